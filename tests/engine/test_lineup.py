@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from tapline.engine.lineup import FRONT, NORMAL, Lineup, Place
+
+
+def place(seq: int, at: float | None = None, rank: int = NORMAL) -> Place:
+    return (rank, float(seq) if at is None else at, seq, f"r{seq}")
+
+
+def test_joins_in_place_order_whatever_the_order_of_calls() -> None:
+    lineup = Lineup()
+    for p in (place(3), place(1), place(2)):
+        lineup.join(p)
+    assert list(lineup.ready) == [place(1), place(2), place(3)]
+    assert [lineup.position(p) for p in (place(1), place(2), place(3))] == [1, 2, 3]
+    assert len(lineup) == 3
+
+
+def test_ties_in_time_go_by_seq_and_the_front_goes_first() -> None:
+    lineup = Lineup()
+    lineup.join(place(2, at=5.0))
+    lineup.join(place(1, at=5.0))
+    lineup.join(place(9, at=99.0, rank=FRONT))
+    assert [p[3] for p in lineup.ready] == ["r9", "r1", "r2"]
+
+
+def test_an_offered_request_keeps_its_place_and_comes_back_to_it() -> None:
+    lineup = Lineup()
+    for seq in (1, 2, 3):
+        lineup.join(place(seq))
+    lineup.offered(place(1))
+    assert list(lineup.ready) == [place(2), place(3)]
+    assert lineup.position(place(1)) == 1
+    assert len(lineup) == 3
+    lineup.back(place(1))
+    assert list(lineup.ready) == [place(1), place(2), place(3)]
+
+
+def test_leave_removes_from_both_and_is_harmless_twice() -> None:
+    lineup = Lineup()
+    lineup.join(place(1))
+    lineup.join(place(2))
+    lineup.offered(place(2))
+    lineup.leave(place(2))
+    lineup.leave(place(2))
+    lineup.leave(place(7))
+    assert list(lineup.ready) == [place(1)]
+    assert len(lineup) == 1
+    assert lineup.position(place(2)) is None
