@@ -1,0 +1,159 @@
+"""What the customer's widget can change: ask for help, write, update context, cancel, rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from tapline import sanitize
+from tapline.actions import ActionError, transaction
+from tapline.actions.effects import FINAL, apply, fan_out_message
+from tapline.engine import EngineError, RequestState
+from tapline.identity import verify_customer
+from tapline.models import App, Message, Queue, Request, new_id
+from tapline.runtime import Runtime
+from tapline.schemas import RequestCreate
+from tapline.streams import specialist_stream
+
+
+async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Request, bool]:
+    """A new request, or the one this client id already made (then `created` is False)."""
+    context = sanitize.context(body.context, rt.settings.context_bytes)
+    description = sanitize.redact_cards(body.description.strip())
+    customer = verify_customer(app.secret, body.user)
+    async with transaction(rt) as tx:
+        existing = await tx.session.scalar(
+            select(Request).where(Request.app_id == app.id, Request.client_id == body.id)
+        )
+        if existing is not None:
+            return existing, False
+        queue = await tx.session.scalar(select(Queue).order_by(Queue.created_at, Queue.id))
+        if queue is None:
+            raise ActionError("no_queue", "No queue is set up yet to take requests.")
+        row = Request(
+            id=new_id("r"),
+            app_id=app.id,
+            client_id=body.id,
+            queue_id=queue.id,
+            customer=customer,
+            description=description,
+            context=context,
+            state=str(RequestState.NEW),
+            enqueued_at=rt.clock.now(),
+        )
+        tx.session.add(row)
+        tx.session.add(
+            Message(
+                request_id=row.id,
+                sender="customer",
+                author=customer.get("name") or "Customer",
+                client_id=f"desc-{body.id}"[:64],
+                body=description,
+            )
+        )
+        await tx.session.flush()
+        await apply(tx, rt.engine.submit(row.id, queue.id))
+        return row, True
+
+
+async def post_message(rt: Runtime, request_id: str, client_id: str, body: object) -> Message:
+    text = sanitize.message_body(body, rt.settings.message_bytes)
+    async with transaction(rt) as tx:
+        row = await _open_request(tx.session, request_id)
+        existing = await tx.session.scalar(
+            select(Message).where(
+                Message.request_id == request_id,
+                Message.sender == "customer",
+                Message.client_id == client_id,
+            )
+        )
+        if existing is not None:
+            return existing
+        message = Message(
+            request_id=row.id,
+            sender="customer",
+            author=row.customer.get("name") or "Customer",
+            client_id=client_id,
+            body=text,
+        )
+        tx.session.add(message)
+        await tx.session.flush()
+        await fan_out_message(tx, row, message)
+        return message
+
+
+async def update_context(rt: Runtime, request_id: str, raw: object) -> dict[str, Any]:
+    context = sanitize.context(raw, rt.settings.context_bytes)
+    async with transaction(rt) as tx:
+        row = await _open_request(tx.session, request_id)
+        row.context = context
+        if row.specialist_id and row.state == RequestState.CONNECTED:
+            await tx.outbox.add(
+                specialist_stream(row.specialist_id),
+                "context.updated",
+                {"request_id": row.id, "context": context},
+            )
+        return context
+
+
+async def cancel(rt: Runtime, request_id: str) -> str:
+    async with transaction(rt) as tx:
+        row = await tx.session.get(Request, request_id)
+        if row is None:
+            raise ActionError("not_found", "No such request.")
+        if RequestState(row.state) in FINAL:
+            return row.state
+        try:
+            effects = rt.engine.cancel(request_id)
+        except EngineError as error:
+            raise ActionError("invalid_state", str(error)) from error
+        await apply(tx, effects)
+        return row.state
+
+
+async def rate(rt: Runtime, request_id: str, score: object, comment: object) -> None:
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise ActionError("bad_frame", "A rating is a whole number from 1 to 5.")
+    if comment is not None and (not isinstance(comment, str) or len(comment) > 1000):
+        raise ActionError("bad_frame", "A rating comment is text of at most 1000 characters.")
+    async with transaction(rt) as tx:
+        row = await tx.session.get(Request, request_id)
+        if row is None:
+            raise ActionError("not_found", "No such request.")
+        if RequestState(row.state) not in FINAL:
+            raise ActionError("invalid_state", "You can rate the help once it has ended.")
+        row.rating = score
+        row.rating_comment = sanitize.redact_cards(comment) if comment else None
+        if row.specialist_id:
+            await tx.outbox.add(
+                specialist_stream(row.specialist_id),
+                "request.rated",
+                {
+                    "request_id": row.id,
+                    "score": score,
+                    "comment": row.rating_comment,
+                },
+            )
+
+
+async def customer_presence(rt: Runtime, request_id: str, present: bool) -> None:
+    """The customer's last socket closed, or one came back: the engine keeps the grace time."""
+    async with transaction(rt) as tx:
+        try:
+            if present:
+                effects = rt.engine.customer_returned(request_id)
+            else:
+                effects = rt.engine.customer_left(request_id)
+        except EngineError:
+            return  # ended and forgotten: nothing to keep
+        await apply(tx, effects)
+
+
+async def _open_request(session: Any, request_id: str) -> Request:
+    row: Request | None = await session.get(Request, request_id)
+    if row is None:
+        raise ActionError("not_found", "No such request.")
+    if RequestState(row.state) in FINAL:
+        raise ActionError("invalid_state", "This conversation has ended.")
+    return row

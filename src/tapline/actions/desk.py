@@ -1,0 +1,146 @@
+"""What a specialist can change from the desk: presence, offers, replies, outcomes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tapline import sanitize
+from tapline.actions import ActionError, Transaction, transaction
+from tapline.actions.effects import apply, fan_out_message
+from tapline.engine import (
+    EngineError,
+    InvalidTransition,
+    NotAssigned,
+    NotOffered,
+    Presence,
+    UnknownRequest,
+    UnknownSpecialist,
+)
+from tapline.models import Message, Request, Specialist
+from tapline.runtime import Runtime
+
+DISPOSITIONS = ("resolved", "resolved_with_followup", "not_resolved", "duplicate")
+CHOOSABLE = {"available": Presence.AVAILABLE, "busy": Presence.BUSY, "away": Presence.AWAY}
+
+
+def _engine_error(error: EngineError) -> ActionError:
+    if isinstance(error, UnknownRequest):
+        return ActionError("not_found", "That request has ended or does not exist.")
+    if isinstance(error, NotOffered):
+        return ActionError("not_allowed", "That offer is no longer yours.")
+    if isinstance(error, NotAssigned):
+        return ActionError("not_allowed", "That request is not yours.")
+    if isinstance(error, InvalidTransition):
+        return ActionError("invalid_state", "That request cannot do that now.")
+    return ActionError("invalid_state", str(error))
+
+
+async def set_presence(rt: Runtime, specialist_id: str, status: object) -> str:
+    if not isinstance(status, str) or status not in CHOOSABLE:
+        raise ActionError("bad_frame", "Presence is one of: available, busy, away.")
+    rt.presence_choice[specialist_id] = CHOOSABLE[status]
+    async with transaction(rt) as tx:
+        await apply(tx, rt.engine.set_presence(specialist_id, CHOOSABLE[status]))
+    return status
+
+
+async def accept(rt: Runtime, specialist_id: str, request_id: str) -> None:
+    async with transaction(rt) as tx:
+        await _run(tx, lambda: rt.engine.accept(request_id, specialist_id))
+
+
+async def decline(rt: Runtime, specialist_id: str, request_id: str) -> None:
+    async with transaction(rt) as tx:
+        await _run(tx, lambda: rt.engine.decline(request_id, specialist_id))
+
+
+async def post_message(
+    rt: Runtime, specialist: Specialist, request_id: str, client_id: str, body: object
+) -> Message:
+    text = sanitize.message_body(body, rt.settings.message_bytes)
+    async with transaction(rt) as tx:
+        row = await _mine(tx, specialist.id, request_id)
+        existing = await tx.session.scalar(
+            select(Message).where(
+                Message.request_id == request_id,
+                Message.sender == "specialist",
+                Message.client_id == client_id,
+            )
+        )
+        if existing is not None:
+            return existing
+        message = Message(
+            request_id=row.id,
+            sender="specialist",
+            specialist_id=specialist.id,
+            author=specialist.name,
+            client_id=client_id,
+            body=text,
+        )
+        tx.session.add(message)
+        await tx.session.flush()
+        await fan_out_message(tx, row, message)
+        return message
+
+
+async def resolve(
+    rt: Runtime, specialist_id: str, request_id: str, disposition: object, note: object
+) -> str:
+    if disposition not in DISPOSITIONS:
+        raise ActionError("bad_frame", "Disposition is one of: " + ", ".join(DISPOSITIONS))
+    if note is not None and (not isinstance(note, str) or len(note) > 2000):
+        raise ActionError("bad_frame", "A note is text of at most 2000 characters.")
+    async with transaction(rt) as tx:
+        row = await _mine(tx, specialist_id, request_id)
+        row.disposition = str(disposition)
+        row.note = sanitize.redact_cards(note) if note else None
+        unresolved = disposition == "not_resolved"
+        await _run(tx, lambda: rt.engine.resolve(request_id, specialist_id, unresolved=unresolved))
+        return row.state
+
+
+async def specialist_online(rt: Runtime, specialist_id: str) -> None:
+    """A desk socket opened: back to the presence this specialist last chose."""
+    timer = rt.drop_timers.pop(specialist_id, None)
+    if timer is not None:
+        timer.cancel()
+    choice = rt.presence_choice.get(specialist_id, Presence.AVAILABLE)
+    async with transaction(rt) as tx:
+        try:
+            current = rt.engine.specialist(specialist_id).presence
+        except UnknownSpecialist:  # added while the server ran
+            row = await tx.session.get(Specialist, specialist_id)
+            if row is None:
+                return
+            await apply(
+                tx, rt.engine.set_specialist(row.id, skills=dict(row.skills), capacity=row.capacity)
+            )
+            current = Presence.OFFLINE
+        if current is not choice:
+            await apply(tx, rt.engine.set_presence(specialist_id, choice))
+
+
+async def specialist_gone(rt: Runtime, specialist_id: str) -> None:
+    """The last desk socket stayed closed past the grace time: re-route their requests."""
+    rt.drop_timers.pop(specialist_id, None)
+    if rt.desk_sockets[specialist_id] > 0:
+        return
+    async with transaction(rt) as tx:
+        await apply(tx, rt.engine.specialist_dropped(specialist_id))
+
+
+async def _run(tx: Transaction, command: object) -> None:
+    try:
+        effects = command()  # type: ignore[operator]
+    except EngineError as error:
+        raise _engine_error(error) from error
+    await apply(tx, effects)
+
+
+async def _mine(tx: Transaction, specialist_id: str, request_id: str) -> Request:
+    row = await tx.session.get(Request, request_id)
+    if row is None or row.specialist_id != specialist_id:
+        raise ActionError("not_allowed", "That request is not yours.")
+    if row.state != "connected":
+        raise ActionError("invalid_state", "That conversation has ended.")
+    return row

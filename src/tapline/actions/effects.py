@@ -1,0 +1,189 @@
+"""Turn what the engine decided into rows and events, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from tapline import views
+from tapline.actions import Transaction
+from tapline.engine import (
+    Effect,
+    OfferMade,
+    OfferWithdrawn,
+    PresenceChanged,
+    QueueChanged,
+    RequestState,
+    StateChanged,
+)
+from tapline.models import Message, Offer, Queue, Request, Specialist, new_id, utcnow
+from tapline.streams import customer_stream, specialist_stream
+
+FINAL = {RequestState.RESOLVED, RequestState.CANCELLED, RequestState.DEAD_END}
+
+
+async def apply(tx: Transaction, effects: list[Effect]) -> None:
+    for effect in effects:
+        if isinstance(effect, StateChanged):
+            await _state_changed(tx, effect)
+        elif isinstance(effect, OfferMade):
+            await _offer_made(tx, effect)
+        elif isinstance(effect, OfferWithdrawn):
+            await _offer_withdrawn(tx, effect)
+        elif isinstance(effect, PresenceChanged):
+            await tx.outbox.add(
+                specialist_stream(effect.specialist_id),
+                "presence",
+                {
+                    "status": str(effect.presence),
+                    "active": effect.active,
+                    "capacity": effect.capacity,
+                },
+            )
+        elif isinstance(effect, QueueChanged):
+            tx.rt.queue_counts[effect.queue_id] = effect.waiting
+            tx.rt.queues_dirty = True
+
+
+async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
+    row = await tx.session.get(Request, effect.request_id)
+    if row is None:
+        return
+    previous_specialist = row.specialist_id
+    row.state = str(effect.new)
+    row.cause = str(effect.cause) if effect.cause else None
+    if effect.new is RequestState.OFFERED or (
+        effect.old is RequestState.OFFERED and effect.new is RequestState.WAITING
+    ):
+        return  # the customer sees an offer as still waiting; offer events say the rest
+    if effect.new is RequestState.CONNECTED:
+        row.specialist_id = effect.specialist_id
+        row.connected_at = utcnow()
+    elif effect.new is RequestState.WAITING:
+        row.specialist_id = None
+    if effect.new in FINAL:
+        row.ended_at = utcnow()
+    await customer_state(tx, row)
+    if effect.new is RequestState.CONNECTED:
+        await _connected(tx, row)
+        return
+    if previous_specialist:
+        await tx.outbox.add(
+            specialist_stream(previous_specialist),
+            "request.state",
+            specialist_state_payload(row),
+        )
+    if effect.new is RequestState.WAITING and effect.old is RequestState.CONNECTED:
+        await system_message(
+            tx,
+            row,
+            "Your specialist was disconnected. We're finding someone else, "
+            "who will see everything you shared.",
+        )
+
+
+async def _connected(tx: Transaction, row: Request) -> None:
+    await tx.session.execute(
+        update(Offer)
+        .where(
+            Offer.request_id == row.id,
+            Offer.specialist_id == row.specialist_id,
+            Offer.outcome.is_(None),
+        )
+        .values(outcome="accepted")
+    )
+    specialist = await tx.session.get(Specialist, row.specialist_id or "")
+    if specialist is None:
+        return
+    await tx.outbox.add(
+        specialist_stream(specialist.id),
+        "request.assigned",
+        {"request": await request_detail(tx, row)},
+    )
+    await system_message(tx, row, f"{specialist.name} ({specialist.role}) joined.")
+
+
+async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
+    row = await tx.session.get(Request, effect.request_id)
+    if row is None:
+        return
+    tx.session.add(
+        Offer(request_id=row.id, specialist_id=effect.specialist_id, expires_at=effect.expires_at)
+    )
+    queue = await tx.session.get(Queue, row.queue_id)
+    await tx.outbox.add(
+        specialist_stream(effect.specialist_id),
+        "offer",
+        {"offer": views.offer(row, queue, effect.expires_at)},
+    )
+
+
+async def _offer_withdrawn(tx: Transaction, effect: OfferWithdrawn) -> None:
+    await tx.session.execute(
+        update(Offer)
+        .where(
+            Offer.request_id == effect.request_id,
+            Offer.specialist_id == effect.specialist_id,
+            Offer.outcome.is_(None),
+        )
+        .values(outcome=effect.reason)
+    )
+    await tx.outbox.add(
+        specialist_stream(effect.specialist_id),
+        "offer.withdrawn",
+        {"request_id": effect.request_id, "reason": effect.reason},
+    )
+
+
+async def customer_state(tx: Transaction, row: Request) -> None:
+    specialist = (
+        await tx.session.get(Specialist, row.specialist_id)
+        if row.specialist_id and row.state == RequestState.CONNECTED
+        else None
+    )
+    await tx.outbox.add(
+        customer_stream(row.id),
+        "request.state",
+        {
+            "request_id": row.id,
+            "state": row.state,
+            "cause": row.cause,
+            "specialist": views.specialist_ref(specialist),
+        },
+    )
+
+
+def specialist_state_payload(row: Request) -> dict[str, object]:
+    return {
+        "request_id": row.id,
+        "state": row.state,
+        "cause": row.cause,
+        "disposition": row.disposition,
+        "rating": row.rating,
+    }
+
+
+async def system_message(tx: Transaction, row: Request, body: str) -> Message:
+    message = Message(
+        request_id=row.id, sender="system", author="tapline", client_id=new_id("sys"), body=body
+    )
+    tx.session.add(message)
+    await tx.session.flush()
+    await fan_out_message(tx, row, message)
+    return message
+
+
+async def fan_out_message(tx: Transaction, row: Request, message: Message) -> None:
+    payload = {"request_id": row.id, "message": views.message(message)}
+    await tx.outbox.add(customer_stream(row.id), "message", payload)
+    if row.specialist_id and row.state == RequestState.CONNECTED:
+        await tx.outbox.add(specialist_stream(row.specialist_id), "message", payload)
+
+
+async def request_detail(tx: Transaction, row: Request) -> dict[str, object]:
+    queue = await tx.session.get(Queue, row.queue_id)
+    messages = list(
+        await tx.session.scalars(
+            select(Message).where(Message.request_id == row.id).order_by(Message.id)
+        )
+    )
+    return views.request_detail(row, queue, messages)

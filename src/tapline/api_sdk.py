@@ -1,0 +1,80 @@
+"""The widget's REST API: configuration, and asking for help."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+
+from tapline import sanitize
+from tapline.actions import ActionError
+from tapline.actions.customer import create_request
+from tapline.models import App
+from tapline.passwords import customer_token
+from tapline.runtime import Runtime
+from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig
+from tapline.security import find_app, origin_allowed
+
+router = APIRouter(prefix="/api/v1", tags=["sdk"])
+
+
+async def _app(request: Request, key: str | None) -> App:
+    rt: Runtime = request.app.state.rt
+    app = await find_app(rt, key)
+    if app is None:
+        raise HTTPException(403, "Unknown app key.")
+    origin = request.headers.get("origin")
+    if not origin_allowed(app, origin):
+        raise HTTPException(403, f"Origin {origin} is not allowed for this app.")
+    return app
+
+
+@router.get("/sdk/config", response_model=SdkConfig)
+async def sdk_config(
+    request: Request,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+) -> SdkConfig:
+    """What the widget needs to start: the app's name and the limits it must respect."""
+    row = await _app(request, app or x_tapline_app)
+    settings = request.app.state.rt.settings
+    return SdkConfig(
+        app=AppInfo(name=row.name),
+        limits=Limits(message_bytes=settings.message_bytes, context_bytes=settings.context_bytes),
+    )
+
+
+@router.post(
+    "/requests",
+    response_model=RequestCreated,
+    status_code=201,
+    responses={
+        200: {"description": "The same client id again: the same request"},
+        403: {"description": "Unknown app or origin"},
+        413: {"description": "Context over the limit"},
+    },
+)
+async def post_request(
+    request: Request,
+    body: RequestCreate,
+    response: Response,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+) -> RequestCreated:
+    """Ask for help. Idempotent on the client-made `id`."""
+    row_app = await _app(request, app or x_tapline_app)
+    rt: Runtime = request.app.state.rt
+    try:
+        row, created = await create_request(rt, row_app, body)
+    except sanitize.TooLarge as error:
+        raise HTTPException(413, str(error)) from error
+    except ValueError as error:
+        raise HTTPException(422, str(error)) from error
+    except ActionError as error:
+        raise HTTPException(503, error.message) from error
+    if not created:
+        response.status_code = 200
+    return RequestCreated(
+        request_id=row.id,
+        customer_token=customer_token(rt.settings.secret(), row.id),
+        state=row.state,
+        verified=bool(row.customer.get("verified")),
+    )

@@ -1,0 +1,211 @@
+"""The `tapline` command: serve, demo, migrate, and set up specialists and apps."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+
+from tapline import seed
+from tapline.database import make_engine, make_sessionmaker
+from tapline.migrate import upgrade
+from tapline.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="tapline: a specialist one tap away, inside any app.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+specialist_app = typer.Typer(help="Manage specialists.", no_args_is_help=True)
+apps_app = typer.Typer(help="Manage apps (the customer-facing applications).", no_args_is_help=True)
+app.add_typer(specialist_app, name="specialist")
+app.add_typer(apps_app, name="app")
+console = Console()
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", "-c", help="A TOML file with a [tapline] table.", exists=True, dir_okay=False
+    ),
+]
+WS_MAX_BYTES = 1 << 20  # frames above the configured limit get an error; above this, a close
+
+
+def _settings(config: Path | None, **overrides: object) -> Settings:
+    return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _serve(settings: Settings) -> None:
+    from tapline.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        ws_max_size=WS_MAX_BYTES,
+        proxy_headers=False,
+    )
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = make_engine(settings.db_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@app.command()
+def serve(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the server (settings from TAPLINE_* variables and/or --config)."""
+    settings = _settings(config, host=host, port=port)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _serve(settings)
+
+
+@app.command()
+def migrate(config: ConfigOption = None) -> None:
+    """Bring the database schema up to date (Alembic)."""
+    settings = _settings(config)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_migrate(settings))
+    console.print(f"[green]Database is up to date[/] ({settings.db_url.split('://')[0]}).")
+
+
+@app.command()
+def demo(
+    config: ConfigOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve with the SkyWay demo airline and seeded specialists; prints where to go."""
+    settings = _settings(config, host=host, port=port, demo=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    origins = [
+        settings.origin,
+        f"http://localhost:{settings.port}",
+        f"http://127.0.0.1:{settings.port}",
+    ]
+
+    async def prepare() -> list[seed.DemoSignIn]:
+        engine = make_engine(settings.db_url)
+        try:
+            await upgrade(engine)
+            async with make_sessionmaker(engine)() as session, session.begin():
+                _, sign_ins = await seed.seed_demo(session, origins)
+            return sign_ins
+        finally:
+            await engine.dispose()
+
+    sign_ins = asyncio.run(prepare())
+    table = Table(title="Desk sign-ins", show_lines=False)
+    for column in ("Name", "Role", "Email", "Password"):
+        table.add_column(column)
+    for item in sign_ins:
+        table.add_row(item.name, item.role, item.email, item.password)
+    console.print(
+        Panel.fit(
+            f"[bold]SkyWay demo[/] (the customer): [link]{settings.origin}/demo[/]\n"
+            f"[bold]Desk[/] (the specialist):      [link]{settings.origin}/desk[/]\n"
+            "Open them in two windows. Book a flight, get stuck on payment, tap [bold]Get help[/].",
+            title="tapline demo",
+        )
+    )
+    console.print(table)
+    _serve(settings)
+
+
+@specialist_app.command("add")
+def specialist_add(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Full name, as customers see it.")],
+    role: Annotated[str, typer.Option(help="Role, as customers see it.")] = "Specialist",
+    skill: Annotated[
+        list[str] | None,
+        typer.Option(help="A skill with its level 1-5, as NAME=LEVEL; repeat for more."),
+    ] = None,
+    capacity: Annotated[int, typer.Option(min=1, max=20, help="Concurrent chats.")] = 3,
+    supervisor: Annotated[bool, typer.Option(help="May manage queues and staff.")] = False,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+    config: ConfigOption = None,
+) -> None:
+    """Add a specialist who signs in to the desk."""
+    skills = _skills(skill or ["support=3"])
+    settings = _settings(config)
+
+    async def run() -> str:
+        engine = make_engine(settings.db_url)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                row = await seed.add_specialist(
+                    session,
+                    email=email,
+                    name=name,
+                    password=password,
+                    role=role,
+                    skills=skills,
+                    capacity=capacity,
+                    supervisor=supervisor,
+                )
+                return row.id
+        finally:
+            await engine.dispose()
+
+    try:
+        specialist_id = asyncio.run(run())
+    except ValueError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
+    console.print(f"[green]Added[/] {name} <{email}> as {specialist_id}.")
+
+
+@apps_app.command("add")
+def app_add(
+    name: Annotated[str, typer.Option(help="The app's name, as the desk shows it.")],
+    origin: Annotated[
+        list[str],
+        typer.Option(
+            help="An origin allowed to embed the widget, e.g. https://shop.example; repeat."
+        ),
+    ],
+    config: ConfigOption = None,
+) -> None:
+    """Register an app; prints its public key and its secret (shown once)."""
+    settings = _settings(config)
+
+    async def run() -> tuple[str, str]:
+        engine = make_engine(settings.db_url)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                row = await seed.add_app(session, name, origin)
+                return row.public_key, row.secret
+        finally:
+            await engine.dispose()
+
+    public_key, secret = asyncio.run(run())
+    console.print(f"public key: {public_key}")
+    console.print(f"secret:     {secret}")
+    console.print("[dim]Keep the secret on your backend; it signs your users' identities.[/]")
+
+
+def _skills(items: list[str]) -> dict[str, int]:
+    skills: dict[str, int] = {}
+    for item in items:
+        skill, _, level = item.partition("=")
+        if not skill or not level.isdigit() or not 1 <= int(level) <= 5:
+            raise typer.BadParameter(f"{item!r}: write a skill as NAME=LEVEL, level 1-5.")
+        skills[skill.strip()] = int(level)
+    return skills

@@ -1,0 +1,46 @@
+"""Who the customer is: verified only when the app's backend signed it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+
+from tapline.schemas import UserIn
+
+_CLAIM_MAX = 200
+
+
+def verify_customer(secret: str, user: UserIn | None) -> dict[str, Any]:
+    """The customer as the desk sees it. A bad or missing token makes them unverified."""
+    if user is None:
+        return {"verified": False, "id": None, "name": None, "email": None}
+    if user.token:
+        claims = _decode(secret, user.token)
+        if claims is not None:
+            return {
+                "verified": True,
+                "id": _text(claims.get("sub")),
+                "name": _text(claims.get("name")) or user.name,
+                "email": _text(claims.get("email")),
+            }
+    return {"verified": False, "id": user.id, "name": user.name, "email": user.email}
+
+
+def sign_customer(secret: str, sub: str, name: str, email: str, exp: int) -> str:
+    """What an app's backend does; the demo uses it for its traveller."""
+    return jwt.encode({"sub": sub, "name": name, "email": email, "exp": exp}, secret, "HS256")
+
+
+def _decode(secret: str, token: str) -> dict[str, Any] | None:
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["sub", "exp"]}
+        )
+    except jwt.PyJWTError:
+        return None
+    return claims
+
+
+def _text(value: object) -> str | None:
+    return str(value)[:_CLAIM_MAX] if value is not None else None

@@ -1,0 +1,142 @@
+"""The database schema (SQLAlchemy 2). Every change here needs an Alembic migration."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id(prefix: str) -> str:
+    """A short, unguessable, sortable-enough id such as `r_9f2c…`."""
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class App(Base):
+    """A customer-facing application registered with tapline."""
+
+    __tablename__ = "apps"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Specialist(Base):
+    __tablename__ = "specialists"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="Specialist")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    skills: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    capacity: Mapped[int] = mapped_column(default=3)
+    is_supervisor: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeskSession(Base):
+    """A signed-in desk. Only the token's hash is stored."""
+
+    __tablename__ = "desk_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    specialist_id: Mapped[str] = mapped_column(ForeignKey("specialists.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class Queue(Base):
+    __tablename__ = "queues"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    skill: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Request(Base):
+    """One customer's ask for help, from the tap to its outcome."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("app_id", "client_id", name="uq_requests_app_client"),
+        Index("ix_requests_state", "state"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"))
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(Text)
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    cause: Mapped[str | None] = mapped_column(String(32))
+    specialist_id: Mapped[str | None] = mapped_column(ForeignKey("specialists.id"))
+    disposition: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[float]
+    connected_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("request_id", "sender", "client_id", name="uq_messages_client"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(16))
+    specialist_id: Mapped[str | None] = mapped_column(ForeignKey("specialists.id"))
+    author: Mapped[str] = mapped_column(String(200))
+    client_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Stream(Base):
+    """The last sequence number handed out in one client stream."""
+
+    __tablename__ = "streams"
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
+class Event(Base):
+    """The log a client resumes from: one row per event per stream."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("stream", "seq", name="uq_events_stream_seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    stream: Mapped[str] = mapped_column(String(80))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Offer(Base):
+    __tablename__ = "offers"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    specialist_id: Mapped[str] = mapped_column(ForeignKey("specialists.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[float]
+    outcome: Mapped[str | None] = mapped_column(String(16))

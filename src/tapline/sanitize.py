@@ -1,0 +1,84 @@
+"""Customer-supplied data is hostile: bound it, drop masked values, strip card numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+LIMITS = {"fields": 200, "errors": 20, "journey": 50}
+_PAN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+REDACTED = "[card number removed]"
+
+
+class TooLarge(ValueError):
+    """The input is over a configured size limit."""
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 1:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def redact_cards(text: str) -> str:
+    """Remove anything shaped like a payment card number (13-19 digits passing Luhn)."""
+
+    def replace(match: re.Match[str]) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return REDACTED if 13 <= len(digits) <= 19 and luhn_ok(digits) else match.group()
+
+    return _PAN.sub(replace, text)
+
+
+def message_body(body: object, max_bytes: int) -> str:
+    if not isinstance(body, str) or not body.strip():
+        raise ValueError("A message needs some text.")
+    if len(body.encode()) > max_bytes:
+        raise TooLarge(f"A message may be at most {max_bytes} bytes.")
+    return redact_cards(body.strip())
+
+
+def context(raw: object, max_bytes: int) -> dict[str, Any]:
+    """A context fit to store: bounded lists, no masked values, no card numbers."""
+    if not isinstance(raw, dict):
+        raise ValueError("The context must be a JSON object.")
+    size = len(json.dumps(raw, separators=(",", ":")).encode())
+    if size > max_bytes:
+        raise TooLarge(f"The context is {size} bytes; at most {max_bytes} are allowed.")
+    clean: dict[str, Any] = _scrub(raw)
+    for key, limit in LIMITS.items():
+        value = clean.get(key)
+        if value is not None and not isinstance(value, list):
+            raise ValueError(f"context.{key} must be a list.")
+        if value:
+            clean[key] = value[-limit:]
+    clean["fields"] = [_field(item) for item in clean.get("fields") or []]
+    return clean
+
+
+def _field(item: object) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise ValueError("Each context field must be an object.")
+    field = dict(item)
+    if field.get("masked"):
+        field.pop("value", None)
+        field["masked"] = True
+    field["filled"] = bool(field.get("filled"))
+    return field
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact_cards(value)
+    if isinstance(value, dict):
+        return {str(key)[:200]: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return redact_cards(str(value)) if redact_cards(str(value)) == REDACTED else value
+    return value

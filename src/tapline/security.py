@@ -1,0 +1,119 @@
+"""Headers every response carries, and CORS decided per app from its allowed origins."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tapline.models import App
+from tapline.runtime import Runtime
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SDK_PATHS = ("/api/v1/sdk/", "/api/v1/requests")
+CORS_HEADERS = "content-type, x-tapline-app, authorization"
+
+
+async def find_app(rt: Runtime, key: str | None) -> App | None:
+    if not key:
+        return None
+    async with rt.sessions() as session:
+        app: App | None = await session.scalar(select(App).where(App.public_key == key))
+        return app
+
+
+def origin_allowed(app: App, origin: str | None) -> bool:
+    """No `Origin` means no browser: CORS protects browsers, so such callers pass."""
+    return origin is None or origin.rstrip("/") in {item.rstrip("/") for item in app.origins}
+
+
+class SecurityHeaders:
+    """A strict CSP on every response, from the first line: no inline script, no eval."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if scope["path"].startswith("/sdk/"):
+                    headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+                else:
+                    headers.setdefault("X-Frame-Options", "DENY")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class AppCors:
+    """The widget's API answers only the origins its app allows, and says why when not."""
+
+    def __init__(self, app: ASGIApp, rt: Runtime) -> None:
+        self.app = app
+        self.rt = rt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(SDK_PATHS):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if origin is None:
+            await self.app(scope, receive, send)
+            return
+        key = _query_app(scope) or headers.get("x-tapline-app")
+        app = await find_app(self.rt, key)
+        if app is None or not origin_allowed(app, origin):
+            reason = "Unknown app key." if app is None else f"Origin {origin} is not allowed."
+            response: Response = JSONResponse({"detail": reason}, status_code=403)
+            await response(scope, receive, send)
+            return
+        allow = {
+            "Access-Control-Allow-Origin": origin,
+            "Vary": "Origin",
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": CORS_HEADERS,
+            "Access-Control-Max-Age": "600",
+        }
+        if scope["method"] == "OPTIONS":
+            await Response(status_code=204, headers=allow)(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(allow)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
+
+
+def _query_app(scope: Scope) -> str | None:
+    from urllib.parse import parse_qs
+
+    values = parse_qs(scope.get("query_string", b"").decode()).get("app")
+    return values[0] if values else None

@@ -1,0 +1,112 @@
+"""Setting up apps, specialists and queues: used by the CLI and the demo."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tapline.models import App, Queue, Specialist, new_id
+from tapline.passwords import MIN_PASSWORD, hash_password
+
+DEMO_PASSWORD = "skyway-demo-2026"
+
+
+@dataclass
+class DemoSignIn:
+    name: str
+    role: str
+    email: str
+    password: str
+
+
+DEMO_SPECIALISTS = [
+    ("Ana Ferreira", "Payments specialist", "ana@skyway.example", {"support": 4, "payments": 5}),
+    ("Ben Okafor", "Booking specialist", "ben@skyway.example", {"support": 4, "booking": 4}),
+    ("Sofia Lind", "Support supervisor", "sofia@skyway.example", {"support": 5}),
+]
+
+
+async def add_app(
+    session: AsyncSession, name: str, origins: list[str], app_id: str | None = None
+) -> App:
+    app = App(
+        id=app_id or new_id("a"),
+        name=name,
+        public_key="pk_" + secrets.token_hex(12),
+        secret="sk_" + secrets.token_urlsafe(32),
+        origins=[o.rstrip("/") for o in origins],
+    )
+    session.add(app)
+    await session.flush()
+    return app
+
+
+async def add_specialist(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: str = "Specialist",
+    skills: dict[str, int] | None = None,
+    capacity: int = 3,
+    supervisor: bool = False,
+) -> Specialist:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"A password needs at least {MIN_PASSWORD} characters.")
+    email = email.strip().lower()
+    taken = await session.scalar(select(Specialist.id).where(func.lower(Specialist.email) == email))
+    if taken is not None:
+        raise ValueError(f"A specialist with the email {email} already exists.")
+    specialist = Specialist(
+        id=new_id("s"),
+        email=email,
+        name=name,
+        role=role,
+        password_hash=hash_password(password),
+        skills=skills or {"support": 3},
+        capacity=capacity,
+        is_supervisor=supervisor,
+    )
+    session.add(specialist)
+    await session.flush()
+    return specialist
+
+
+async def ensure_queue(session: AsyncSession, name: str, skill: str) -> Queue:
+    queue = await session.scalar(select(Queue).where(Queue.name == name))
+    if queue is None:
+        queue = Queue(id=new_id("q"), name=name, skill=skill)
+        session.add(queue)
+        await session.flush()
+    return queue
+
+
+async def seed_demo(session: AsyncSession, origins: list[str]) -> tuple[App, list[DemoSignIn]]:
+    """The SkyWay airline, its queue and its specialists; safe to run again."""
+    from tapline.pages import DEMO_APP_ID
+
+    app = await session.get(App, DEMO_APP_ID)
+    if app is None:
+        app = await add_app(session, "SkyWay", origins, app_id=DEMO_APP_ID)
+    else:
+        app.origins = sorted({*app.origins, *(o.rstrip("/") for o in origins)})
+    await ensure_queue(session, "General", "support")
+    sign_ins = []
+    for name, role, email, skills in DEMO_SPECIALISTS:
+        exists = await session.scalar(select(Specialist).where(Specialist.email == email))
+        if exists is None:
+            await add_specialist(
+                session,
+                email=email,
+                name=name,
+                password=DEMO_PASSWORD,
+                role=role,
+                skills=skills,
+                supervisor="supervisor" in role,
+            )
+        sign_ins.append(DemoSignIn(name, role, email, DEMO_PASSWORD))
+    return app, sign_ins

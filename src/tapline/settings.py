@@ -1,0 +1,93 @@
+"""Settings from `TAPLINE_*` environment variables and an optional TOML file."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Environment variables win over the TOML file."""
+
+    model_config = SettingsConfigDict(env_prefix="TAPLINE_", extra="forbid")
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = ""
+    public_origin: str | None = None
+    log_level: str = "info"
+    demo: bool = False
+
+    message_bytes: int = Field(4096, ge=64)
+    context_bytes: int = Field(65536, ge=1024)
+    frame_bytes: int = Field(131072, ge=1024)
+    frame_rate: float = Field(20.0, gt=0)
+    frame_burst: int = Field(40, ge=1)
+
+    offer_timeout: float = Field(30.0, gt=0)
+    customer_grace: float = Field(120.0, gt=0)
+    specialist_grace: float = Field(30.0, ge=0)
+    session_hours: float = Field(12.0, gt=0)
+
+    signin_attempts: int = Field(5, ge=1)
+    signin_window: float = Field(300.0, gt=0)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def db_url(self) -> str:
+        """The database URL: the given one, else SQLite in the data directory."""
+        if self.database_url:
+            return _async_url(self.database_url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'tapline.db').resolve()}"
+
+    @property
+    def origin(self) -> str:
+        """The server's own origin, as browsers send it in `Origin`."""
+        if self.public_origin:
+            return self.public_origin.rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+    def secret(self) -> str:
+        """The secret key; made and kept in the data directory when none is set."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.secret_key = path.read_text().strip()
+        return self.secret_key
+
+
+def _async_url(url: str) -> str:
+    for sync, async_ in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(sync):
+            return async_ + url[len(sync) :]
+    return url
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the TOML file (if any), then the environment, then `overrides`."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        with config.open("rb") as handle:
+            values = tomllib.load(handle).get("tapline", {})
+    env = Settings()
+    merged = {**values, **env.model_dump(exclude_unset=True), **overrides}
+    return Settings(**merged)

@@ -1,0 +1,148 @@
+"""The customer's socket: the widget's one live connection for its request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.responses import JSONResponse
+
+from tapline.actions import customer as actions
+from tapline.bus import Frame
+from tapline.engine import EngineError, RequestState
+from tapline.models import App, Request
+from tapline.passwords import DESK_PREFIX, customer_token_ok
+from tapline.runtime import Runtime
+from tapline.security import find_app, origin_allowed
+from tapline.streams import customer_stream, specialist_stream
+from tapline.wire import Wire, serve
+
+router = APIRouter()
+WRITES = {"message", "context", "cancel", "rate"}
+
+
+@router.websocket("/ws/customer")
+async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
+    rt: Runtime = ws.app.state.rt
+    row = await find_app(rt, app)
+    origin = ws.headers.get("origin")
+    if row is None or not origin_allowed(row, origin):
+        reason = "Unknown app key." if row is None else f"Origin {origin} is not allowed."
+        await ws.send_denial_response(JSONResponse({"detail": reason}, status_code=403))
+        return
+    await ws.accept()
+    wire = Wire(ws, rt)
+    hello = await _hello(wire, row)
+    if hello is None:
+        return
+    request, after = hello
+    stream = customer_stream(request.id)
+    subscription = rt.bus.subscribe({stream})
+    end = await wire.resume(stream, after)
+    await wire.send(
+        {"type": "welcome", "request_id": request.id, "state": request.state, "last_seq": end}
+    )
+    rt.customer_sockets[request.id] += 1
+    if rt.customer_sockets[request.id] == 1:
+        await actions.customer_presence(rt, request.id, True)
+    try:
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, request.id))
+    finally:
+        rt.customer_sockets[request.id] -= 1
+        if rt.customer_sockets[request.id] <= 0:
+            del rt.customer_sockets[request.id]
+            await actions.customer_presence(rt, request.id, False)
+
+
+async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
+    """Wait for `hello`; a wrong credential closes the socket with 4401 and the reason."""
+    while True:
+        frame = await wire.receive()
+        if frame is None:
+            continue
+        if frame["type"] == "ping":
+            await wire.send({"type": "pong"})
+            continue
+        if frame["type"] != "hello":
+            await wire.error("hello_required", "Send `hello` with your request and token first.")
+            continue
+        token = frame.get("token")
+        if isinstance(token, str) and token.startswith(DESK_PREFIX):
+            await wire.ws.close(4401, "A desk session cannot open a customer socket.")
+            return None
+        request_id = frame.get("request_id")
+        secret = wire.rt.settings.secret()
+        row = None
+        if (
+            isinstance(request_id, str)
+            and isinstance(token, str)
+            and customer_token_ok(secret, request_id, token)
+        ):
+            async with wire.rt.sessions() as session:
+                row = await session.get(Request, request_id)
+        if row is None or row.app_id != app.id:
+            await wire.ws.close(4401, "Unknown request or wrong token.")
+            return None
+        return row, _int(frame.get("last_seq"))
+
+
+async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
+    async def message(frame: Frame) -> dict[str, Any]:
+        row = await actions.post_message(rt, request_id, frame["id"], frame.get("body"))
+        return {"message_id": row.id}
+
+    async def context(frame: Frame) -> dict[str, Any]:
+        await actions.update_context(rt, request_id, frame.get("context"))
+        return {}
+
+    async def cancel(frame: Frame) -> dict[str, Any]:
+        return {"state": await actions.cancel(rt, request_id)}
+
+    async def rate(frame: Frame) -> dict[str, Any]:
+        await actions.rate(rt, request_id, frame.get("score"), frame.get("comment"))
+        return {}
+
+    async def typing(frame: Frame) -> None:
+        specialist_id = _specialist_of(rt, request_id)
+        if specialist_id:
+            rt.bus.publish(
+                specialist_stream(specialist_id),
+                {
+                    "type": "typing",
+                    "request_id": request_id,
+                    "from": "customer",
+                    "active": bool(frame.get("active")),
+                },
+            )
+
+    async def ping(frame: Frame) -> None:
+        await wire.send({"type": "pong"})
+
+    async def hello(frame: Frame) -> None:
+        await wire.error("bad_frame", "Already said hello on this socket.")
+
+    handlers = {
+        "message": message,
+        "context": context,
+        "cancel": cancel,
+        "rate": rate,
+        "typing": typing,
+        "ping": ping,
+        "hello": hello,
+    }
+    while True:
+        frame = await wire.receive()
+        if frame is not None:
+            await wire.handle(frame, handlers, WRITES)  # type: ignore[arg-type]
+
+
+def _specialist_of(rt: Runtime, request_id: str) -> str | None:
+    try:
+        view = rt.engine.request(request_id)
+    except EngineError:
+        return None
+    return view.specialist_id if view.state is RequestState.CONNECTED else None
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

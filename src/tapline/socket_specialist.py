@@ -1,0 +1,164 @@
+"""The specialist's socket: the desk's one live connection."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.responses import JSONResponse
+
+from tapline.actions import QUEUES_CHANNEL
+from tapline.actions import desk as actions
+from tapline.bus import Frame
+from tapline.desk_auth import COOKIE, lookup, same_origin
+from tapline.engine import EngineError, RequestState
+from tapline.models import Specialist
+from tapline.runtime import Runtime
+from tapline.streams import customer_stream, specialist_stream
+from tapline.wire import Wire, serve
+
+router = APIRouter()
+WRITES = {"presence", "accept", "decline", "message", "resolve"}
+_background: set[asyncio.Task[None]] = set()
+
+
+@router.websocket("/ws/specialist")
+async def specialist_socket(ws: WebSocket) -> None:
+    rt: Runtime = ws.app.state.rt
+    if not same_origin(rt, ws.headers.get("origin"), ws.headers.get("host")):
+        await ws.send_denial_response(
+            JSONResponse({"detail": "Cross-site socket refused."}, status_code=403)
+        )
+        return
+    signed_in = await lookup(rt, ws.cookies.get(COOKIE))
+    if signed_in is None:
+        await ws.send_denial_response(
+            JSONResponse({"detail": "Sign in to the desk first."}, status_code=403)
+        )
+        return
+    await ws.accept()
+    wire = Wire(ws, rt)
+    after = await _hello(wire)
+    if after is None:
+        return
+    me = signed_in.specialist
+    stream = specialist_stream(me.id)
+    subscription = rt.bus.subscribe({stream, QUEUES_CHANNEL})
+    end = await wire.resume(stream, after)
+    await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
+    await wire.send(rt.queues_frame())
+    rt.desk_sockets[me.id] += 1
+    await actions.specialist_online(rt, me.id)
+    try:
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, me))
+    finally:
+        rt.desk_sockets[me.id] -= 1
+        if rt.desk_sockets[me.id] <= 0:
+            del rt.desk_sockets[me.id]
+            schedule_drop(rt, me.id)
+
+
+def schedule_drop(rt: Runtime, specialist_id: str) -> None:
+    """After the grace time with no desk open, the specialist's requests are re-routed."""
+    old = rt.drop_timers.pop(specialist_id, None)
+    if old is not None:
+        old.cancel()
+
+    def fire() -> None:
+        task = asyncio.create_task(actions.specialist_gone(rt, specialist_id))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+    loop = asyncio.get_running_loop()
+    rt.drop_timers[specialist_id] = loop.call_later(rt.settings.specialist_grace, fire)
+
+
+async def _hello(wire: Wire) -> int | None:
+    while True:
+        frame = await wire.receive()
+        if frame is None:
+            continue
+        if frame["type"] == "ping":
+            await wire.send({"type": "pong"})
+            continue
+        if frame["type"] != "hello":
+            await wire.error("hello_required", "Send `hello` with your `last_seq` first.")
+            continue
+        if "token" in frame:
+            await wire.ws.close(4401, "A customer token cannot open a desk socket.")
+            return None
+        value = frame.get("last_seq", 0)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
+    async def presence(frame: Frame) -> dict[str, Any]:
+        return {"status": await actions.set_presence(rt, me.id, frame.get("status"))}
+
+    async def accept(frame: Frame) -> dict[str, Any]:
+        await actions.accept(rt, me.id, _request_id(frame))
+        return {}
+
+    async def decline(frame: Frame) -> dict[str, Any]:
+        await actions.decline(rt, me.id, _request_id(frame))
+        return {}
+
+    async def message(frame: Frame) -> dict[str, Any]:
+        row = await actions.post_message(rt, me, _request_id(frame), frame["id"], frame.get("body"))
+        return {"message_id": row.id}
+
+    async def resolve(frame: Frame) -> dict[str, Any]:
+        state = await actions.resolve(
+            rt, me.id, _request_id(frame), frame.get("disposition"), frame.get("note")
+        )
+        return {"state": state}
+
+    async def typing(frame: Frame) -> None:
+        request_id = frame.get("request_id")
+        if isinstance(request_id, str) and _is_mine(rt, me.id, request_id):
+            rt.bus.publish(
+                customer_stream(request_id),
+                {
+                    "type": "typing",
+                    "request_id": request_id,
+                    "from": "specialist",
+                    "active": bool(frame.get("active")),
+                },
+            )
+
+    async def ping(frame: Frame) -> None:
+        await wire.send({"type": "pong"})
+
+    async def hello(frame: Frame) -> None:
+        await wire.error("bad_frame", "Already said hello on this socket.")
+
+    handlers = {
+        "presence": presence,
+        "accept": accept,
+        "decline": decline,
+        "message": message,
+        "resolve": resolve,
+        "typing": typing,
+        "ping": ping,
+        "hello": hello,
+    }
+    while True:
+        frame = await wire.receive()
+        if frame is not None:
+            await wire.handle(frame, handlers, WRITES)  # type: ignore[arg-type]
+
+
+def _request_id(frame: Frame) -> str:
+    value = frame.get("request_id")
+    if not isinstance(value, str) or not value:
+        raise ValueError("This frame needs a `request_id`.")
+    return value
+
+
+def _is_mine(rt: Runtime, specialist_id: str, request_id: str) -> bool:
+    try:
+        view = rt.engine.request(request_id)
+    except EngineError:
+        return False
+    return view.state is RequestState.CONNECTED and view.specialist_id == specialist_id

@@ -1,0 +1,143 @@
+"""What both sockets share: reading frames safely, writing in order, resuming a stream."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from tapline import sanitize
+from tapline.actions import ActionError
+from tapline.bus import Frame, Subscription
+from tapline.ratelimit import TokenBucket
+from tapline.runtime import Runtime
+from tapline.streams import last_seq, replay
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+Handler = Callable[[Frame], Awaitable[dict[str, Any] | None]]
+
+
+class Wire:
+    """One socket. Bad frames get an `error` signal; only auth failures close it."""
+
+    def __init__(self, ws: WebSocket, rt: Runtime) -> None:
+        self.ws = ws
+        self.rt = rt
+        self.bucket = TokenBucket(rt.settings.frame_rate, rt.settings.frame_burst, rt.clock)
+        self._send_lock = asyncio.Lock()
+        self.cursor = 0
+
+    async def send(self, frame: Frame) -> None:
+        async with self._send_lock:
+            await self.ws.send_text(json.dumps(frame, separators=(",", ":")))
+
+    async def error(self, code: str, message: str, ref: object = None) -> None:
+        ref_id = ref if isinstance(ref, str) else None
+        await self.send({"type": "error", "code": code, "message": message, "ref": ref_id})
+
+    async def receive(self) -> Frame | None:
+        """The next well-formed frame, or None after answering a bad one with an error."""
+        raw = await self.ws.receive()
+        if raw["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(raw.get("code", 1000))
+        text = raw.get("text")
+        if text is None:
+            await self.error("bad_frame", "Frames are JSON text, not binary.")
+            return None
+        if len(text.encode()) > self.rt.settings.frame_bytes:
+            await self.error(
+                "too_large", f"A frame may be at most {self.rt.settings.frame_bytes} bytes."
+            )
+            return None
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            await self.error("bad_json", "That frame is not valid JSON.")
+            return None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.error("bad_frame", "A frame is a JSON object with a string `type`.")
+            return None
+        if not self.bucket.take():
+            await self.error(
+                "rate_limited", "Too many frames; slow down and resend.", frame.get("id")
+            )
+            return None
+        return frame
+
+    async def handle(self, frame: Frame, handlers: dict[str, Handler], writes: set[str]) -> None:
+        kind = frame["type"]
+        handler = handlers.get(kind)
+        if handler is None:
+            await self.error("unknown_type", f"Unknown frame type {kind!r}.", frame.get("id"))
+            return
+        if kind in writes and not (
+            isinstance(frame.get("id"), str) and CLIENT_ID.match(frame["id"])
+        ):
+            await self.error(
+                "bad_frame", "A write needs an `id`: 1-64 letters, digits, or _.:-", frame.get("id")
+            )
+            return
+        try:
+            result = await handler(frame)
+        except ActionError as error:
+            await self.error(error.code, error.message, frame.get("id"))
+            return
+        except sanitize.TooLarge as error:
+            await self.error("too_large", str(error), frame.get("id"))
+            return
+        except ValueError as error:
+            await self.error("bad_frame", str(error), frame.get("id"))
+            return
+        if kind in writes:
+            await self.send({"type": "ack", "id": frame["id"], "result": result or {}})
+
+    async def resume(self, stream: str, after: int) -> int:
+        """Send every event of `stream` after `after` from the log; returns the stream's end."""
+        async with self.rt.sessions() as session:
+            end = await last_seq(session, stream)
+            self.cursor = min(max(after, 0), end)
+            while self.cursor < end:
+                frames = await replay(session, stream, self.cursor)
+                if not frames:
+                    break
+                for frame in frames:
+                    await self.send(frame)
+                    self.cursor = frame["seq"]
+        return end
+
+    async def pump(self, subscription: Subscription, stream: str) -> None:
+        """Forward live frames in order; a gap or an overflow is filled from the log."""
+        while True:
+            frame = await subscription.get()
+            if subscription.lagging:
+                subscription.lagging = False
+                await self.resume(stream, self.cursor)
+            seq = frame.get("seq")
+            if seq is None:
+                await self.send(frame)
+            elif seq == self.cursor + 1:
+                await self.send(frame)
+                self.cursor = seq
+            elif seq > self.cursor + 1:
+                await self.resume(stream, self.cursor)
+
+
+async def serve(
+    wire: Wire, subscription: Subscription, stream: str, reader: Callable[[], Awaitable[None]]
+) -> None:
+    """Run the reader and the live pump until the client goes; then clean up."""
+    pump = asyncio.create_task(wire.pump(subscription, stream))
+    try:
+        await reader()
+    except WebSocketDisconnect:
+        pass
+    finally:
+        pump.cancel()
+        subscription.close()
+        with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+            await pump
