@@ -1,0 +1,101 @@
+// Incoming offers: who, where, what, and a live countdown to expires_at.
+
+import { h, icon, ring, render, kbd } from "./dom.js";
+import { state, on, changed, offersOldestFirst } from "./store.js";
+import { serverNow, clip } from "./format.js";
+import { every } from "./ticker.js";
+import * as actions from "./actions.js";
+
+export function verifiedBadge(customer, compact = false) {
+  if (customer && customer.verified === true) {
+    return h("span.badge.badge-verified", { title: "Identity signed by the app's backend" },
+      icon("shield", 12), compact ? null : "Verified");
+  }
+  return h("span.badge.badge-unverified", { title: "Claimed by the app, not checked" },
+    icon("alert", 12), compact ? null : "Unverified");
+}
+
+export function whereText(context) {
+  const c = context || {};
+  const parts = [c.flow, c.step].filter((x) => typeof x === "string" && x);
+  return parts.join(" › ");
+}
+
+function offerCard(offer, index) {
+  const customer = offer.customer || {};
+  const name = customer.name || customer.email || "Anonymous customer";
+  const where = whereText(offer.context);
+  const first = index === 0;
+  const total = Math.max(1, (offer.expires_at || 0) - (offer.at || offer.expires_at - 30_000));
+  const countdown = ring(40);
+  const seconds = h("span.offer-seconds", null, "");
+  const acceptBtn = h("button.btn.btn-primary", {
+    type: "button",
+    dataset: { key: `accept-${offer.request_id}` },
+    disabled: Boolean(offer.busy),
+    aria: { keyshortcuts: first ? "Alt+A" : undefined, label: `Accept chat with ${clip(name, 60)}` },
+    onclick: () => actions.accept(offer.request_id),
+  }, icon("check", 14), offer.busy === "accepting" ? "Accepting…" : "Accept");
+  const declineBtn = h("button.btn", {
+    type: "button",
+    dataset: { key: `decline-${offer.request_id}` },
+    disabled: Boolean(offer.busy),
+    aria: { keyshortcuts: first ? "Alt+D" : undefined, label: `Decline chat with ${clip(name, 60)}` },
+    onclick: () => actions.decline(offer.request_id),
+  }, offer.busy === "declining" ? "Declining…" : "Decline");
+
+  const card = h("li.offer-card", { aria: { label: `Offer: ${clip(name, 60)}` } },
+    h("div.offer-top",
+      h("div.offer-timer", { role: "timer", aria: { label: "Time left to accept" } }, countdown.el, seconds),
+      h("div.offer-who",
+        h("div.offer-name", { title: name }, clip(name, 60), " ", verifiedBadge(customer)),
+        h("div.offer-meta", null,
+          offer.queue && offer.queue.name ? h("span.chip", null, icon("queue", 12), offer.queue.name) : null,
+          where ? h("span.offer-where", { title: where }, icon("map", 12), clip(where, 60)) : null))),
+    offer.description ? h("p.offer-desc", { title: offer.description }, clip(offer.description, 280)) : null,
+    h("div.offer-actions", null, acceptBtn, declineBtn),
+    first ? h("p.offer-hint", { aria: { hidden: "true" } }, kbd("Alt", "A"), " accept · ", kbd("Alt", "D"), " decline") : null,
+  );
+
+  every(card, () => {
+    const left = (offer.expires_at || 0) - serverNow();
+    countdown.set(left / total);
+    const s = Math.max(0, Math.ceil(left / 1000));
+    seconds.textContent = left > 0 ? `${s}s` : "0s";
+    card.classList.toggle("offer-urgent", left > 0 && left <= 10_000);
+    if (left <= 0 && !card.classList.contains("offer-expired")) {
+      card.classList.add("offer-expired");
+      acceptBtn.disabled = true;
+      declineBtn.disabled = true;
+      acceptBtn.lastChild.textContent = "Expired";
+      // The server withdraws it (offer.withdrawn); drop it locally if that never comes.
+      setTimeout(() => {
+        if (state.offers.get(offer.request_id) === offer) {
+          state.offers.delete(offer.request_id);
+          changed("offers");
+        }
+      }, 5000);
+      return false;
+    }
+    return true;
+  });
+  return card;
+}
+
+export function mountOffers(section) {
+  const heading = h("h2.section-title", { id: "offers-title" }, "Incoming offers");
+  const count = h("span.count", null, "");
+  heading.append(" ", count);
+  const list = h("ul.offer-list", { aria: { labelledby: "offers-title" } });
+  const empty = h("p.empty", null, "No offers right now. New ones appear here with a countdown.");
+  section.append(heading, list, empty);
+  section.setAttribute("aria-labelledby", "offers-title");
+
+  on("offers", () => {
+    const offers = offersOldestFirst();
+    count.textContent = offers.length ? String(offers.length) : "";
+    section.classList.toggle("has-offers", offers.length > 0);
+    empty.hidden = offers.length > 0;
+    render(list, offers.map((o, i) => offerCard(o, i)));
+  });
+}

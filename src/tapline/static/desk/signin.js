@@ -1,0 +1,73 @@
+// The sign-in screen: email + password, with clear 401 and 429 messages.
+
+import { h, icon } from "./dom.js";
+import { signIn, ApiError } from "./api.js";
+
+/**
+ * Render the sign-in form into `root`. Calls onSignedIn() after a 200.
+ * `note` explains why we're here (e.g. "Your session ended").
+ */
+export function showSignin(root, { onSignedIn, note = "" }) {
+  const email = h("input", { id: "signin-email", type: "email", name: "email", autocomplete: "username", required: true, spellcheck: "false" });
+  const password = h("input", { id: "signin-password", type: "password", name: "password", autocomplete: "current-password", required: true });
+  const error = h("div.form-error", { id: "signin-error", role: "alert", aria: { live: "assertive" } });
+  const submit = h("button.btn.btn-primary.btn-block", { type: "submit" }, "Sign in");
+  const form = h("form.signin-form", { novalidate: true, aria: { describedby: "signin-error" } },
+    h("label.field-label", { for: "signin-email" }, "Email"), email,
+    h("label.field-label", { for: "signin-password" }, "Password"), password,
+    error, submit);
+
+  const card = h("main.signin", { aria: { labelledby: "signin-title" } },
+    h("div.signin-card", null,
+      h("div.brand.brand-large", null, h("span.brand-mark", { aria: { hidden: "true" } }, icon("chat", 18)), "tapline"),
+      h("h1", { id: "signin-title" }, "Sign in to the desk"),
+      note ? h("p.signin-note", { role: "status" }, icon("info", 14), note) : null,
+      form));
+  root.replaceChildren(card);
+
+  let retryTimer = null;
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    email.removeAttribute("aria-invalid");
+    password.removeAttribute("aria-invalid");
+    if (!email.value.trim() || !password.value) {
+      error.textContent = "Enter your email and password.";
+      (email.value.trim() ? password : email).focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = "Signing in…";
+    try {
+      await signIn(email.value.trim(), password.value);
+      clearTimeout(retryTimer);
+      await onSignedIn();
+    } catch (err) {
+      const status = err instanceof ApiError ? err.status : 0;
+      if (status === 401) {
+        error.textContent = "Email or password is wrong.";
+        password.setAttribute("aria-invalid", "true");
+        password.select();
+        password.focus();
+      } else if (status === 429) {
+        // The server says how long to wait; keep the button off until then.
+        error.textContent = err.detail || "Too many sign-in attempts. Try again later.";
+        const wait = /(\d+)\s*s\b/.exec(err.detail || "");
+        if (wait) {
+          submit.disabled = true;
+          submit.textContent = "Sign in";
+          clearTimeout(retryTimer);
+          retryTimer = setTimeout(() => {
+            submit.disabled = false;
+          }, Number(wait[1]) * 1000);
+          return;
+        }
+      } else {
+        error.textContent = (err && err.message) || "Sign-in failed. Try again.";
+      }
+    }
+    submit.disabled = false;
+    submit.textContent = "Sign in";
+  });
+  email.focus();
+}

@@ -1,0 +1,313 @@
+// The middle column: the selected request's thread (one timeline of messages and system
+// events), the compose box, "Customer is typing…", and the Resolve dialog.
+
+import { h, icon, render, kbd, announce } from "./dom.js";
+import { state, on, isClosed, outcomeText, markSeen } from "./store.js";
+import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format.js";
+import { verifiedBadge, whereText } from "./offers.js";
+import * as actions from "./actions.js";
+
+export const limits = { messageBytes: 4096 };
+const drafts = new Map(); // request_id -> text
+let shownId = null;
+
+function customerName(r) {
+  const c = (r && r.customer) || {};
+  return c.name || c.email || "Anonymous customer";
+}
+
+function timeEl(at) {
+  if (!at) return null;
+  return h("time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
+}
+
+function messageItem(m, mine) {
+  const sender = ["customer", "specialist", "system"].includes(m.sender) ? m.sender : "system";
+  if (sender === "system") {
+    return h("li.tl-event", null, icon("info", 14), h("span", null, m.body), timeEl(m.at));
+  }
+  const who = sender === "specialist" && mine ? "You" : m.author || (sender === "customer" ? "Customer" : "Specialist");
+  return h(`li.msg.msg-${sender}`, null,
+    h("div.msg-head", null, h("span.msg-author", null, who), timeEl(m.at)),
+    h("div.msg-body", null, m.body));
+}
+
+function pendingItem(r, p) {
+  const status =
+    p.status === "failed"
+      ? h("div.msg-status.is-failed", { role: "alert" },
+          icon("alert", 12), `Not sent: ${p.error} `,
+          h("button.link", { type: "button", onclick: () => actions.retryMessage(r.id, p.client_id) }, "Retry"),
+          " · ",
+          h("button.link", { type: "button", onclick: () => actions.discardMessage(r.id, p.client_id) }, "Discard"))
+      : h("div.msg-status", null, p.status === "sent" ? "Delivered" : state.conn.status === "connected" ? "Sending…" : "Waiting for connection…");
+  return h("li.msg.msg-specialist.is-pending", { class: p.status === "failed" ? "is-failed" : "" },
+    h("div.msg-head", null, h("span.msg-author", null, "You"), timeEl(p.at)),
+    h("div.msg-body", null, p.body),
+    status);
+}
+
+function eventItem(e) {
+  const ic = e.tone === "good" ? "check" : e.tone === "warn" ? "alert" : "info";
+  return h(`li.tl-event.tone-${e.tone}`, null, icon(ic, 14), h("span", null, e.text), timeEl(e.at));
+}
+
+function timelineItems(r) {
+  const meName = state.me && state.me.name;
+  const rows = [];
+  for (const m of r.messages) rows.push({ at: m.at || 0, node: () => messageItem(m, m.author === meName) });
+  for (const e of r.events) rows.push({ at: e.at || 0, node: () => eventItem(e) });
+  rows.sort((a, b) => a.at - b.at);
+  const out = [];
+  if (r.description) {
+    out.push(h("li.tl-description", null,
+      h("div.msg-head", null, h("span.msg-author", null, `${customerName(r)} asked for help`), timeEl(r.created_at)),
+      h("div.msg-body", null, r.description)));
+  }
+  for (const row of rows) out.push(row.node());
+  for (const p of r.pending.values()) out.push(pendingItem(r, p));
+  return out;
+}
+
+function outcomeBanner(r) {
+  if (r.resolving === "sending" || (r.resolving === "acked" && !isClosed(r))) {
+    return h("div.outcome.is-pending", { role: "status" }, "Resolving…");
+  }
+  if (!isClosed(r)) return null;
+  const good = r.state === "resolved" && r.disposition !== "not_resolved";
+  const parts = [icon(good ? "resolve" : "alert", 16), h("span.outcome-text", null, outcomeText(r))];
+  if (r.rating && r.rating.score) {
+    const stars = h("span.stars", { role: "img", aria: { label: `Rated ${r.rating.score} of 5` } });
+    for (let i = 1; i <= 5; i += 1) {
+      const s = icon("star", 14);
+      s.classList.add(i <= r.rating.score ? "star-on" : "star-off");
+      stars.append(s);
+    }
+    parts.push(stars);
+    if (r.rating.comment) parts.push(h("q.rating-comment", null, clip(r.rating.comment, 1000)));
+  } else if (r.state === "resolved") {
+    parts.push(h("span.muted", null, "Waiting for the customer's rating"));
+  }
+  return h(`div.outcome.${good ? "is-good" : "is-warn"}`, { role: "status" }, parts);
+}
+
+/** Build the middle column into `main`. */
+export function mountThread(main) {
+  const title = h("h2.thread-name", { id: "thread-title" });
+  const sub = h("div.thread-sub");
+  const resolveBtn = h("button.btn", {
+    type: "button",
+    aria: { keyshortcuts: "Alt+S" },
+    onclick: () => openResolve(),
+  }, icon("resolve", 14), "Resolve");
+  const head = h("header.thread-head", null, h("div.thread-title", null, title, sub), h("div.thread-actions", null, resolveBtn));
+  const banner = h("div.outcome-slot");
+  // Not an aria-live region: the whole list is rebuilt on change, so new customer messages
+  // are announced through the polite announcer instead (desk.js).
+  const log = h("ol.timeline", { tabindex: "0", aria: { label: "Conversation" } });
+  const typing = h("div.typing", { aria: { live: "polite" } });
+
+  const textarea = h("textarea.compose-input", {
+    id: "reply",
+    rows: "3",
+    aria: { keyshortcuts: "Alt+R", describedby: "compose-help compose-error" },
+    placeholder: "Write a reply…",
+  });
+  const label = h("label.visually-hidden", { for: "reply" }, "Reply");
+  const counter = h("span.compose-count", { aria: { live: "polite" } });
+  const error = h("div.compose-error", { id: "compose-error", role: "alert" });
+  const sendBtn = h("button.btn.btn-primary", { type: "submit" }, icon("send", 14), "Send");
+  const help = h("span.compose-help", { id: "compose-help" }, kbd("Enter"), " send · ", kbd("Shift", "Enter"), " new line");
+  const form = h("form.compose", { aria: { label: "Reply" } }, label, textarea, error,
+    h("div.compose-foot", null, help, counter, sendBtn));
+  const closedNote = h("p.compose-closed", null);
+
+  const empty = h("div.thread-empty", null,
+    icon("chat", 32),
+    h("h2", null, "No chat selected"),
+    h("p", null, "Accept an offer to start helping, or pick a chat on the left."),
+    h("p.muted", null, kbd("Alt", "A"), " accept the oldest offer · ", kbd("Alt", "1…9"), " switch chats · ", kbd("?"), " all shortcuts"));
+  const body = h("div.thread-body", null, head, banner, log, typing, form, closedNote);
+  main.append(empty, body);
+  main.setAttribute("aria-labelledby", "thread-title");
+
+  function updateCounter() {
+    const bytes = utf8Bytes(textarea.value);
+    const over = bytes > limits.messageBytes;
+    counter.textContent = bytes > limits.messageBytes * 0.8 ? `${bytes.toLocaleString()} / ${limits.messageBytes.toLocaleString()} bytes` : "";
+    counter.classList.toggle("is-over", over);
+    textarea.setAttribute("aria-invalid", over ? "true" : "false");
+    error.textContent = over
+      ? `Too long to send: ${bytes.toLocaleString()} bytes of ${limits.messageBytes.toLocaleString()}. Shorten it or split it into two messages.`
+      : "";
+  }
+
+  function send() {
+    const r = state.requests.get(state.selectedId);
+    if (!r || isClosed(r)) return;
+    const text = textarea.value;
+    if (!text.trim()) return;
+    if (utf8Bytes(text) > limits.messageBytes) {
+      updateCounter();
+      textarea.focus();
+      return;
+    }
+    if (actions.sendMessage(r.id, text)) {
+      textarea.value = "";
+      drafts.delete(r.id);
+      updateCounter();
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send();
+  });
+  textarea.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      send();
+    }
+  });
+  textarea.addEventListener("input", () => {
+    if (state.selectedId) drafts.set(state.selectedId, textarea.value);
+    updateCounter();
+    if (state.selectedId && textarea.value) actions.typing(state.selectedId, true);
+    if (state.selectedId && !textarea.value) actions.typing(state.selectedId, false);
+  });
+  textarea.addEventListener("blur", () => state.selectedId && actions.typing(state.selectedId, false));
+  textarea.addEventListener("focus", markSeen);
+  log.addEventListener("focus", markSeen);
+
+  function drawTyping() {
+    const r = state.requests.get(state.selectedId);
+    const on = Boolean(r && r.typingUntil > Date.now() && !isClosed(r));
+    const text = on ? `${customerName(r)} is typing…` : "";
+    if (typing.textContent !== text) typing.textContent = text;
+  }
+
+  on("thread", () => {
+    const r = state.requests.get(state.selectedId);
+    empty.hidden = Boolean(r);
+    body.hidden = !r;
+    if (!r) {
+      shownId = null;
+      return;
+    }
+    const switched = shownId !== r.id;
+    const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+    if (switched) {
+      if (shownId) actions.typing(shownId, false);
+      textarea.value = drafts.get(r.id) || "";
+      updateCounter();
+    }
+    shownId = r.id;
+
+    const name = customerName(r);
+    title.replaceChildren(clip(name, 80), " ", verifiedBadge(r.customer));
+    title.title = name;
+    const where = whereText(r.context);
+    render(sub,
+      r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
+      where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
+      h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
+    const closed = isClosed(r);
+    resolveBtn.disabled = closed || Boolean(r.resolving);
+    resolveBtn.hidden = closed;
+    render(banner, outcomeBanner(r));
+    log.replaceChildren(...timelineItems(r));
+    if (switched || nearBottom) log.scrollTop = log.scrollHeight;
+
+    form.hidden = closed;
+    textarea.disabled = closed;
+    sendBtn.disabled = closed;
+    label.textContent = `Reply to ${clip(name, 60)}`;
+    closedNote.hidden = !closed;
+    closedNote.textContent = closed ? "This request is closed; the thread is read-only." : "";
+    drawTyping();
+  });
+  on("conn", () => {
+    // "Sending…" vs "Waiting for connection…" on pending messages.
+    const r = state.requests.get(state.selectedId);
+    if (r && r.pending.size) log.replaceChildren(...timelineItems(r));
+  });
+  document.addEventListener("desk:typing", drawTyping);
+  mountResolveDialog();
+}
+
+export function focusReply() {
+  const t = document.getElementById("reply");
+  if (t && !t.disabled && !t.closest("[hidden]")) {
+    document.dispatchEvent(new CustomEvent("desk:pane", { detail: "thread" }));
+    t.focus();
+    return true;
+  }
+  return false;
+}
+
+// ---- Resolve dialog
+
+let dialog = null;
+
+function mountResolveDialog() {
+  const heading = h("h2", { id: "resolve-title" }, "Resolve");
+  const who = h("p.muted");
+  const options = Object.entries(DISPOSITIONS).map(([value, label], i) =>
+    h("label.radio", null,
+      h("input", { type: "radio", name: "disposition", value, checked: i === 0 }),
+      h("span", null, label)));
+  const note = h("textarea", { id: "resolve-note", name: "note", rows: "3", maxlength: "1000" });
+  const error = h("p.form-error", { role: "alert" });
+  const submit = h("button.btn.btn-primary", { type: "submit", value: "resolve" }, "Resolve");
+  const cancel = h("button.btn", { type: "button", onclick: () => dialog.close() }, "Cancel");
+  const form = h("form", { method: "dialog" },
+    heading, who,
+    h("fieldset", null, h("legend", null, "Disposition"), options),
+    h("label.field-label", { for: "resolve-note" }, "Note ", h("span.muted", null, "(optional, for the record)")),
+    note, error,
+    h("div.dialog-actions", null, cancel, submit));
+  dialog = h("dialog.dialog", { aria: { labelledby: "resolve-title" } }, form);
+  document.body.append(dialog);
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const id = dialog.dataset.requestId;
+    const disposition = form.querySelector("input[name=disposition]:checked")?.value || "resolved";
+    error.textContent = "";
+    submit.disabled = true;
+    submit.textContent = "Resolving…";
+    actions
+      .resolve(id, disposition, note.value.trim())
+      .then(() => {
+        dialog.close();
+        announce(`Resolved: ${DISPOSITIONS[disposition]}`);
+      })
+      .catch((err) => {
+        error.textContent = `Couldn't resolve: ${err.message}`;
+      })
+      .finally(() => {
+        submit.disabled = false;
+        submit.textContent = "Resolve";
+      });
+  });
+  dialog.addEventListener("close", () => {
+    if (document.getElementById("reply") && !document.getElementById("reply").disabled) document.getElementById("reply").focus();
+  });
+  dialog.who = who;
+  dialog.note = note;
+  dialog.error = error;
+  dialog.form = form;
+}
+
+export function openResolve() {
+  const r = state.requests.get(state.selectedId);
+  if (!r || isClosed(r) || !dialog || dialog.open) return false;
+  dialog.dataset.requestId = r.id;
+  dialog.who.textContent = `Close the chat with ${clip(customerName(r), 80)} and record the outcome.`;
+  dialog.note.value = "";
+  dialog.error.textContent = "";
+  dialog.form.querySelector("input[name=disposition]").checked = true;
+  dialog.showModal();
+  dialog.form.querySelector("input[name=disposition]:checked").focus();
+  return true;
+}
