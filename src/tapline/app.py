@@ -24,7 +24,7 @@ STATIC = pages.STATIC
 
 def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
     settings.secret()  # made once, before anything needs it
-    db = make_engine(settings.db_url)
+    db = make_engine(settings.db_url, settings.database_schema)
     rt = Runtime(
         settings=settings, db=db, sessions=make_sessionmaker(db), clock=clock or SystemClock()
     )

@@ -55,7 +55,7 @@ def _serve(settings: Settings) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    engine = make_engine(settings.db_url)
+    engine = make_engine(settings.db_url, settings.database_schema)
     try:
         await upgrade(engine)
     finally:
@@ -99,7 +99,7 @@ def demo(
     ]
 
     async def prepare() -> list[seed.DemoSignIn]:
-        engine = make_engine(settings.db_url)
+        engine = make_engine(settings.db_url, settings.database_schema)
         try:
             await upgrade(engine)
             async with make_sessionmaker(engine)() as session, session.begin():
@@ -147,7 +147,7 @@ def specialist_add(
     settings = _settings(config)
 
     async def run() -> str:
-        engine = make_engine(settings.db_url)
+        engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
                 row = await seed.add_specialist(
@@ -187,7 +187,7 @@ def app_add(
     settings = _settings(config)
 
     async def run() -> tuple[str, str]:
-        engine = make_engine(settings.db_url)
+        engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
                 row = await seed.add_app(session, name, origin)

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     database_url: str | None = None
+    database_schema: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     secret_key: str = ""

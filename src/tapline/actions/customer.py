@@ -43,6 +43,7 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
             enqueued_at=rt.clock.now(),
         )
         tx.session.add(row)
+        await tx.session.flush()  # the message refers to it
         tx.session.add(
             Message(
                 request_id=row.id,

@@ -1,0 +1,1851 @@
+/*! tapline widget and JS SDK. No dependencies, no build step.
+ * Works under a strict CSP (script-src 'self'; style-src 'self'): the DOM is built with
+ * createElement/textContent only, styles come from tapline.css inside a Shadow DOM.
+ * See docs/sdk.md for the API and docs/protocol.md for the wire protocol. */
+(function () {
+  "use strict";
+
+  if (window.Tapline && window.Tapline.__tapline) return;
+
+  // ---------------------------------------------------------------- constants
+  var SCRIPT = document.currentScript || findScript();
+  var SCRIPT_SRC = SCRIPT && SCRIPT.src ? SCRIPT.src : "";
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var ERRORS_MAX = 20;
+  var JOURNEY_MAX = 50;
+  var VALUE_MAX = 500;
+  var DESCRIPTION_MAX = 1000;
+  var COMMENT_MAX = 1000;
+  var CONTEXT_DEBOUNCE = 400;
+  var PING_EVERY = 25000;
+  var PONG_GRACE = 10000;
+  var ACK_SLOW = 10000;
+  var BACKOFF_MIN = 500;
+  var BACKOFF_MAX = 10000;
+  var TYPING_RESEND = 3000;
+  var TYPING_IDLE = 4000;
+  var TYPING_SHOW = 6000;
+  var ACTIVE = { "new": 1, waiting: 1, offered: 1, connected: 1 };
+  var ENDED = { resolved: 1, cancelled: 1, dead_end: 1 };
+  var MASK_AUTOCOMPLETE = ["cc-number", "cc-csc", "cc-exp", "cc-exp-month", "cc-exp-year",
+    "current-password", "new-password", "one-time-code"];
+  var SKIP_TYPES = { hidden: 1, submit: 1, button: 1, reset: 1, image: 1 };
+  var CARD_REMOVED = "[card number removed]";
+
+  function findScript() {
+    var all = document.getElementsByTagName("script");
+    for (var i = all.length - 1; i >= 0; i--) {
+      if (/\/sdk\/tapline(\.min)?\.js(\?|#|$)/.test(all[i].src || "")) return all[i];
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- state
+  var opts = null;          // init options
+  var server = "";          // origin of the tapline server
+  var limits = { message_bytes: 4096, context_bytes: 65536 };
+  var appName = "";
+  var configState = "idle"; // idle | loading | ok | failed | refused
+  var listeners = {};
+  var readyFired = false;
+
+  var ctx = { flow: null, step: null, data: {}, session: null };
+  var errors = [];
+  var journey = [];
+
+  var req = null;           // {request_id, customer_token, last_seq, state, cause, specialist, outbox, draft}
+  var seenAtLoad = 0;       // last_seq stored before this page load; older events are history
+  var replayUntil = 0;      // welcome.last_seq: events up to here are a replay
+  var messages = [];        // rendered thread: {key, id, client_id, sender, author, body, at, status}
+  var startFired = null;    // request id for which assist:start fired on this page
+  var endFired = null;
+  var createId = null;      // client id of the POST being made
+  var creating = false;
+
+  var ws = null;
+  var wsState = "closed";   // closed | connecting | open (welcomed)
+  var attempt = 0;
+  var reconnectTimer = 0;
+  var pingTimer = 0;
+  var pongTimer = 0;
+  var gapTimer = 0;
+  var pendingEvents = {};
+  var sendQueue = [];
+  var tokens = 15;
+  var tokenTimer = 0;
+  var lastContextJson = null;
+  var contextTimer = 0;
+  var contextDirty = false;
+  var typingSentAt = 0;
+  var typingActive = false;
+  var typingIdleTimer = 0;
+  var peerTypingTimer = 0;
+  var slowTimers = {};
+  var unread = 0;
+  var isOpen = false;
+  var view = "describe";
+  var returnFocus = null;
+  var saveTimer = 0;
+
+  var ui = null;            // element references
+
+  // ---------------------------------------------------------------- utils
+  function now() { return Date.now(); }
+
+  function uuid() {
+    var c = window.crypto;
+    if (c && typeof c.randomUUID === "function") {
+      try { return c.randomUUID(); } catch (e) { /* insecure context */ }
+    }
+    var b = new Uint8Array(16);
+    if (c && c.getRandomValues) c.getRandomValues(b);
+    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+    b[6] = (b[6] & 15) | 64;
+    b[8] = (b[8] & 63) | 128;
+    var h = [];
+    for (var j = 0; j < 16; j++) h.push((b[j] + 256).toString(16).slice(1));
+    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
+      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
+  }
+
+  var encoder = typeof TextEncoder === "function" ? new TextEncoder() : null;
+  function byteLength(s) {
+    if (encoder) return encoder.encode(s).length;
+    return unescape(encodeURIComponent(s)).length;
+  }
+
+  function cap(s, n) {
+    s = String(s);
+    return s.length > n ? s.slice(0, n) : s;
+  }
+
+  function luhn(digits) {
+    var sum = 0;
+    var dbl = false;
+    for (var i = digits.length - 1; i >= 0; i--) {
+      var d = digits.charCodeAt(i) - 48;
+      if (dbl) { d *= 2; if (d > 9) d -= 9; }
+      sum += d;
+      dbl = !dbl;
+    }
+    return sum % 10 === 0;
+  }
+
+  // Card numbers never leave the device: a run of 13-19 digits (whole groups, spaces or
+  // dashes allowed between them) that passes the Luhn check is replaced.
+  var CARD_RE = /\d+(?:[ -]\d+)*/g;
+  function cardIn(run) {
+    var groups = run.split(/[ -]/);
+    for (var i = 0; i < groups.length; i++) {
+      var d = "";
+      for (var j = i; j < groups.length; j++) {
+        d += groups[j];
+        if (d.length > 19) break;
+        if (d.length >= 13 && luhn(d)) return true;
+      }
+    }
+    return false;
+  }
+  function hasCard(s) {
+    if (typeof s !== "string" || s.length < 13) return false;
+    var m = s.match(CARD_RE) || [];
+    for (var i = 0; i < m.length; i++) if (m[i].length >= 13 && cardIn(m[i])) return true;
+    return false;
+  }
+  function scrub(s) {
+    if (typeof s !== "string" || s.length < 13) return s;
+    return s.replace(CARD_RE, function (m) {
+      return m.length >= 13 && cardIn(m) ? CARD_REMOVED : m;
+    });
+  }
+
+  // Deep copy of plain data with strings scrubbed and capped; functions and DOM dropped.
+  function clean(v, depth) {
+    depth = depth || 0;
+    if (v === null || v === undefined) return null;
+    var t = typeof v;
+    if (t === "string") return cap(scrub(v), 2000);
+    if (t === "number") return isFinite(v) ? v : null;
+    if (t === "boolean") return v;
+    if (t !== "object" || depth > 6) return null;
+    if (typeof Node !== "undefined" && v instanceof Node) return null;
+    if (v instanceof Date) return v.getTime();
+    if (Array.isArray(v)) {
+      var a = [];
+      for (var i = 0; i < v.length && i < 100; i++) a.push(clean(v[i], depth + 1));
+      return a;
+    }
+    var o = {};
+    var keys = Object.keys(v);
+    for (var k = 0; k < keys.length && k < 100; k++) {
+      var x = v[keys[k]];
+      if (x === undefined || typeof x === "function") continue;
+      o[cap(keys[k], 100)] = clean(x, depth + 1);
+    }
+    return o;
+  }
+
+  function emit(name, detail) {
+    var fns = (listeners[name] || []).slice();
+    for (var i = 0; i < fns.length; i++) {
+      try { fns[i](detail); } catch (e) { logError(e); }
+    }
+  }
+
+  function logError(e) {
+    if (window.console && console.error) console.error("[tapline]", e);
+  }
+  function warn(msg) {
+    if (window.console && console.warn) console.warn("[tapline] " + msg);
+  }
+
+  // ---------------------------------------------------------------- storage
+  function storeKey() { return "tapline:" + opts.app; }
+  function journeyKey() { return "tapline:" + opts.app + ":journey"; }
+
+  function storageGet(key) {
+    try {
+      var raw = window.sessionStorage.getItem(key);
+      return raw ? JSON.parse(raw) : null;
+    } catch (e) { return null; }
+  }
+  function storageSet(key, value) {
+    try {
+      if (value === null) window.sessionStorage.removeItem(key);
+      else window.sessionStorage.setItem(key, JSON.stringify(value));
+    } catch (e) { /* storage full or disabled: keep going in memory */ }
+  }
+
+  function saveReq() {
+    if (!opts) return;
+    if (!req) { storageSet(storeKey(), null); return; }
+    var outbox = [];
+    for (var i = 0; i < req.outbox.length; i++) {
+      // Typing and context are rebuilt on the next page; messages, cancel and rate are kept.
+      if (req.outbox[i].type !== "context") outbox.push(req.outbox[i]);
+    }
+    storageSet(storeKey(), {
+      request_id: req.request_id,
+      customer_token: req.customer_token,
+      last_seq: req.last_seq,
+      state: req.state,
+      cause: req.cause || null,
+      outbox: outbox,
+      draft: ui && ui.compose ? ui.compose.value : (req.draft || "")
+    });
+  }
+
+  function saveJourneySoon() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(function () {
+      storageSet(journeyKey(), { errors: errors, journey: journey });
+    }, 200);
+  }
+
+  // ---------------------------------------------------------------- form capture
+  function captureRoots() {
+    return document.querySelectorAll("[data-tapline-capture]");
+  }
+
+  function controlsOf(root) {
+    var list = [];
+    var els = root.tagName === "FORM" && root.elements ? root.elements
+      : root.querySelectorAll("input, select, textarea");
+    for (var i = 0; i < els.length; i++) {
+      var t = els[i].tagName;
+      if (t === "INPUT" || t === "SELECT" || t === "TEXTAREA") list.push(els[i]);
+    }
+    return list;
+  }
+
+  function rootName(root, index) {
+    var v = root.getAttribute("data-tapline-capture");
+    if (v) return cap(v, 100);
+    return cap(root.id || root.getAttribute("name") || ("form-" + (index + 1)), 100);
+  }
+
+  // Text of a label without the values of controls nested inside it.
+  function labelText(node) {
+    var out = "";
+    var kids = node.childNodes;
+    for (var i = 0; i < kids.length; i++) {
+      var k = kids[i];
+      if (k.nodeType === 3) out += k.nodeValue;
+      else if (k.nodeType === 1) {
+        var t = k.tagName;
+        if (t === "INPUT" || t === "SELECT" || t === "TEXTAREA" || t === "SCRIPT" ||
+            t === "STYLE" || t === "BUTTON" || t === "OPTION") continue;
+        out += " " + labelText(k) + " ";
+      }
+    }
+    return out;
+  }
+  function tidy(s) { return cap(String(s).replace(/\s+/g, " ").trim(), 200); }
+
+  function fieldLabel(el, name) {
+    var text = "";
+    if (el.id) {
+      try {
+        var lab = document.querySelector('label[for="' + cssEscape(el.id) + '"]');
+        if (lab) text = tidy(labelText(lab));
+      } catch (e) { /* odd id */ }
+    }
+    if (!text) {
+      var wrap = el.closest("label");
+      if (wrap) text = tidy(labelText(wrap));
+    }
+    if (!text && el.getAttribute("aria-label")) text = tidy(el.getAttribute("aria-label"));
+    if (!text && el.getAttribute("aria-labelledby")) {
+      var ids = el.getAttribute("aria-labelledby").split(/\s+/);
+      var parts = [];
+      for (var i = 0; i < ids.length; i++) {
+        var n = ids[i] && document.getElementById(ids[i]);
+        if (n) parts.push(labelText(n));
+      }
+      text = tidy(parts.join(" "));
+    }
+    return text || name;
+  }
+
+  function cssEscape(s) {
+    if (window.CSS && CSS.escape) return CSS.escape(s);
+    return String(s).replace(/["\\]/g, "\\$&");
+  }
+
+  function isMasked(el) {
+    var type = (el.getAttribute("type") || "").toLowerCase();
+    if (el.tagName === "INPUT" && (type === "password" || type === "file")) return true;
+    var ac = (el.getAttribute("autocomplete") || "").toLowerCase().split(/\s+/);
+    for (var i = 0; i < ac.length; i++) {
+      if (MASK_AUTOCOMPLETE.indexOf(ac[i]) >= 0) return true;
+    }
+    return !!el.closest("[data-tapline-mask]");
+  }
+
+  function isFilled(el) {
+    if (el.tagName === "INPUT") {
+      var type = (el.type || "").toLowerCase();
+      if (type === "checkbox" || type === "radio") return el.checked;
+      if (type === "file") return !!(el.files && el.files.length);
+    }
+    if (el.tagName === "SELECT") return el.selectedIndex >= 0 && el.value !== "";
+    return el.value.length > 0;
+  }
+
+  // One field per name; radios and checkboxes sharing a name become one field.
+  function captureFields() {
+    var fields = [];
+    var roots = captureRoots();
+    for (var r = 0; r < roots.length; r++) {
+      var root = roots[r];
+      if (root.closest("[data-tapline-ignore]")) continue;
+      var form = rootName(root, r);
+      var byName = {};
+      var controls = controlsOf(root);
+      for (var i = 0; i < controls.length; i++) {
+        var el = controls[i];
+        var type = (el.getAttribute("type") || "").toLowerCase();
+        if (el.tagName === "INPUT" && SKIP_TYPES[type]) continue;
+        if (el.closest("[data-tapline-ignore]")) continue;
+        var name = cap(el.getAttribute("name") || el.id || (el.tagName.toLowerCase() + "-" + (i + 1)), 100);
+        var group = type === "radio" || type === "checkbox";
+        var masked = isMasked(el);
+        var filled = isFilled(el);
+        var f = group ? byName[name] : null;
+        if (!f) {
+          f = { form: form, name: name, label: "", filled: false, masked: false };
+          // A radio group takes its label from the group, not one option.
+          f.label = group ? groupLabel(el, name) : fieldLabel(el, name);
+          fields.push(f);
+          if (group) byName[name] = f;
+        }
+        if (masked) {
+          // Only whether it is filled is ever kept for a masked field.
+          f.masked = true;
+          delete f.value;
+        }
+        f.filled = f.filled || filled;
+        if (f.masked) continue;
+        var value = fieldValue(el, type);
+        if (value === null) continue;
+        if (hasCard(value)) { f.masked = true; delete f.value; continue; }
+        f.value = f.value ? cap(f.value + ", " + value, VALUE_MAX) : cap(value, VALUE_MAX);
+      }
+    }
+    return fields;
+  }
+
+  function groupLabel(el, name) {
+    var fs = el.closest("fieldset");
+    if (fs) {
+      var lg = fs.querySelector("legend");
+      if (lg) { var t = tidy(labelText(lg)); if (t) return t; }
+    }
+    var g = el.closest('[role="radiogroup"], [role="group"]');
+    if (g) {
+      var l = g.getAttribute("aria-label");
+      if (l) return tidy(l);
+    }
+    if ((el.type || "").toLowerCase() === "checkbox") return fieldLabel(el, name);
+    return name;
+  }
+
+  // Never called for masked fields.
+  function fieldValue(el, type) {
+    if (type === "checkbox" || type === "radio") return el.checked ? el.value : null;
+    if (el.tagName === "SELECT") {
+      var parts = [];
+      for (var i = 0; i < el.options.length; i++) {
+        var o = el.options[i];
+        if (!o.selected) continue;
+        var text = tidy(o.text);
+        parts.push(text === o.value || !o.value ? text : text + " (" + o.value + ")");
+      }
+      return parts.length ? parts.join(", ") : null;
+    }
+    return el.value === "" ? null : el.value;
+  }
+
+  function inCapture(target) {
+    if (!target || target.nodeType !== 1) return false;
+    if (target.closest("[data-tapline-capture]")) return true;
+    var f = target.form;
+    return !!(f && f.hasAttribute && f.hasAttribute("data-tapline-capture"));
+  }
+
+  function onDocInput(e) {
+    if (inCapture(e.target)) contextChanged();
+  }
+
+  // ---------------------------------------------------------------- context
+  function pageInfo() {
+    var l = window.location;
+    var url = l.origin + l.pathname;
+    // Hash routes say where the customer is; query strings often carry secrets.
+    if (/^#!?\//.test(l.hash)) url += l.hash.split("?")[0];
+    return { url: url, title: cap(document.title || "", 200) };
+  }
+
+  function buildContext() {
+    var c = {};
+    if (ctx.flow) c.flow = cap(ctx.flow, 200);
+    if (ctx.step) c.step = cap(ctx.step, 200);
+    c.data = clean(ctx.data) || {};
+    c.fields = captureFields();
+    c.errors = errors.slice();
+    c.journey = journey.slice();
+    if (ctx.session) c.session = ctx.session;
+    c.page = pageInfo();
+    return fit(c);
+  }
+
+  // Keep the context under the server's limit: drop the oldest journey entries first,
+  // then the oldest errors, then field values, then data.
+  function fit(c) {
+    var max = Math.max(1024, (limits.context_bytes || 65536) - 256);
+    var json = JSON.stringify(c);
+    if (byteLength(json) <= max) return c;
+    while (c.journey.length && byteLength(JSON.stringify(c)) > max) {
+      c.journey.splice(0, Math.max(1, Math.ceil(c.journey.length / 10)));
+    }
+    while (c.errors.length && byteLength(JSON.stringify(c)) > max) c.errors.shift();
+    if (byteLength(JSON.stringify(c)) > max) {
+      for (var i = 0; i < c.fields.length; i++) {
+        if (c.fields[i].value && c.fields[i].value.length > 50) {
+          c.fields[i].value = c.fields[i].value.slice(0, 50);
+        }
+      }
+    }
+    if (byteLength(JSON.stringify(c)) > max) {
+      var keys = Object.keys(c.data);
+      while (keys.length && byteLength(JSON.stringify(c)) > max) delete c.data[keys.pop()];
+    }
+    while (c.fields.length && byteLength(JSON.stringify(c)) > max) c.fields.pop();
+    return c;
+  }
+
+  function requestActive() {
+    return !!(req && ACTIVE[req.state]);
+  }
+
+  function contextChanged() {
+    if (!requestActive()) return;
+    contextDirty = true;
+    clearTimeout(contextTimer);
+    contextTimer = setTimeout(flushContext, CONTEXT_DEBOUNCE);
+  }
+
+  function flushContext() {
+    contextTimer = 0;
+    if (!requestActive() || !contextDirty) return;
+    var c = buildContext();
+    var json = JSON.stringify(c);
+    contextDirty = false;
+    if (json === lastContextJson) return;
+    lastContextJson = json;
+    // Only the newest context matters: an older unacked one is replaced.
+    req.outbox = req.outbox.filter(function (f) { return f.type !== "context"; });
+    write({ type: "context", id: uuid(), context: c });
+  }
+
+  // ---------------------------------------------------------------- HTTP
+  function api(method, path, body) {
+    var url = server + "/api/v1" + path + (path.indexOf("?") >= 0 ? "&" : "?") +
+      "app=" + encodeURIComponent(opts.app);
+    var init = { method: method, headers: { "Accept": "application/json" }, credentials: "omit", mode: "cors" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (res) {
+      return res.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        return { status: res.status, ok: res.ok, data: data };
+      });
+    });
+  }
+
+  var configRetry = 0;
+  function loadConfig() {
+    configState = "loading";
+    renderConn();
+    api("GET", "/sdk/config").then(function (r) {
+      if (r.ok && r.data) {
+        configState = "ok";
+        configRetry = 0;
+        if (r.data.app && r.data.app.name) appName = String(r.data.app.name);
+        if (r.data.limits) {
+          if (r.data.limits.message_bytes > 0) limits.message_bytes = r.data.limits.message_bytes;
+          if (r.data.limits.context_bytes > 0) limits.context_bytes = r.data.limits.context_bytes;
+        }
+        showWidget();
+      } else if (r.status === 403 || r.status === 404) {
+        configState = "refused";
+        warn("help is not available here: " + ((r.data && r.data.detail) || ("HTTP " + r.status)));
+        if (req) showWidget();  // an active request can still finish
+        else if (ui) ui.host.style.display = "none";
+        fireReady();
+      } else {
+        retryConfig();
+      }
+      renderConn();
+    }, function () { retryConfig(); renderConn(); });
+  }
+
+  function retryConfig() {
+    configState = "failed";
+    showWidget();
+    configRetry = Math.min(configRetry + 1, 6);
+    setTimeout(loadConfig, backoff(configRetry));
+  }
+
+  function backoff(n) {
+    var base = Math.min(BACKOFF_MAX, BACKOFF_MIN * Math.pow(2, Math.max(0, n - 1)));
+    return Math.round(base * (0.7 + Math.random() * 0.6));
+  }
+
+  function createRequest(description) {
+    if (creating) return;
+    creating = true;
+    if (!createId) createId = uuid();
+    var u = opts.user || {};
+    var body = {
+      id: createId,
+      description: description,
+      user: {
+        id: u.id == null ? null : String(u.id),
+        name: u.name == null ? null : String(u.name),
+        email: u.email == null ? null : String(u.email),
+        token: u.token == null ? null : String(u.token)
+      },
+      context: buildContext()
+    };
+    setBusy(ui.requestBtn, true, "Requesting…");
+    showNotice(ui.describeNotice, "");
+    api("POST", "/requests", body).then(function (r) {
+      creating = false;
+      setBusy(ui.requestBtn, false);
+      if (r.ok && r.data && r.data.request_id) {
+        createId = null;
+        lastContextJson = JSON.stringify(body.context);
+        req = {
+          request_id: r.data.request_id,
+          customer_token: r.data.customer_token,
+          last_seq: 0,
+          state: r.data.state || "waiting",
+          cause: null,
+          specialist: null,
+          outbox: [],
+          draft: ""
+        };
+        seenAtLoad = 0;
+        messages = [];
+        ui.describe.value = "";
+        saveReq();
+        fireStart();
+        emitState();
+        render();
+        focusView();
+        connect();
+      } else if (r.status === 413) {
+        showNotice(ui.describeNotice, "That was too much to send at once. Please shorten your description and try again.");
+      } else if (r.status === 403) {
+        showNotice(ui.describeNotice, "Help isn't available on this page right now. Please try again later.");
+      } else if (r.status === 422) {
+        createId = null;
+        showNotice(ui.describeNotice, "Something in the request wasn't accepted. Please check your description and try again.");
+      } else if (r.status === 429) {
+        showNotice(ui.describeNotice, "Too many requests just now. Please wait a moment and try again.");
+      } else {
+        showNotice(ui.describeNotice, "We couldn't reach help just now. Your description is kept — please try again.");
+      }
+    }, function () {
+      creating = false;
+      setBusy(ui.requestBtn, false);
+      showNotice(ui.describeNotice, navigator.onLine === false
+        ? "You're offline. Your description is kept — try again when you're back online."
+        : "We couldn't reach help just now. Your description is kept — please try again.");
+    });
+  }
+
+  // ---------------------------------------------------------------- socket
+  function wsUrl() {
+    return server.replace(/^http/, "ws") + "/ws/customer?app=" + encodeURIComponent(opts.app);
+  }
+
+  function connect() {
+    if (!req || ws) return;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    var sock;
+    try { sock = new WebSocket(wsUrl()); } catch (e) { scheduleReconnect(); return; }
+    ws = sock;
+    wsState = "connecting";
+    renderConn();
+    sock.onopen = function () {
+      if (ws !== sock) return;
+      rawSend({ type: "hello", request_id: req.request_id, token: req.customer_token, last_seq: req.last_seq });
+      startPing();
+    };
+    sock.onmessage = function (e) {
+      if (ws !== sock) return;
+      var f;
+      try { f = JSON.parse(e.data); } catch (err) { return; }
+      if (f && typeof f === "object") onFrame(f);
+    };
+    sock.onclose = function (e) {
+      if (ws !== sock) return;
+      dropSocket();
+      if (e.code === 4401) { resumeRefused(); return; }
+      scheduleReconnect();
+    };
+    sock.onerror = function () { /* onclose follows */ };
+  }
+
+  function dropSocket() {
+    var s = ws;
+    ws = null;
+    wsState = "closed";
+    sendQueue = [];
+    clearInterval(pingTimer);
+    clearTimeout(pongTimer);
+    clearTimeout(gapTimer);
+    pendingEvents = {};
+    if (s) {
+      s.onopen = s.onmessage = s.onclose = s.onerror = null;
+      try { s.close(); } catch (e) { /* already closed */ }
+    }
+    setPeerTyping(false);
+    renderConn();
+    renderMessages();
+  }
+
+  function scheduleReconnect() {
+    if (!req || reconnectTimer) return;
+    attempt++;
+    reconnectTimer = setTimeout(function () {
+      reconnectTimer = 0;
+      connect();
+    }, backoff(attempt));
+    renderConn();
+  }
+
+  function reconnectNow() {
+    if (!req) return;
+    if (ws) dropSocket();
+    attempt = 0;
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    connect();
+  }
+
+  function startPing() {
+    clearInterval(pingTimer);
+    pingTimer = setInterval(function () {
+      rawSend({ type: "ping" });
+      clearTimeout(pongTimer);
+      pongTimer = setTimeout(function () {
+        // No answer at all: the socket is dead even if the browser hasn't noticed.
+        dropSocket();
+        scheduleReconnect();
+      }, PONG_GRACE);
+    }, PING_EVERY);
+  }
+
+  // At most ~15 frames a second (the server allows 20, burst 40).
+  function rawSend(frame) {
+    if (!ws || ws.readyState !== 1) return false;
+    if (tokens >= 1 && !sendQueue.length) {
+      tokens--;
+      ws.send(JSON.stringify(frame));
+    } else if (frame.type !== "typing") {
+      sendQueue.push(frame);
+    }
+    if (!tokenTimer) {
+      tokenTimer = setInterval(function () {
+        tokens = Math.min(30, tokens + 1.5);
+        while (sendQueue.length && tokens >= 1 && ws && ws.readyState === 1) {
+          tokens--;
+          ws.send(JSON.stringify(sendQueue.shift()));
+        }
+        if (tokens >= 30 && !sendQueue.length) { clearInterval(tokenTimer); tokenTimer = 0; }
+      }, 100);
+    }
+    return true;
+  }
+
+  // A write is kept in the outbox until acked and re-sent with the same id on reconnect.
+  function write(frame) {
+    if (!req) return;
+    req.outbox.push(frame);
+    saveReq();
+    if (wsState === "open") rawSend(frame);
+    watchSlow(frame.id);
+  }
+
+  function watchSlow(id) {
+    clearTimeout(slowTimers[id]);
+    slowTimers[id] = setTimeout(function () {
+      delete slowTimers[id];
+      var m = findMessage(id);
+      if (m && m.status === "pending") { m.status = "slow"; renderMessages(); }
+    }, ACK_SLOW);
+  }
+
+  function takeFromOutbox(id) {
+    if (!req) return null;
+    for (var i = 0; i < req.outbox.length; i++) {
+      if (req.outbox[i].id === id) {
+        var f = req.outbox.splice(i, 1)[0];
+        clearTimeout(slowTimers[id]);
+        delete slowTimers[id];
+        saveReq();
+        return f;
+      }
+    }
+    return null;
+  }
+
+  function onFrame(f) {
+    if (f.type === "pong") { clearTimeout(pongTimer); return; }
+    clearTimeout(pongTimer);
+    if (typeof f.seq === "number") { onEvent(f); return; }
+    switch (f.type) {
+      case "welcome": onWelcome(f); break;
+      case "ack": onAck(f); break;
+      case "error": onError(f); break;
+      case "typing":
+        if (f.from === "specialist") setPeerTyping(!!f.active);
+        break;
+      default: break;
+    }
+  }
+
+  function onWelcome(f) {
+    if (!req) return;
+    wsState = "open";
+    attempt = 0;
+    replayUntil = typeof f.last_seq === "number" ? f.last_seq : req.last_seq;
+    if (f.state && replayUntil <= req.last_seq) setState(f.state, req.cause);
+    else if (f.state) {
+      var sock = ws;
+      setTimeout(function () {
+        // The promised replay never came: trust the state the server told us.
+        if (ws === sock && req && !caughtUp()) { replayUntil = req.last_seq; setState(f.state, req.cause); }
+      }, 5000);
+    }
+    // Re-send every unacked write with its own id; the server dedupes.
+    for (var i = 0; i < req.outbox.length; i++) {
+      rawSend(req.outbox[i]);
+      watchSlow(req.outbox[i].id);
+      var m = findMessage(req.outbox[i].id);
+      if (m && m.status === "slow") m.status = "pending";
+    }
+    if (lastContextJson === null) contextDirty = true;
+    if (contextDirty) { clearTimeout(contextTimer); contextTimer = setTimeout(flushContext, 0); }
+    renderConn();
+    renderMessages();
+  }
+
+  function onEvent(ev) {
+    if (!req || ev.seq <= req.last_seq) return;  // already seen
+    pendingEvents[ev.seq] = ev;
+    while (pendingEvents[req.last_seq + 1]) {
+      var next = pendingEvents[req.last_seq + 1];
+      delete pendingEvents[req.last_seq + 1];
+      req.last_seq = next.seq;
+      applyEvent(next);
+      if (!req) return;
+    }
+    saveReq();
+    clearTimeout(gapTimer);
+    var waitingFor = Object.keys(pendingEvents).length;
+    if (waitingFor) {
+      // A gap in the stream: reconnect and let the server replay from last_seq.
+      gapTimer = setTimeout(reconnectNow, 3000);
+    }
+  }
+
+  function applyEvent(ev) {
+    var fresh = ev.seq > seenAtLoad;
+    if (ev.type === "request.state") {
+      if (ev.specialist !== undefined) req.specialist = ev.specialist;
+      setState(ev.state, ev.cause);
+    } else if (ev.type === "message" && ev.message) {
+      addServerMessage(ev.message, fresh);
+    }
+  }
+
+  function onAck(f) {
+    var frame = takeFromOutbox(f.id);
+    if (!frame) return;
+    var result = f.result || {};
+    if (frame.type === "message") {
+      var m = findMessage(frame.id);
+      if (m) {
+        m.status = "sent";
+        if (result.message && typeof result.message === "object") mergeMessage(m, result.message);
+        placeSent(m);
+        renderMessages();
+      }
+    } else if (frame.type === "rate") {
+      finishRating();
+    } else if (frame.type === "cancel") {
+      if (result.state && ENDED[result.state]) setState(result.state, result.cause || null);
+    }
+  }
+
+  var ERROR_TEXT = {
+    too_large: "That message is too long to send. Please shorten it.",
+    rate_limited: "You're sending very quickly. Please wait a moment.",
+    invalid_state: "That can't be done right now.",
+    not_allowed: "That isn't allowed for this request.",
+    not_found: "We couldn't find this help request.",
+    bad_frame: "Something went wrong sending that. Please try again.",
+    bad_json: "Something went wrong sending that. Please try again."
+  };
+
+  function onError(f) {
+    var code = f.code || "";
+    if (code === "hello_required" && req && ws) {
+      rawSend({ type: "hello", request_id: req.request_id, token: req.customer_token, last_seq: req.last_seq });
+      return;
+    }
+    if (wsState !== "open" && (code === "not_found" || code === "not_allowed")) {
+      resumeRefused();
+      return;
+    }
+    var text = ERROR_TEXT[code] || (f.message ? String(f.message) : "Something went wrong. Please try again.");
+    var frame = f.ref ? takeFromOutbox(f.ref) : null;
+    if (frame && frame.type === "message") {
+      var m = findMessage(frame.id);
+      if (m) {
+        if (code === "too_large" && ui.compose.value === "") {
+          // Give the text back to edit rather than lose it.
+          ui.compose.value = m.body;
+          messages.splice(messages.indexOf(m), 1);
+          updateCompose();
+        } else {
+          m.status = "failed";
+        }
+        renderMessages();
+      }
+    } else if (frame && frame.type === "rate") {
+      setBusy(ui.rateBtn, false);
+      showNotice(ui.outcomeNotice, text);
+      return;
+    } else if (frame && frame.type === "cancel") {
+      setBusy(ui.cancelBtn, false);
+    } else if (frame && frame.type === "context") {
+      return;  // the next change sends a fresh context
+    }
+    showNotice(view === "describe" ? ui.describeNotice : view === "outcome" ? ui.outcomeNotice : ui.threadNotice, text);
+  }
+
+  function resumeRefused() {
+    var old = req;
+    endRequest();
+    if (old && startFired === old.request_id && endFired !== old.request_id) {
+      endFired = old.request_id;
+      emit("assist:end", { requestId: old.request_id, state: old.state, cause: "resume_refused" });
+    }
+    render();
+    showNotice(ui.describeNotice, "We couldn't reopen your earlier help request. Please tell us again what's getting in your way.");
+  }
+
+  // ---------------------------------------------------------------- request state
+  function setState(state, cause) {
+    if (!req || !state) return;
+    var prev = req.state;
+    req.state = state;
+    if (cause !== undefined && cause !== null) req.cause = cause;
+    var live = caughtUp();
+    if (live && prev === "connected" && state !== "connected" && ACTIVE[state]) {
+      showNotice(ui.threadNotice, "Your specialist was disconnected. We're finding someone else — your conversation is kept.");
+    }
+    if (state !== prev) {
+      if (state === "connected") showNotice(ui.threadNotice, "");
+      if (!ACTIVE[state]) clearTimeout(contextTimer);
+    }
+    if (live && state !== lastEmitted) emitState();
+    saveReq();
+    render();
+    if (live && state !== prev && isOpen) {
+      if (ENDED[state] || (state === "connected" && prev !== "connected")) focusView(true);
+    }
+    maybeFireEnd();
+  }
+
+  function caughtUp() { return req && req.last_seq >= replayUntil; }
+
+  function maybeFireEnd() {
+    if (!req || !ENDED[req.state] || !caughtUp()) return;
+    if (startFired === req.request_id && endFired !== req.request_id) {
+      endFired = req.request_id;
+      setPeerTyping(false);
+      emit("assist:end", { requestId: req.request_id, state: req.state, cause: req.cause || null });
+    }
+  }
+
+  function fireStart() {
+    if (!req || startFired === req.request_id) return;
+    startFired = req.request_id;
+    emit("assist:start", { requestId: req.request_id });
+  }
+
+  var lastEmitted = null;
+  function emitState() {
+    if (req) lastEmitted = req.state;
+    if (req) emit("state", { state: req.state, requestId: req.request_id, cause: req.cause || null });
+  }
+
+  function endRequest() {
+    clearTimeout(contextTimer);
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    for (var k in slowTimers) clearTimeout(slowTimers[k]);
+    slowTimers = {};
+    if (ws) dropSocket();
+    req = null;
+    messages = [];
+    lastContextJson = null;
+    contextDirty = false;
+    storageSet(storeKey(), null);
+    if (ui) {
+      ui.compose.value = "";
+      ui.comment.value = "";
+      for (var i = 0; i < ui.stars.length; i++) ui.stars[i].input.checked = false;
+      paintStars(0);
+      showNotice(ui.threadNotice, "");
+      showNotice(ui.outcomeNotice, "");
+      setBusy(ui.cancelBtn, false);
+      setBusy(ui.rateBtn, false);
+    }
+    renderConn();
+  }
+
+  // ---------------------------------------------------------------- messages
+  function findMessage(clientId) {
+    for (var i = 0; i < messages.length; i++) {
+      if (messages[i].client_id === clientId) return messages[i];
+    }
+    return null;
+  }
+
+  function mergeMessage(m, s) {
+    if (s.id) m.id = s.id;
+    if (s.at) m.at = s.at;
+    if (s.author) m.author = s.author;
+    if (typeof s.body === "string") m.body = s.body;
+  }
+
+  function addServerMessage(s, fresh) {
+    var m = null;
+    for (var i = 0; i < messages.length; i++) {
+      if ((s.id && messages[i].id === s.id) || (s.client_id && messages[i].client_id === s.client_id)) {
+        m = messages[i];
+        break;
+      }
+    }
+    if (m) {
+      mergeMessage(m, s);
+      if (m.status !== "sent") {
+        m.status = "sent";
+        takeFromOutbox(m.client_id);
+        placeSent(m);
+      }
+    } else {
+      m = {
+        id: s.id || null,
+        client_id: s.client_id || null,
+        sender: s.sender || "system",
+        author: s.author || "",
+        body: typeof s.body === "string" ? s.body : "",
+        at: s.at || now(),
+        status: "sent"
+      };
+      placeSent(m);
+      // An own message from an earlier page whose ack we missed.
+      if (m.client_id && req) takeFromOutbox(m.client_id);
+      if (fresh && m.sender !== "customer") {
+        if (m.sender === "specialist") setPeerTyping(false);
+        if (!isOpen) { unread++; renderUnread(); }
+      }
+    }
+    if (fresh) emit("message", copyMessage(m));
+    renderMessages();
+  }
+
+  // Stored messages come in stream order; messages not yet sent stay below them.
+  function placeSent(m) {
+    var i = messages.indexOf(m);
+    if (i >= 0) messages.splice(i, 1);
+    var at = messages.length;
+    for (var j = 0; j < messages.length; j++) {
+      if (messages[j].status !== "sent") { at = j; break; }
+    }
+    messages.splice(at, 0, m);
+  }
+
+  function copyMessage(m) {
+    return { id: m.id, client_id: m.client_id, sender: m.sender, author: m.author, body: m.body, at: m.at };
+  }
+
+  function sendMessage() {
+    if (!req || req.state !== "connected") return;
+    var raw = ui.compose.value;
+    var body = scrub(raw.replace(/\s+$/, ""));
+    if (!body.trim()) return;
+    if (byteLength(body) > limits.message_bytes) { updateCompose(); return; }
+    var id = uuid();
+    messages.push({ id: null, client_id: id, sender: "customer", author: displayName(), body: body, at: now(), status: "pending" });
+    ui.compose.value = "";
+    updateCompose();
+    if (body !== raw.replace(/\s+$/, "")) {
+      showNotice(ui.threadNotice, "Card numbers stay on your device, so we removed one from your message.");
+    }
+    stopTyping();
+    write({ type: "message", id: id, body: body });
+    saveReq();
+    renderMessages();
+  }
+
+  function retryMessage(m) {
+    if (!req) return;
+    m.status = "pending";
+    takeFromOutbox(m.client_id);
+    write({ type: "message", id: m.client_id, body: m.body });
+    renderMessages();
+  }
+
+  function displayName() {
+    return "You";
+  }
+
+  // ---------------------------------------------------------------- typing
+  function onComposeInput() {
+    updateCompose();
+    saveDraftSoon();
+    if (!req || req.state !== "connected") return;
+    if (!ui.compose.value) { stopTyping(); return; }
+    var t = now();
+    if (!typingActive || t - typingSentAt > TYPING_RESEND) {
+      typingActive = true;
+      typingSentAt = t;
+      if (wsState === "open") rawSend({ type: "typing", active: true });
+    }
+    clearTimeout(typingIdleTimer);
+    typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE);
+  }
+
+  function stopTyping() {
+    clearTimeout(typingIdleTimer);
+    if (!typingActive) return;
+    typingActive = false;
+    if (wsState === "open") rawSend({ type: "typing", active: false });
+  }
+
+  var draftTimer = 0;
+  function saveDraftSoon() {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () { if (req) saveReq(); }, 500);
+  }
+
+  function setPeerTyping(on) {
+    clearTimeout(peerTypingTimer);
+    if (!ui) return;
+    ui.typing.hidden = !on;
+    ui.typingText.textContent = on ? "Specialist is typing…" : "";
+    if (on) peerTypingTimer = setTimeout(function () { setPeerTyping(false); }, TYPING_SHOW);
+  }
+
+  // ---------------------------------------------------------------- rating
+  function sendRating() {
+    if (!req) return;
+    var score = 0;
+    for (var i = 0; i < ui.stars.length; i++) if (ui.stars[i].input.checked) score = i + 1;
+    if (!score) {
+      showNotice(ui.outcomeNotice, "Choose from 1 to 5 stars, or close if you'd rather not rate.");
+      ui.stars[0].input.focus();
+      return;
+    }
+    showNotice(ui.outcomeNotice, "");
+    var frame = { type: "rate", id: uuid(), score: score };
+    var comment = scrub(ui.comment.value.trim());
+    if (comment) frame.comment = cap(comment, COMMENT_MAX);
+    setBusy(ui.rateBtn, true, "Sending…");
+    if (!ws && !reconnectTimer) connect();
+    write(frame);
+  }
+
+  function finishRating() {
+    endRequest();
+    view = "thanks";
+    render();
+    if (isOpen) focusView();
+  }
+
+  function closeOutcome() {
+    endRequest();
+    view = "describe";
+    render();
+    close();
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+  function h(tag, attrs, kids) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        if (!Object.prototype.hasOwnProperty.call(attrs, k)) continue;
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) continue;
+        if (k === "text") el.textContent = v;
+        else if (k === "class") el.className = v;
+        else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+        else el.setAttribute(k, v === true ? "" : v);
+      }
+    }
+    if (kids) {
+      for (var i = 0; i < kids.length; i++) {
+        if (kids[i] === null || kids[i] === undefined) continue;
+        el.appendChild(typeof kids[i] === "string" ? document.createTextNode(kids[i]) : kids[i]);
+      }
+    }
+    return el;
+  }
+
+  function svg(paths, cls) {
+    var s = document.createElementNS(SVG_NS, "svg");
+    s.setAttribute("viewBox", "0 0 24 24");
+    s.setAttribute("aria-hidden", "true");
+    s.setAttribute("focusable", "false");
+    s.setAttribute("class", cls || "tl-icon");
+    for (var i = 0; i < paths.length; i++) {
+      var p = document.createElementNS(SVG_NS, "path");
+      p.setAttribute("d", paths[i]);
+      s.appendChild(p);
+    }
+    return s;
+  }
+
+  var ICON_CHAT = ["M4 5.5A2.5 2.5 0 0 1 6.5 3h11A2.5 2.5 0 0 1 20 5.5v8a2.5 2.5 0 0 1-2.5 2.5H10l-4.2 3.6A.5.5 0 0 1 5 19.2V16h0a1 1 0 0 1-1-1V5.5z",
+    "M8 8.5h8M8 11.5h5"];
+  var ICON_CLOSE = ["M6 6l12 12M18 6L6 18"];
+  var ICON_STAR = ["M12 3.6l2.6 5.3 5.8.8-4.2 4.1 1 5.8L12 16.9l-5.2 2.7 1-5.8-4.2-4.1 5.8-.8z"];
+
+  function setBusy(btn, busy, label) {
+    if (!btn) return;
+    if (busy) {
+      if (!btn.getAttribute("data-label")) btn.setAttribute("data-label", btn.textContent);
+      btn.textContent = label || btn.textContent;
+      btn.disabled = true;
+      btn.setAttribute("aria-busy", "true");
+    } else {
+      var l = btn.getAttribute("data-label");
+      if (l) btn.textContent = l;
+      btn.removeAttribute("data-label");
+      btn.disabled = false;
+      btn.removeAttribute("aria-busy");
+    }
+  }
+
+  function showNotice(el, text) {
+    if (!el) return;
+    el.textContent = text || "";
+    el.hidden = !text;
+  }
+
+  function fmtTime(ms) {
+    try {
+      return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return ""; }
+  }
+
+  // ---------------------------------------------------------------- build UI
+  function build() {
+    var host = document.createElement("div");
+    host.setAttribute("data-tapline-widget", "");
+    host.className = "tapline-host";
+    var root = host.attachShadow({ mode: "open" });
+    // Hide until the stylesheet has loaded so nothing flashes unstyled.
+    host.style.visibility = "hidden";
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = opts.stylesheet || (SCRIPT_SRC ? new URL("tapline.css", SCRIPT_SRC).href : server + "/sdk/tapline.css");
+    var reveal = function () { host.style.visibility = ""; };
+    link.addEventListener("load", reveal);
+    link.addEventListener("error", reveal);
+    setTimeout(reveal, 3000);
+    root.appendChild(link);
+
+    var uid = "tl" + Math.random().toString(36).slice(2, 8);
+    var r = { host: host, root: root };
+
+    r.unreadText = h("span", { id: uid + "-unread", class: "tl-sr", text: "" });
+    r.badge = h("span", { class: "tl-badge", hidden: true, "aria-hidden": "true" });
+    r.launcher = h("button", {
+      type: "button", class: "tl-launcher", "aria-expanded": "false", "aria-controls": uid + "-panel",
+      "aria-describedby": uid + "-unread",
+      onclick: function () { if (isOpen) close(); else open(); }
+    }, [svg(ICON_CHAT), h("span", { class: "tl-launcher-text", text: "Get help" }), r.badge]);
+
+    // Header
+    r.title = h("h2", { id: uid + "-title", class: "tl-title", text: "Get help" });
+    r.subtitle = h("p", { class: "tl-subtitle", text: "" });
+    r.connDot = h("span", { class: "tl-conn-dot", "aria-hidden": "true" });
+    r.connText = h("span", { class: "tl-conn-text", text: "Connected" });
+    r.conn = h("p", { class: "tl-conn", role: "status" }, [r.connDot, r.connText]);
+    r.closeBtn = h("button", { type: "button", class: "tl-icon-btn", "aria-label": "Close help", onclick: function () { close(); } },
+      [svg(ICON_CLOSE)]);
+    var header = h("div", { class: "tl-header" }, [
+      h("div", { class: "tl-heading" }, [r.title, r.subtitle, r.conn]), r.closeBtn
+    ]);
+
+    // Describe
+    r.describe = h("textarea", {
+      id: uid + "-describe", class: "tl-textarea", rows: "4", maxlength: String(DESCRIPTION_MAX),
+      required: true, "aria-describedby": uid + "-privacy " + uid + "-count",
+      oninput: function () { updateDescribe(); }
+    });
+    r.describe.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); submitDescribe(); }
+    });
+    r.describeCount = h("p", { id: uid + "-count", class: "tl-count", text: "0 / " + DESCRIPTION_MAX });
+    r.describeError = h("p", { id: uid + "-describe-error", class: "tl-field-error", hidden: true });
+    r.describeNotice = h("p", { class: "tl-notice", role: "status", hidden: true });
+    r.requestBtn = h("button", { type: "submit", class: "tl-btn tl-btn-primary", text: "Request help" });
+    r.describeForm = h("form", { class: "tl-view tl-describe", novalidate: true, onsubmit: function (e) { e.preventDefault(); submitDescribe(); } }, [
+      h("label", { class: "tl-label", "for": uid + "-describe", text: "What's getting in your way?" }),
+      r.describe,
+      h("div", { class: "tl-row-between" }, [r.describeError, r.describeCount]),
+      h("p", { id: uid + "-privacy", class: "tl-privacy" }, [
+        "The specialist will see where you are in the app and what you've entered, so you don't have to explain it again. ",
+        h("strong", { text: "Card numbers and passwords stay on your device." })
+      ]),
+      r.describeNotice,
+      h("div", { class: "tl-actions" }, [r.requestBtn])
+    ]);
+
+    // Thread: waiting block, specialist, log, typing, compose
+    r.estimate = h("p", { class: "tl-estimate", "data-tapline-estimate": "", hidden: true });
+    r.cancelBtn = h("button", { type: "button", class: "tl-btn tl-btn-secondary", text: "Cancel request", onclick: cancelRequest });
+    r.waitingText = h("p", { class: "tl-waiting-title", text: "Finding a specialist…" });
+    r.waiting = h("div", { class: "tl-waiting", role: "status" }, [
+      h("div", { class: "tl-progress", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]),
+      r.waitingText,
+      r.estimate,
+      h("p", { class: "tl-hint", text: "You can keep using the app while you wait. Your place is kept, even if you reload the page." }),
+      h("div", { class: "tl-actions" }, [r.cancelBtn])
+    ]);
+    r.log = h("ol", { class: "tl-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
+    r.typingText = h("span", { text: "" });
+    r.typing = h("p", { class: "tl-typing", hidden: true }, [h("span", { class: "tl-typing-dots", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]), r.typingText]);
+    r.threadNotice = h("p", { class: "tl-notice", role: "status", hidden: true });
+    r.compose = h("textarea", {
+      id: uid + "-compose", class: "tl-textarea tl-compose-input", rows: "2",
+      "aria-describedby": uid + "-compose-help", placeholder: "Write a message",
+      oninput: onComposeInput
+    });
+    r.compose.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(); }
+    });
+    r.compose.addEventListener("blur", stopTyping);
+    r.composeHelp = h("p", { id: uid + "-compose-help", class: "tl-count", text: "Enter to send, Shift+Enter for a new line" });
+    r.sendBtn = h("button", { type: "submit", class: "tl-btn tl-btn-primary tl-send", text: "Send" });
+    r.composeForm = h("form", { class: "tl-compose", novalidate: true, onsubmit: function (e) { e.preventDefault(); sendMessage(); } }, [
+      h("label", { class: "tl-sr", "for": uid + "-compose", text: "Message" }),
+      h("div", { class: "tl-compose-row" }, [r.compose, r.sendBtn]),
+      r.composeHelp
+    ]);
+    r.thread = h("div", { class: "tl-view tl-thread" }, [r.waiting, r.log, r.typing, r.threadNotice, r.composeForm]);
+
+    // Outcome
+    r.outcomeTitle = h("h3", { class: "tl-outcome-title", tabindex: "-1", text: "" });
+    r.outcomeText = h("p", { class: "tl-outcome-text", text: "" });
+    r.stars = [];
+    var starWrap = h("div", { class: "tl-stars" });
+    for (var i = 1; i <= 5; i++) {
+      var input = h("input", { type: "radio", name: uid + "-score", id: uid + "-star" + i, value: String(i), class: "tl-star-input" });
+      var label = h("label", { "for": uid + "-star" + i, class: "tl-star" }, [
+        svg(ICON_STAR, "tl-star-icon"), h("span", { class: "tl-sr", text: i === 1 ? "1 star" : i + " stars" })
+      ]);
+      input.addEventListener("change", paintFromInputs);
+      label.addEventListener("mouseenter", (function (n) { return function () { paintStars(n, true); }; })(i));
+      starWrap.appendChild(input);
+      starWrap.appendChild(label);
+      r.stars.push({ input: input, label: label });
+    }
+    starWrap.addEventListener("mouseleave", paintFromInputs);
+    r.comment = h("textarea", { id: uid + "-comment", class: "tl-textarea", rows: "2", maxlength: String(COMMENT_MAX) });
+    r.outcomeNotice = h("p", { class: "tl-notice", role: "status", hidden: true });
+    r.rateBtn = h("button", { type: "submit", class: "tl-btn tl-btn-primary", text: "Send rating" });
+    r.outcomeClose = h("button", { type: "button", class: "tl-btn tl-btn-secondary", text: "Close", onclick: closeOutcome });
+    r.outcome = h("form", { class: "tl-view tl-outcome", novalidate: true, onsubmit: function (e) { e.preventDefault(); sendRating(); } }, [
+      r.outcomeTitle, r.outcomeText,
+      h("fieldset", { class: "tl-rating" }, [
+        h("legend", { class: "tl-label", text: "How was the help you got?" }),
+        starWrap
+      ]),
+      h("label", { class: "tl-label", "for": uid + "-comment", text: "Anything you'd like to add? (optional)" }),
+      r.comment,
+      r.outcomeNotice,
+      h("div", { class: "tl-actions" }, [r.outcomeClose, r.rateBtn])
+    ]);
+
+    // Thanks
+    r.thanksTitle = h("h3", { class: "tl-outcome-title", tabindex: "-1", text: "Thank you for your feedback." });
+    r.thanksClose = h("button", { type: "button", class: "tl-btn tl-btn-primary", text: "Close", onclick: function () { view = "describe"; render(); close(); } });
+    r.thanks = h("div", { class: "tl-view tl-thanks" }, [
+      r.thanksTitle,
+      h("p", { class: "tl-outcome-text", text: "If anything else gets in your way, help is one tap away." }),
+      h("div", { class: "tl-actions" }, [r.thanksClose])
+    ]);
+
+    r.body = h("div", { class: "tl-body" }, [r.describeForm, r.thread, r.outcome, r.thanks]);
+    r.panel = h("div", {
+      id: uid + "-panel", class: "tl-panel", role: "dialog", "aria-modal": "false",
+      "aria-labelledby": uid + "-title", hidden: true
+    }, [header, r.body]);
+    r.panel.addEventListener("keydown", onPanelKey);
+    r.launcher.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && isOpen) { e.preventDefault(); close(); }
+    });
+
+    root.appendChild(r.panel);
+    root.appendChild(r.launcher);
+    root.appendChild(r.unreadText);
+    ui = r;
+    applyPosition();
+    if (req && req.draft) ui.compose.value = req.draft;
+  }
+
+  function applyPosition() {
+    var host = ui.host;
+    var pos = opts.position === "bottom-left" ? "bottom-left" : "bottom-right";
+    host.classList.toggle("tl-left", pos === "bottom-left");
+    host.classList.toggle("tl-right", pos !== "bottom-left");
+    var off = opts.offset || {};
+    if (typeof off.x === "number") host.style.setProperty("--tapline-offset-x", off.x + "px");
+    if (typeof off.y === "number") host.style.setProperty("--tapline-offset-y", off.y + "px");
+    if (opts.accent) host.style.setProperty("--tapline-accent", String(opts.accent));
+    host.classList.toggle("tl-inline", !!opts.container);
+    ui.launcher.hidden = opts.launcher === false;
+  }
+
+  function mount() {
+    var parent = null;
+    if (opts.container) {
+      parent = typeof opts.container === "string" ? document.querySelector(opts.container) : opts.container;
+      if (!parent) warn("container " + opts.container + " not found; using the page corner");
+    }
+    if (!parent) { ui.host.classList.remove("tl-inline"); parent = document.body; }
+    if (ui.host.parentNode !== parent) parent.appendChild(ui.host);
+  }
+
+  function showWidget() {
+    if (!ui) return;
+    ui.host.style.display = "";
+    renderConn();
+    render();
+    fireReady();
+  }
+
+  function fireReady() {
+    if (readyFired) return;
+    readyFired = true;
+    emit("ready", { app: opts.app, name: appName });
+  }
+
+  // ---------------------------------------------------------------- render
+  function currentView() {
+    if (view === "thanks" && !req) return "thanks";
+    if (!req) return "describe";
+    if (ENDED[req.state]) return "outcome";
+    return "thread";
+  }
+
+  function render() {
+    if (!ui) return;
+    var prev = view;
+    view = currentView();
+    ui.describeForm.hidden = view !== "describe";
+    ui.thread.hidden = view !== "thread";
+    ui.outcome.hidden = view !== "outcome";
+    ui.thanks.hidden = view !== "thanks";
+    ui.panel.setAttribute("data-view", view);
+
+    var connected = req && req.state === "connected";
+    var sp = req && req.specialist;
+    if (view === "thread" && connected && sp && sp.name) {
+      ui.title.textContent = String(sp.name);
+      ui.subtitle.textContent = sp.role ? String(sp.role) : "Specialist";
+    } else {
+      ui.title.textContent = "Get help";
+      ui.subtitle.textContent = appName ? appName + " support" : "";
+    }
+    ui.subtitle.hidden = !ui.subtitle.textContent;
+
+    if (view === "thread") {
+      ui.waiting.hidden = connected;
+      ui.composeForm.hidden = !connected;
+      ui.waitingText.textContent = req.state === "connected" ? "" : "Finding a specialist…";
+      ui.log.hidden = !messages.length && !connected;
+      renderMessages();
+      updateCompose();
+    }
+    if (view === "outcome") renderOutcome();
+    if (view === "describe") updateDescribe();
+    if (prev !== view) {
+      ui.body.scrollTop = 0;
+    }
+  }
+
+  function renderOutcome() {
+    var s = req.state;
+    var title;
+    var text;
+    if (s === "resolved") {
+      title = "Your request is resolved.";
+      text = "We hope everything is working for you now.";
+    } else if (s === "cancelled") {
+      title = "Your request was cancelled.";
+      text = "If you still need help, you can ask again at any time.";
+    } else {
+      title = "We couldn't finish helping you this time.";
+      text = deadEndText(req.cause) + " We're sorry. If you still need help, you can ask again at any time.";
+    }
+    ui.outcomeTitle.textContent = title;
+    ui.outcomeText.textContent = text;
+  }
+
+  function deadEndText(cause) {
+    switch (cause) {
+      case "abandoned": return "No specialist was able to take your request in time.";
+      case "disconnected": return "The connection was lost before we could finish.";
+      case "missed_callback": return "We missed the callback we promised.";
+      case "unresolved": return "Your specialist couldn't resolve the problem.";
+      default: return "The request ended without a solution.";
+    }
+  }
+
+  function renderConn() {
+    if (!ui) return;
+    var state;
+    if (navigator.onLine === false) state = "offline";
+    else if (req) state = wsState === "open" ? "connected" : "reconnecting";
+    else state = configState === "failed" ? "reconnecting" : configState === "refused" ? "offline" : "connected";
+    var text = state === "connected" ? "Connected" : state === "offline" ? "Offline" : "Reconnecting…";
+    if (ui.connText.textContent !== text) ui.connText.textContent = text;
+    ui.conn.setAttribute("data-state", state);
+    ui.panel.setAttribute("data-conn", state);
+  }
+
+  function renderUnread() {
+    if (!ui) return;
+    ui.badge.hidden = !unread;
+    ui.unreadText.textContent = unread ? (unread === 1 ? "1 new message" : unread + " new messages") : "";
+  }
+
+  function renderMessages() {
+    if (!ui) return;
+    var log = ui.log;
+    var atBottom = ui.body.scrollHeight - ui.body.scrollTop - ui.body.clientHeight < 40;
+    var added = false;
+    for (var i = 0; i < messages.length; i++) {
+      var m = messages[i];
+      if (!m.el) {
+        m.el = buildMessage(m);
+        added = true;
+      }
+      if (log.children[i] !== m.el) log.insertBefore(m.el, log.children[i] || null);
+      updateMessage(m);
+    }
+    while (log.children.length > messages.length) log.removeChild(log.lastChild);
+    if (req && view === "thread") ui.log.hidden = !messages.length && req.state !== "connected";
+    if (added && (atBottom || (messages.length && messages[messages.length - 1].sender === "customer"))) {
+      ui.body.scrollTop = ui.body.scrollHeight;
+    }
+  }
+
+  function buildMessage(m) {
+    var who = m.sender === "customer" ? "You" : (m.author || (m.sender === "specialist" ? "Specialist" : "tapline"));
+    var li = h("li", { class: "tl-msg tl-from-" + (m.sender === "customer" ? "customer" : m.sender === "specialist" ? "specialist" : "system") });
+    var time = h("time", { class: "tl-time" });
+    var status = h("span", { class: "tl-status" });
+    var retry = h("button", { type: "button", class: "tl-link", text: "Retry", hidden: true, onclick: function () { retryMessage(m); } });
+    li.appendChild(h("p", { class: "tl-meta" }, [h("span", { class: "tl-author", text: who }), " ", time, " ", status, " ", retry]));
+    li.appendChild(h("p", { class: "tl-text", text: m.body }));
+    m.parts = { time: time, status: status, retry: retry, text: li.lastChild };
+    return li;
+  }
+
+  function updateMessage(m) {
+    var p = m.parts;
+    var iso = "";
+    try { iso = new Date(m.at).toISOString(); } catch (e) { iso = ""; }
+    if (p.time.getAttribute("datetime") !== iso) {
+      p.time.setAttribute("datetime", iso);
+      p.time.textContent = fmtTime(m.at);
+    }
+    if (p.text.textContent !== m.body) p.text.textContent = m.body;
+    var s = "";
+    if (m.sender === "customer") {
+      if (m.status === "pending") s = wsState === "open" ? "Sending…" : "Will send when connected";
+      else if (m.status === "slow") s = "Not sent yet";
+      else if (m.status === "failed") s = "Not sent";
+      else s = "Sent";
+    }
+    if (p.status.textContent !== s) p.status.textContent = s;
+    m.el.setAttribute("data-status", m.status);
+    p.retry.hidden = !(m.status === "failed" || m.status === "slow");
+  }
+
+  function updateDescribe() {
+    var n = ui.describe.value.length;
+    ui.describeCount.textContent = n + " / " + DESCRIPTION_MAX;
+    if (n && ui.describeError.textContent) {
+      ui.describeError.textContent = "";
+      ui.describeError.hidden = true;
+      ui.describe.removeAttribute("aria-invalid");
+    }
+  }
+
+  function updateCompose() {
+    if (!ui) return;
+    var bytes = byteLength(ui.compose.value);
+    var max = limits.message_bytes;
+    var over = bytes > max;
+    ui.sendBtn.disabled = over;
+    ui.compose.toggleAttribute("aria-invalid", over);
+    ui.composeHelp.classList.toggle("tl-field-error", over);
+    if (over) {
+      ui.composeHelp.textContent = "This message is too long to send (" + bytes + " of " + max +
+        " bytes). Please shorten it or split it into two messages.";
+    } else if (bytes > max * 0.8) {
+      ui.composeHelp.textContent = (max - bytes) + " bytes left";
+    } else {
+      ui.composeHelp.textContent = "Enter to send, Shift+Enter for a new line";
+    }
+  }
+
+  function paintStars(n, hover) {
+    if (!ui) return;
+    for (var i = 0; i < ui.stars.length; i++) {
+      ui.stars[i].label.classList.toggle("tl-on", i < n);
+      ui.stars[i].label.classList.toggle("tl-hover", !!hover && i < n);
+    }
+  }
+  function paintFromInputs() {
+    var n = 0;
+    for (var i = 0; i < ui.stars.length; i++) if (ui.stars[i].input.checked) n = i + 1;
+    paintStars(n);
+  }
+
+  // ---------------------------------------------------------------- actions
+  function submitDescribe() {
+    var text = ui.describe.value.trim();
+    if (!text) {
+      ui.describeError.textContent = "Please tell us a little about what's happening.";
+      ui.describeError.hidden = false;
+      ui.describe.setAttribute("aria-invalid", "true");
+      ui.describe.setAttribute("aria-errormessage", ui.describeError.id);
+      ui.describe.focus();
+      return;
+    }
+    var clean = scrub(text);
+    if (clean !== text) {
+      ui.describe.value = clean;
+      showNotice(ui.describeNotice, "Card numbers stay on your device, so we removed one from your description.");
+    }
+    createRequest(cap(clean, DESCRIPTION_MAX));
+  }
+
+  function cancelRequest() {
+    if (!req || !ACTIVE[req.state]) return;
+    setBusy(ui.cancelBtn, true, "Cancelling…");
+    if (!ws && !reconnectTimer) connect();
+    write({ type: "cancel", id: uuid() });
+  }
+
+  function focusables() {
+    var all = ui.panel.querySelectorAll("button, textarea, input, [tabindex]");
+    var out = [];
+    var seenRadio = {};
+    for (var i = 0; i < all.length; i++) {
+      var el = all[i];
+      if (el.disabled || el.closest("[hidden]")) continue;
+      if (el.getAttribute("tabindex") === "-1") continue;
+      if (el.type === "radio") {
+        // A radio group is one tab stop: the checked one, else the first.
+        if (seenRadio[el.name]) continue;
+        var checked = ui.panel.querySelector('input[name="' + el.name + '"]:checked');
+        seenRadio[el.name] = true;
+        out.push(checked || el);
+        continue;
+      }
+      out.push(el);
+    }
+    return out;
+  }
+
+  function onPanelKey(e) {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+      return;
+    }
+    if (e.key !== "Tab") return;
+    var list = focusables();
+    if (!list.length) return;
+    var active = ui.root.activeElement;
+    var i = list.indexOf(active);
+    if (e.shiftKey && (i <= 0)) { e.preventDefault(); list[list.length - 1].focus(); }
+    else if (!e.shiftKey && (i === list.length - 1 || i === -1)) { e.preventDefault(); list[0].focus(); }
+  }
+
+  function focusView(soft) {
+    if (!ui || !isOpen) return;
+    var active = ui.root.activeElement;
+    // Don't pull focus away from someone typing in the panel.
+    if (soft && active && active.tagName === "TEXTAREA" && !active.closest("[hidden]")) return;
+    var target;
+    if (view === "describe") target = ui.describe;
+    else if (view === "thread") target = req && req.state === "connected" ? ui.compose : ui.cancelBtn;
+    else if (view === "outcome") target = ui.outcomeTitle;
+    else if (view === "thanks") target = ui.thanksTitle;
+    if (target) {
+      try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
+    }
+  }
+
+  function open() {
+    if (!ui) return;
+    if (!isOpen) {
+      var active = document.activeElement;
+      returnFocus = active && active !== document.body && active !== ui.host ? active : null;
+      isOpen = true;
+      ui.panel.hidden = false;
+      ui.host.classList.add("tl-open");
+      ui.launcher.setAttribute("aria-expanded", "true");
+      unread = 0;
+      renderUnread();
+      render();
+      emit("open", {});
+    }
+    focusView();
+  }
+
+  function close() {
+    if (!ui || !isOpen) return;
+    isOpen = false;
+    stopTyping();
+    ui.panel.hidden = true;
+    ui.host.classList.remove("tl-open");
+    ui.launcher.setAttribute("aria-expanded", "false");
+    if (view === "thanks") { view = "describe"; render(); }
+    var target = !ui.launcher.hidden ? ui.launcher : returnFocus;
+    if (target && target.focus) {
+      try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
+    }
+    emit("close", {});
+  }
+
+  // ---------------------------------------------------------------- init
+  function init(options) {
+    if (!options || !options.app) throw new Error("Tapline.init needs {app: '<public key>'}");
+    var first = !opts;
+    if (!first && opts.app !== options.app) warn("init called again with another app; keeping " + opts.app);
+    var appKey = first ? String(options.app) : opts.app;
+    opts = Object.assign({}, opts || {}, options, { app: appKey });
+    server = originOf(opts.server) || originOf(SCRIPT_SRC) || window.location.origin;
+    if (!first) {
+      if (ui) { applyPosition(); mount(); }
+      return api_;
+    }
+
+    var saved = storageGet(journeyKey());
+    if (saved) {
+      if (Array.isArray(saved.errors)) errors = saved.errors.slice(-ERRORS_MAX);
+      if (Array.isArray(saved.journey)) journey = saved.journey.slice(-JOURNEY_MAX);
+    }
+    var stored = storageGet(storeKey());
+    if (stored && stored.request_id && stored.customer_token) {
+      req = {
+        request_id: stored.request_id,
+        customer_token: stored.customer_token,
+        last_seq: 0,
+        state: stored.state || "waiting",
+        cause: stored.cause || null,
+        specialist: null,
+        outbox: Array.isArray(stored.outbox) ? stored.outbox : [],
+        draft: stored.draft || ""
+      };
+      // Replay the whole stream to rebuild the thread; events up to the stored
+      // last_seq were seen on an earlier page and are not announced again.
+      seenAtLoad = stored.last_seq || 0;
+      for (var i = 0; i < req.outbox.length; i++) {
+        var f = req.outbox[i];
+        if (f.type === "message") {
+          messages.push({ id: null, client_id: f.id, sender: "customer", author: "You", body: f.body, at: now(), status: "pending" });
+        }
+      }
+    }
+
+    var start = function () {
+      build();
+      ui.host.style.display = "none";
+      mount();
+      document.addEventListener("input", onDocInput, true);
+      document.addEventListener("change", onDocInput, true);
+      document.addEventListener("reset", function (e) { if (inCapture(e.target)) setTimeout(contextChanged, 0); }, true);
+      if (window.MutationObserver) {
+        new MutationObserver(function (records) {
+          if (!requestActive()) return;
+          for (var i = 0; i < records.length; i++) {
+            var added = records[i].addedNodes;
+            for (var j = 0; j < added.length; j++) {
+              var n = added[j];
+              if (n.nodeType === 1 && (n.hasAttribute("data-tapline-capture") || n.querySelector("[data-tapline-capture]") || inCapture(n))) {
+                contextChanged();
+                return;
+              }
+            }
+          }
+        }).observe(document.documentElement, { childList: true, subtree: true });
+      }
+      window.addEventListener("online", function () {
+        renderConn();
+        if (req && wsState !== "open") reconnectNow();
+        if (configState === "failed") loadConfig();
+      });
+      window.addEventListener("offline", function () { renderConn(); renderMessages(); });
+      window.addEventListener("hashchange", contextChanged);
+      window.addEventListener("popstate", contextChanged);
+      if (req) {
+        if (ACTIVE[req.state]) fireStart();
+        connect();
+      }
+      loadConfig();
+    };
+    if (document.body) start();
+    else document.addEventListener("DOMContentLoaded", start);
+    return api_;
+  }
+
+  function originOf(u) {
+    if (!u) return "";
+    try { return new URL(u, window.location.href).origin; } catch (e) { return ""; }
+  }
+
+  function requireInit(name) {
+    if (!opts) { warn(name + " called before Tapline.init"); return false; }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- public API
+  var api_ = {
+    __tapline: true,
+    version: "0.1.0",
+    init: init,
+    setContext: function (c) {
+      c = c || {};
+      if ("flow" in c) ctx.flow = c.flow == null ? null : String(c.flow);
+      if ("step" in c) ctx.step = c.step == null ? null : String(c.step);
+      if (c.data === null) ctx.data = {};
+      else if (c.data && typeof c.data === "object") {
+        for (var k in c.data) {
+          if (!Object.prototype.hasOwnProperty.call(c.data, k)) continue;
+          if (c.data[k] === undefined) delete ctx.data[k];
+          else ctx.data[k] = clean(c.data[k]);
+        }
+      }
+      contextChanged();
+    },
+    setSession: function (s) {
+      if (!s) { ctx.session = null; contextChanged(); return; }
+      var exp = s.expiresAt != null ? s.expiresAt : s.expires_at;
+      ctx.session = { held: !!s.held, expires_at: typeof exp === "number" ? exp : (exp ? Date.parse(exp) || null : null) };
+      contextChanged();
+    },
+    trackError: function (e) {
+      e = e || {};
+      errors.push({ code: cap(scrub(String(e.code == null ? "" : e.code)), 100), message: cap(scrub(String(e.message == null ? "" : e.message)), VALUE_MAX), at: now() });
+      if (errors.length > ERRORS_MAX) errors.splice(0, errors.length - ERRORS_MAX);
+      if (opts) saveJourneySoon();
+      contextChanged();
+    },
+    track: function (event, props) {
+      var entry = { event: cap(String(event), 100), at: now() };
+      if (props && typeof props === "object") entry.props = clean(props);
+      journey.push(entry);
+      if (journey.length > JOURNEY_MAX) journey.splice(0, journey.length - JOURNEY_MAX);
+      if (opts) saveJourneySoon();
+      contextChanged();
+    },
+    open: function () { if (requireInit("open")) open(); },
+    close: function () { close(); },
+    on: function (name, fn) {
+      if (typeof fn !== "function") return;
+      (listeners[name] = listeners[name] || []).push(fn);
+      if (name === "ready" && readyFired) {
+        try { fn({ app: opts.app, name: appName }); } catch (e) { logError(e); }
+      }
+    },
+    off: function (name, fn) {
+      var l = listeners[name];
+      if (!l) return;
+      if (!fn) { delete listeners[name]; return; }
+      var i = l.indexOf(fn);
+      if (i >= 0) l.splice(i, 1);
+    },
+    // Read-only views for the host and for tests.
+    get state() { return req ? req.state : null; },
+    get requestId() { return req ? req.request_id : null; },
+    get context() { return opts ? buildContext() : null; }
+  };
+
+  window.Tapline = api_;
+})();
