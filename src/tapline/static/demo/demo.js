@@ -873,7 +873,7 @@
 
   // ------------------------------------------------------------------ step 4: payment
 
-  function renderPayment() {
+  function renderPayment(animate) {
     const f = state.flight;
     const s = state.search;
     if (!f || !s) return;
@@ -896,15 +896,17 @@
     const due = $("amount-due");
     const text = fmt(fareCents() - creditsUsedCents());
     if (due.textContent !== text) {
-      due.classList.add("is-changing");
       due.textContent = text;
-      setTimeout(() => due.classList.remove("is-changing"), 300);
+      if (animate) {
+        due.classList.add("is-changing");
+        setTimeout(() => due.classList.remove("is-changing"), 300);
+      }
     }
   }
 
   function onCreditsToggle() {
     state.creditsApplied = $("apply-credits").checked;
-    renderPayment();
+    renderPayment(true);
     sendContext();
     sdk.track("credits_toggled", { applied: state.creditsApplied });
   }
