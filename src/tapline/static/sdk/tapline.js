@@ -1308,12 +1308,11 @@
     var starWrap = h("div", { class: "tl-stars" });
     for (var i = 1; i <= 5; i++) {
       var input = h("input", { type: "radio", name: uid + "-score", id: uid + "-star" + i, value: String(i), class: "tl-star-input" });
-      var label = h("label", { "for": uid + "-star" + i, class: "tl-star" }, [
-        svg(ICON_STAR, "tl-star-icon"), h("span", { class: "tl-sr", text: i === 1 ? "1 star" : i + " stars" })
+      var label = h("label", { class: "tl-star" }, [
+        input, svg(ICON_STAR, "tl-star-icon"), h("span", { class: "tl-sr", text: i === 1 ? "1 star" : i + " stars" })
       ]);
       input.addEventListener("change", paintFromInputs);
       label.addEventListener("mouseenter", (function (n) { return function () { paintStars(n, true); }; })(i));
-      starWrap.appendChild(input);
       starWrap.appendChild(label);
       r.stars.push({ input: input, label: label });
     }
