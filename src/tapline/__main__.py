@@ -1,0 +1,5 @@
+"""`python -m tapline` is the `tapline` command."""
+
+from tapline.cli import app
+
+app()
