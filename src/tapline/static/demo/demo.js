@@ -247,6 +247,8 @@
       }
       this.invoke("on", ["assist:start", onAssistStart]);
       this.invoke("on", ["assist:end", onAssistEnd]);
+      // The inline help link appears only once the widget says help is really available.
+      this.invoke("on", ["ready", () => { $("payment-help").hidden = false; }]);
       if (result && typeof result.then === "function") {
         try {
           await Promise.race([result, delay(5000)]);
@@ -260,7 +262,6 @@
       const queued = this.pending;
       this.pending = [];
       for (const [method, args] of queued) this.invoke(method, args);
-      if (this.available("open")) $("payment-help").hidden = false;
     },
   };
 
@@ -399,8 +400,8 @@
     const lostStep = state.step;
     session.status = "expired";
     session.held = false;
-    clearBooking();
     state.step = "expired";
+    clearBooking();
     showOnly("expired");
     renderSession();
     reportSession();
@@ -906,6 +907,7 @@
 
   function onCreditsToggle() {
     state.creditsApplied = $("apply-credits").checked;
+    if (state.step !== "payment") return; // a form reset, not the traveller
     renderPayment(true);
     sendContext();
     sdk.track("credits_toggled", { applied: state.creditsApplied });
