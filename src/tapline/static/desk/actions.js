@@ -16,7 +16,7 @@ export function bindSocket(s) {
 
 export function accept(requestId) {
   const offer = state.offers.get(requestId);
-  if (!offer || offer.busy) return;
+  if (!offer || offer.busy || state.conn.status !== "connected") return;
   offer.busy = "accepting";
   state.acceptedByMe.add(requestId);
   changed("offers");
@@ -34,7 +34,7 @@ export function accept(requestId) {
 
 export function decline(requestId) {
   const offer = state.offers.get(requestId);
-  if (!offer || offer.busy) return;
+  if (!offer || offer.busy || state.conn.status !== "connected") return;
   offer.busy = "declining";
   changed("offers");
   socket
@@ -155,6 +155,7 @@ export function resolve(requestId, disposition, note) {
   return socket.write(frame).done.then(
     (result) => {
       r.resolving = isClosed(r) ? null : "acked";
+      r.resolveNote = note || "";
       changed("thread");
       return result;
     },

@@ -19,11 +19,11 @@ import { whereText } from "./offers.js";
 const BASE_TITLE = "Desk · tapline";
 const TYPING_SHOWN_FOR = 8000;
 
-// Where the desk can go. The supervisor's wallboard joins this list later; `visible` decides
-// per specialist, so the header grows without changing the layout.
+// Where the desk can go. `visible` decides per specialist and `built` hides what isn't
+// served yet, so the supervisor's wallboard joins by flipping one flag.
 export const NAV = [
-  { id: "desk", label: "Desk", href: "/desk", visible: () => true },
-  { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", visible: (me) => Boolean(me && me.supervisor) },
+  { id: "desk", label: "Desk", href: "/desk", built: true, visible: () => true },
+  { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: false, visible: (me) => Boolean(me && me.is_supervisor) },
 ];
 
 const app = document.getElementById("app");
@@ -218,8 +218,11 @@ function buildShell() {
   const left = h("aside.col.col-left", { id: "inbox", aria: { label: "Inbox: my status, offers, requests and queues" } });
   const middle = h("main.col.col-middle", { id: "thread" });
   const right = h("aside.col.col-right", { id: "context", aria: { label: "Customer context" } });
+  const inboxCount = h("span.count");
+  layout.inboxCount = inboxCount;
   const tabs = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]].map(([pane, label, ic]) =>
-    h("button.pane-tab", { type: "button", dataset: { pane }, aria: { controls: pane }, onclick: () => setPane(pane) }, icon(ic, 16), label));
+    h("button.pane-tab", { type: "button", dataset: { pane }, aria: { controls: pane }, onclick: () => setPane(pane) },
+      icon(ic, 16), label, pane === "inbox" ? inboxCount : null));
   layout.tabs = tabs;
   const tabbar = h("nav.pane-tabs", { aria: { label: "Panels" } }, tabs);
   layout.el = h("div.layout", null, left, middle, right);
@@ -240,7 +243,7 @@ function buildShell() {
   on("me", () => {
     const me = state.me || {};
     meName.textContent = clip(me.name || "", 40);
-    render(nav, NAV.filter((item) => item.visible(me)).map((item) =>
+    render(nav, NAV.filter((item) => item.built && item.visible(me)).map((item) =>
       h("a.topnav-link", { href: item.href, aria: { current: item.id === "desk" ? "page" : undefined } }, item.label)));
   });
   on("conn", drawConn);
@@ -280,6 +283,8 @@ function drawConn() {
 function drawTitle() {
   const n = state.offers.size + totalUnread();
   document.title = n ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
+  layout.inboxCount.textContent = n ? String(n) : "";
+  layout.inboxCount.title = n ? `${state.offers.size} offers, ${totalUnread()} unread` : "";
 }
 
 async function doSignOut() {

@@ -26,20 +26,30 @@ function offerCard(offer, index) {
   const name = customer.name || customer.email || "Anonymous customer";
   const where = whereText(offer.context);
   const first = index === 0;
-  const total = Math.max(1, (offer.expires_at || 0) - (offer.at || offer.expires_at - 30_000));
+  // `at` is when the request was made, not the offer: use it for the ring only when it looks
+  // like an offer window; else the time left when the desk first saw the offer.
+  if (!offer.ringTotal) {
+    const window = (offer.expires_at || 0) - (offer.at || 0);
+    const left = (offer.expires_at || 0) - serverNow();
+    offer.ringTotal = window > 0 && window <= 120_000 && window >= left ? window : Math.max(1000, left);
+  }
+  const total = offer.ringTotal;
   const countdown = ring(40);
   const seconds = h("span.offer-seconds", null, "");
+  // An accept sent while disconnected could arrive after the offer expired: wait instead.
+  const offline = state.conn.status !== "connected";
   const acceptBtn = h("button.btn.btn-primary", {
     type: "button",
     dataset: { key: `accept-${offer.request_id}` },
-    disabled: Boolean(offer.busy),
+    disabled: Boolean(offer.busy) || offline,
+    title: offline ? "Waiting for the connection" : undefined,
     aria: { keyshortcuts: first ? "Alt+A" : undefined, label: `Accept chat with ${clip(name, 60)}` },
     onclick: () => actions.accept(offer.request_id),
   }, icon("check", 14), offer.busy === "accepting" ? "Accepting…" : "Accept");
   const declineBtn = h("button.btn", {
     type: "button",
     dataset: { key: `decline-${offer.request_id}` },
-    disabled: Boolean(offer.busy),
+    disabled: Boolean(offer.busy) || offline,
     aria: { keyshortcuts: first ? "Alt+D" : undefined, label: `Decline chat with ${clip(name, 60)}` },
     onclick: () => actions.decline(offer.request_id),
   }, offer.busy === "declining" ? "Declining…" : "Decline");
@@ -91,11 +101,13 @@ export function mountOffers(section) {
   section.append(heading, list, empty);
   section.setAttribute("aria-labelledby", "offers-title");
 
-  on("offers", () => {
+  const draw = () => {
     const offers = offersOldestFirst();
     count.textContent = offers.length ? String(offers.length) : "";
     section.classList.toggle("has-offers", offers.length > 0);
     empty.hidden = offers.length > 0;
     render(list, offers.map((o, i) => offerCard(o, i)));
-  });
+  };
+  on("offers", draw);
+  on("conn", draw);
 }

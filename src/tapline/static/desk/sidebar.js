@@ -30,8 +30,11 @@ function mountMe(section) {
     avatar.textContent = initials(me.name);
     name.textContent = me.name || "";
     role.textContent = me.role || "Specialist";
-    const current = state.presencePending || me.presence || "away";
-    render(group, PRESENCE.map(([value, label]) => {
+    // Before the socket says hello the server may report "offline": then nothing is checked
+    // and the first choice takes the tab stop.
+    const current = state.presencePending || me.presence || "offline";
+    const known = PRESENCE.some(([v]) => v === current);
+    render(group, PRESENCE.map(([value, label], i) => {
       const checked = current === value;
       const pending = state.presencePending === value;
       return h(`button.segment.presence-${value}`, {
@@ -39,7 +42,7 @@ function mountMe(section) {
         role: "radio",
         dataset: { key: `presence-${value}` },
         aria: { checked: String(checked), busy: pending ? "true" : undefined },
-        tabindex: checked ? "0" : "-1",
+        tabindex: checked || (!known && i === 0) ? "0" : "-1",
         onclick: () => actions.setPresence(value),
         onkeydown: (e) => presenceKeys(e, value),
       }, h("span.dot", { aria: { hidden: "true" } }), label, pending ? "…" : null);
@@ -125,7 +128,8 @@ function mountRequests(section) {
   const draw = () => {
     const reqs = state.order.map((id) => state.requests.get(id)).filter(Boolean);
     const open = reqs.filter((r) => !isClosed(r)).length;
-    count.textContent = reqs.length ? String(open) : "";
+    count.textContent = open ? String(open) : "";
+    count.title = open ? `${open} open` : "";
     empty.hidden = reqs.length > 0;
     render(list, reqs.map((r, i) => requestItem(r, i)));
   };

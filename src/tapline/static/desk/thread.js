@@ -59,7 +59,9 @@ function timelineItems(r) {
   for (const e of r.events) rows.push({ at: e.at || 0, node: () => eventItem(e) });
   rows.sort((a, b) => a.at - b.at);
   const out = [];
-  if (r.description) {
+  // The server may also store the description as the first customer message: show it once.
+  const first = r.messages.find((m) => m.sender === "customer");
+  if (r.description && !(first && first.body === r.description)) {
     out.push(h("li.tl-description", null,
       h("div.msg-head", null, h("span.msg-author", null, `${customerName(r)} asked for help`), timeEl(r.created_at)),
       h("div.msg-body", null, r.description)));
@@ -88,6 +90,7 @@ function outcomeBanner(r) {
   } else if (r.state === "resolved") {
     parts.push(h("span.muted", null, "Waiting for the customer's rating"));
   }
+  if (r.resolveNote) parts.push(h("span.outcome-note", null, `Note: ${clip(r.resolveNote, 300)}`));
   return h(`div.outcome.${good ? "is-good" : "is-warn"}`, { role: "status" }, parts);
 }
 
