@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 LIMITS = {"fields": 200, "errors": 20, "journey": 50}
-_PAN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+_RUN = re.compile(r"\d+(?:[ -]\d+)*")
+"""Digit groups joined by single spaces or dashes: where a card number may hide."""
+_GROUP = re.compile(r"\d+")
 REDACTED = "[card number removed]"
 
 
@@ -26,13 +28,42 @@ def luhn_ok(digits: str) -> bool:
 
 
 def redact_cards(text: str) -> str:
-    """Remove anything shaped like a payment card number (13-19 digits passing Luhn)."""
+    """Remove anything shaped like a payment card number (13-19 digits passing Luhn).
+
+    A card number may sit among other digit groups ("4111111111111111 12/25", "order 12
+    4111 1111 1111 1111"), so every whole-group window of a run is checked, longest first.
+    """
 
     def replace(match: re.Match[str]) -> str:
-        digits = re.sub(r"\D", "", match.group())
-        return REDACTED if 13 <= len(digits) <= 19 and luhn_ok(digits) else match.group()
+        run = match.group()
+        groups = list(_GROUP.finditer(run))
+        spans: list[tuple[int, int]] = []
+        first = 0
+        while first < len(groups):
+            last = _card_end(groups, first)
+            if last is None:
+                first += 1
+                continue
+            spans.append((groups[first].start(), groups[last].end()))
+            first = last + 1
+        for start, end in reversed(spans):
+            run = run[:start] + REDACTED + run[end:]
+        return run
 
-    return _PAN.sub(replace, text)
+    return _RUN.sub(replace, text)
+
+
+def _card_end(groups: list[re.Match[str]], first: int) -> int | None:
+    """The last group of the longest card number that starts at group `first`, if any."""
+    digits = ""
+    found = None
+    for index in range(first, len(groups)):
+        digits += groups[index].group()
+        if len(digits) > 19:
+            break
+        if len(digits) >= 13 and luhn_ok(digits):
+            found = index
+    return found
 
 
 def message_body(body: object, max_bytes: int) -> str:
@@ -76,7 +107,7 @@ def _scrub(value: Any) -> Any:
     if isinstance(value, str):
         return redact_cards(value)
     if isinstance(value, dict):
-        return {str(key)[:200]: _scrub(item) for key, item in value.items()}
+        return {redact_cards(str(key))[:200]: _scrub(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_scrub(item) for item in value]
     if isinstance(value, int) and not isinstance(value, bool):
