@@ -1,0 +1,291 @@
+"""What the server tests share. (Tests import this, never `conftest`: there are several.)
+
+`World` is a running server over Starlette's TestClient with a FakeClock; `Socket` reads a
+TestClient WebSocket frame by frame until the one a test expects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+from starlette.testclient import WebSocketTestSession
+from starlette.websockets import WebSocketDisconnect
+
+from tapline.app import create_app
+from tapline.desk_auth import COOKIE
+from tapline.engine import FakeClock
+from tapline.models import App, Base, Specialist
+from tapline.runtime import Runtime
+from tapline.settings import Settings
+
+PG_URL = os.environ.get("TAPLINE_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
+ORIGIN = "https://shop.example"
+PASSWORD = "correct horse battery"
+START = 1_800_000_000.0
+
+GUARD = 30.0
+"""Real seconds a test waits for a frame it expects before failing: a hang guard, not timing."""
+
+Frame = dict[str, Any]
+T = TypeVar("T")
+
+
+class Socket:
+    """One TestClient WebSocket. Every frame read is kept in `seen`, in order.
+
+    `until` returns the first frame not returned before that matches, reading more only when
+    none of those already read does; so the order of independent frames does not matter.
+    """
+
+    def __init__(self, ws: WebSocketTestSession) -> None:
+        self.ws = ws
+        self.seen: list[Frame] = []
+        self.pending: list[Frame] = []
+
+    def send(self, frame: Frame) -> None:
+        self.ws.send_json(frame)
+
+    def send_text(self, data: str) -> None:
+        self.ws.send_text(data)
+
+    def send_bytes(self, data: bytes) -> None:
+        self.ws.send_bytes(data)
+
+    def next(self) -> Frame:
+        """The next frame; a close becomes WebSocketDisconnect (with its code and reason)."""
+
+        async def receive() -> Any:
+            with anyio.fail_after(GUARD):
+                return await self.ws._send_rx.receive()
+
+        message = self.ws.portal.call(receive)
+        if message["type"] == "websocket.close":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason") or "")
+        frame: Frame = json.loads(message["text"])
+        self.seen.append(frame)
+        return frame
+
+    def until(self, type_: str, **fields: Any) -> Frame:
+        """The first unclaimed frame of `type_` whose `fields` (dotted paths allowed) match."""
+
+        def matches(frame: Frame) -> bool:
+            return frame.get("type") == type_ and all(
+                _get(frame, path) == value for path, value in fields.items()
+            )
+
+        for index, frame in enumerate(self.pending):
+            if matches(frame):
+                return self.pending.pop(index)
+        while True:
+            try:
+                frame = self.next()
+            except TimeoutError:
+                raise AssertionError(
+                    f"no {type_} {fields} within {GUARD} s; unclaimed: {self.pending}"
+                ) from None
+            if matches(frame):
+                return frame
+            self.pending.append(frame)
+
+    def ack(self, frame_id: str) -> Frame:
+        return self.until("ack", id=frame_id)
+
+    def error(self, code: str) -> Frame:
+        return self.until("error", code=code)
+
+    def events(self, type_: str | None = None) -> list[Frame]:
+        """The sequenced frames read so far (of one type, if given)."""
+        return [f for f in self.seen if "seq" in f and (type_ is None or f["type"] == type_)]
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+def _get(frame: Frame, path: str) -> Any:
+    value: Any = frame
+    for part in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+@dataclass
+class Desk:
+    """A signed-in specialist: the cookie's token and the CSRF value."""
+
+    key: str
+    specialist: Specialist
+    token: str
+    csrf: str
+
+    @property
+    def cookie(self) -> dict[str, str]:
+        return {"cookie": f"{COOKIE}={self.token}"}
+
+
+@dataclass
+class World:
+    """A running server with one app, one queue and specialists `ana` and `ben`."""
+
+    settings: Settings
+    clock: FakeClock
+    app: App
+    specialists: dict[str, Specialist]
+    client: TestClient = field(init=False)
+    desks: dict[str, Desk] = field(default_factory=dict)
+    _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+    def start(self) -> None:
+        self.client = self._stack.enter_context(
+            TestClient(create_app(self.settings, clock=self.clock), base_url="http://testserver")
+        )
+
+    def stop(self) -> None:
+        self._stack.close()
+
+    def restart(self) -> None:
+        """A new server process on the same database (desk sessions stay valid)."""
+        self.stop()
+        self._stack = contextlib.ExitStack()
+        self.start()
+
+    @property
+    def rt(self) -> Runtime:
+        rt: Runtime = self.client.app.state.rt  # type: ignore[attr-defined]
+        return rt
+
+    @property
+    def key(self) -> str:
+        return self.app.public_key
+
+    # -- The event loop ------------------------------------------------------------------
+
+    def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run `fn` on the server's event loop and return its result."""
+        portal = self.client.portal
+        assert portal is not None
+        return portal.call(fn, *args)
+
+    def settle(self, until: Callable[[], bool] = lambda: True) -> None:
+        """Wait (on the loop) until `until()` holds, then until the write in flight is done."""
+
+        async def wait() -> None:
+            with anyio.fail_after(GUARD):
+                while not until():  # noqa: ASYNC110 - server state, no event to wait on
+                    await asyncio.sleep(0.001)
+                async with self.rt.lock:
+                    pass
+
+        self.call(wait)
+
+    def advance(self, seconds: float) -> None:
+        """Move the FakeClock and wake the ticker so that due deadlines fire."""
+        self.clock.advance(seconds)
+
+        async def wake() -> None:
+            self.rt.wake()
+
+        self.call(wake)
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """Every row of a table, read straight from the database."""
+
+        async def read() -> list[dict[str, Any]]:
+            async with self.rt.db.connect() as connection:
+                result = await connection.execute(select(Base.metadata.tables[table]))
+                return [dict(row._mapping) for row in result]
+
+        return self.call(read)
+
+    def database_text(self) -> str:
+        """Every row of every table as text: for asserting what was never stored."""
+        return json.dumps(
+            {name: self.rows(name) for name in Base.metadata.tables}, default=str, sort_keys=True
+        )
+
+    def execute(self, sql: str, **params: Any) -> None:
+        async def run() -> None:
+            async with self.rt.db.begin() as connection:
+                await connection.execute(text(sql), params)
+
+        self.call(run)
+
+    # -- The desk ------------------------------------------------------------------------
+
+    def signin(self, who: str) -> Desk:
+        """Sign in as `who`; the cookie is kept here, not in the client's jar."""
+        specialist = self.specialists[who]
+        response = self.client.post(
+            "/api/v1/desk/signin", json={"email": specialist.email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        token = response.cookies[COOKIE]
+        self.client.cookies.clear()
+        desk = Desk(who, specialist, token, response.json()["csrf"])
+        self.desks[who] = desk
+        return desk
+
+    @contextlib.contextmanager
+    def desk(self, who: str, last_seq: int = 0) -> Iterator[Socket]:
+        """`who`'s desk socket, past `welcome` and `queues` (signs in if needed)."""
+        desk = self.desks.get(who) or self.signin(who)
+        with self.client.websocket_connect("/ws/specialist", headers=desk.cookie) as ws:
+            socket = Socket(ws)
+            socket.send({"type": "hello", "last_seq": last_seq})
+            socket.until("welcome")
+            socket.until("queues")
+            yield socket
+
+    # -- The widget ----------------------------------------------------------------------
+
+    def ask(
+        self, client_id: str = "c1", description: str = "Which is charged?", **body: Any
+    ) -> Frame:
+        """POST a request as the widget does; returns the 201 body."""
+        body.setdefault("context", {"flow": "booking", "step": "payment"})
+        response = self.client.post(
+            f"/api/v1/requests?app={self.key}",
+            headers={"Origin": ORIGIN},
+            json={"id": client_id, "description": description, **body},
+        )
+        assert response.status_code == 201, response.text
+        created: Frame = response.json()
+        return created
+
+    @contextlib.contextmanager
+    def widget(self, created: Frame, last_seq: int = 0) -> Iterator[Socket]:
+        """The customer's socket for a request, past `welcome`."""
+        with self.client.websocket_connect(
+            f"/ws/customer?app={self.key}", headers={"Origin": ORIGIN}
+        ) as ws:
+            socket = Socket(ws)
+            socket.send(
+                {
+                    "type": "hello",
+                    "request_id": created["request_id"],
+                    "token": created["customer_token"],
+                    "last_seq": last_seq,
+                }
+            )
+            socket.until("welcome")
+            yield socket
+
+    def connect(self, desk: Socket, client_id: str = "c1", **body: Any) -> tuple[Frame, Frame]:
+        """Ask for help and accept the offer on `desk`: the created request and its detail."""
+        created = self.ask(client_id, **body)
+        request_id = created["request_id"]
+        desk.until("offer", **{"offer.request_id": request_id})
+        desk.send({"type": "accept", "id": f"accept-{client_id}", "request_id": request_id})
+        desk.ack(f"accept-{client_id}")
+        assigned = desk.until("request.assigned", **{"request.id": request_id})
+        return created, assigned["request"]
