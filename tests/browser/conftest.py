@@ -80,15 +80,17 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
     raise RuntimeError("the server did not become healthy:\n" + log.read_text())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_instance() -> Iterator[Playwright]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while
+    it is open, and the server tests need to start their own."""
     if not Path(CHROMIUM).exists():
         raise RuntimeError("Debian's Chromium is missing: apt-get install -y chromium")
     with sync_playwright() as playwright:
         yield playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     browser = playwright_instance.chromium.launch(
         executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
