@@ -31,6 +31,7 @@
     "current-password", "new-password", "one-time-code"];
   var SKIP_TYPES = { hidden: 1, submit: 1, button: 1, reset: 1, image: 1 };
   var CARD_REMOVED = "[card number removed]";
+  var CARD_NOTICE = "Card numbers stay on your device, so we removed one from what you wrote.";
 
   function findScript() {
     var all = document.getElementsByTagName("script");
@@ -545,7 +546,7 @@
     return Math.round(base * (0.7 + Math.random() * 0.6));
   }
 
-  function createRequest(description) {
+  function createRequest(description, scrubbed) {
     if (creating) return;
     creating = true;
     if (!createId) createId = uuid();
@@ -562,7 +563,7 @@
       context: buildContext()
     };
     setBusy(ui.requestBtn, true, "Requesting…");
-    showNotice(ui.describeNotice, "");
+    showNotice(ui.describeNotice, scrubbed ? CARD_NOTICE : "");
     api("POST", "/requests", body).then(function (r) {
       creating = false;
       setBusy(ui.requestBtn, false);
@@ -586,6 +587,7 @@
         fireStart();
         emitState();
         render();
+        if (scrubbed) showNotice(ui.threadNotice, CARD_NOTICE);
         focusView();
         connect();
       } else if (r.status === 413) {
@@ -900,10 +902,8 @@
     var prev = req.state;
     req.state = state;
     if (cause !== undefined && cause !== null) req.cause = cause;
+    // The server posts a system message when a specialist drops, so no notice of our own.
     var live = caughtUp();
-    if (live && prev === "connected" && state !== "connected" && ACTIVE[state]) {
-      showNotice(ui.threadNotice, "Your specialist was disconnected. We're finding someone else — your conversation is kept.");
-    }
     if (state !== prev) {
       if (state === "connected") showNotice(ui.threadNotice, "");
       if (!ACTIVE[state]) clearTimeout(contextTimer);
@@ -917,7 +917,9 @@
     maybeFireEnd();
   }
 
-  function caughtUp() { return req && req.last_seq >= replayUntil; }
+  // Live once the socket said welcome and the replay is in. (The server may send the replay
+  // before or after `welcome`; events before it are history either way.)
+  function caughtUp() { return !!req && wsState === "open" && req.last_seq >= replayUntil; }
 
   function maybeFireEnd() {
     if (!req || !ENDED[req.state] || !caughtUp()) return;
@@ -1043,7 +1045,7 @@
     ui.compose.value = "";
     updateCompose();
     if (body !== raw.replace(/\s+$/, "")) {
-      showNotice(ui.threadNotice, "Card numbers stay on your device, so we removed one from your message.");
+      showNotice(ui.threadNotice, CARD_NOTICE);
     }
     stopTyping();
     write({ type: "message", id: id, body: body });
@@ -1509,12 +1511,13 @@
   }
 
   function buildMessage(m) {
-    var who = m.sender === "customer" ? "You" : (m.author || (m.sender === "specialist" ? "Specialist" : "tapline"));
-    var li = h("li", { class: "tl-msg tl-from-" + (m.sender === "customer" ? "customer" : m.sender === "specialist" ? "specialist" : "system") });
+    var system = m.sender !== "customer" && m.sender !== "specialist";
+    var who = m.sender === "customer" ? "You" : system ? null : (m.author || "Specialist");
+    var li = h("li", { class: "tl-msg tl-from-" + (system ? "system" : m.sender) });
     var time = h("time", { class: "tl-time" });
     var status = h("span", { class: "tl-status" });
     var retry = h("button", { type: "button", class: "tl-link", text: "Retry", hidden: true, onclick: function () { retryMessage(m); } });
-    li.appendChild(h("p", { class: "tl-meta" }, [h("span", { class: "tl-author", text: who }), " ", time, " ", status, " ", retry]));
+    li.appendChild(h("p", { class: "tl-meta" }, [who ? h("span", { class: "tl-author", text: who }) : null, " ", time, " ", status, " ", retry]));
     li.appendChild(h("p", { class: "tl-text", text: m.body }));
     m.parts = { time: time, status: status, retry: retry, text: li.lastChild };
     return li;
@@ -1594,11 +1597,8 @@
       return;
     }
     var clean = scrub(text);
-    if (clean !== text) {
-      ui.describe.value = clean;
-      showNotice(ui.describeNotice, "Card numbers stay on your device, so we removed one from your description.");
-    }
-    createRequest(cap(clean, DESCRIPTION_MAX));
+    if (clean !== text) ui.describe.value = clean;
+    createRequest(cap(clean, DESCRIPTION_MAX), clean !== text);
   }
 
   function cancelRequest() {
@@ -1829,8 +1829,13 @@
     on: function (name, fn) {
       if (typeof fn !== "function") return;
       (listeners[name] = listeners[name] || []).push(fn);
+      // `ready` and an active `assist:start` are sticky: a listener added after they fired
+      // (say, right after init resumed a request) still hears them, once.
       if (name === "ready" && readyFired) {
         try { fn({ app: opts.app, name: appName }); } catch (e) { logError(e); }
+      }
+      if (name === "assist:start" && requestActive() && startFired === req.request_id) {
+        try { fn({ requestId: req.request_id }); } catch (e) { logError(e); }
       }
     },
     off: function (name, fn) {
