@@ -19,8 +19,15 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "img"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main() -> None:
@@ -29,9 +36,12 @@ def main() -> None:
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     data = tempfile.mkdtemp()
-    server = subprocess.Popen([sys.executable, "-m", "tapline", "demo", "--port", str(port)],
-                              env={**os.environ, "TAPLINE_DATA_DIR": data},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tapline", "demo", "--port", str(port)],
+        env={**os.environ, "TAPLINE_DATA_DIR": data},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(200):
             try:
@@ -67,12 +77,15 @@ def shoot(url: str) -> None:
         page.locator("#pay").click()
         page.get_by_role("button", name="Get help").click()
         page.get_by_label("What's getting in your way?").fill(
-            "Will my refund credits be used, or my card? The total looks odd.")
+            "Will my refund credits be used, or my card? The total looks odd."
+        )
         page.get_by_role("button", name="Request help").click()
         desk.get_by_role("button", name=re.compile("^Accept chat with")).click()
         reply = desk.get_by_role("textbox", name=re.compile("reply|message", re.I))
-        reply.fill("Hi Sam, I can see your booking. Your €150 credits apply first; "
-                   "the card pays only the rest.")
+        reply.fill(
+            "Hi Sam, I can see your booking. Your €150 credits apply first; "
+            "the card pays only the rest."
+        )
         desk.keyboard.press("Enter")
         page.get_by_role("log").get_by_text("credits apply first").wait_for()
         page.get_by_role("textbox", name=re.compile("message", re.I)).fill("Great, thanks!")

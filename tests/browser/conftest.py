@@ -17,9 +17,15 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
     "--allow-loopback-in-peer-connection",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -47,12 +53,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     port = _free_port()
     data_dir = tmp_path / "data"
     log = tmp_path / "server.log"
-    env = {**os.environ, "TAPLINE_DATA_DIR": str(data_dir), "TAPLINE_OFFER_TIMEOUT": "60",
-           "TAPLINE_LOG_LEVEL": "debug"}
+    env = {
+        **os.environ,
+        "TAPLINE_DATA_DIR": str(data_dir),
+        "TAPLINE_OFFER_TIMEOUT": "60",
+        "TAPLINE_LOG_LEVEL": "debug",
+    }
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "tapline", "demo", "--port", str(port)],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -53,7 +52,8 @@ def test_the_seed_story(browser: Browser, live_server: LiveServer) -> None:
     # 1. The customer taps "Get help" on the payment step and describes the problem.
     page.get_by_role("button", name="Get help").click()
     page.get_by_label("What's getting in your way?").fill(
-        "Will my refund credits be used, or my card?")
+        "Will my refund credits be used, or my card?"
+    )
     page.get_by_role("button", name="Request help").click()
     expect(page.locator("#session-status")).to_have_attribute("data-held", "true")
 
@@ -90,7 +90,8 @@ def test_the_seed_story(browser: Browser, live_server: LiveServer) -> None:
     db = live_server.data_dir / "tapline.db"
     with sqlite3.connect(db) as connection:
         rating, state, disposition = connection.execute(
-            "SELECT rating, state, disposition FROM requests").fetchone()
+            "SELECT rating, state, disposition FROM requests"
+        ).fetchone()
     assert (rating, state, disposition) == (5, "resolved", "resolved")
 
     # 5. The card number is nowhere: not in any stored byte, not in the server's log.
