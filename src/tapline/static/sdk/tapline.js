@@ -166,7 +166,10 @@
     if (v === null || v === undefined) return null;
     var t = typeof v;
     if (t === "string") return cap(scrub(v), 2000);
-    if (t === "number") return isFinite(v) ? v : null;
+    if (t === "number") {
+      if (!isFinite(v)) return null;
+      return Number.isInteger(v) && Math.abs(v) >= 1e12 && hasCard(String(Math.abs(v))) ? CARD_REMOVED : v;
+    }
     if (t === "boolean") return v;
     if (t !== "object" || depth > 6) return null;
     if (typeof Node !== "undefined" && v instanceof Node) return null;
