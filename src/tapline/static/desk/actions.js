@@ -1,7 +1,7 @@
 // Everything the specialist does that writes: each goes out as a socket frame with a fresh
 // client id, is kept in the outbox until its `ack`, and is sent again after a reconnect.
 
-import { state, changed, isClosed } from "./store.js";
+import { state, changed, isClosed, isLive } from "./store.js";
 import { newId } from "./socket.js";
 import { serverNow } from "./format.js";
 import { toast, announce } from "./dom.js";
@@ -74,7 +74,7 @@ export function setPresence(status) {
 /** Send a message; it shows as pending until its ack, and fails visibly on an error. */
 export function sendMessage(requestId, body) {
   const r = state.requests.get(requestId);
-  if (!r || isClosed(r)) return false;
+  if (!isLive(r)) return false;
   const id = newId();
   r.pending.set(id, { client_id: id, body, at: serverNow(), status: "sending", error: "" });
   socket.write({ type: "message", id, request_id: requestId, body });
@@ -147,7 +147,7 @@ export function onFrameError(err, frame) {
 
 export function resolve(requestId, disposition, note) {
   const r = state.requests.get(requestId);
-  if (!r || isClosed(r)) return Promise.reject(new Error("This request is already closed."));
+  if (!isLive(r)) return Promise.reject(new Error("This request is no longer connected to you."));
   const frame = { type: "resolve", request_id: requestId, disposition };
   if (note) frame.note = note;
   r.resolving = "sending";

@@ -5,7 +5,7 @@ import { h, icon, render, announce, toast } from "./dom.js";
 import { getState, signOut, ApiError } from "./api.js";
 import { DeskSocket } from "./socket.js";
 import {
-  state, on, changed, applySnapshot, applyEvent, reset, setConn, markSeen, totalUnread, isClosed, outcomeText,
+  state, on, changed, applySnapshot, applyEvent, reset, setConn, markSeen, totalUnread, isLive, outcomeText,
 } from "./store.js";
 import * as actions from "./actions.js";
 import { clip } from "./format.js";
@@ -156,7 +156,8 @@ function onSignal(frame) {
       const r = state.requests.get(frame.request_id);
       if (!r) break;
       r.typingUntil = frame.active ? Date.now() + TYPING_SHOWN_FOR : 0;
-      changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
+      changed("list");
+      document.dispatchEvent(new CustomEvent("desk:typing"));
       break;
     }
     default:
@@ -217,7 +218,8 @@ function buildShell() {
 
   const left = h("aside.col.col-left", { id: "inbox", aria: { label: "Inbox: my status, offers, requests and queues" } });
   const middle = h("main.col.col-middle", { id: "thread" });
-  const right = h("aside.col.col-right", { id: "context", aria: { label: "Customer context" } });
+  // tabindex: a column with nothing focusable must still scroll from the keyboard.
+  const right = h("aside.col.col-right", { id: "context", tabindex: "0", aria: { label: "Customer context" } });
   const inboxCount = h("span.count");
   layout.inboxCount = inboxCount;
   const tabs = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]].map(([pane, label, ic]) =>
@@ -288,7 +290,7 @@ function drawTitle() {
 }
 
 async function doSignOut() {
-  const open = [...state.requests.values()].filter((r) => !isClosed(r)).length;
+  const open = [...state.requests.values()].filter(isLive).length;
   if (open && !window.confirm(`You have ${open} open chat${open > 1 ? "s" : ""}. Sign out anyway?`)) return;
   socket?.clearOutbox();
   socket?.stop();

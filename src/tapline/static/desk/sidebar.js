@@ -1,7 +1,7 @@
 // The left column: me (presence, capacity), incoming offers, my requests, queues.
 
 import { h, icon, render } from "./dom.js";
-import { state, on, select, dismiss, isClosed, activeCount } from "./store.js";
+import { state, on, select, dismiss, isClosed, isLive, activeCount } from "./store.js";
 import { clip, initials, stateLabel, DISPOSITIONS } from "./format.js";
 import { mountOffers, verifiedBadge, whereText } from "./offers.js";
 import * as actions from "./actions.js";
@@ -80,7 +80,7 @@ function requestItem(r, index) {
   const customer = r.customer || {};
   const name = customer.name || customer.email || "Anonymous customer";
   const selected = state.selectedId === r.id;
-  const closed = isClosed(r);
+  const closed = !isLive(r);
   const typing = r.typingUntil > Date.now();
   const shortcut = index < 9 ? `Alt+${index + 1}` : undefined;
   const stateText = closed ? (r.state === "resolved" ? DISPOSITIONS[r.disposition] || "Resolved" : stateLabel(r.state)) : stateLabel(r.state);
@@ -127,7 +127,7 @@ function mountRequests(section) {
   list.setAttribute("aria-labelledby", "mine-title");
   const draw = () => {
     const reqs = state.order.map((id) => state.requests.get(id)).filter(Boolean);
-    const open = reqs.filter((r) => !isClosed(r)).length;
+    const open = reqs.filter(isLive).length;
     count.textContent = open ? String(open) : "";
     count.title = open ? `${open} open` : "";
     empty.hidden = reqs.length > 0;

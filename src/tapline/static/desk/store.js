@@ -81,6 +81,11 @@ function lastAt(r) {
   return Math.max(...times);
 }
 
+/** Connected to me: the only state in which I can reply or resolve. */
+export function isLive(r) {
+  return Boolean(r) && r.state === "connected";
+}
+
 export function isClosed(r) {
   return r.state === "resolved" || r.state === "cancelled" || r.state === "dead_end";
 }
@@ -131,7 +136,7 @@ export function reset() {
 }
 
 function firstOpenId() {
-  const open = state.order.find((id) => !isClosed(state.requests.get(id)));
+  const open = state.order.find((id) => isLive(state.requests.get(id)));
   return open || state.order[0] || null;
 }
 
@@ -177,7 +182,7 @@ const HANDLERS = {
     state.order = [d.id, ...state.order.filter((id) => id !== d.id)];
     state.offers.delete(d.id);
     const mine = state.acceptedByMe.has(d.id);
-    if (mine || !state.selectedId || isClosed(state.requests.get(state.selectedId) || { state: "resolved" })) {
+    if (mine || !state.selectedId || !isLive(state.requests.get(state.selectedId))) {
       state.selectedId = d.id;
       changed("thread", "context");
     }
@@ -306,7 +311,7 @@ export function markSeen() {
 
 export function dismiss(id) {
   const r = state.requests.get(id);
-  if (!r || !isClosed(r)) return;
+  if (!r || isLive(r)) return;
   state.requests.delete(id);
   state.order = state.order.filter((x) => x !== id);
   if (state.selectedId === id) state.selectedId = firstOpenId();

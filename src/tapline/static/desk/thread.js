@@ -2,7 +2,7 @@
 // events), the compose box, "Customer is typing…", and the Resolve dialog.
 
 import { h, icon, render, kbd, announce } from "./dom.js";
-import { state, on, isClosed, outcomeText, markSeen } from "./store.js";
+import { state, on, isClosed, isLive, outcomeText, markSeen } from "./store.js";
 import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format.js";
 import { verifiedBadge, whereText } from "./offers.js";
 import * as actions from "./actions.js";
@@ -75,7 +75,11 @@ function outcomeBanner(r) {
   if (r.resolving === "sending" || (r.resolving === "acked" && !isClosed(r))) {
     return h("div.outcome.is-pending", { role: "status" }, "Resolving…");
   }
-  if (!isClosed(r)) return null;
+  if (!isClosed(r)) {
+    if (isLive(r)) return null;
+    return h("div.outcome.is-warn", { role: "status" }, icon("alert", 16),
+      h("span.outcome-text", null, `No longer with you: ${stateLabel(r.state)}. The request was re-routed with its context.`));
+  }
   const good = r.state === "resolved" && r.disposition !== "not_resolved";
   const parts = [icon(good ? "resolve" : "alert", 16), h("span.outcome-text", null, outcomeText(r))];
   if (r.rating && r.rating.score) {
@@ -147,7 +151,7 @@ export function mountThread(main) {
 
   function send() {
     const r = state.requests.get(state.selectedId);
-    if (!r || isClosed(r)) return;
+    if (!isLive(r)) return;
     const text = textarea.value;
     if (!text.trim()) return;
     if (utf8Bytes(text) > limits.messageBytes) {
@@ -184,7 +188,7 @@ export function mountThread(main) {
 
   function drawTyping() {
     const r = state.requests.get(state.selectedId);
-    const on = Boolean(r && r.typingUntil > Date.now() && !isClosed(r));
+    const on = Boolean(r && r.typingUntil > Date.now() && isLive(r));
     const text = on ? `${customerName(r)} is typing…` : "";
     if (typing.textContent !== text) typing.textContent = text;
   }
@@ -214,7 +218,7 @@ export function mountThread(main) {
       r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
       where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
       h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
-    const closed = isClosed(r);
+    const closed = !isLive(r);
     resolveBtn.disabled = closed || Boolean(r.resolving);
     resolveBtn.hidden = closed;
     render(banner, outcomeBanner(r));
@@ -226,7 +230,9 @@ export function mountThread(main) {
     sendBtn.disabled = closed;
     label.textContent = `Reply to ${clip(name, 60)}`;
     closedNote.hidden = !closed;
-    closedNote.textContent = closed ? "This request is closed; the thread is read-only." : "";
+    closedNote.textContent = !closed ? "" : isClosed(r)
+      ? "This request is closed; the thread is read-only."
+      : "This request is no longer connected to you; the thread is read-only.";
     drawTyping();
   });
   on("conn", () => {
@@ -304,7 +310,7 @@ function mountResolveDialog() {
 
 export function openResolve() {
   const r = state.requests.get(state.selectedId);
-  if (!r || isClosed(r) || !dialog || dialog.open) return false;
+  if (!isLive(r) || !dialog || dialog.open) return false;
   dialog.dataset.requestId = r.id;
   dialog.who.textContent = `Close the chat with ${clip(customerName(r), 80)} and record the outcome.`;
   dialog.note.value = "";
