@@ -124,11 +124,15 @@ function onEvent(ev) {
 }
 
 async function resync() {
-  if (resyncing) return;
+  if (resyncing || !socket) return;
   resyncing = true;
   try {
     const snap = await getState();
-    startDesk(snap);
+    // Keep the socket and its outbox (unacked accept/resolve frames survive); reconnect so
+    // `hello` carries the snapshot's seq.
+    applySnapshot(snap);
+    actions.restorePending(socket.pending().filter((f) => f.type === "message"));
+    socket.ws?.close(4000, "resync");
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) signinScreen("Your session ended. Sign in again.");
   } finally {
