@@ -41,7 +41,10 @@ def test_withdraw_reasons_are_the_protocols() -> None:
 
 def test_effects_are_frozen_values() -> None:
     a = StateChanged("r1", RequestState.CONNECTED, RequestState.DEAD_END, DeadEndCause.UNRESOLVED)
-    assert a == StateChanged("r1", RequestState.CONNECTED, RequestState.DEAD_END, "unresolved")
+    same = StateChanged(
+        "r1", RequestState("connected"), RequestState("dead_end"), DeadEndCause("unresolved")
+    )
+    assert a == same
     assert a.specialist_id is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.request_id = "r2"  # type: ignore[misc]

@@ -7,6 +7,7 @@ no re-offer to who declined or missed) must hold after every command.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -339,8 +340,9 @@ class EngineMachine(RuleBasedStateMachine):
 
 TestEngineMachine = EngineMachine.TestCase
 TestEngineMachine.settings = settings(
-    max_examples=150,
-    stateful_step_count=40,
+    # TAPLINE_ENGINE_EXAMPLES=2000 for a thorough run; the default keeps the suite quick.
+    max_examples=int(os.environ.get("TAPLINE_ENGINE_EXAMPLES", "200")),
+    stateful_step_count=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
