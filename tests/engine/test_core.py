@@ -591,3 +591,18 @@ def test_engine_settings_are_checked(clock: FakeClock) -> None:
         Engine(clock, offer_timeout=0)
     with pytest.raises(InvalidArgument):
         Engine(clock, customer_grace=-1)
+
+
+def test_values_outside_the_enums_are_invalid_arguments(engine: Engine, staff: Staff) -> None:
+    staff("ana", available=False)
+    engine.submit("r1", "pay")
+    with pytest.raises(InvalidArgument):
+        engine.set_presence("ana", "asleep")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument):
+        engine.end_dead("r1", "bored")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgument):
+        engine.restore_request("r2", "pay", "lost", enqueued_at=0.0)  # type: ignore[arg-type]
+    assert engine.set_presence("ana", "away") == [  # type: ignore[arg-type]
+        PresenceChanged("ana", Presence.AWAY, 0, 1)
+    ]
+    assert engine.request("r1").state is WAITING

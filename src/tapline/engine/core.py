@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import TypeVar
 
 from tapline.engine.clock import Clock
 from tapline.engine.deadlines import DeadlineKind, Deadlines
@@ -39,11 +40,20 @@ from tapline.engine.routing import LongestIdleRouter, Router, WaitingRequest
 from tapline.engine.states import DeadEndCause, RequestState, is_final, transition
 
 _S = RequestState
+_E = TypeVar("_E", Presence, DeadEndCause, RequestState)
 _IN_LINE = frozenset({_S.WAITING, _S.OFFERED})
 
 
 def _presence(spec: SpecialistState) -> PresenceChanged:
     return PresenceChanged(spec.specialist_id, spec.presence, len(spec.active), spec.capacity)
+
+
+def _member(enum: type[_E], value: str) -> _E:
+    """`value` as a member of `enum` (they are StrEnums), or InvalidArgument."""
+    try:
+        return enum(value)
+    except ValueError:
+        raise InvalidArgument(f"{value!r} is not a {enum.__name__}") from None
 
 
 def _check_specialist_args(skills: Mapping[str, int], capacity: int) -> None:
@@ -123,7 +133,7 @@ class Engine:
     def set_presence(self, specialist_id: str, presence: Presence) -> list[Effect]:
         """Change presence. Leaving AVAILABLE withdraws the pending offer; connected chats stay."""
         spec = self._specialist(specialist_id)
-        presence = Presence(presence)
+        presence = _member(Presence, presence)
         if spec.presence is presence:
             return []
         was_available = spec.presence is Presence.AVAILABLE
@@ -212,7 +222,7 @@ class Engine:
     def end_dead(self, request_id: str, cause: DeadEndCause) -> list[Effect]:
         """The request ends in a dead end with `cause`, from any state but an outcome."""
         record = self._find(request_id)
-        cause = DeadEndCause(cause)
+        cause = _member(DeadEndCause, cause)
         transition(record.state, _S.DEAD_END)
         effects: list[Effect] = []
         self._end(record, _S.DEAD_END, cause, effects)
@@ -442,7 +452,7 @@ class Engine:
         """
         queue = self._queue(queue_id)
         self._check_new_id(request_id)
-        state = RequestState(state)
+        state = _member(RequestState, state)
         if is_final(state):
             raise InvalidArgument(f"only live requests are restored, not {state}")
         spec: SpecialistState | None = None
