@@ -38,10 +38,11 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
     request, after = hello
     stream = customer_stream(request.id)
     subscription = rt.bus.subscribe({stream})
-    end = await wire.resume(stream, after)
+    end = await wire.stream_end(stream)
     await wire.send(
         {"type": "welcome", "request_id": request.id, "state": request.state, "last_seq": end}
     )
+    await wire.resume(stream, after)
     rt.customer_sockets[request.id] += 1
     if rt.customer_sockets[request.id] == 1:
         await actions.customer_presence(rt, request.id, True)

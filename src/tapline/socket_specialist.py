@@ -45,8 +45,9 @@ async def specialist_socket(ws: WebSocket) -> None:
     me = signed_in.specialist
     stream = specialist_stream(me.id)
     subscription = rt.bus.subscribe({stream, QUEUES_CHANNEL})
-    end = await wire.resume(stream, after)
+    end = await wire.stream_end(stream)
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
+    await wire.resume(stream, after)
     await wire.send(rt.queues_frame())
     rt.desk_sockets[me.id] += 1
     await actions.specialist_online(rt, me.id)

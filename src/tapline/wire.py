@@ -96,6 +96,10 @@ class Wire:
         if kind in writes:
             await self.send({"type": "ack", "id": frame["id"], "result": result or {}})
 
+    async def stream_end(self, stream: str) -> int:
+        async with self.rt.sessions() as session:
+            return await last_seq(session, stream)
+
     async def resume(self, stream: str, after: int) -> int:
         """Send every event of `stream` after `after` from the log; returns the stream's end."""
         async with self.rt.sessions() as session:
