@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -10,13 +11,16 @@ from sqlalchemy import func, select
 from tapline import views
 from tapline.desk_auth import COOKIE, SignedIn, close_session, desk_user, open_session, same_origin
 from tapline.engine import UnknownSpecialist
-from tapline.models import Message, Offer, Queue, Specialist
+from tapline.models import Message, Offer, Queue, Specialist, utcnow
 from tapline.models import Request as HelpRequest
 from tapline.passwords import dummy_verify, verify_password
 from tapline.runtime import Runtime
-from tapline.schemas import DeskState, QueueOut, SignIn, SpecialistOut
+from tapline.schemas import DeskState, Limits, QueueOut, SignIn, SpecialistOut
 from tapline.schemas import SignedIn as SignedInOut
 from tapline.streams import last_seq, specialist_stream
+
+RECENT = timedelta(hours=1)  # ended requests the snapshot still shows, for their outcome
+RECENT_COUNT = 10
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
 
@@ -101,8 +105,20 @@ async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> D
                 .order_by(HelpRequest.connected_at)
             )
         )
-        requests = [await _detail(session, row) for row in mine]
-        offers = await _offers(session, me.id)
+        recent = list(
+            await session.scalars(
+                select(HelpRequest)
+                .where(
+                    HelpRequest.specialist_id == me.id,
+                    HelpRequest.ended_at.is_not(None),
+                    HelpRequest.ended_at > utcnow() - RECENT,
+                )
+                .order_by(HelpRequest.ended_at.desc())
+                .limit(RECENT_COUNT)
+            )
+        )
+        requests = [await _detail(session, row) for row in [*mine, *reversed(recent)]]
+        offers = await _offers(session, me.id, rt.settings.offer_timeout)
     queues = [QueueOut(**item) for item in rt.queues_frame()["queues"]]  # type: ignore[attr-defined]
     return DeskState(
         specialist=specialist_out(rt, me),
@@ -111,6 +127,9 @@ async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> D
         requests=requests,
         offers=offers,
         queues=queues,
+        limits=Limits(
+            message_bytes=rt.settings.message_bytes, context_bytes=rt.settings.context_bytes
+        ),
     )
 
 
@@ -124,7 +143,7 @@ async def _detail(session: Any, row: HelpRequest) -> dict[str, Any]:
     return views.request_detail(row, queue, messages)
 
 
-async def _offers(session: Any, specialist_id: str) -> list[dict[str, Any]]:
+async def _offers(session: Any, specialist_id: str, offer_timeout: float) -> list[dict[str, Any]]:
     rows = await session.execute(
         select(Offer, HelpRequest)
         .join(HelpRequest, HelpRequest.id == Offer.request_id)
@@ -137,5 +156,5 @@ async def _offers(session: Any, specialist_id: str) -> list[dict[str, Any]]:
     result = []
     for offer, row in rows:
         queue = await session.get(Queue, row.queue_id)
-        result.append(views.offer(row, queue, offer.expires_at))
+        result.append(views.offer(row, queue, offer.expires_at, offer_timeout))
     return result

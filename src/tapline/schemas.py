@@ -80,6 +80,7 @@ class DeskState(BaseModel):
     requests: list[dict[str, Any]]
     offers: list[dict[str, Any]]
     queues: list[QueueOut]
+    limits: Limits
 
 
 class Health(BaseModel):

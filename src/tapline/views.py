@@ -42,13 +42,16 @@ def request_detail(row: Request, queue: Queue | None, messages: list[Message]) -
         "created_at": ms(row.created_at),
         "connected_at": ms(row.connected_at),
         "disposition": row.disposition,
+        "note": row.note,
         "rating": row.rating,
+        "ended_at": ms(row.ended_at),
     }
 
 
-def offer(row: Request, queue: Queue | None, expires_at: float) -> dict[str, Any]:
+def offer(row: Request, queue: Queue | None, expires_at: float, timeout: float) -> dict[str, Any]:
     return {
         "request_id": row.id,
+        "offered_at": int((expires_at - timeout) * 1000),
         "expires_at": int(expires_at * 1000),
         "queue": queue_ref(queue),
         "customer": row.customer,

@@ -113,7 +113,7 @@ async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
     await tx.outbox.add(
         specialist_stream(effect.specialist_id),
         "offer",
-        {"offer": views.offer(row, queue, effect.expires_at)},
+        {"offer": views.offer(row, queue, effect.expires_at, tx.rt.settings.offer_timeout)},
     )
 
 
@@ -158,6 +158,7 @@ def specialist_state_payload(row: Request) -> dict[str, object]:
         "state": row.state,
         "cause": row.cause,
         "disposition": row.disposition,
+        "note": row.note,
         "rating": row.rating,
     }
 
