@@ -42,8 +42,8 @@ async def restore(rt: Runtime) -> set[str]:
         )
         for row in rows:
             state = RequestState(row.state)
-            if state is RequestState.NEW:
-                state = RequestState.WAITING
+            if state in (RequestState.NEW, RequestState.OFFERED):
+                state = RequestState.WAITING  # an offer does not survive a restart
             rt.engine.restore_request(
                 row.id,
                 row.queue_id,
