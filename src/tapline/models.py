@@ -46,6 +46,8 @@ class Specialist(Base):
     capacity: Mapped[int] = mapped_column(default=3)
     is_supervisor: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    authority: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    capacities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
 
 class DeskSession(Base):
@@ -61,11 +63,24 @@ class DeskSession(Base):
 
 
 class Queue(Base):
+    """Where requests wait for specialists with a skill; with hours and routing settings."""
+
     __tablename__ = "queues"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     skill: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # None: always open
+    sticky_seconds: Mapped[float] = mapped_column(default=60.0, server_default="60")
+    widen_t1: Mapped[float | None]
+    widen_t2: Mapped[float | None]
+    callback_threshold: Mapped[float] = mapped_column(default=300.0, server_default="300")
+    service_target: Mapped[float] = mapped_column(default=60.0, server_default="60")
+    fallback_queue_id: Mapped[str | None] = mapped_column(
+        ForeignKey("queues.id", name="fk_queues_fallback_queue_id")
+    )
 
 
 class Request(Base):
@@ -94,6 +109,11 @@ class Request(Base):
     enqueued_at: Mapped[float]
     connected_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
+    channel: Mapped[str] = mapped_column(String(16), default="chat", server_default="chat")
+    requirements: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    customer_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    served_at: Mapped[float | None]  # engine clock: when a specialist took it
 
 
 class Message(Base):
@@ -140,3 +160,45 @@ class Offer(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[float]
     outcome: Mapped[str | None] = mapped_column(String(16))
+
+
+class RoutingRules(Base):
+    """The routing rules as the supervisor wrote them (TOML); one row per saved version."""
+
+    __tablename__ = "routing_rules"
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    toml: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(ForeignKey("specialists.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Shift(Base):
+    """When a specialist works: weekly recurring hours, or one dated interval."""
+
+    __tablename__ = "shifts"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    specialist_id: Mapped[str] = mapped_column(ForeignKey("specialists.id", ondelete="CASCADE"))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    weekly: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    start: Mapped[float | None]
+    end: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Callback(Base):
+    """A promise to reach the customer later, with the window it was promised in."""
+
+    __tablename__ = "callbacks"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    queue_id: Mapped[str] = mapped_column(ForeignKey("queues.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    window_start: Mapped[float]
+    window_end: Mapped[float]
+    slot_start: Mapped[float | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    first_ring_at: Mapped[float | None]
+    kept: Mapped[bool | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
