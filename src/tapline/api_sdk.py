@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from sqlalchemy import select
 
 from tapline import sanitize
 from tapline.actions import ActionError
-from tapline.actions.customer import create_request
+from tapline.actions.customer import create_request, customer_key
+from tapline.identity import verify_customer
 from tapline.models import App
+from tapline.models import Request as HelpRequest
 from tapline.passwords import customer_token
 from tapline.runtime import Runtime
-from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig
+from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
 from tapline.security import find_app, origin_allowed
 
 router = APIRouter(prefix="/api/v1", tags=["sdk"])
+LIVE_STATES = ("new", "scheduled", "waiting", "offered", "connected")
 
 
 async def _app(request: Request, key: str | None) -> App:
@@ -78,3 +84,39 @@ async def post_request(
         state=row.state,
         verified=bool(row.customer.get("verified")),
     )
+
+
+@router.get(
+    "/customers/requests",
+    responses={401: {"description": "No valid user token"}, 403: {"description": "App"}},
+)
+async def customer_requests(
+    request: Request,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+    authorization: str | None = Header(None),
+) -> dict[str, Any]:
+    """A verified customer's live requests, so another tab or device can resume them."""
+    row_app = await _app(request, app or x_tapline_app)
+    rt: Runtime = request.app.state.rt
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    customer = verify_customer(row_app.secret, UserIn(token=token or None))
+    key = customer_key(row_app.id, customer)
+    if key is None:
+        raise HTTPException(401, "A valid user token signed by the app is needed.")
+    async with rt.sessions() as session:
+        rows = await session.scalars(
+            select(HelpRequest)
+            .where(HelpRequest.customer_key == key, HelpRequest.state.in_(LIVE_STATES))
+            .order_by(HelpRequest.created_at)
+        )
+        return {
+            "requests": [
+                {
+                    "request_id": row.id,
+                    "customer_token": customer_token(rt.settings.secret(), row.id),
+                    "state": row.state,
+                }
+                for row in rows
+            ]
+        }

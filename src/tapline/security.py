@@ -26,7 +26,7 @@ CSP = "; ".join(
     ]
 )
 
-SDK_PATHS = ("/api/v1/sdk/", "/api/v1/requests")
+SDK_PATHS = ("/api/v1/sdk/", "/api/v1/requests", "/api/v1/customers/", "/api/v1/slots")
 CORS_HEADERS = "content-type, x-tapline-app, authorization"
 
 

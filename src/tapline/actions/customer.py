@@ -37,6 +37,7 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
             client_id=body.id,
             queue_id=queue.id,
             customer=customer,
+            customer_key=customer_key(app.id, customer),
             description=description,
             context=context,
             state=str(RequestState.NEW),
@@ -56,6 +57,13 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
         await tx.session.flush()
         await apply(tx, rt.engine.submit(row.id, queue.id))
         return row, True
+
+
+def customer_key(app_id: str, customer: dict[str, Any]) -> str | None:
+    """Who this is across tabs and devices: only a verified customer has one."""
+    if not customer.get("verified") or not customer.get("id"):
+        return None
+    return f"{app_id}:{customer['id']}"
 
 
 async def post_message(rt: Runtime, request_id: str, client_id: str, body: object) -> Message:

@@ -58,6 +58,8 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
     if effect.new is RequestState.CONNECTED:
         row.specialist_id = effect.specialist_id
         row.connected_at = utcnow()
+        if row.served_at is None:
+            row.served_at = tx.rt.clock.now()
     elif effect.new is RequestState.WAITING:
         row.specialist_id = None
     if effect.new in FINAL:
