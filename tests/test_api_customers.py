@@ -6,7 +6,6 @@ import time
 from typing import TYPE_CHECKING
 
 from support import ORIGIN
-
 from tapline.identity import sign_customer
 
 if TYPE_CHECKING:
