@@ -1,5 +1,7 @@
 // The desk's entry point: boot (snapshot or sign-in), the shell (header, navigation,
-// connection state, three columns), the socket wiring, announcements and the title.
+// connection state, the views), the socket wiring, announcements and the title.
+// Views: the desk's three columns, the wallboard and Configure (router.js); the last two
+// are loaded the first time a supervisor opens them.
 
 import { h, icon, render, announce, toast } from "./dom.js";
 import { getState, signOut, ApiError } from "./api.js";
@@ -15,15 +17,19 @@ import { mountThread, limits, focusReply } from "./thread.js";
 import { mountContext } from "./context.js";
 import { mountShortcuts, openHelp } from "./shortcuts.js";
 import { whereText } from "./offers.js";
+import { current as currentRoute, onRoute, linkHandler } from "./router.js";
+import { board, bindBoard, applyBoard, loadBoard } from "./board.js";
 
-const BASE_TITLE = "Desk · tapline";
+const TITLES = { desk: "Desk · tapline", wallboard: "Wallboard · tapline", configure: "Configure · tapline" };
 const TYPING_SHOWN_FOR = 8000;
 
 // Where the desk can go. `visible` decides per specialist and `built` hides what isn't
-// served yet, so the supervisor's wallboard joins by flipping one flag.
+// served yet.
+const supervisor = (me) => Boolean(me && me.is_supervisor);
 export const NAV = [
   { id: "desk", label: "Desk", href: "/desk", built: true, visible: () => true },
-  { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: false, visible: (me) => Boolean(me && me.is_supervisor) },
+  { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: true, visible: supervisor },
+  { id: "configure", label: "Configure", href: "/desk/configure", built: false, visible: supervisor },
 ];
 
 const app = document.getElementById("app");
@@ -33,6 +39,8 @@ let gapAt = -1;
 let resyncing = false;
 const conn = { el: null, text: null };
 const layout = { el: null, tabs: [] };
+const views = {}; // view id -> {nodes: [elements], mount?: () => Promise, mounted}
+let navCount = null;
 
 // ---- boot
 
@@ -79,9 +87,10 @@ function startDesk(snap) {
   if (snap && snap.limits && Number.isFinite(snap.limits.message_bytes)) limits.messageBytes = snap.limits.message_bytes;
   if (!shell) buildShell();
   document.body.classList.add("is-desk");
-  document.title = BASE_TITLE;
   if (!shell.every((n) => n.isConnected)) app.replaceChildren(...shell);
+  bindBoard(snap && snap.specialist ? snap.specialist.id : "");
   applySnapshot(snap);
+  showView(currentRoute());
   if (socket) socket.stop();
   socket = new DeskSocket({
     lastSeq: () => state.lastSeq,
@@ -148,6 +157,11 @@ function onSignal(frame) {
       // Typing hints are passing state; the server resends what still holds.
       for (const r of state.requests.values()) r.typingUntil = 0;
       changed("list", "thread");
+      // Signals are not replayed: take the whole wallboard again after a reconnect.
+      if (state.me && state.me.is_supervisor && !board.forbidden) loadBoard();
+      break;
+    case "wallboard":
+      applyBoard(frame);
       break;
     case "queues":
       if (Array.isArray(frame.queues)) {
@@ -197,6 +211,15 @@ function notify(kind, data) {
     case "closed":
       announce(`Chat with ${customerName(data.request.customer)}: ${outcomeText(data.request)}.`);
       break;
+    case "left":
+      toast(data.request.callback
+        ? `${customerName(data.request.customer)} didn't take the callback now: the request is back in the queue with its context.`
+        : `${customerName(data.request.customer)}'s request went back to the queue with its context.`);
+      announce(`${customerName(data.request.customer)}'s request left your list: back in the queue.`);
+      break;
+    case "ring_ended":
+      announce(`${customerName(data.request.customer)}: ${data.text}.`);
+      break;
     case "rated":
       announce(`${customerName(data.request.customer)} rated the chat ${data.request.rating.score} of 5.`);
       break;
@@ -232,8 +255,15 @@ function buildShell() {
   layout.tabs = tabs;
   const tabbar = h("nav.pane-tabs", { aria: { label: "Panels" } }, tabs);
   layout.el = h("div.layout", null, left, middle, right);
-  shell = [h("a.skip-link", { href: "#reply" }, "Skip to the reply box"), header, tabbar, layout.el];
+  const skip = h("a.skip-link", { href: "#reply" }, "Skip to the reply box");
+  const boardMain = h("main.view.view-wallboard", { id: "wallboard", hidden: true });
+  const configMain = h("main.view.view-configure", { id: "configure", hidden: true });
+  views.desk = { nodes: [skip, tabbar, layout.el], mounted: true };
+  views.wallboard = { nodes: [boardMain], mount: () => import("./wallboard.js").then((m) => m.mountWallboard(boardMain)) };
+  views.configure = { nodes: [configMain], mount: () => import("./configure.js").then((m) => m.mountConfigure(configMain)) };
+  shell = [skip, header, tabbar, layout.el, boardMain, configMain];
   setPane("inbox");
+  onRoute(showView);
 
   mountSidebar(left);
   mountThread(middle);
@@ -246,15 +276,49 @@ function buildShell() {
   window.addEventListener("online", () => changed("conn"));
   window.addEventListener("offline", () => changed("conn"));
 
+  navCount = h("span.count");
   on("me", () => {
     const me = state.me || {};
     meName.textContent = clip(me.name || "", 40);
-    render(nav, NAV.filter((item) => item.built && item.visible(me)).map((item) =>
-      h("a.topnav-link", { href: item.href, aria: { current: item.id === "desk" ? "page" : undefined } }, item.label)));
+    drawNav(nav);
   });
+  on("route", () => drawNav(nav));
   on("conn", drawConn);
   on("offers", drawTitle);
   on("list", drawTitle);
+}
+
+function drawNav(nav) {
+  const me = state.me || {};
+  const { view } = currentRoute();
+  const items = NAV.filter((item) => item.built && item.visible(me));
+  // A lone "Desk" link is no navigation at all.
+  render(nav, items.length < 2 ? null : items.map((item) =>
+    h("a.topnav-link", {
+      href: item.href,
+      dataset: { key: `nav-${item.id}` },
+      aria: { current: item.id === view ? "page" : undefined },
+      onclick: linkHandler,
+    }, item.label, item.id === "desk" ? navCount : null)));
+}
+
+/** Show one view, mounting it the first time; the others are hidden, not torn down. */
+function showView(route) {
+  const view = views[route.view] ? route.view : "desk";
+  for (const [id, v] of Object.entries(views)) for (const n of v.nodes) n.hidden = id !== view;
+  document.body.dataset.view = view;
+  const v = views[view];
+  if (!v.mounted) {
+    v.mounted = true;
+    v.mount().catch((err) => {
+      v.mounted = false;
+      toast(`This view could not load: ${err.message}`, "error");
+    });
+  }
+  if (view === "wallboard" && state.me && state.me.is_supervisor && !board.data) loadBoard();
+  state.route = route;
+  changed("route");
+  drawTitle();
 }
 
 function setPane(pane) {
@@ -288,9 +352,14 @@ function drawConn() {
 
 function drawTitle() {
   const n = state.offers.size + totalUnread();
-  document.title = n ? `(${n}) ${BASE_TITLE}` : BASE_TITLE;
-  layout.inboxCount.textContent = n ? String(n) : "";
-  layout.inboxCount.title = n ? `${state.offers.size} offers, ${totalUnread()} unread` : "";
+  const base = TITLES[document.body.dataset.view] || TITLES.desk;
+  document.title = n ? `(${n}) ${base}` : base;
+  const label = n ? `${state.offers.size} offers, ${totalUnread()} unread` : "";
+  for (const el of [layout.inboxCount, navCount]) {
+    if (!el) continue;
+    el.textContent = n ? String(n) : "";
+    el.title = label;
+  }
 }
 
 async function doSignOut() {

@@ -5,6 +5,7 @@ import { state, on, changed, offersOldestFirst } from "./store.js";
 import { serverNow, clip } from "./format.js";
 import { every } from "./ticker.js";
 import * as actions from "./actions.js";
+import { CHANNELS, channelOf, promiseText, isLate } from "./callbacks.js";
 
 export function verifiedBadge(customer, compact = false) {
   if (customer && customer.verified === true) {
@@ -21,11 +22,25 @@ export function whereText(context) {
   return parts.join(" › ");
 }
 
+/** The channel as a chip with an icon and a word (never colour alone). */
+export function channelChip(x) {
+  const c = CHANNELS[channelOf(x)];
+  return h(`span.chip.chip-channel.channel-${channelOf(x)}`, null, icon(c.icon, 12), c.label);
+}
+
+/** "Callback · promised by 14:32", flagged when the promise is already late. */
+export function callbackLine(cb) {
+  const late = isLate(cb);
+  return h(`p.offer-callback${late ? ".is-late" : ""}`, null,
+    icon(late ? "alert" : "phone", 14), promiseText(cb), late ? " · late" : null);
+}
+
 function offerCard(offer, index) {
   const customer = offer.customer || {};
   const name = customer.name || customer.email || "Anonymous customer";
   const where = whereText(offer.context);
   const first = index === 0;
+  const channel = CHANNELS[channelOf(offer)];
   // `at` is when the request was made, not the offer: use it for the ring only when it looks
   // like an offer window; else the time left when the desk first saw the offer.
   if (!offer.ringTotal) {
@@ -43,14 +58,14 @@ function offerCard(offer, index) {
     dataset: { key: `accept-${offer.request_id}` },
     disabled: Boolean(offer.busy) || offline,
     title: offline ? "Waiting for the connection" : undefined,
-    aria: { keyshortcuts: first ? "Alt+A" : undefined, label: `Accept chat with ${clip(name, 60)}` },
+    aria: { keyshortcuts: first ? "Alt+A" : undefined, label: `Accept ${channel.verb} ${clip(name, 60)}` },
     onclick: () => actions.accept(offer.request_id),
   }, icon("check", 14), offer.busy === "accepting" ? "Accepting…" : "Accept");
   const declineBtn = h("button.btn", {
     type: "button",
     dataset: { key: `decline-${offer.request_id}` },
     disabled: Boolean(offer.busy) || offline,
-    aria: { keyshortcuts: first ? "Alt+D" : undefined, label: `Decline chat with ${clip(name, 60)}` },
+    aria: { keyshortcuts: first ? "Alt+D" : undefined, label: `Decline ${channel.verb} ${clip(name, 60)}` },
     onclick: () => actions.decline(offer.request_id),
   }, offer.busy === "declining" ? "Declining…" : "Decline");
 
@@ -60,8 +75,10 @@ function offerCard(offer, index) {
       h("div.offer-who",
         h("div.offer-name", { title: name }, clip(name, 60), " ", verifiedBadge(customer)),
         h("div.offer-meta", null,
+          channelChip(offer),
           offer.queue && offer.queue.name ? h("span.chip", null, icon("queue", 12), offer.queue.name) : null,
           where ? h("span.offer-where", { title: where }, icon("map", 12), clip(where, 60)) : null))),
+    offer.callback ? callbackLine(offer.callback) : null,
     offer.description ? h("p.offer-desc", { title: offer.description }, clip(offer.description, 280)) : null,
     h("div.offer-actions", null, acceptBtn, declineBtn),
     first ? h("p.offer-hint", { aria: { hidden: "true" } }, kbd("Alt", "A"), " accept · ", kbd("Alt", "D"), " decline") : null,

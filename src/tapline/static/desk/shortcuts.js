@@ -43,7 +43,8 @@ function onKey(e) {
   if (!document.body.classList.contains("is-desk")) return;
   const modalOpen = document.querySelector("dialog[open]");
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
-    if (modalOpen) return;
+    // The chat shortcuts act on the desk's view only, never unseen from the wallboard.
+    if (modalOpen || (document.body.dataset.view && document.body.dataset.view !== "desk")) return;
     const digit = /^Digit([1-9])$/.exec(e.code);
     let handled = true;
     if (e.code === "KeyA") {

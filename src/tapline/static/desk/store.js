@@ -2,8 +2,9 @@
 // Views subscribe to topics; changes are batched into one render per microtask.
 
 import { DISPOSITIONS, causeLabel, stateLabel, clip } from "./format.js";
+import { callbackEventText, ringEndedText } from "./callbacks.js";
 
-export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context"];
+export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board"];
 
 const listeners = new Map(TOPICS.map((t) => [t, new Set()]));
 const dirty = new Set();
@@ -20,6 +21,7 @@ export const state = {
   conn: { status: "connecting", attempt: 0 },
   presencePending: null, // status we asked for, until acked
   acceptedByMe: new Set(), // request ids this tab accepted (select them on assignment)
+  route: { view: "desk", tab: null }, // router.js
 };
 
 export function on(topic, fn) {
@@ -63,6 +65,11 @@ function makeReq(detail, previous) {
     unread: previous ? previous.unread : 0,
     typingUntil: 0,
     resolving: previous ? previous.resolving : null,
+    // Channel and callback: from the detail when the server sends them, else kept from the
+    // offer this request came from (see request.assigned).
+    channel: detail.channel || (previous && previous.channel) || undefined,
+    callback: detail.callback !== undefined ? detail.callback : previous ? previous.callback : null,
+    ringing: previous ? previous.ringing : false,
   };
   const queueName = r.queue && r.queue.name ? ` in ${r.queue.name}` : "";
   if (r.created_at) r.events.push(sysEvent(`Request created${queueName}`, r.created_at));
@@ -177,7 +184,9 @@ const HANDLERS = {
   "request.assigned"(ev, notify) {
     const d = ev.request;
     if (!d || !d.id) return;
-    const req = makeReq(d, state.requests.get(d.id));
+    const offer = state.offers.get(d.id);
+    const req = makeReq(d, state.requests.get(d.id) || (offer && { events: [], pending: new Map(), unread: 0, resolving: null,
+      channel: offer.channel, callback: offer.callback || null, ringing: false }));
     state.requests.set(d.id, req);
     state.order = [d.id, ...state.order.filter((id) => id !== d.id)];
     state.offers.delete(d.id);
@@ -231,6 +240,12 @@ const HANDLERS = {
       if (state.offers.delete(ev.request_id)) changed("offers");
       return;
     }
+    if (ev.state !== "connected" && !["resolved", "cancelled", "dead_end"].includes(ev.state)) {
+      // Back to waiting (a re-route, or "not now" to a callback): no longer mine. It leaves
+      // the list, as it would from a fresh snapshot.
+      leave(r, ev.state, notify);
+      return;
+    }
     const was = r.state;
     r.state = ev.state;
     r.cause = ev.cause ?? r.cause;
@@ -265,6 +280,30 @@ const HANDLERS = {
     changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
   },
 
+  callback(ev) {
+    const r = state.requests.get(ev.request_id);
+    const cb = ev.callback;
+    if (!r || !cb) return;
+    const before = r.callback || {};
+    r.callback = cb;
+    r.ringing = cb.state === "ringing";
+    if (before.state !== cb.state || before.attempts !== cb.attempts) {
+      const said = callbackEventText(cb);
+      if (said) r.events.push({ ...sysEvent(said[0], ev.at, said[1]), live: true });
+    }
+    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
+  },
+
+  "callback.ring_ended"(ev, notify) {
+    const r = state.requests.get(ev.request_id);
+    if (!r) return;
+    r.ringing = false;
+    const [text, tone] = ringEndedText(ev.reason, r.callback);
+    r.events.push({ ...sysEvent(text, ev.at, tone), live: true });
+    notify("ring_ended", { request: r, text });
+    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
+  },
+
   presence(ev) {
     if (!state.me) return;
     if (ev.status) state.me.presence = ev.status;
@@ -289,6 +328,14 @@ export function contextDiff(before, after) {
   if (JSON.stringify(before.fields || []) !== JSON.stringify(after.fields || [])) parts.push("form changed");
   if (JSON.stringify(before.data || {}) !== JSON.stringify(after.data || {})) parts.push("data changed");
   return clip(parts.join("; "), 200);
+}
+
+function leave(r, newState, notify) {
+  state.requests.delete(r.id);
+  state.order = state.order.filter((x) => x !== r.id);
+  if (state.selectedId === r.id) state.selectedId = firstOpenId();
+  notify("left", { request: r, state: newState });
+  changed("list", "thread", "context", "me");
 }
 
 // ---- local actions

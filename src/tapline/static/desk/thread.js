@@ -4,7 +4,8 @@
 import { h, icon, render, kbd, announce } from "./dom.js";
 import { state, on, isClosed, isLive, outcomeText, markSeen } from "./store.js";
 import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format.js";
-import { verifiedBadge, whereText } from "./offers.js";
+import { verifiedBadge, whereText, channelChip, callbackLine } from "./offers.js";
+import { ringingText } from "./callbacks.js";
 import * as actions from "./actions.js";
 
 export const limits = { messageBytes: 4096 };
@@ -72,6 +73,10 @@ function timelineItems(r) {
 }
 
 function outcomeBanner(r) {
+  if (isLive(r) && r.ringing && r.callback) {
+    return h("div.outcome.is-ringing", { role: "status" }, icon("phone", 16),
+      h("span.outcome-text", null, ringingText(r.callback)));
+  }
   if (r.resolving === "sending" || (r.resolving === "acked" && !isClosed(r))) {
     return h("div.outcome.is-pending", { role: "status" }, "Resolving…");
   }
@@ -215,6 +220,8 @@ export function mountThread(main) {
     title.title = name;
     const where = whereText(r.context);
     render(sub,
+      r.channel || r.callback ? channelChip(r) : null,
+      r.callback ? callbackLine(r.callback) : null,
       r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
       where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
       h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
