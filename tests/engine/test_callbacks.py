@@ -295,18 +295,21 @@ def test_errors(callbacks: Callbacks) -> None:
         callbacks.cancel("r1", T0)
     assert issubclass(UnknownCallback, EngineError)
     # A request may have a new callback once its last one ended.
-    assert callbacks.promise_in_queue("r1", "pay", T0 + 1.0)[0].window_start == T0 + 1.0
+    assert callbacks.promise_in_queue("r1", "pay", T0 + 1.0) == [
+        Promised("r1", "pay", K.IN_QUEUE, T0 + 1.0, T0 + 1.0 + POLICY.in_queue_window)
+    ]
 
 
 def test_policy_is_checked() -> None:
-    for bad in (
+    bads: list[dict[str, object]] = [
         {"ring_timeout": 0.0},
         {"attempts": 0},
         {"spacing": -1.0},
         {"in_queue_window": 0.0},
         {"give_up_after": -1.0},
         {"on_failure": "shrug"},
-    ):
+    ]
+    for bad in bads:
         with pytest.raises(InvalidArgument):
             CallbackPolicy(**bad)  # type: ignore[arg-type]
     assert CallbackPolicy(on_failure="cancel").on_failure is OnFailure.CANCEL  # type: ignore[arg-type]

@@ -175,7 +175,7 @@ def test_a_holiday_does_not_cut_short_the_night_before() -> None:
 
 
 def test_next_open_looks_past_a_long_closure() -> None:
-    closed = {f"2025-08-{day:02d}": [] for day in range(1, 32)}
+    closed: dict[str, list[str]] = {f"2025-08-{day:02d}": [] for day in range(1, 32)}
     hours = lisbon(exceptions=closed)
     assert hours.next_open(at("2025-07-31T21:00+00:00")) == at("2025-09-01T07:00+00:00")
 

@@ -113,7 +113,7 @@ def test_slot_policy_is_checked() -> None:
         {"min_level": 6},
     ):
         with pytest.raises(InvalidArgument):
-            SlotPolicy(**bad)  # type: ignore[arg-type]
+            SlotPolicy(**bad)
 
 
 # -- What is offered -----------------------------------------------------------------------
