@@ -29,7 +29,7 @@ const supervisor = (me) => Boolean(me && me.is_supervisor);
 export const NAV = [
   { id: "desk", label: "Desk", href: "/desk", built: true, visible: () => true },
   { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: true, visible: supervisor },
-  { id: "configure", label: "Configure", href: "/desk/configure", built: false, visible: supervisor },
+  { id: "configure", label: "Configure", href: "/desk/configure", built: true, visible: supervisor },
 ];
 
 const app = document.getElementById("app");

@@ -1,0 +1,85 @@
+// The supervisor configuration API (/api/v1/admin/…) and a small cache of queues and
+// specialists that the Configure tabs share (the fallback-queue picker, skill suggestions,
+// the shift planner's list of people).
+
+import { call } from "./api.js";
+
+export const admin = {
+  queues: null, // [Queue] once loaded
+  specialists: null, // [SpecialistConfig] once loaded
+};
+
+const listeners = new Set();
+
+/** fn() runs whenever the cached queues or specialists change. */
+export function onAdmin(fn) {
+  listeners.add(fn);
+}
+
+function emit() {
+  for (const fn of listeners) fn();
+}
+
+export async function loadQueues() {
+  const data = await call("GET", "/admin/queues");
+  admin.queues = Array.isArray(data && data.queues) ? data.queues : [];
+  emit();
+  return admin.queues;
+}
+
+export async function createQueue(body) {
+  const q = await call("POST", "/admin/queues", body);
+  admin.queues = [...(admin.queues || []), q];
+  emit();
+  return q;
+}
+
+export async function patchQueue(id, part) {
+  const q = await call("PATCH", `/admin/queues/${encodeURIComponent(id)}`, part);
+  admin.queues = (admin.queues || []).map((x) => (x.id === id ? q : x));
+  emit();
+  return q;
+}
+
+export async function loadSpecialists() {
+  const data = await call("GET", "/admin/specialists");
+  admin.specialists = Array.isArray(data && data.specialists) ? data.specialists : [];
+  emit();
+  return admin.specialists;
+}
+
+export async function patchSpecialist(id, part) {
+  const s = await call("PATCH", `/admin/specialists/${encodeURIComponent(id)}`, part);
+  admin.specialists = (admin.specialists || []).map((x) => (x.id === id ? s : x));
+  emit();
+  return s;
+}
+
+export function getRules() {
+  return call("GET", "/admin/rules");
+}
+
+export function putRules(toml) {
+  return call("PUT", "/admin/rules", { toml });
+}
+
+export async function listShifts(specialistId) {
+  const data = await call("GET", `/admin/shifts?specialist_id=${encodeURIComponent(specialistId)}`);
+  return Array.isArray(data && data.shifts) ? data.shifts : [];
+}
+
+export function createShift(body) {
+  return call("POST", "/admin/shifts", body);
+}
+
+export function deleteShift(id) {
+  return call("DELETE", `/admin/shifts/${encodeURIComponent(id)}`);
+}
+
+/** Every skill named by a queue or a specialist, sorted: suggestions for the skill inputs. */
+export function knownSkills() {
+  const names = new Set();
+  for (const q of admin.queues || []) if (q.skill) names.add(String(q.skill));
+  for (const s of admin.specialists || []) for (const k of Object.keys(s.skills || {})) names.add(k);
+  return [...names].sort();
+}

@@ -1,0 +1,234 @@
+// Configure › Queues: the list of queues and one queue's form (name, skill, priority, time
+// zone, business hours, closed dates, stickiness, widening, callback threshold, fallback,
+// service target).
+
+import { h, icon, render, toast } from "./dom.js";
+import { admin, onAdmin, loadQueues, createQueue, patchQueue, knownSkills } from "./admin.js";
+import { field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList, errorSummary, serverErrors, statusLine } from "./forms.js";
+import { weeklyEditor, datesEditor, DAYS } from "./hours.js";
+import { clip, clockTime } from "./format.js";
+import { beforeUnload } from "./router.js";
+
+const NEW = "__new__";
+
+function defaults() {
+  const week = Object.fromEntries(DAYS.map(([k], i) => [k, i < 5 ? [["09:00", "17:00"]] : []]));
+  return {
+    name: "", skill: "", priority: 0,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    hours: { ...week, closed_on: [] },
+    sticky_seconds: 60, widen_after: [120, 300], callback_threshold: 300,
+    fallback_queue_id: null, service_target_seconds: 60,
+  };
+}
+
+function secondsField(label, value, hint, opts = {}) {
+  const input = numberInput(value, { min: 0, ...opts });
+  const f = field(label, input, { hint, suffix: "s" });
+  const extra = h("span.field-suffix.muted");
+  f.el.querySelector(".field-row").append(extra);
+  const update = () => {
+    extra.textContent = secondsHint(input.value);
+  };
+  input.addEventListener("input", update);
+  update();
+  return f;
+}
+
+/** One queue's form. Returns {el, read(), showServer(errors), original}. */
+function queueForm(q) {
+  const v = q || defaults();
+  const hours = v.hours || {};
+  const skillList = h("datalist", { id: "skill-list-q" }, knownSkills().map((s) => h("option", { value: s })));
+  const f = {
+    name: field("Name", textInput(v.name, { maxlength: 80, required: true }), { hint: "What specialists and supervisors see." }),
+    skill: field("Skill", textInput(v.skill, { list: "skill-list-q", maxlength: 60, required: true }), { hint: "Specialists need this skill to be offered the queue's requests." }),
+    priority: field("Priority", numberInput(v.priority ?? 0, { min: 0, max: 100 }), { hint: "Higher is served first when a specialist could take requests from several queues." }),
+    timezone: field("Time zone", textInput(v.timezone, { list: timeZoneList(), required: true }), { hint: "Business hours and closed dates are in this zone, e.g. Europe/Lisbon." }),
+    sticky_seconds: secondsField("Sticky routing", v.sticky_seconds ?? 0, "How long a returning customer waits for the specialist who helped them last. 0: never."),
+    t1: secondsField("Widen after (T1)", (v.widen_after || [])[0], "Then a lower skill level is accepted. Empty: never.", { min: 0 }),
+    t2: secondsField("Anyone after (T2)", (v.widen_after || [])[1], "Then anyone in the queue is accepted. Empty: never.", { min: 0 }),
+    callback_threshold: secondsField("Offer a callback when the wait may pass", v.callback_threshold ?? 300, "Compared with the high end of the customer's estimate."),
+    service_target_seconds: secondsField("Service target", v.service_target_seconds ?? 60, "Answered within this counts toward the service level.", { min: 1 }),
+  };
+  const fallback = h("select.input", null,
+    h("option", { value: "" }, "None: tell the customer and alert supervisors"),
+    (admin.queues || []).filter((x) => !q || x.id !== q.id).map((x) =>
+      h("option", { value: x.id, selected: x.id === v.fallback_queue_id }, clip(x.name, 60))));
+  f.fallback_queue_id = field("Fallback queue", fallback, { hint: "Where requests go when no specialist could ever meet their requirements." });
+  const week = weeklyEditor(hours, { label: "Business hours", idPrefix: `q-${q ? q.id : "new"}` });
+  f.hours = field("Business hours", week.el, { group: true, hint: "Several intervals per day are fine (a lunch break). A day without hours is closed." });
+  const dates = datesEditor(hours.closed_on || []);
+  f.closed_on = field("Closed dates", dates.el, { group: true, hint: "Public holidays and the like, in the queue's time zone." });
+
+  const el = h("div.config-fields", null, skillList,
+    h("div.field-grid", null, f.name.el, f.skill.el, f.priority.el, f.timezone.el),
+    f.hours.el, f.closed_on.el,
+    h("h3.config-subtitle", null, "Routing"),
+    h("div.field-grid", null, f.sticky_seconds.el, f.t1.el, f.t2.el, f.fallback_queue_id.el),
+    h("h3.config-subtitle", null, "Waits and service"),
+    h("div.field-grid", null, f.callback_threshold.el, f.service_target_seconds.el));
+
+  function read() {
+    const errors = [];
+    const bad = (key, message) => {
+      f[key].setError(message);
+      if (message) errors.push({ key, message, focus: () => f[key].focus() });
+    };
+    for (const key of Object.keys(f)) f[key].setError("");
+    const value = {};
+    value.name = f.name.control.value.trim();
+    bad("name", value.name ? "" : "Give the queue a name.");
+    value.skill = f.skill.control.value.trim();
+    bad("skill", value.skill ? "" : "Name the skill this queue needs.");
+    const num = (key, opts) => {
+      const r = readInt(f[key].control, opts);
+      bad(key, r.error || "");
+      return r.value;
+    };
+    value.priority = num("priority", { min: 0, max: 100, what: "Priority" });
+    value.timezone = f.timezone.control.value.trim();
+    bad("timezone", isTimeZone(value.timezone) ? "" : "Pick a time zone from the list, e.g. Europe/Lisbon.");
+    value.sticky_seconds = num("sticky_seconds", { min: 0, max: 86400, what: "Sticky routing" });
+    const t1 = num("t1", { min: 0, max: 86400, optional: true, what: "T1" });
+    const t2 = num("t2", { min: 0, max: 86400, optional: true, what: "T2" });
+    if (t1 !== null && t2 !== null && t2 !== undefined && t1 !== undefined && t2 < t1) bad("t2", "T2 can't come before T1.");
+    value.widen_after = [t1 ?? null, t2 ?? null];
+    value.callback_threshold = num("callback_threshold", { min: 0, max: 86400, what: "The callback threshold" });
+    value.service_target_seconds = num("service_target_seconds", { min: 1, max: 86400, what: "The service target" });
+    value.fallback_queue_id = fallback.value || null;
+    for (const p of week.validate()) errors.push(p);
+    if (dates.pending()) {
+      bad("closed_on", `You picked ${dates.pending()} but didn't add it: press "Add date" or clear it.`);
+    }
+    // Keys this form doesn't edit (dated special hours) are kept as they were.
+    value.hours = { ...hours, ...week.value(), closed_on: dates.value() };
+    return { value, errors };
+  }
+
+  function showServer(list) {
+    const general = [];
+    for (const e of list) {
+      const [head, day] = e.path.split(".");
+      if (head === "hours" && DAYS.some(([k]) => k === day)) week.setError(day, e.message);
+      else if (head === "hours" && day === "closed_on") f.closed_on.setError(e.message);
+      else if (head === "widen_after") f[e.path.endsWith("1") ? "t2" : "t1"].setError(e.message);
+      else if (f[head]) f[head].setError(e.message);
+      else {
+        general.push(e);
+        continue;
+      }
+      general.push({ ...e, message: `${e.path.replace(/\./g, " › ")}: ${e.message}`, focus: () => (f[head] || f.hours).focus() });
+    }
+    return general;
+  }
+  return { el, read, showServer };
+}
+
+/** Build the Queues tab into `panel`. */
+export function mountQueues(panel) {
+  let selected = null; // queue id or NEW
+  let form = null;
+  let original = "";
+  const list = h("ul.config-list", { aria: { label: "Queues" } });
+  const addBtn = h("button.btn", { type: "button", onclick: () => pick(NEW) }, icon("plus", 14), "New queue");
+  const title = h("h2.config-title", { id: "queue-form-title" });
+  const summary = errorSummary();
+  const status = statusLine();
+  const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
+  const save = h("button.btn.btn-primary", { type: "submit" }, "Save queue");
+  const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
+  const slot = h("div");
+  const formEl = h("form.config-form", { novalidate: true, aria: { labelledby: "queue-form-title" } },
+    h("div.config-form-head", null, title, dirtyNote), summary.el, slot,
+    h("div.config-actions", null, save, revert, status.el));
+  const empty = h("p.muted.config-empty", null, "Pick a queue, or add one.");
+  panel.append(h("div.config-split", null,
+    h("div.config-side", null, h("div.config-side-head", null, h("h2.visually-hidden", null, "Queues"), addBtn), list),
+    h("div.config-main", null, empty, formEl)));
+  formEl.hidden = true;
+
+  const isDirty = () => Boolean(form) && JSON.stringify(form.read().value) !== original;
+  const markDirty = () => {
+    dirtyNote.hidden = !isDirty();
+  };
+  formEl.addEventListener("input", markDirty);
+  formEl.addEventListener("change", markDirty);
+  formEl.addEventListener("click", () => requestAnimationFrame(markDirty));
+  beforeUnload(() => !formEl.hidden && isDirty());
+
+  function pick(id, force = false, focus = true) {
+    if (!force && form && isDirty() && !window.confirm("Discard the unsaved changes to this queue?")) return;
+    selected = id;
+    const q = id === NEW ? null : (admin.queues || []).find((x) => x.id === id);
+    if (id !== NEW && !q) return;
+    form = queueForm(q);
+    slot.replaceChildren(form.el);
+    // Read quietly to learn the untouched value (errors are cleared just below).
+    original = JSON.stringify(form.read().value);
+    for (const e of form.el.querySelectorAll(".has-error")) e.classList.remove("has-error");
+    for (const e of form.el.querySelectorAll(".field-error")) e.textContent = "";
+    for (const e of form.el.querySelectorAll("[aria-invalid]")) e.removeAttribute("aria-invalid");
+    title.textContent = q ? clip(q.name, 80) : "New queue";
+    summary.clear();
+    status.set("");
+    dirtyNote.hidden = true;
+    formEl.hidden = false;
+    empty.hidden = true;
+    drawList();
+    if (focus) form.el.querySelector("input")?.focus();
+  }
+
+  formEl.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const { value, errors } = form.read();
+    if (errors.length) {
+      summary.show(errors);
+      return;
+    }
+    summary.clear();
+    const before = selected === NEW ? null : (admin.queues || []).find((x) => x.id === selected);
+    const part = before ? Object.fromEntries(Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]))) : value;
+    if (before && !Object.keys(part).length) {
+      status.set("Nothing changed.");
+      return;
+    }
+    save.disabled = true;
+    status.set("Saving…");
+    try {
+      const q = before ? await patchQueue(before.id, part) : await createQueue(part);
+      selected = q.id;
+      original = JSON.stringify(form.read().value);
+      title.textContent = clip(q.name, 80);
+      dirtyNote.hidden = true;
+      status.set(`Saved at ${clockTime(Date.now())}.`, "good");
+      drawList();
+    } catch (err) {
+      status.set("Not saved.", "bad");
+      summary.show(form.showServer(serverErrors(err)), "The server didn't save the queue:");
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  function drawList() {
+    const queues = admin.queues || [];
+    render(list, queues.map((q) => h("li", null, h("button.config-item", {
+      type: "button",
+      dataset: { key: `queue-${q.id}` },
+      aria: { current: q.id === selected ? "true" : undefined },
+      onclick: () => pick(q.id),
+    }, h("span.config-item-name", { title: q.name }, clip(q.name, 40)),
+      h("span.config-item-sub", null, [q.skill, q.timezone].filter(Boolean).join(" · "))))),
+    selected === NEW ? h("li", null, h("span.config-item.is-new", { aria: { current: "true" } }, "New queue")) : null);
+  }
+  onAdmin(drawList);
+
+  loadQueues().then(() => {
+    drawList();
+    if (!selected && admin.queues.length) pick(admin.queues[0].id, false, false);
+  }).catch((err) => {
+    toast(`Couldn't load the queues: ${err.message}`, "error");
+    render(list, h("li.muted", null, "Couldn't load the queues."));
+  });
+}

@@ -1,0 +1,245 @@
+// Configure › Specialists: skills with levels 1–5, authority attributes (number or yes/no),
+// capacity per channel, and the supervisor flag.
+
+import { h, icon, render, toast } from "./dom.js";
+import { state } from "./store.js";
+import { admin, onAdmin, loadSpecialists, loadQueues, patchSpecialist, knownSkills } from "./admin.js";
+import { field, textInput, numberInput, readInt, errorSummary, serverErrors, statusLine } from "./forms.js";
+import { clip, clockTime } from "./format.js";
+import { beforeUnload } from "./router.js";
+
+const LEVELS = ["1 · learning", "2 · basic", "3 · solid", "4 · advanced", "5 · expert"];
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const CHANNELS = [["chat", "Chat"], ["voice", "Voice"], ["video", "Video"]];
+
+/** Rows of inputs with add/remove: the shared shape of skills and authority. */
+function rowsEditor({ label, addLabel, entries, makeRow, empty }) {
+  const list = h("ul.kv-rows", { aria: { label } });
+  const add = h("button.btn.btn-small", { type: "button" }, icon("plus", 12), addLabel);
+  const error = h("p.field-error");
+  const el = h("div.rows-editor", null, list, add, error);
+  const rows = [];
+  function append(entry, focus) {
+    const row = makeRow(entry, rows.length);
+    const remove = h("button.icon-button", { type: "button", title: "Remove", aria: { label: `Remove ${label.toLowerCase()} row` } }, icon("trash", 14));
+    const li = h("li.kv-row", null, row.nodes, remove);
+    remove.addEventListener("click", () => {
+      rows.splice(rows.indexOf(row), 1);
+      li.remove();
+      emptyNote.hidden = rows.length > 0;
+      add.focus();
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+    row.li = li;
+    rows.push(row);
+    list.append(li);
+    emptyNote.hidden = true;
+    if (focus) row.nodes[0].focus();
+  }
+  const emptyNote = h("li.muted", null, empty);
+  list.append(emptyNote);
+  for (const e of entries) append(e, false);
+  emptyNote.hidden = rows.length > 0;
+  add.addEventListener("click", () => append(null, true));
+  return { el, rows, error };
+}
+
+function skillsEditor(skills) {
+  const listId = "skill-list-s";
+  return rowsEditor({
+    label: "Skills", addLabel: "Add skill", empty: "No skills: this specialist can only get requests after widening to anyone.",
+    entries: Object.entries(skills || {}),
+    makeRow: (entry) => {
+      const name = textInput(entry ? entry[0] : "", { list: listId, maxlength: 60, aria: { label: "Skill" }, placeholder: "payments" });
+      const level = h("select.input", { aria: { label: "Level" } },
+        LEVELS.map((text, i) => h("option", { value: String(i + 1), selected: entry ? Number(entry[1]) === i + 1 : i === 2 }, text)));
+      return { nodes: [name, level], read: () => [name.value.trim(), Number(level.value)], name };
+    },
+  });
+}
+
+function authorityEditor(authority) {
+  return rowsEditor({
+    label: "Authority", addLabel: "Add attribute", empty: "No authority attributes.",
+    entries: Object.entries(authority || {}),
+    makeRow: (entry) => {
+      const key = textInput(entry ? entry[0] : "", { maxlength: 60, aria: { label: "Attribute" }, placeholder: "refund_limit" });
+      const isBool = entry ? typeof entry[1] === "boolean" : false;
+      const type = h("select.input", { aria: { label: "Type" } },
+        h("option", { value: "number", selected: !isBool }, "Number"),
+        h("option", { value: "boolean", selected: isBool }, "Yes / no"));
+      const num = numberInput(entry && !isBool ? entry[1] : "", { step: "any", aria: { label: "Value" } });
+      const bool = h("select.input", { aria: { label: "Value" } },
+        h("option", { value: "true", selected: isBool && entry[1] === true }, "Yes"),
+        h("option", { value: "false", selected: isBool && entry[1] === false }, "No"));
+      const swap = () => {
+        num.hidden = type.value !== "number";
+        bool.hidden = type.value === "number";
+      };
+      type.addEventListener("change", swap);
+      swap();
+      const read = () => [key.value.trim(), type.value === "number" ? (num.value.trim() === "" ? NaN : Number(num.value)) : bool.value === "true"];
+      return { nodes: [key, type, num, bool], read, name: key, num };
+    },
+  });
+}
+
+function specialistForm(s) {
+  const name = field("Name", textInput(s.name, { maxlength: 80 }));
+  const role = field("Role", textInput(s.role || "", { maxlength: 80 }), { hint: "Shown to customers beside the name." });
+  const sup = h("input", { type: "checkbox", checked: Boolean(s.is_supervisor) });
+  const supField = h("label.check", null, sup, h("span", null, "Supervisor: may see the wallboard and change this configuration"));
+  const skills = skillsEditor(s.skills);
+  const authority = authorityEditor(s.authority);
+  const caps = CHANNELS.map(([k, label]) => [k, field(label, numberInput((s.capacity || {})[k] ?? 0, { min: 0, max: 50 }), { suffix: "at once" })]);
+  const skillsField = field("Skills", skills.el, { group: true, hint: "Level 1 to 5; queues ask for a skill, and widening accepts lower levels after a while." });
+  const authField = field("Authority", authority.el, { group: true, hint: "What they may do, e.g. refund_limit = 500 or can_override_fare = yes. Routing rules compare these with the request's context." });
+  const capField = field("Capacity per channel", h("div.field-grid.field-grid-3", null, caps.map(([, f]) => f.el)), { group: true, hint: "How many requests of each channel at the same time. 0: never offered that channel." });
+  const el = h("div.config-fields", null,
+    h("datalist", { id: "skill-list-s" }, knownSkills().map((x) => h("option", { value: x }))),
+    h("div.field-grid", null, name.el, role.el, h("div.field", null, h("span.field-label", null, "Email"), h("p.readonly", null, s.email || "—"))),
+    supField, skillsField.el, authField.el, capField.el);
+  const fields = { name, role, skills: skillsField, authority: authField, capacity: capField };
+
+  function read() {
+    const errors = [];
+    for (const f of Object.values(fields)) f.setError("");
+    for (const [, f] of caps) f.setError("");
+    const bad = (f, message, focus) => {
+      f.setError(message);
+      errors.push({ message, focus: focus || (() => f.focus()) });
+    };
+    const value = { name: name.control.value.trim(), role: role.control.value.trim(), is_supervisor: sup.checked };
+    if (!value.name) bad(name, "Give the specialist a name.");
+    value.skills = {};
+    for (const row of skills.rows) {
+      const [k, level] = row.read();
+      if (!k) bad(fields.skills, "Every skill needs a name (or remove the row).", () => row.name.focus());
+      else if (!NAME.test(k)) bad(fields.skills, `"${clip(k, 30)}": use letters, digits, _ . or -, starting with a letter.`, () => row.name.focus());
+      else if (k in value.skills) bad(fields.skills, `"${clip(k, 30)}" is listed twice.`, () => row.name.focus());
+      else value.skills[k] = level;
+    }
+    value.authority = {};
+    for (const row of authority.rows) {
+      const [k, v] = row.read();
+      if (!k) bad(fields.authority, "Every attribute needs a name (or remove the row).", () => row.name.focus());
+      else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) bad(fields.authority, `"${clip(k, 30)}": use letters, digits and _, starting with a letter, so rules can name it.`, () => row.name.focus());
+      else if (k in value.authority) bad(fields.authority, `"${clip(k, 30)}" is listed twice.`, () => row.name.focus());
+      else if (typeof v === "number" && !Number.isFinite(v)) bad(fields.authority, `Give "${clip(k, 30)}" a number.`, () => row.num.focus());
+      else value.authority[k] = v;
+    }
+    value.capacity = {};
+    for (const [k, f] of caps) {
+      const r = readInt(f.control, { min: 0, max: 50, what: `${k[0].toUpperCase()}${k.slice(1)} capacity` });
+      if (r.error) bad(f, r.error);
+      else value.capacity[k] = r.value;
+    }
+    return { value, errors };
+  }
+
+  function showServer(list) {
+    return list.map((e) => {
+      const head = e.path.split(".")[0];
+      const f = head === "capacity" ? capField : fields[head];
+      if (f) f.setError(e.message);
+      return f ? { ...e, message: `${head}: ${e.message}`, focus: () => f.focus() } : e;
+    });
+  }
+  return { el, read, showServer };
+}
+
+/** Build the Specialists tab into `panel`. */
+export function mountSpecialists(panel) {
+  let selected = null;
+  let form = null;
+  let original = "";
+  const list = h("ul.config-list", { aria: { label: "Specialists" } });
+  const title = h("h2.config-title", { id: "spec-form-title" });
+  const summary = errorSummary();
+  const status = statusLine();
+  const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
+  const save = h("button.btn.btn-primary", { type: "submit" }, "Save specialist");
+  const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
+  const slot = h("div");
+  const formEl = h("form.config-form", { novalidate: true, hidden: true, aria: { labelledby: "spec-form-title" } },
+    h("div.config-form-head", null, title, dirtyNote), summary.el, slot, h("div.config-actions", null, save, revert, status.el));
+  const empty = h("p.muted.config-empty", null, "Pick a specialist. New specialists are added with the command line (tapline specialist add).");
+  panel.append(h("div.config-split", null,
+    h("div.config-side", null, h("h2.visually-hidden", null, "Specialists"), list),
+    h("div.config-main", null, empty, formEl)));
+
+  const isDirty = () => Boolean(form) && JSON.stringify(form.read().value) !== original;
+  const markDirty = () => {
+    dirtyNote.hidden = !isDirty();
+  };
+  formEl.addEventListener("input", markDirty);
+  formEl.addEventListener("change", markDirty);
+  beforeUnload(() => !formEl.hidden && isDirty());
+
+  function pick(id, force = false) {
+    if (!force && form && isDirty() && !window.confirm("Discard the unsaved changes to this specialist?")) return;
+    const s = (admin.specialists || []).find((x) => x.id === id);
+    if (!s) return;
+    selected = id;
+    form = specialistForm(s);
+    slot.replaceChildren(form.el);
+    original = JSON.stringify(form.read().value);
+    title.textContent = clip(s.name, 80);
+    summary.clear();
+    status.set("");
+    dirtyNote.hidden = true;
+    formEl.hidden = false;
+    empty.hidden = true;
+    drawList();
+  }
+
+  formEl.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const { value, errors } = form.read();
+    if (errors.length) {
+      summary.show(errors);
+      return;
+    }
+    summary.clear();
+    const before = (admin.specialists || []).find((x) => x.id === selected);
+    const part = Object.fromEntries(Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k] ?? (k === "role" ? "" : undefined))));
+    if (!Object.keys(part).length) {
+      status.set("Nothing changed.");
+      return;
+    }
+    if (selected === (state.me && state.me.id) && part.is_supervisor === false
+      && !window.confirm("You are removing your own supervisor access: you won't see Configure or the wallboard afterwards. Continue?")) return;
+    save.disabled = true;
+    status.set("Saving…");
+    try {
+      const s = await patchSpecialist(before.id, part);
+      original = JSON.stringify(form.read().value);
+      title.textContent = clip(s.name, 80);
+      dirtyNote.hidden = true;
+      status.set(`Saved at ${clockTime(Date.now())}.`, "good");
+    } catch (err) {
+      status.set("Not saved.", "bad");
+      summary.show(form.showServer(serverErrors(err)), "The server didn't save the specialist:");
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  function drawList() {
+    render(list, (admin.specialists || []).map((s) => h("li", null, h("button.config-item", {
+      type: "button",
+      dataset: { key: `spec-${s.id}` },
+      aria: { current: s.id === selected ? "true" : undefined },
+      onclick: () => pick(s.id),
+    }, h("span.config-item-name", { title: s.name }, clip(s.name, 40), s.is_supervisor ? h("span.chip", null, "Supervisor") : null),
+      h("span.config-item-sub", null, Object.entries(s.skills || {}).map(([k, v]) => `${k} ${v}`).join(" · ") || "No skills")))));
+  }
+  onAdmin(drawList);
+  Promise.all([loadSpecialists(), admin.queues ? null : loadQueues().catch(() => null)]).then(() => {
+    drawList();
+    if (!selected && admin.specialists.length) pick(admin.specialists[0].id);
+  }).catch((err) => {
+    toast(`Couldn't load the specialists: ${err.message}`, "error");
+    render(list, h("li.muted", null, "Couldn't load the specialists."));
+  });
+}
