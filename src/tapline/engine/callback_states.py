@@ -154,3 +154,60 @@ class Callback:
     @property
     def kept(self) -> bool:
         return self.promise is PromiseOutcome.KEPT
+
+
+@dataclass(slots=True)
+class CallbackRecord:
+    """What `Callbacks` keeps of a live callback: mutable; `view()` is the frozen `Callback`."""
+
+    request_id: str
+    queue_id: str
+    kind: CallbackKind
+    state: CallbackState
+    window_start: float
+    window_end: float
+    promised_at: float
+    policy: CallbackPolicy
+    attempt: int = 0
+    first_rung_at: float | None = None
+    promise: PromiseOutcome | None = None
+    due_sent: bool = False
+    deadline: float | None = None
+    ended_at: float | None = None
+
+    @classmethod
+    def of(cls, cb: Callback) -> CallbackRecord:
+        return cls(
+            cb.request_id,
+            cb.queue_id,
+            cb.kind,
+            cb.state,
+            cb.window_start,
+            cb.window_end,
+            cb.promised_at,
+            cb.policy,
+            cb.attempt,
+            cb.first_rung_at,
+            cb.promise,
+            cb.due_sent,
+            cb.deadline,
+            cb.ended_at,
+        )
+
+    def view(self) -> Callback:
+        return Callback(
+            self.request_id,
+            self.queue_id,
+            self.kind,
+            self.state,
+            self.window_start,
+            self.window_end,
+            self.promised_at,
+            self.policy,
+            self.attempt,
+            self.first_rung_at,
+            self.promise,
+            self.due_sent,
+            self.deadline,
+            self.ended_at,
+        )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 from collections import OrderedDict
-from dataclasses import replace
 
 from tapline.engine.callback_effects import (
     CallbackChanged,
@@ -30,6 +29,7 @@ from tapline.engine.callback_states import (
     Callback,
     CallbackKind,
     CallbackPolicy,
+    CallbackRecord,
     CallbackState,
     DuplicateCallback,
     InvalidCallbackTransition,
@@ -47,7 +47,7 @@ _COMPACT_AT = 1024
 Effects = list[CallbackEffect]
 
 
-def _promised_deadline(cb: Callback) -> float:
+def _promised_deadline(cb: CallbackRecord) -> float:
     """A promised callback's next deadline: its slot's start, its window's end, giving up."""
     if cb.kind is CallbackKind.SCHEDULED and not cb.due_sent:
         return cb.window_start
@@ -71,7 +71,7 @@ class Callbacks:
         self.policy = policy if policy is not None else CallbackPolicy()
         self.ledger = ledger if ledger is not None else PromiseLedger()
         self._keep_ended = keep_ended
-        self._live: dict[str, Callback] = {}
+        self._live: dict[str, CallbackRecord] = {}
         self._ended: OrderedDict[str, Callback] = OrderedDict()
         self._heap: list[tuple[float, int, str]] = []
         self._tokens: dict[str, int] = {}
@@ -134,8 +134,9 @@ class Callbacks:
     ) -> Effects:
         if request_id in self._live:
             raise DuplicateCallback(f"{request_id} already has a live callback")
-        cb = Callback(request_id, queue_id, kind, _C.PROMISED, start, end, now, policy)
-        self._store(cb)
+        cb = CallbackRecord(request_id, queue_id, kind, _C.PROMISED, start, end, now, policy)
+        self._schedule(cb)
+        self._live[request_id] = cb
         return [Promised(request_id, queue_id, kind, start, end)]
 
     # -- Commands --------------------------------------------------------------------------
@@ -206,7 +207,9 @@ class Callbacks:
             raise InvalidArgument(f"only live callbacks are restored, not {callback.state}")
         if callback.state is not _C.PROMISED and callback.deadline is None:
             raise InvalidArgument(f"a {callback.state} callback needs its deadline")
-        self._store(callback)
+        cb = CallbackRecord.of(callback)
+        self._schedule(cb)
+        self._live[cb.request_id] = cb
 
     # -- Time ------------------------------------------------------------------------------
 
@@ -231,65 +234,63 @@ class Callbacks:
             heapq.heappop(self._heap)
         return self._heap[0][0] if self._heap else None
 
-    def _on_deadline(self, cb: Callback, at: float, now: float, effects: Effects) -> None:
+    def _on_deadline(self, cb: CallbackRecord, at: float, now: float, effects: Effects) -> None:
         if cb.state is _C.RINGING:
             self._unanswered(cb, at, now, effects)
         elif cb.state is _C.RETRYING:
             self._ring(cb, now, effects)
         elif cb.kind is CallbackKind.SCHEDULED and not cb.due_sent:
-            self._store(replace(cb, due_sent=True))
+            cb.due_sent = True
+            self._schedule(cb)
             effects.append(CallbackDue(cb.request_id, cb.queue_id, cb.window_end))
         elif cb.promise is None:
-            self._store(self._settle(cb, PromiseOutcome.BROKEN, effects))
+            self._settle(cb, PromiseOutcome.BROKEN, effects)
+            self._schedule(cb)
         else:
             self._fail(cb, now, effects)
 
     # -- Moves -----------------------------------------------------------------------------
 
-    def _ring(self, cb: Callback, now: float, effects: Effects) -> None:
+    def _ring(self, cb: CallbackRecord, now: float, effects: Effects) -> None:
         old = cb.state
-        attempt = cb.attempt + 1
-        until = now + cb.policy.ring_timeout
-        cb = replace(
-            cb, state=callback_transition(old, _C.RINGING), attempt=attempt, deadline=until
-        )
-        effects.append(CallbackChanged(cb.request_id, old, _C.RINGING, attempt))
-        effects.append(Ring(cb.request_id, attempt, until))
+        cb.state = callback_transition(old, _C.RINGING)
+        cb.attempt += 1
+        cb.deadline = now + cb.policy.ring_timeout
+        self._schedule(cb)
+        effects.append(CallbackChanged(cb.request_id, old, _C.RINGING, cb.attempt))
+        effects.append(Ring(cb.request_id, cb.attempt, cb.deadline))
         if cb.first_rung_at is None:
-            cb = replace(cb, first_rung_at=now)
+            cb.first_rung_at = now
             kept = cb.window_start <= now < cb.window_end
-            cb = self._settle(cb, PromiseOutcome.KEPT if kept else PromiseOutcome.BROKEN, effects)
-        self._store(cb)
+            self._settle(cb, PromiseOutcome.KEPT if kept else PromiseOutcome.BROKEN, effects)
 
-    def _unanswered(self, cb: Callback, at: float, now: float, effects: Effects) -> None:
+    def _unanswered(self, cb: CallbackRecord, at: float, now: float, effects: Effects) -> None:
         """The attempt ringing since before `at` went unanswered: retry, or fail."""
         effects.append(StopRinging(cb.request_id, "no_answer"))
         if cb.attempt < cb.policy.attempts:
-            retry_at = at + cb.policy.spacing
-            self._store(replace(cb, state=_C.RETRYING, deadline=retry_at))
+            cb.state = callback_transition(cb.state, _C.RETRYING)
+            cb.deadline = at + cb.policy.spacing
+            self._schedule(cb)
             effects.append(CallbackChanged(cb.request_id, _C.RINGING, _C.RETRYING, cb.attempt))
         else:
             self._fail(cb, now, effects)
 
-    def _fail(self, cb: Callback, now: float, effects: Effects) -> None:
+    def _fail(self, cb: CallbackRecord, now: float, effects: Effects) -> None:
         """Never answered or never rung: a dead end, or back into the queue (the policy)."""
-        if cb.policy.on_failure is OnFailure.CANCEL:
+        policy = cb.policy
+        if policy.on_failure is OnFailure.CANCEL:
             self._end(cb, _C.MISSED, now, effects)
+            cause = DeadEndCause.MISSED_CALLBACK
             effects.append(
-                CallbackMissed(
-                    cb.request_id,
-                    cb.queue_id,
-                    DeadEndCause.MISSED_CALLBACK,
-                    cb.policy.failure_message,
-                )
+                CallbackMissed(cb.request_id, cb.queue_id, cause, policy.failure_message)
             )
         else:
             self._end(cb, _C.REQUEUED, now, effects)
-            effects.append(Requeue(cb.request_id, cb.queue_id, cb.kind, cb.policy.requeue_message))
+            effects.append(Requeue(cb.request_id, cb.queue_id, cb.kind, policy.requeue_message))
 
     def _stop(
         self,
-        cb: Callback,
+        cb: CallbackRecord,
         new: CallbackState,
         reason: StopReason,
         now: float,
@@ -299,36 +300,36 @@ class Callbacks:
         callback_transition(cb.state, new)
         if cb.state is _C.RINGING:
             effects.append(StopRinging(cb.request_id, reason))
-        cb = self._settle(cb, PromiseOutcome.VOID, effects)
+        self._settle(cb, PromiseOutcome.VOID, effects)
         self._end(cb, new, now, effects)
 
-    def _settle(self, cb: Callback, outcome: PromiseOutcome, effects: Effects) -> Callback:
+    def _settle(self, cb: CallbackRecord, outcome: PromiseOutcome, effects: Effects) -> None:
         """Settle the promise if it is still open (else leave it as it was)."""
         if cb.promise is not None:
-            return cb
+            return
+        cb.promise = outcome
         self.ledger.record(cb.queue_id, cb.kind, outcome)
         effects.append(PromiseSettled(cb.request_id, cb.queue_id, cb.kind, outcome))
-        return replace(cb, promise=outcome)
 
-    def _end(self, cb: Callback, new: CallbackState, now: float, effects: Effects) -> None:
+    def _end(self, cb: CallbackRecord, new: CallbackState, now: float, effects: Effects) -> None:
         old = cb.state
-        callback_transition(old, new)
-        cb = replace(cb, state=new, deadline=None, ended_at=now)
+        cb.state = callback_transition(old, new)
+        cb.deadline = None
+        cb.ended_at = now
         effects.append(CallbackChanged(cb.request_id, old, new, cb.attempt))
         del self._live[cb.request_id]
         self._unschedule(cb.request_id)
-        self._ended[cb.request_id] = cb
+        self._ended[cb.request_id] = cb.view()
         self._ended.move_to_end(cb.request_id)
         while len(self._ended) > self._keep_ended:
             self._ended.popitem(last=False)
 
-    # -- Storage and deadlines -------------------------------------------------------------
+    # -- Deadlines -------------------------------------------------------------------------
 
-    def _store(self, cb: Callback) -> None:
-        """Keep a live callback and (re)schedule its deadline."""
+    def _schedule(self, cb: CallbackRecord) -> None:
+        """(Re)schedule a live callback's deadline (a promised one's follows from its state)."""
         if cb.state is _C.PROMISED:
-            cb = replace(cb, deadline=_promised_deadline(cb))
-        self._live[cb.request_id] = cb
+            cb.deadline = _promised_deadline(cb)
         assert cb.deadline is not None
         self._next_token += 1
         self._tokens[cb.request_id] = self._next_token
@@ -342,7 +343,7 @@ class Callbacks:
 
     # -- Queries ---------------------------------------------------------------------------
 
-    def _find_live(self, request_id: str) -> Callback:
+    def _find_live(self, request_id: str) -> CallbackRecord:
         cb = self._live.get(request_id)
         if cb is not None:
             return cb
@@ -353,23 +354,25 @@ class Callbacks:
 
     def get(self, request_id: str) -> Callback:
         """The request's callback: the live one, or the last ended (kept for a while)."""
-        cb = self._live.get(request_id) or self._ended.get(request_id)
+        record = self._live.get(request_id)
+        if record is not None:
+            return record.view()
+        cb = self._ended.get(request_id)
         if cb is None:
             raise UnknownCallback(request_id)
         return cb
 
     def live(self) -> list[Callback]:
         """Every live callback, by deadline."""
-        return sorted(self._live.values(), key=lambda cb: (cb.deadline or 0.0, cb.request_id))
+        live = sorted(self._live.values(), key=lambda cb: (cb.deadline or 0.0, cb.request_id))
+        return [cb.view() for cb in live]
 
     def pending(self, queue_id: str | None = None) -> list[Callback]:
         """Live callbacks whose promise is still open (not rung yet, window not over), by
         window end: the wallboard's "promised callbacks due"."""
-        return sorted(
-            (
-                cb
-                for cb in self._live.values()
-                if cb.promise is None and (queue_id is None or cb.queue_id == queue_id)
-            ),
-            key=lambda cb: (cb.window_end, cb.request_id),
-        )
+        open_ = [
+            cb
+            for cb in self._live.values()
+            if cb.promise is None and (queue_id is None or cb.queue_id == queue_id)
+        ]
+        return [cb.view() for cb in sorted(open_, key=lambda cb: (cb.window_end, cb.request_id))]
