@@ -1,0 +1,300 @@
+"""Personal wait estimates: a mean and a central range for each waiting request.
+
+The server keeps one `QueueModel` per queue and calls it on every queue change:
+
+    model = QueueModel()
+    model.observe_service(handle_seconds)            # a chat ended
+    model.observe_wait(waited, abandoned=False)      # a wait ended: served or given up
+    est = model.estimate(ahead, servers, busy_elapsed=(...), staffing=[(600.0, 12)])
+    # the widget shows "about {est.mean} ({est.low}-{est.high})"
+    model.observe_outcome(est, waited, served=True)  # that request's wait ended
+
+The method (published in docs/subsystems/estimates.md):
+
+1. The queue-length predictor with abandonment: with `ahead` customers ahead and `servers`
+   busy eligible specialists, the wait is hypoexponential with rates sμ + iθ, i = 0..n, whose
+   mean is Σ 1/(sμ + iθ) and whose quantiles come exactly from an incomplete beta function
+   (`estimate_law.WaitLaw`). μ and θ are learned from the queue's history (`learning.py`),
+   never given.
+2. Elapsed handle times of the busy specialists move the whole schedule by how far their mean
+   remaining time is from its long-run average (for non-exponential handle times).
+3. Staffing over the coming period (a step function) stretches or shrinks time: the wait is
+   the time at which the work done at the scheduled staffing equals the work of the law's
+   answer at today's staffing.
+4. The range's ends are tuned per position bucket by adaptive conformal inference so that 10%
+   of offered waits fall below and 10% above, whatever the true laws are.
+
+Everything is pure Python and cheap: the law's numbers are cached per (ahead, servers) until
+the learned rates move by more than `SHAPE_DRIFT`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tapline.engine.estimate_law import WaitLaw, mean_wait
+from tapline.engine.learning import HandleTimes, Patience, RangeCalibration
+
+Staffing = Sequence[tuple[float, float]]
+"""Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
+first step the `servers` given to `estimate` apply."""
+
+SHAPE_DRIFT = 0.03
+"""Cached quantile-to-mean ratios are recomputed when μ or θ has moved this much (relative)."""
+_CACHE_MAX = 4096
+MIN_HANDLE_HISTORY = 500
+"""Handle times seen before the chats' elapsed times are used."""
+AHEAD_SAMPLE = 32
+"""At most about this many requests ahead are looked at for their abandonment hazard."""
+MIN_PATIENCE_HISTORY = 500
+"""Waits seen before the life table (abandonment by time waited) is used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A wait estimate in seconds from now: the mean and the central range [low, high].
+
+    `promise` is a later, safer end (the `promise` level, 95% by default) for callback promise
+    windows. `ahead` is the position it was made for (the calibration needs it back).
+    All are `math.inf` when no one is there and no one is scheduled.
+    """
+
+    mean: float
+    low: float
+    high: float
+    promise: float
+    ahead: int
+
+
+_NOBODY = Estimate(math.inf, math.inf, math.inf, math.inf, 0)
+
+
+class QueueModel:
+    """One queue's learned laws and its estimator. See the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        handle_prior: float = 300.0,
+        patience_prior: float = 600.0,
+        low: float = 0.1,
+        high: float = 0.9,
+        promise: float = 0.95,
+        half_life: float = 5000.0,
+        calibration_step: float = 0.02,
+        use_elapsed: bool = False,
+    ) -> None:
+        if not 0.0 < low < high <= promise < 1.0:
+            raise ValueError("need 0 < low < high <= promise < 1")
+        self.handle = HandleTimes(handle_prior, half_life=half_life)
+        self.patience = Patience(patience_prior, half_life=half_life)
+        self._levels = (low, high, promise)
+        self.range = RangeCalibration(low, high, step=calibration_step)
+        self.promise_range = RangeCalibration(low, promise, step=calibration_step)
+        self._use_elapsed = use_elapsed
+        self._mu = 1.0 / self.handle.mean
+        self._theta = self.patience.rate
+        self._shape_mu = self._mu
+        self._shape_theta = self._theta
+        self._cache: dict[tuple[int, float], tuple[float, float, float]] = {}
+
+    # -- Learning --------------------------------------------------------------------------
+
+    def observe_service(self, handle_seconds: float) -> None:
+        """A chat of this queue ended after `handle_seconds` with its specialist."""
+        self.handle.observe(handle_seconds)
+        self._maybe_refresh()
+
+    def observe_wait(self, waited: float, abandoned: bool) -> None:
+        """A wait in this queue ended: the request was taken (False) or given up (True)."""
+        self.patience.observe(waited, abandoned)
+        self._maybe_refresh()
+
+    def observe_outcome(
+        self, predicted: Estimate, waited: float, *, served: bool = True, patient: bool = False
+    ) -> None:
+        """How the wait predicted by `predicted` (made when it was `predicted.ahead`) ended.
+
+        `served`: the request reached a specialist after `waited` seconds (else the customer
+        gave up then, and the true wait is only known to be longer). `patient`: this customer
+        could not give up (a callback keeps their place), so no censoring weight applies.
+        """
+        if not math.isfinite(predicted.high):
+            return
+        survival = None if patient else self.patience.survival
+        self.range.update(predicted.ahead, predicted.low, predicted.high, waited, served, survival)
+        self.promise_range.update(
+            predicted.ahead, predicted.low, predicted.promise, waited, served, survival
+        )
+
+    def _maybe_refresh(self) -> None:
+        self._mu = mu = 1.0 / self.handle.mean
+        self._theta = theta = self.patience.rate
+        if abs(mu - self._shape_mu) > SHAPE_DRIFT * self._shape_mu or (
+            abs(theta - self._shape_theta) > SHAPE_DRIFT * self._shape_theta
+        ):
+            self._shape_mu = mu
+            self._shape_theta = theta
+            self._cache.clear()
+
+    @property
+    def uses_elapsed(self) -> bool:
+        """Whether `estimate` looks at `busy_elapsed` (else the caller need not gather it)."""
+        return self._use_elapsed
+
+    @property
+    def mu(self) -> float:
+        """The service rate μ = 1 / mean handle time in use (per second, per specialist)."""
+        return self._mu
+
+    @property
+    def theta(self) -> float:
+        """The abandonment rate θ in use (per second, per waiting customer)."""
+        return self._theta
+
+    # -- Estimating ------------------------------------------------------------------------
+
+    def law(self, ahead: int, servers: float) -> WaitLaw:
+        """The uncalibrated law in use for a position, at constant staffing."""
+        return WaitLaw(ahead, servers * self._mu, self._theta)
+
+    def _shape(self, ahead: int, servers: float) -> tuple[float, float, float]:
+        """The law's (low, high, promise) quantiles over its mean, cached.
+
+        The ratios move slowly with μ and θ, so they are recomputed only when either has
+        drifted by SHAPE_DRIFT; the mean itself is always computed afresh.
+        """
+        key = (ahead, servers)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        law = WaitLaw(ahead, servers * self._shape_mu, self._shape_theta)
+        mean = law.mean()
+        low, high, promise = self._levels
+        shape = (law.quantile(low) / mean, law.quantile(high) / mean, law.quantile(promise) / mean)
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[key] = shape
+        return shape
+
+    def estimate(
+        self,
+        ahead: int,
+        servers: float,
+        busy_elapsed: Sequence[float] = (),
+        staffing: Staffing | None = None,
+        ahead_waited: Sequence[float] | None = None,
+    ) -> Estimate:
+        """The wait of a request with `ahead` requests before it, in seconds from now.
+
+        `servers`: eligible specialists now (count each chat slot; fractions are fine when
+        specialists are shared with other queues). `busy_elapsed`: how long each of their
+        current chats has run. `staffing`: scheduled changes of `servers` ahead.
+        `ahead_waited`: how long each request ahead has waited so far, the head first.
+        """
+        if ahead < 0:
+            raise ValueError(f"ahead must be >= 0, not {ahead}")
+        now_servers = servers
+        if now_servers <= 0.0:
+            future = [s for _, s in staffing or () if s > 0.0]
+            if not future:
+                return Estimate(math.inf, math.inf, math.inf, math.inf, ahead)
+            now_servers = future[0]
+        r_low, r_high, r_promise = self._shape(ahead, now_servers)
+        rate = now_servers * self._mu
+        theta = self._theta
+        if self._use_elapsed and busy_elapsed and self.handle.count >= MIN_HANDLE_HISTORY:
+            rate *= self._speed(mean_wait(ahead, rate, theta), busy_elapsed)
+        if ahead_waited and self.patience.count >= MIN_PATIENCE_HISTORY:
+            theta = self._ahead_theta(ahead_waited, rate)
+        mean = mean_wait(ahead, rate, theta)
+        low = mean * r_low
+        high = mean * r_high
+        promise = mean * r_promise
+        if staffing or servers <= 0.0:
+            warp = _Warp(servers, now_servers, staffing or (), self._mu, self._theta * ahead / 2)
+            mean, low, high, promise = (warp(mean), warp(low), warp(high), warp(promise))
+        f_low, f_high = self.range.factors(ahead)
+        _, f_promise = self.promise_range.factors(ahead)
+        return Estimate(
+            mean, low * f_low, high * f_high, max(high * f_high, promise * f_promise), ahead
+        )
+
+    def _ahead_theta(self, ahead_waited: Sequence[float], rate: float) -> float:
+        """The abandonment rate the requests ahead will show while they are still ahead.
+
+        The j-th from the head is ahead for about j / sμ more seconds; over that time its
+        chance of giving up follows the life table from how long it has already waited:
+        θ* = Σ [Λ(w_j + τ_j) - Λ(w_j)] / Σ τ_j, with Λ the learned cumulative hazard. With
+        exponential patience Λ is linear and θ* = θ.
+        """
+        hazard = self.patience.cumulative_hazard
+        n = len(ahead_waited)
+        stride = max(1, n // AHEAD_SAMPLE)  # a sample of at most ~AHEAD_SAMPLE, evenly spaced
+        total = 0.0
+        exposure = 0.0
+        for j in range(stride - 1, n, stride):
+            w = ahead_waited[j]
+            tau = (j + 1) / rate
+            total += hazard(w + tau) - hazard(w)
+            exposure += tau
+        if exposure <= 0.0 or total <= 0.0:
+            return self._theta
+        return total / exposure
+
+    def _speed(self, horizon: float, busy_elapsed: Sequence[float]) -> float:
+        """How much faster than usual the busy specialists will finish over `horizon` seconds.
+
+        A chat that has run e seconds ends within t with probability 1 - S(e+t)/S(e); at a
+        random moment (the long-run average) it is the equilibrium P(R <= t) = μ∫0^t S. The
+        ratio of the expected endings by `horizon` given the chats' ages to the same at
+        equilibrium scales the rate sμ. With exponential handle times it is 1 (no memory).
+        """
+        handle = self.handle
+        survival = handle.survival
+        expected = 0.0
+        for e in busy_elapsed:
+            s_e = survival(e)
+            if s_e > 1e-6:
+                expected += 1.0 - survival(e + horizon) / s_e
+            else:
+                expected += handle.equilibrium_cdf(horizon)
+        usual = len(busy_elapsed) * handle.equilibrium_cdf(horizon)
+        if usual <= 0.0 or expected <= 0.0:
+            return 1.0
+        return expected / usual
+
+
+class _Warp:
+    """Maps a wait computed at today's staffing to one under scheduled staffing.
+
+    Work is measured by the line's exit rate, sμ + īθ (ī: the customers ahead, on average over
+    the wait). A wait τ at today's rate r0 is the t where ∫0^t r(u) du = r0 τ.
+    """
+
+    def __init__(
+        self, servers: float, ref_servers: float, steps: Staffing, mu: float, mean_theta: float
+    ) -> None:
+        self._r0 = ref_servers * mu + mean_theta
+        self._pieces: list[tuple[float, float]] = [(0.0, servers * mu + mean_theta)]
+        for at, s in steps:
+            if at <= 0.0:
+                self._pieces[0] = (0.0, max(0.0, s) * mu + mean_theta)
+            else:
+                self._pieces.append((at, max(0.0, s) * mu + mean_theta))
+
+    def __call__(self, tau: float) -> float:
+        if not math.isfinite(tau):
+            return tau
+        work = self._r0 * tau
+        pieces = self._pieces
+        for i, (start, rate) in enumerate(pieces):
+            end = pieces[i + 1][0] if i + 1 < len(pieces) else math.inf
+            span = end - start
+            if rate > 0.0 and work <= rate * span:
+                return start + work / rate
+            if rate > 0.0:
+                work -= rate * span
+        return math.inf

@@ -1,0 +1,445 @@
+"""The discrete-event loop: the real engine (`tapline.engine.Engine`) in virtual time.
+
+Arrivals, chat ends, customers giving up and shift changes are events in a heap. Each moves a
+`FakeClock` to its time and calls the engine's commands (submit, accept, resolve, end_dead,
+set_presence), exactly as the server does; specialists accept offers at once.
+
+The offered wait: a customer who gives up stays in the line as a ghost. A ghost takes no
+specialist; when the line reaches it (a specialist frees up and every real customer before it
+has gone), its offered wait (what it would have waited with infinite patience) is recorded
+and the specialist goes on to the next. Estimates are scored against offered waits of the
+customers who had to wait (those not offered a specialist at once).
+
+Callbacks are modelled here (an in-queue callback: the customer keeps their place and cannot
+give up; when their turn comes the app rings, answered with probability `answer`) until the
+engine has its own; see docs/subsystems/simulator.md.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from tapline.engine import DeadEndCause, Engine, FakeClock, OfferMade, Presence
+from tapline.engine.estimate_law import WaitLaw
+from tapline.engine.estimates import Estimate, QueueModel
+from tapline.simulator.metrics import (
+    CallbackStats,
+    Recorder,
+    Results,
+    percentile,
+)
+from tapline.simulator.scenario import Distribution, Scenario
+
+QUEUE = "q"
+SKILL = "support"
+_ARRIVE, _DONE, _GIVE_UP, _SHIFT = 0, 1, 2, 3
+_WAITING, _SERVED, _GHOST = 0, 1, 2
+_PROGRESS_EVERY = 8192
+_STAFFING_AHEAD = 4
+
+
+def sampler(dist: Distribution, rng: random.Random) -> Callable[[], float]:
+    """A function drawing durations from `dist` (math.inf for 'none')."""
+    if dist.law == "none":
+        return lambda: math.inf
+    if dist.law == "deterministic":
+        mean = dist.mean
+        return lambda: mean
+    if dist.law == "exponential":
+        rate = 1.0 / dist.mean
+        expo = rng.expovariate
+        return lambda: expo(rate)
+    sigma2 = math.log1p(dist.cv * dist.cv)
+    sigma = math.sqrt(sigma2)
+    mu = math.log(dist.mean) - sigma2 / 2.0
+    logn = rng.lognormvariate
+    return lambda: logn(mu, sigma)
+
+
+class _Customer:
+    __slots__ = (
+        "ahead",
+        "arrival",
+        "callback",
+        "counted",
+        "estimate",
+        "in_line",
+        "preds",
+        "promise_end",
+        "promise_start",
+        "ql",
+        "rid",
+        "state",
+    )
+
+    def __init__(self, rid: str, arrival: float, counted: bool) -> None:
+        self.rid = rid
+        self.arrival = arrival
+        self.counted = counted
+        self.state = _WAITING
+        self.estimate: Estimate | None = None
+        self.in_line = False
+        self.preds: tuple[float, ...] | None = None
+        self.ahead = 0
+        self.ql = 0.0
+        self.callback = False
+        self.promise_start = 0.0
+        self.promise_end = 0.0
+
+
+class Simulation:
+    """One run of a scenario. `model` is the estimator under test (a fresh one by default)."""
+
+    def __init__(self, scenario: Scenario, model: QueueModel | None = None) -> None:
+        self.scenario = scenario
+        self.model = model if model is not None else QueueModel()
+        self.events = 0
+
+    def run(self, progress: Callable[[float], None] | None = None) -> Results:
+        sc = self.scenario
+        seed = sc.seed
+        arrivals_rng = random.Random(seed * 7 + 1)
+        handle_draw = sampler(sc.handle, random.Random(seed * 7 + 2))
+        patience_draw = sampler(sc.patience, random.Random(seed * 7 + 3))
+        choice = random.Random(seed * 7 + 4).random
+        model = self.model
+        uses_elapsed = model.uses_elapsed
+        rec = Recorder(seed)
+
+        clock = FakeClock(0.0)
+        engine = Engine(clock, offer_timeout=60.0, customer_grace=0.0, keep_ended=1000)
+        engine.add_queue(QUEUE, SKILL)
+        specialists = [f"s{i}" for i in range(sc.max_servers)]
+        for sid in specialists:
+            engine.set_specialist(sid, skills={SKILL: 1}, capacity=1)
+        on_duty: set[str] = set()
+        off_duty: list[str] = list(reversed(specialists))
+        busy: dict[str, tuple[_Customer, float]] = {}  # specialist -> (customer, started)
+
+        mu_true = 1.0 / sc.handle.mean
+        theta_true = 0.0 if sc.patience.law == "none" else 1.0 / sc.patience.mean
+        exact_cache: dict[tuple[int, int], float] = {}
+        customers: dict[str, _Customer] = {}
+        line: deque[_Customer] = deque()  # delayed customers and ghosts, in arrival order
+        les: deque[float] = deque(maxlen=10)
+        les_sum = 0.0
+        last_les = 0.0
+        callbacks = sc.callbacks
+        cb_offered = cb_accepted = cb_called = cb_kept = cb_early = cb_missed = 0
+        arrivals_n = served_n = abandoned_n = immediate_n = delayed_n = 0
+        answered_in_time = 0
+        no_one = 0
+        changes = sc.staffing_changes(sc.duration)
+        varying = len(changes) > 1
+        change_idx = 0
+
+        heap: list[tuple[float, int, int, object]] = []
+        seq = 0
+        arrivals = sc.arrivals
+        max_rate = arrivals.max_rate
+        constant = arrivals.pattern == "constant"
+        duration = sc.duration
+        warmup = sc.warmup
+        threshold = sc.service_level
+        sample_every = duration / 2000.0
+        next_sample = 0.0
+        series: list[tuple[float, int]] = []
+
+        def next_arrival(t: float) -> float:
+            while True:
+                t += arrivals_rng.expovariate(max_rate)
+                if constant or arrivals_rng.random() * max_rate <= arrivals.rate_at(t):
+                    return t
+
+        def reach_ghosts(now: float, until: _Customer | None) -> None:
+            """The line reaches its front ghosts (up to `until`): record their offered waits."""
+            while line:
+                c = line[0]
+                if c is until:
+                    line.popleft()
+                    return
+                if c.state != _GHOST:
+                    return
+                line.popleft()
+                if c.counted and c.preds is not None:
+                    assert c.estimate is not None
+                    rec.offered(
+                        now - c.arrival, c.preds, c.estimate.low, c.estimate.high, c.ahead, c.ql
+                    )
+
+        def on_offer(now: float, rid: str, sid: str) -> Sequence[object]:
+            nonlocal les_sum, last_les, served_n, answered_in_time, cb_called, cb_kept
+            nonlocal cb_early, cb_missed, seq
+            c = customers[rid]
+            waited = now - c.arrival
+            if c.in_line:
+                reach_ghosts(now, c)
+                if c.counted and c.preds is not None:
+                    assert c.estimate is not None
+                    rec.offered(waited, c.preds, c.estimate.low, c.estimate.high, c.ahead, c.ql)
+            if c.callback:
+                if c.counted:
+                    cb_called += 1
+                    if now <= c.promise_end:
+                        cb_kept += 1
+                        if now < c.promise_start:
+                            cb_early += 1
+                if choice() >= callbacks.answer if callbacks else False:
+                    if c.counted:
+                        cb_missed += 1
+                    c.state = _GHOST
+                    del customers[rid]
+                    return list(engine.end_dead(rid, DeadEndCause.MISSED_CALLBACK))
+            c.state = _SERVED
+            model.observe_wait(waited, False)
+            if c.estimate is not None:
+                model.observe_outcome(c.estimate, waited, served=True, patient=c.callback)
+            if c.counted:
+                served_n += 1
+                rec.answered(waited)
+                if waited <= threshold:
+                    answered_in_time += 1
+            if len(les) == les.maxlen:
+                les_sum -= les[0]
+            les.append(waited)
+            les_sum += waited
+            last_les = waited
+            busy[sid] = (c, now)
+            seq += 1
+            heapq.heappush(heap, (now + handle_draw(), seq, _DONE, sid))
+            return list(engine.accept(rid, sid))
+
+        def apply(now: float, effects: Sequence[object]) -> bool:
+            """Act on the engine's effects (accept offers at once); True if any offer."""
+            offered = False
+            pending: Sequence[object] = effects
+            while pending:
+                more: list[object] = []
+                for effect in pending:
+                    if effect.__class__ is OfferMade:
+                        assert isinstance(effect, OfferMade)
+                        offered = True
+                        more += on_offer(now, effect.request_id, effect.specialist_id)
+                pending = more
+            return offered
+
+        def set_staff(now: float, target: int) -> None:
+            while len(on_duty) < target:
+                # prefer someone still finishing a chat (they stay), then anyone off duty
+                sid = next((s for s in busy if s not in on_duty), None) or off_duty.pop()
+                if sid in off_duty:
+                    off_duty.remove(sid)
+                on_duty.add(sid)
+                offered = apply(now, list(engine.set_presence(sid, Presence.AVAILABLE)))
+                if not offered and sid not in busy:
+                    reach_ghosts(now, None)
+            while len(on_duty) > target:
+                free = [s for s in on_duty if s not in busy]
+                sid = free[0] if free else next(iter(on_duty))
+                on_duty.discard(sid)
+                if sid not in busy:
+                    off_duty.append(sid)
+                apply(now, list(engine.set_presence(sid, Presence.AWAY)))
+
+        seq += 1
+        heapq.heappush(heap, (next_arrival(0.0), seq, _ARRIVE, None))
+        for at, _servers in changes:
+            seq += 1
+            heapq.heappush(heap, (at, seq, _SHIFT, _servers))
+        rid_n = 0
+        events = 0
+        wall = time.perf_counter()
+        pop = heapq.heappop
+        push = heapq.heappush
+
+        while heap:
+            now, _, kind, payload = pop(heap)
+            clock.set(now)
+            if kind == _ARRIVE:
+                events += 1
+                if now < duration:
+                    seq += 1
+                    push(heap, (next_arrival(now), seq, _ARRIVE, None))
+                else:
+                    continue
+                rid_n += 1
+                rid = f"r{rid_n}"
+                counted = now >= warmup
+                c = _Customer(rid, now, counted)
+                customers[rid] = c
+                if counted:
+                    arrivals_n += 1
+                effects = list(engine.submit(rid, QUEUE))
+                if apply(now, effects) and c.state == _SERVED:
+                    if counted:
+                        immediate_n += 1
+                    continue
+                # all eligible specialists are busy: estimate, predict, maybe call back
+                servers = len(on_duty)
+                ahead = engine.waiting(QUEUE) - 1
+                line.append(c)
+                c.in_line = True
+                if counted:
+                    delayed_n += 1
+                if servers == 0:
+                    no_one += 1
+                else:
+                    staffing = None
+                    if varying:
+                        while change_idx < len(changes) and changes[change_idx][0] <= now:
+                            change_idx += 1
+                        staffing = [
+                            (at - now, float(s))
+                            for at, s in changes[change_idx : change_idx + _STAFFING_AHEAD]
+                        ]
+                    elapsed = (
+                        [now - st for sid, (_, st) in busy.items() if sid in on_duty]
+                        if uses_elapsed
+                        else []
+                    )
+                    waited_ahead = [now - o.arrival for o in line if o.state == _WAITING]
+                    waited_ahead.pop()  # the customer itself, last in line
+                    est = model.estimate(ahead, float(servers), elapsed, staffing, waited_ahead)
+                    c.estimate = est
+                    c.ahead = ahead
+                    key = (ahead, servers)
+                    exact = exact_cache.get(key)
+                    if exact is None:
+                        exact = WaitLaw(ahead, servers * mu_true, theta_true).mean()
+                        exact_cache[key] = exact
+                    ql = (ahead + 1) / (servers * mu_true)
+                    c.ql = ql
+                    hol = 0.0
+                    if ahead:
+                        for other in line:
+                            if other.state == _WAITING:
+                                hol = now - other.arrival
+                                break
+                    c.preds = (
+                        est.mean,
+                        ql,
+                        exact,
+                        hol,
+                        last_les,
+                        les_sum / len(les) if les else 0.0,
+                    )
+                    if (
+                        callbacks is not None
+                        and est.mean > callbacks.offer_above
+                        and math.isfinite(est.promise)
+                    ):
+                        if counted:
+                            cb_offered += 1
+                        if choice() < callbacks.accept:
+                            c.callback = True
+                            c.promise_start = now + est.low
+                            c.promise_end = now + est.promise
+                            if counted:
+                                cb_accepted += 1
+                if not c.callback:
+                    patience = patience_draw()
+                    if patience < math.inf:
+                        seq += 1
+                        push(heap, (now + patience, seq, _GIVE_UP, c))
+            elif kind == _DONE:
+                events += 1
+                assert isinstance(payload, str)
+                sid = payload
+                c, started = busy.pop(sid)
+                model.observe_service(now - started)
+                del customers[c.rid]
+                effects = list(engine.resolve(c.rid, sid))
+                if not apply(now, effects):
+                    if sid in on_duty:
+                        reach_ghosts(now, None)
+                    else:
+                        off_duty.append(sid)
+            elif kind == _GIVE_UP:
+                assert isinstance(payload, _Customer)
+                c = payload
+                if c.state != _WAITING:
+                    continue
+                events += 1
+                c.state = _GHOST
+                waited = now - c.arrival
+                del customers[c.rid]
+                if c.counted:
+                    abandoned_n += 1
+                model.observe_wait(waited, True)
+                if c.estimate is not None:
+                    model.observe_outcome(c.estimate, waited, served=False)
+                apply(now, list(engine.end_dead(c.rid, DeadEndCause.ABANDONED)))
+            else:
+                events += 1
+                assert isinstance(payload, int)
+                set_staff(now, payload)
+            if now >= next_sample and now < duration:
+                series.append((now, engine.waiting(QUEUE)))
+                next_sample = now + sample_every
+            if progress is not None and events % _PROGRESS_EVERY == 0:
+                progress(min(1.0, now / duration))
+        wall = time.perf_counter() - wall
+        if progress is not None:
+            progress(1.0)
+        self.events = events
+
+        waits = sorted(rec.waits)
+        ended = served_n + abandoned_n
+        unresolved = delayed_n - no_one - rec.offered_n
+        return Results(
+            scenario=sc.name,
+            events=events,
+            wall_seconds=wall,
+            simulated_seconds=duration,
+            arrivals=arrivals_n,
+            served=served_n,
+            abandoned=abandoned_n,
+            immediate=immediate_n,
+            delayed=delayed_n,
+            unresolved=max(0, unresolved),
+            service_level=answered_in_time / ended if ended else math.nan,
+            service_level_threshold=threshold,
+            abandonment=abandoned_n / ended if ended else math.nan,
+            wait_mean=sum(waits) / len(waits) if waits else math.nan,
+            wait_percentiles={
+                f"p{int(p * 100)}": percentile(waits, p) for p in (0.5, 0.8, 0.9, 0.95, 0.99)
+            },
+            offered_mean=rec.offered_sum / rec.offered_n if rec.offered_n else math.nan,
+            scores=rec.scores(),
+            range_hit=1.0 - (rec.below + rec.above) / rec.offered_n if rec.offered_n else math.nan,
+            range_below=rec.below / rec.offered_n if rec.offered_n else math.nan,
+            range_above=rec.above / rec.offered_n if rec.offered_n else math.nan,
+            range_width=rec.width / rec.offered_n if rec.offered_n else math.nan,
+            window_hit=rec.window_hit / rec.offered_n if rec.offered_n else math.nan,
+            window_early=rec.window_early / rec.offered_n if rec.offered_n else math.nan,
+            buckets=rec.buckets(),
+            callbacks=(
+                CallbackStats(
+                    offered=cb_offered,
+                    accepted=cb_accepted,
+                    called=cb_called,
+                    kept=cb_kept / cb_called if cb_called else math.nan,
+                    early=cb_early / cb_called if cb_called else math.nan,
+                    missed=cb_missed,
+                )
+                if callbacks is not None
+                else None
+            ),
+            waits_sample=rec.waits,
+            pairs_sample=rec.pairs,
+            queue_series=series,
+        )
+
+
+def simulate(
+    scenario: Scenario,
+    model: QueueModel | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Results:
+    """Run `scenario` once and summarise it."""
+    return Simulation(scenario, model).run(progress)
