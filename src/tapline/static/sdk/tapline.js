@@ -25,7 +25,9 @@
   var TYPING_RESEND = 3000;
   var TYPING_IDLE = 4000;
   var TYPING_SHOW = 6000;
-  var ACTIVE = { "new": 1, waiting: 1, offered: 1, connected: 1 };
+  var ACTIVE = { "new": 1, waiting: 1, offered: 1, connected: 1, scheduled: 1 };
+  var VERSION = "0.2.0";
+  var EXT_FILE = "tapline-callbacks.js";
   var ENDED = { resolved: 1, cancelled: 1, dead_end: 1 };
   var MASK_AUTOCOMPLETE = ["cc-number", "cc-csc", "cc-exp", "cc-exp-month", "cc-exp-year",
     "current-password", "new-password", "one-time-code"];
@@ -54,7 +56,9 @@
   var errors = [];
   var journey = [];
 
-  var req = null;           // {request_id, customer_token, last_seq, state, cause, specialist, outbox, draft}
+  // {request_id, customer_token, last_seq, state, cause, specialist, outbox, draft,
+  //  estimate, options, queue, callback, ring, adopted}
+  var req = null;
   var seenAtLoad = 0;       // last_seq stored before this page load; older events are history
   var replayUntil = 0;      // welcome.last_seq: events up to here are a replay
   var messages = [];        // rendered thread: {key, id, client_id, sender, author, body, at, status}
@@ -89,6 +93,14 @@
   var saveTimer = 0;
 
   var ui = null;            // element references
+
+  var ext = null;           // the callbacks piece, once loaded (tapline-callbacks.js)
+  var extWaiting = [];
+  var extLoading = false;
+  var extTries = 0;
+  var clockSkew = 0;        // local minus server clock, from live events
+  var lookedUpAt = 0;       // last GET /customers/requests
+  var shownMode = null;     // the thread mode last drawn
 
   // ---------------------------------------------------------------- utils
   function now() { return Date.now(); }
@@ -206,18 +218,29 @@
   // ---------------------------------------------------------------- storage
   function storeKey() { return "tapline:" + opts.app; }
   function journeyKey() { return "tapline:" + opts.app + ":journey"; }
+  // In localStorage, for every tab and for a page opened later: a request with a callback.
+  function liveKey() { return "tapline:" + opts.app + ":live"; }
 
-  function storageGet(key) {
+  function storageGet(key, local) {
     try {
-      var raw = window.sessionStorage.getItem(key);
+      var raw = (local ? window.localStorage : window.sessionStorage).getItem(key);
       return raw ? JSON.parse(raw) : null;
     } catch (e) { return null; }
   }
-  function storageSet(key, value) {
+  function storageSet(key, value, local) {
     try {
-      if (value === null) window.sessionStorage.removeItem(key);
-      else window.sessionStorage.setItem(key, JSON.stringify(value));
+      var st = local ? window.localStorage : window.sessionStorage;
+      if (value === null) st.removeItem(key);
+      else st.setItem(key, JSON.stringify(value));
     } catch (e) { /* storage full or disabled: keep going in memory */ }
+  }
+
+  // A request whose customer asked to be called back outlives the tab: it is kept in
+  // localStorage so another tab, or a page opened again later, resumes it and rings.
+  function keepsAcrossTabs() {
+    var cb = req && req.callback;
+    return !!req && !!ACTIVE[req.state] && (req.state === "scheduled" ||
+      !!(cb && cb.state !== "cancelled"));
   }
 
   function saveReq() {
@@ -228,15 +251,28 @@
       // Typing and context are rebuilt on the next page; messages, cancel and rate are kept.
       if (req.outbox[i].type !== "context") outbox.push(req.outbox[i]);
     }
-    storageSet(storeKey(), {
+    var saved = {
       request_id: req.request_id,
       customer_token: req.customer_token,
       last_seq: req.last_seq,
       state: req.state,
       cause: req.cause || null,
       outbox: outbox,
-      draft: ui && ui.compose ? ui.compose.value : (req.draft || "")
-    });
+      draft: ui && ui.compose ? ui.compose.value : (req.draft || ""),
+      estimate: req.estimate || null,
+      options: req.options || null,
+      queue: req.queue || null,
+      callback: req.callback || null
+    };
+    storageSet(storeKey(), saved);
+    var live = storageGet(liveKey(), true);
+    if (keepsAcrossTabs()) {
+      saved.outbox = [];
+      saved.draft = "";
+      storageSet(liveKey(), saved, true);
+    } else if (live && live.request_id === req.request_id) {
+      storageSet(liveKey(), null, true);
+    }
   }
 
   function saveJourneySoon() {
@@ -493,10 +529,11 @@
   }
 
   // ---------------------------------------------------------------- HTTP
-  function api(method, path, body) {
+  function api(method, path, body, bearer) {
     var url = server + "/api/v1" + path + (path.indexOf("?") >= 0 ? "&" : "?") +
       "app=" + encodeURIComponent(opts.app);
     var init = { method: method, headers: { "Accept": "application/json" }, credentials: "omit", mode: "cors" };
+    if (bearer) init.headers.Authorization = "Bearer " + bearer;
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -524,6 +561,7 @@
           if (r.data.limits.context_bytes > 0) limits.context_bytes = r.data.limits.context_bytes;
         }
         showWidget();
+        lookUpElsewhere();
       } else if (r.status === 403 || r.status === 404) {
         configState = "refused";
         warn("help is not available here: " + ((r.data && r.data.detail) || ("HTTP " + r.status)));
@@ -573,23 +611,19 @@
       if (r.ok && r.data && r.data.request_id) {
         createId = null;
         lastContextJson = JSON.stringify(body.context);
-        req = {
-          request_id: r.data.request_id,
-          customer_token: r.data.customer_token,
-          last_seq: 0,
-          state: r.data.state || "waiting",
-          cause: null,
-          specialist: null,
-          outbox: [],
-          draft: ""
-        };
+        req = newReq(r.data);
+        req.estimate = r.data.estimate || null;
+        req.options = r.data.options || null;
+        req.queue = r.data.queue || null;
         seenAtLoad = 0;
         messages = [];
         ui.describe.value = "";
         saveReq();
         fireStart();
         emitState();
+        if (needsExt()) loadExt();
         render();
+        if (ext) ext.estimate(); else say("Finding a specialist…");
         if (scrubbed) showNotice(ui.threadNotice, CARD_NOTICE);
         focusView();
         connect();
@@ -612,6 +646,106 @@
         ? "You're offline. Your description is kept — try again when you're back online."
         : "We couldn't reach help just now. Your description is kept — please try again.");
     });
+  }
+
+  function newReq(d) {
+    return {
+      request_id: String(d.request_id),
+      customer_token: String(d.customer_token),
+      last_seq: 0,
+      state: d.state || "waiting",
+      cause: d.cause || null,
+      specialist: null,
+      outbox: Array.isArray(d.outbox) ? d.outbox : [],
+      draft: d.draft || "",
+      estimate: d.estimate || null,
+      options: d.options || null,
+      queue: d.queue || null,
+      callback: d.callback || null,
+      ring: null
+    };
+  }
+
+  // Adopt a request this tab didn't start: from another tab (localStorage) or another device
+  // (GET /customers/requests). Its thread is history: nothing in the replay is announced.
+  function adopt(d) {
+    if (req || !d || !d.request_id || !d.customer_token || !ACTIVE[d.state || "waiting"]) return;
+    req = newReq(d);
+    req.adopted = true;
+    seenAtLoad = Infinity;
+    messages = [];
+    saveReq();
+    fireStart();
+    if (needsExt()) loadExt();
+    render();
+    connect();
+  }
+
+  // Another device of a verified customer may hold a live request (say, a callback that is
+  // about to ring): find it, at most every 30 s, when no request is active here.
+  function lookUpElsewhere() {
+    var token = opts && opts.user && opts.user.token;
+    if (!token || req || configState !== "ok" || now() - lookedUpAt < 30000) return;
+    lookedUpAt = now();
+    api("GET", "/customers/requests", undefined, String(token)).then(function (r) {
+      var list = r.ok && r.data && Array.isArray(r.data.requests) ? r.data.requests : [];
+      var best = null;
+      for (var i = 0; i < list.length; i++) {
+        var x = list[i];
+        if (!x || !ACTIVE[x.state]) continue;
+        if (!best || (x.callback && !best.callback)) best = x;
+      }
+      if (best) adopt(best);
+    }, function () { /* offline: try again on the next visit */ });
+  }
+
+  // ---------------------------------------------------------------- callbacks piece
+  function needsExt() {
+    if (!req || !ACTIVE[req.state]) return false;
+    var o = req.options || {};
+    return !!(o.callback || o.schedule || req.callback || req.ring ||
+      req.state === "new" || req.state === "scheduled");
+  }
+
+  // tapline-callbacks.js (choices, callbacks, slots, ringing) is loaded only when a request
+  // may need it. It registers itself with Tapline.__ext.
+  function loadExt(then) {
+    if (ext) { if (then) then(); return; }
+    if (then) extWaiting.push(then);
+    if (extLoading) return;
+    extLoading = true;
+    var s = document.createElement("script");
+    s.src = (opts.callbacksScript ||
+      (SCRIPT_SRC ? new URL(EXT_FILE, SCRIPT_SRC).href : server + "/sdk/" + EXT_FILE)) +
+      "?v=" + VERSION;
+    s.async = true;
+    s.addEventListener("error", function () {
+      extLoading = false;
+      if (s.parentNode) s.parentNode.removeChild(s);
+      extTries = Math.min(extTries + 1, 6);
+      warn("could not load " + EXT_FILE + "; retrying");
+      setTimeout(function () { if (!ext && needsExt()) loadExt(); }, backoff(extTries));
+    });
+    (document.head || document.documentElement).appendChild(s);
+  }
+
+  function registerExt(name, factory) {
+    if (name !== "callbacks" || ext || typeof factory !== "function" || !ui) return;
+    try { ext = factory(core); } catch (e) { logError(e); return; }
+    extLoading = false;
+    render();
+    if (req && req.ring) ringNow();
+    ext.estimate();
+    var fns = extWaiting;
+    extWaiting = [];
+    for (var i = 0; i < fns.length; i++) {
+      try { fns[i](); } catch (e) { logError(e); }
+    }
+  }
+
+  function withExt(fn) {
+    if (ext) fn();
+    else loadExt(fn);
   }
 
   // ---------------------------------------------------------------- socket
@@ -763,6 +897,7 @@
       case "typing":
         if (f.from === "specialist") setPeerTyping(!!f.active);
         break;
+      case "estimate": onEstimate(f); break;
       default: break;
     }
   }
@@ -772,6 +907,7 @@
     wsState = "open";
     attempt = 0;
     replayUntil = typeof f.last_seq === "number" ? f.last_seq : req.last_seq;
+    if (req.adopted) { req.adopted = false; seenAtLoad = replayUntil; }
     if (f.state && replayUntil <= req.last_seq) setState(f.state, req.cause);
     else if (f.state) {
       var sock = ws;
@@ -814,12 +950,70 @@
 
   function applyEvent(ev) {
     var fresh = ev.seq > seenAtLoad;
+    var live = ev.seq > replayUntil && wsState === "open";
+    if (live && typeof ev.at === "number") clockSkew = now() - ev.at;
     if (ev.type === "request.state") {
       if (ev.specialist !== undefined) req.specialist = ev.specialist;
       setState(ev.state, ev.cause);
     } else if (ev.type === "message" && ev.message) {
       addServerMessage(ev.message, fresh);
+    } else if (ev.type === "callback" && ev.callback && typeof ev.callback === "object") {
+      req.callback = ev.callback;
+      if (live) emit("callback", copyOf(ev.callback));
+      if (ext) ext.event(ev, live);
+      if (needsExt()) loadExt();
+      saveReq();
+      render();
+    } else if (ev.type === "callback.ring") {
+      // Ring only while the ring is still on: a replayed ring that has expired is history.
+      var left = typeof ev.expires_at === "number" && typeof ev.at === "number" ? ev.expires_at - ev.at : 30000;
+      var until = live ? now() + left : (typeof ev.expires_at === "number" ? ev.expires_at + clockSkew : 0);
+      if (until > now() && ACTIVE[req.state]) {
+        req.ring = { attempt: ev.attempt || 1, until: until, specialist: ev.specialist || null };
+        ringNow();
+      }
+    } else if (ev.type === "callback.ring_ended") {
+      var had = !!req.ring;
+      req.ring = null;
+      if (ext) ext.event(ev, live);
+      if (had) {
+        if (live) emit("ring:end", { requestId: req.request_id, reason: ev.reason || null });
+        render();
+        if (isOpen) focusView(true);
+      }
     }
+  }
+
+  function copyOf(o) { try { return JSON.parse(JSON.stringify(o)); } catch (e) { return null; } }
+
+  // A specialist is ready and the customer is rung: open the panel and let the callbacks
+  // piece show the ring (it loads first if it hasn't yet).
+  function ringNow() {
+    if (!req || !req.ring) return;
+    withExt(function () {
+      if (!req || !req.ring) return;
+      if (!req.ring.shown) {
+        req.ring.shown = true;
+        emit("ring", { requestId: req.request_id, specialist: copyOf(req.ring.specialist), expiresAt: req.ring.until });
+      }
+      ext.ring();
+      render();
+      if (!isOpen) open(); else focusView();
+    });
+  }
+
+  // The live estimate: shown in place, announced politely only when it changes meaningfully.
+  function onEstimate(f) {
+    if (!req || (f.request_id && f.request_id !== req.request_id)) return;
+    var e = { position: f.position, mean: f.mean, low: f.low, high: f.high, at: f.at };
+    if (typeof e.mean !== "number") return;
+    req.estimate = e;
+    if (f.options && typeof f.options === "object") req.options = f.options;
+    if (needsExt()) loadExt();
+    saveReq();
+    emit("estimate", copyOf(e));
+    render();
+    if (ext) ext.estimate();
   }
 
   function onAck(f) {
@@ -838,8 +1032,16 @@
       finishRating();
     } else if (frame.type === "cancel") {
       if (result.state && ENDED[result.state]) setState(result.state, result.cause || null);
+    } else if (EXT_FRAMES[frame.type]) {
+      if (result.callback && typeof result.callback === "object") req.callback = result.callback;
+      saveReq();
+      if (ext) ext.ack(frame, result);
+      render();
+      if (isOpen) focusView(true);
     }
   }
+
+  var EXT_FRAMES = { callback: 1, schedule: 1, reschedule: 1, cancel_callback: 1, answer: 1 };
 
   var ERROR_TEXT = {
     too_large: "That message is too long to send. Please shorten it.",
@@ -884,6 +1086,8 @@
       setBusy(ui.cancelBtn, false);
     } else if (frame && frame.type === "context") {
       return;  // the next change sends a fresh context
+    } else if (ext && ((frame && EXT_FRAMES[frame.type]) || /^slot_/.test(code))) {
+      if (ext.error(frame, code, text)) return;
     }
     showNotice(view === "describe" ? ui.describeNotice : view === "outcome" ? ui.outcomeNotice : ui.threadNotice, text);
   }
@@ -952,7 +1156,10 @@
     for (var k in slowTimers) clearTimeout(slowTimers[k]);
     slowTimers = {};
     if (ws) dropSocket();
+    var live = storageGet(liveKey(), true);
+    if (req && live && live.request_id === req.request_id) storageSet(liveKey(), null, true);
     req = null;
+    if (ext) ext.reset();
     messages = [];
     lastContextJson = null;
     contextDirty = false;
@@ -1208,6 +1415,12 @@
     } catch (e) { return ""; }
   }
 
+  function say(text) {
+    if (!ui) return;
+    ui.announcer.textContent = "";
+    setTimeout(function () { ui.announcer.textContent = text; }, 50);
+  }
+
   // ---------------------------------------------------------------- build UI
   function build() {
     var host = document.createElement("div");
@@ -1274,16 +1487,24 @@
     ]);
 
     // Thread: waiting block, specialist, log, typing, compose
+    // Waiting is the choice screen: chat (chosen already, with its honest wait), and the
+    // other channels the callbacks piece adds into `choices`.
     r.estimate = h("p", { class: "tl-estimate", "data-tapline-estimate": "", hidden: true });
+    r.position = h("p", { class: "tl-position", hidden: true });
+    r.choices = h("div", { class: "tl-choices", hidden: true });
     r.cancelBtn = h("button", { type: "button", class: "tl-btn tl-btn-secondary", text: "Cancel request", onclick: cancelRequest });
     r.waitingText = h("p", { class: "tl-waiting-title", text: "Finding a specialist…" });
-    r.waiting = h("div", { class: "tl-waiting", role: "status" }, [
+    r.waiting = h("div", { class: "tl-waiting" }, [
       h("div", { class: "tl-progress", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]),
       r.waitingText,
       r.estimate,
+      r.position,
+      r.choices,
       h("p", { class: "tl-hint", text: "You can keep using the app while you wait. Your place is kept, even if you reload the page." }),
       h("div", { class: "tl-actions" }, [r.cancelBtn])
     ]);
+    r.ext = h("div", { class: "tl-ext", hidden: true });
+    r.announcer = h("p", { class: "tl-sr", role: "status", "aria-live": "polite" });
     r.log = h("ol", { class: "tl-log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
     r.typingText = h("span", { text: "" });
     r.typing = h("p", { class: "tl-typing", hidden: true }, [h("span", { class: "tl-typing-dots", "aria-hidden": "true" }, [h("span"), h("span"), h("span")]), r.typingText]);
@@ -1304,7 +1525,7 @@
       h("div", { class: "tl-compose-row" }, [r.compose, r.sendBtn]),
       r.composeHelp
     ]);
-    r.thread = h("div", { class: "tl-view tl-thread" }, [r.waiting, r.log, r.typing, r.threadNotice, r.composeForm]);
+    r.thread = h("div", { class: "tl-view tl-thread" }, [r.waiting, r.ext, r.log, r.typing, r.threadNotice, r.composeForm]);
 
     // Outcome
     r.outcomeTitle = h("h3", { class: "tl-outcome-title", tabindex: "-1", text: "" });
@@ -1351,7 +1572,7 @@
     r.panel = h("div", {
       id: uid + "-panel", class: "tl-panel", role: "dialog", "aria-modal": "false",
       "aria-labelledby": uid + "-title", hidden: true
-    }, [header, r.body]);
+    }, [header, r.body, r.announcer]);
     r.panel.addEventListener("keydown", onPanelKey);
     r.launcher.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && isOpen) { e.preventDefault(); close(); }
@@ -1432,18 +1653,46 @@
     ui.subtitle.hidden = !ui.subtitle.textContent;
 
     if (view === "thread") {
-      ui.waiting.hidden = connected;
-      ui.composeForm.hidden = !connected;
-      ui.waitingText.textContent = req.state === "connected" ? "" : "Finding a specialist…";
-      ui.log.hidden = !messages.length && !connected;
+      var mode = threadMode();
+      var own = mode === "wait" || mode === "chat" || !ext;  // what the core draws itself
+      var modeChanged = mode !== shownMode;
+      shownMode = mode;
+      if (mode !== "wait" && mode !== "chat") loadExt();
+      ui.waiting.hidden = mode === "chat" || !own;
+      ui.ext.hidden = own;
+      ui.composeForm.hidden = mode !== "chat";
+      ui.log.hidden = mode === "ring" || (!messages.length && !connected);
+      ui.typing.hidden = ui.typing.hidden || mode === "ring";
+      // Notices sit under what they are about: the chat's compose box, or the top screen.
+      var noticeAt = mode === "chat" ? ui.composeForm : ui.log;
+      if (ui.threadNotice.nextSibling !== noticeAt) ui.thread.insertBefore(ui.threadNotice, noticeAt);
+      if (ext) ext.render(mode);
       renderMessages();
       updateCompose();
+      if (modeChanged) ui.body.scrollTop = mode === "chat" ? ui.body.scrollHeight : 0;
+    } else if (ext && req) {
+      ext.render("off");
     }
     if (view === "outcome") renderOutcome();
     if (view === "describe") updateDescribe();
     if (prev !== view) {
       ui.body.scrollTop = 0;
     }
+  }
+
+  // Which part of the thread view shows: the waiting/choice screen, the chat, or one of the
+  // callbacks piece's screens (in-queue callback, slot picker, booked slot, ringing).
+  function threadMode() {
+    if (!req) return "wait";
+    var cb = req.callback;
+    var s = req.state;
+    if (req.ring) return "ring";
+    if (s === "connected") return "chat";
+    if (ext && ext.picking()) return "pick";
+    if (s === "scheduled" || (cb && cb.kind === "scheduled" && cb.state === "promised")) return "scheduled";
+    if (s === "new") return "pick";
+    if (cb && cb.kind === "in_queue" && (cb.state === "promised" || cb.state === "ringing")) return "callback";
+    return "wait";
   }
 
   function renderOutcome() {
@@ -1507,8 +1756,10 @@
       updateMessage(m);
     }
     while (log.children.length > messages.length) log.removeChild(log.lastChild);
-    if (req && view === "thread") ui.log.hidden = !messages.length && req.state !== "connected";
-    if (added && (atBottom || (messages.length && messages[messages.length - 1].sender === "customer"))) {
+    var mode = req && view === "thread" ? threadMode() : "";
+    if (mode) ui.log.hidden = mode === "ring" || (!messages.length && req.state !== "connected");
+    // Before the chat, the top of the screen (the wait, the choices) matters more than the log.
+    if (added && mode === "chat" && (atBottom || (messages.length && messages[messages.length - 1].sender === "customer"))) {
       ui.body.scrollTop = ui.body.scrollHeight;
     }
   }
@@ -1644,6 +1895,8 @@
     if (!list.length) return;
     var active = ui.root.activeElement;
     var i = list.indexOf(active);
+    // From a heading focused by script (tabindex -1), Tab goes on from there as usual.
+    if (i === -1 && active && ui.panel.contains(active) && active !== ui.panel) return;
     if (e.shiftKey && (i <= 0)) { e.preventDefault(); list[list.length - 1].focus(); }
     else if (!e.shiftKey && (i === list.length - 1 || i === -1)) { e.preventDefault(); list[0].focus(); }
   }
@@ -1655,7 +1908,10 @@
     if (soft && active && active.tagName === "TEXTAREA" && !active.closest("[hidden]")) return;
     var target;
     if (view === "describe") target = ui.describe;
-    else if (view === "thread") target = req && req.state === "connected" ? ui.compose : ui.cancelBtn;
+    else if (view === "thread") {
+      var mode = threadMode();
+      target = mode === "chat" ? ui.compose : ext && mode !== "wait" ? ext.focusTarget(mode) : ui.cancelBtn;
+    }
     else if (view === "outcome") target = ui.outcomeTitle;
     else if (view === "thanks") target = ui.thanksTitle;
     if (target) {
@@ -1713,18 +1969,14 @@
       if (Array.isArray(saved.errors)) errors = saved.errors.slice(-ERRORS_MAX);
       if (Array.isArray(saved.journey)) journey = saved.journey.slice(-JOURNEY_MAX);
     }
+    // This tab's request, else one with a callback kept for every tab of this browser.
     var stored = storageGet(storeKey());
+    if (!stored) {
+      stored = storageGet(liveKey(), true);
+      if (stored && !ACTIVE[stored.state]) stored = null;
+    }
     if (stored && stored.request_id && stored.customer_token) {
-      req = {
-        request_id: stored.request_id,
-        customer_token: stored.customer_token,
-        last_seq: 0,
-        state: stored.state || "waiting",
-        cause: stored.cause || null,
-        specialist: null,
-        outbox: Array.isArray(stored.outbox) ? stored.outbox : [],
-        draft: stored.draft || ""
-      };
+      req = newReq(stored);
       // Replay the whole stream to rebuild the thread; events up to the stored
       // last_seq were seen on an earlier page and are not announced again.
       seenAtLoad = stored.last_seq || 0;
@@ -1766,8 +2018,17 @@
       window.addEventListener("offline", function () { renderConn(); renderMessages(); });
       window.addEventListener("hashchange", contextChanged);
       window.addEventListener("popstate", contextChanged);
+      // Another tab asked for a callback: this tab rings too.
+      window.addEventListener("storage", function (e) {
+        if (e.key !== liveKey() || !e.newValue || req) return;
+        try { adopt(JSON.parse(e.newValue)); } catch (err) { /* not ours */ }
+      });
+      document.addEventListener("visibilitychange", function () {
+        if (document.visibilityState === "visible") lookUpElsewhere();
+      });
       if (req) {
         if (ACTIVE[req.state]) fireStart();
+        if (needsExt()) loadExt();
         connect();
       }
       loadConfig();
@@ -1787,10 +2048,27 @@
     return true;
   }
 
+  // ---------------------------------------------------------------- for the callbacks piece
+  // What tapline-callbacks.js may use. Not a public API: it changes with VERSION.
+  var core = {
+    version: VERSION,
+    h: h, svg: svg, uuid: uuid, now: now, cap: cap, say: say,
+    showNotice: showNotice, setBusy: setBusy, fmtTime: fmtTime,
+    write: write, api: api, emit: emit, copyOf: copyOf, warn: warn,
+    render: render, open: open, focusView: focusView, cancelRequest: cancelRequest,
+    saveReq: saveReq, contextChanged: contextChanged, threadMode: threadMode,
+    get req() { return req; },
+    get ui() { return ui; },
+    get isOpen() { return isOpen; },
+    get online() { return wsState === "open"; },
+    get clockSkew() { return clockSkew; }
+  };
+
   // ---------------------------------------------------------------- public API
   var api_ = {
     __tapline: true,
-    version: "0.1.0",
+    __ext: registerExt,
+    version: VERSION,
     init: init,
     setContext: function (c) {
       c = c || {};
