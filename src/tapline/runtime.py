@@ -62,5 +62,8 @@ class Runtime:
         deadline = self.engine.next_deadline()
         timeout = 5.0 if deadline is None else max(0.0, deadline - self.clock.now())
         self._wake.clear()
+        # Not asyncio.wait_for: before Python 3.12 it swallows a cancel that comes as the
+        # event is set, and the ticker then never stops (shutdown hangs).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=min(timeout, 5.0))
+            async with asyncio.timeout(min(timeout, 5.0)):
+                await self._wake.wait()
