@@ -243,3 +243,12 @@ def test_profile_agrees_with_staffed_at_every_step(
         assert t < nxt[0] and n != nxt[1]
         assert staffing.staffed(t, "p") == n == len(staffing.specialists(t, "p"))
         assert staffing.staffed((t + nxt[0]) / 2, "p") == n
+
+
+def test_shifts_and_staffing_are_also_importable_from_hours() -> None:
+    from tapline.engine import hours
+
+    assert hours.Staffing is Staffing and hours.WeeklyShift is WeeklyShift
+    assert hours.parse_shifts is parse_shifts
+    with pytest.raises(AttributeError):
+        hours.Nothing  # type: ignore[attr-defined]  # noqa: B018

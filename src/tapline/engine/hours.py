@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tapline.engine.errors import EngineError
@@ -374,3 +375,26 @@ def parse_hours(data: Mapping[str, object]) -> BusinessHours:
             raise HoursError(f"{where}: not a date (YYYY-MM-DD)") from None
         exceptions[day] = _check_day(_ranges(value, where), where)
     return BusinessHours(tz, tuple(w or () for w in weekly), exceptions)
+
+
+# Shifts and staffing live in `staffing.py` (which builds on this module). They are also
+# importable from here, lazily, because the first plan had them in this module.
+_STAFFING_NAMES = frozenset(
+    {"Absence", "DatedShift", "Shift", "Staffing", "WeeklyShift", "parse_shifts"}
+)
+
+if TYPE_CHECKING:
+    from tapline.engine.staffing import Absence as Absence
+    from tapline.engine.staffing import DatedShift as DatedShift
+    from tapline.engine.staffing import Shift as Shift
+    from tapline.engine.staffing import Staffing as Staffing
+    from tapline.engine.staffing import WeeklyShift as WeeklyShift
+    from tapline.engine.staffing import parse_shifts as parse_shifts
+
+
+def __getattr__(name: str) -> object:
+    if name in _STAFFING_NAMES:
+        from tapline.engine import staffing
+
+        return getattr(staffing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
