@@ -74,13 +74,18 @@ export function lintToml(text) {
 
 /** The short reference beside the editor: [kind, text] with kind "p" or "code". */
 export const REFERENCE = [
-  ["p", "Rules are tried in order; the first whose conditions match a request's context sends it to a queue, with requirements on the specialists who may take it."],
-  ["code", `[[rules]]
+  ["p", "Rules are tried in order. The first whose when holds for the request's context gives its queue (by name), what the specialist needs, and a priority; if none holds, [default] does."],
+  ["code", `[[rule]]
 name = "credits at payment"
-when = "context.flow == 'booking' and context.step == 'payment'"
+when = 'flow == "booking" and step == "payment"'
 queue = "Payments"
-require = ["skills.payments >= 3",
-           "authority.refund_limit >= context.data.credits"]`],
-  ["p", "Conditions read the context (flow, step, data, verified claims). Requirements compare a specialist's skill levels (1–5) and authority attributes (set under Specialists) with the context."],
-  ["p", "A queue's own skill, priority, stickiness and widening (T1, T2) are set under Queues. The full format is in docs/subsystems/routing.md."],
+skills = { payments = 3 }
+authority = ["refund_limit >= context.data.credits"]
+priority = 1
+
+[default]
+queue = "General"`],
+  ["p", "when compares flow, step, data.<key> and claims.<key> (verified claims only) with a number, a quoted string, true or false, using == != < <= > >=, joined by and, or, not and parentheses."],
+  ["p", "skills asks for levels 1–5; authority compares a specialist's attributes (set under Specialists) with a literal or a context value. A verified tier claim can add priority with a [tiers] table, e.g. gold = 10."],
+  ["p", "Queues' priority, stickiness, widening and fallback are set under Queues. The whole format is in docs/subsystems/routing.md."],
 ];
