@@ -126,6 +126,29 @@ def demo(
     _serve(settings)
 
 
+@app.command()
+def simulate(
+    scenario: Annotated[
+        Path, typer.Argument(help="A scenario TOML file.", exists=True, dir_okay=False)
+    ],
+    report: Annotated[
+        Path | None, typer.Option(help="Also write plots: out.html (embedded) or out.png.")
+    ] = None,
+) -> None:
+    """Run a scenario through the engine in virtual time and score the wait estimates."""
+    from tapline.simulator import ScenarioError
+    from tapline.simulator.console import run_and_print
+
+    if report is not None and report.suffix.lower() not in (".html", ".htm", ".png"):
+        console.print(f"[red]--report must end in .html or .png, not {report.name}[/]")
+        raise typer.Exit(2)
+    try:
+        run_and_print(scenario, report, console)
+    except ScenarioError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from error
+
+
 @specialist_app.command("add")
 def specialist_add(
     email: Annotated[str, typer.Option(help="Sign-in email.")],
