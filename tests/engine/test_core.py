@@ -26,6 +26,7 @@ from tapline.engine import (
     UnknownQueue,
     UnknownRequest,
     UnknownSpecialist,
+    Unroutable,
 )
 
 Staff = Callable[..., list[Effect]]
@@ -55,6 +56,8 @@ def test_submit_with_nobody_there_waits(engine: Engine) -> None:
     assert engine.submit("r1", "pay") == [
         StateChanged("r1", NEW, WAITING),
         QueueChanged("pay", 1),
+        # Nobody is registered at all: the driver is told, the request keeps its place.
+        Unroutable("r1", "pay", "unqualified", "payments >= 1 (chat)"),
     ]
     view = engine.request("r1")
     assert (view.state, view.queue_id, view.enqueued_at) == (WAITING, "pay", START)
@@ -173,9 +176,13 @@ def test_decline_goes_to_the_next_specialist_and_never_back(
         StateChanged("r1", WAITING, OFFERED, None, "bob"),
         OfferMade("r1", "bob", EXPIRES + 1),
     ]
-    assert engine.decline("r1", "bob")[-1] == StateChanged("r1", OFFERED, WAITING, None, "bob")
+    assert engine.decline("r1", "bob")[-2:] == [
+        StateChanged("r1", OFFERED, WAITING, None, "bob"),
+        Unroutable("r1", "pay", "declined", "payments >= 1 (chat)"),  # nobody left: say so
+    ]
     assert engine.request("r1").state is WAITING
-    assert engine.route() == []  # both declined: nobody left to offer it to
+    assert engine.request("r1").unroutable == "declined"
+    assert engine.route() == []  # both declined: nobody left to offer it to, already told
     assert offers(engine.submit("r2", "pay")) == [("r2", "ana")]
 
 
@@ -233,15 +240,16 @@ def test_resolve_unresolved_is_a_dead_end(engine: Engine, staff: Staff) -> None:
     assert engine.request("r1").cause is DeadEndCause.UNRESOLVED
 
 
-def test_idle_since_moves_only_when_going_from_full_to_room(
+def test_idle_since_moves_when_the_load_changes(
     engine: Engine, clock: FakeClock, staff: Staff
 ) -> None:
     staff("ana", capacity=3)
+    clock.advance(5)
     connect(engine, "r1")
-    connect(engine, "r2")
+    assert engine.specialist("ana").idle_since == START + 5  # took a request
     clock.advance(10)
     engine.resolve("r1", "ana")
-    assert engine.specialist("ana").idle_since == START  # was never full
+    assert engine.specialist("ana").idle_since == START + 15  # finished one
 
 
 @pytest.mark.parametrize(
@@ -497,6 +505,7 @@ def test_losing_the_skill_withdraws_the_offer(engine: Engine, staff: Staff) -> N
     assert effects == [
         OfferWithdrawn("r1", "ana", "specialist_left"),
         StateChanged("r1", OFFERED, WAITING, None, "ana"),
+        Unroutable("r1", "pay", "unqualified", "payments >= 1 (chat)"),
     ]
 
 

@@ -19,6 +19,7 @@ from tapline.engine import (
     QueueChanged,
     RequestState,
     StateChanged,
+    Unroutable,
 )
 
 Staff = Callable[..., list[Effect]]
@@ -102,6 +103,7 @@ def test_a_late_tick_handles_deadlines_in_order(
         OfferWithdrawn("r1", "ana", "expired"),
         StateChanged("r1", OFFERED, WAITING, None, "ana"),
         PresenceChanged("ana", Presence.AWAY, 0, 1),
+        Unroutable("r1", "pay", "declined", "payments >= 1 (chat)"),  # ana was the only one
         StateChanged("r1", WAITING, DEAD_END, DeadEndCause.ABANDONED),
         QueueChanged("pay", 0),
     ]

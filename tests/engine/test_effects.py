@@ -13,20 +13,31 @@ from tapline.engine import (
     Presence,
     PresenceChanged,
     QueueChanged,
+    QueueFallback,
     RequestState,
+    Routable,
     StateChanged,
+    Unroutable,
+    UnroutableReason,
     WithdrawReason,
 )
 
 
-def test_effect_is_the_union_of_the_five() -> None:
+def test_effect_is_the_union_of_the_eight() -> None:
     assert set(get_args(Effect)) == {
         StateChanged,
         OfferMade,
         OfferWithdrawn,
         PresenceChanged,
         QueueChanged,
+        Unroutable,
+        Routable,
+        QueueFallback,
     }
+
+
+def test_unroutable_reasons() -> None:
+    assert set(get_args(UnroutableReason)) == {"unqualified", "declined"}
 
 
 def test_withdraw_reasons_are_the_protocols() -> None:

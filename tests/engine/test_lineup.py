@@ -3,8 +3,8 @@ from __future__ import annotations
 from tapline.engine.lineup import FRONT, NORMAL, Lineup, Place
 
 
-def place(seq: int, at: float | None = None, rank: int = NORMAL) -> Place:
-    return (rank, float(seq) if at is None else at, seq, f"r{seq}")
+def place(seq: int, at: float | None = None, rank: int = NORMAL, priority: int = 0) -> Place:
+    return (rank, -priority, float(seq) if at is None else at, seq, f"r{seq}")
 
 
 def test_joins_in_place_order_whatever_the_order_of_calls() -> None:
@@ -21,7 +21,15 @@ def test_ties_in_time_go_by_seq_and_the_front_goes_first() -> None:
     lineup.join(place(2, at=5.0))
     lineup.join(place(1, at=5.0))
     lineup.join(place(9, at=99.0, rank=FRONT))
-    assert [p[3] for p in lineup.ready] == ["r9", "r1", "r2"]
+    assert [p[4] for p in lineup.ready] == ["r9", "r1", "r2"]
+
+
+def test_a_higher_priority_goes_ahead_of_older_requests_but_not_the_front() -> None:
+    lineup = Lineup()
+    lineup.join(place(1, at=1.0))
+    lineup.join(place(2, at=2.0, priority=5))
+    lineup.join(place(3, at=3.0, rank=FRONT))
+    assert [p[4] for p in lineup.places] == ["r3", "r2", "r1"]
 
 
 def test_an_offered_request_keeps_its_place_and_comes_back_to_it() -> None:

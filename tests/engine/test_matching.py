@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from tapline.engine import Presence, SpecialistState
-from tapline.engine.lineup import NORMAL, Place, QueueRecord
-from tapline.engine.matching import candidates, free_pools, in_place_order, take
+from tapline.engine import Channel, Presence, SpecialistState
+from tapline.engine.lineup import NORMAL, Place
+from tapline.engine.matching import Pools, in_place_order, is_free
 
 
 def spec(sid: str, skills: dict[str, int], **changes: object) -> SpecialistState:
@@ -12,63 +12,53 @@ def spec(sid: str, skills: dict[str, int], **changes: object) -> SpecialistState
     return s
 
 
-def test_free_pools_hold_only_who_may_get_an_offer_now() -> None:
+def test_free_means_available_no_offer_and_room_on_some_channel() -> None:
+    assert is_free(spec("a", {"p": 1}))
+    assert not is_free(spec("b", {"p": 1}, presence=Presence.BUSY))
+    assert not is_free(spec("c", {"p": 1}, active={"r1"}))
+    assert not is_free(spec("d", {"p": 1}, offered="r2"))
+    # A full chat load, but room for a call.
+    assert is_free(spec("e", {"p": 1}, active={"r1"}, call_capacity={Channel.VOICE: 1}))
+
+
+def test_refresh_keeps_only_the_free_by_skill() -> None:
+    pools = Pools()
     a = spec("a", {"payments": 2, "shipping": 1})
     b = spec("b", {"payments": 5}, presence=Presence.BUSY)
-    c = spec("c", {"payments": 5}, active={"r1"})
-    d = spec("d", {"payments": 5}, offered="r2")
     e = spec("e", {"shipping": 3})
-    pools = free_pools([a, b, c, d, e])
-    assert {skill: list(pool) for skill, pool in pools.items()} == {
-        "payments": ["a"],
-        "shipping": ["a", "e"],
-    }
+    assert [pools.refresh(s) for s in (a, b, e)] == [True, False, True]
+    assert list(pools.get("payments")) == ["a"]
+    assert list(pools.get("shipping")) == ["a", "e"]
+    a.offered = "r1"
+    assert not pools.refresh(a)
+    assert not pools.has("payments") and list(pools.get("shipping")) == ["e"]
+    assert "a" not in pools and "e" in pools and len(pools) == 1
 
 
-def test_take_removes_from_every_pool_and_drops_empty_ones() -> None:
-    a = spec("a", {"payments": 2, "shipping": 1})
-    e = spec("e", {"shipping": 3})
-    pools = free_pools([a, e])
-    take(pools, a)
-    assert {skill: list(pool) for skill, pool in pools.items()} == {"shipping": ["e"]}
+def test_skills_below_level_one_are_not_pooled() -> None:
+    pools = Pools()
+    pools.add(spec("a", {"payments": 0, "shipping": 1}))
+    assert not pools.has("payments") and pools.has("shipping")
 
 
-def test_candidates_leave_out_the_excluded() -> None:
-    pools = free_pools([spec("a", {"p": 1}), spec("b", {"p": 1})])
-    assert [s.specialist_id for s in candidates(pools["p"], {"a"})] == ["b"]
+def p(seq: int, at: float, priority: int = 0) -> Place:
+    return (NORMAL, -priority, at, seq, f"r{seq}")
 
 
-def p(seq: int, at: float) -> Place:
-    return (NORMAL, at, seq, f"r{seq}")
+def test_walks_all_lists_in_one_place_order() -> None:
+    pay = [p(1, 1.0), p(4, 4.0)]
+    ship = [p(2, 2.0), p(3, 3.0), p(5, 0.5, priority=3)]
+    ship.sort()
+    walked = [(place[4], i) for place, i in in_place_order([pay, ship], lambda i: True)]
+    assert walked == [("r5", 1), ("r1", 0), ("r2", 1), ("r3", 1), ("r4", 0)]
 
 
-def queue(queue_id: str, skill: str, *places: Place) -> QueueRecord:
-    q = QueueRecord(queue_id, skill)
-    for place in places:
-        q.lineup.join(place)
-    return q
-
-
-def test_walks_all_queues_in_one_place_order() -> None:
-    pay = queue("pay", "payments", p(1, 1.0), p(4, 4.0))
-    ship = queue("ship", "shipping", p(2, 2.0), p(3, 3.0))
-    pools = free_pools([spec("a", {"payments": 1, "shipping": 1})])
-    assert [place[3] for place, _ in in_place_order([pay, ship], pools)] == [
-        "r1",
-        "r2",
-        "r3",
-        "r4",
-    ]
-
-
-def test_skips_queues_nobody_free_can_serve_and_stops_when_all_are_taken() -> None:
-    pay = queue("pay", "payments", p(1, 1.0), p(3, 3.0))
-    ship = queue("ship", "shipping", p(2, 2.0))
-    a = spec("a", {"payments": 1})
-    pools = free_pools([a])
+def test_a_list_stops_being_walked_when_asked() -> None:
+    pay = [p(1, 1.0), p(3, 3.0)]
+    ship = [p(2, 2.0), p(4, 4.0)]
+    stopped: set[int] = set()
     seen = []
-    for place, q in in_place_order([pay, ship], pools):
-        seen.append(place[3])
-        assert q is pay
-        take(pools, a)
-    assert seen == ["r1"]
+    for place, _i in in_place_order([pay, ship], lambda i: i not in stopped):
+        seen.append(place[4])
+        stopped.add(0)  # after the first, the pay list is done
+    assert seen == ["r1", "r2", "r4"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tapline.engine import Presence, SpecialistState
+from tapline.engine import Channel, Presence, SpecialistState
 
 
 def make(**changes: object) -> SpecialistState:
@@ -44,5 +44,27 @@ def test_copy_shares_nothing() -> None:
     assert copy == spec
     copy.active.add("r2")
     copy.skills["shipping"] = 1
+    copy.authority["refund_limit"] = 5
+    copy.calls["r2"] = Channel.VOICE
     assert spec.active == {"r1"}
     assert "shipping" not in spec.skills
+    assert spec.authority == {} and spec.calls == {}
+
+
+def test_room_per_channel_and_one_call_at_a_time() -> None:
+    spec = make(capacity=1, call_capacity={Channel.VOICE: 1, Channel.VIDEO: 1})
+    assert spec.has_room(Channel.CHAT) and spec.has_room(Channel.VOICE)
+    spec.active = {"r1"}
+    spec.calls = {"r1": Channel.VIDEO}
+    assert spec.load(Channel.CHAT) == 0 and spec.load(Channel.VOICE) == 1
+    assert spec.has_room(Channel.CHAT)
+    assert not spec.has_room(Channel.VOICE) and not spec.has_room(Channel.VIDEO)
+    spec.active = {"r1", "r2"}
+    assert not spec.has_capacity(Channel.CHAT) and not spec.has_capacity()
+    assert spec.capacity_for(Channel.VIDEO) == 1 and spec.capacity_for(Channel.CHAT) == 1
+
+
+def test_has_capacity_with_no_channel_means_any() -> None:
+    spec = make(capacity=0, call_capacity={Channel.VOICE: 1})
+    assert spec.has_capacity() and not spec.has_capacity(Channel.CHAT)
+    assert spec.can_take("payments", Channel.VOICE) and not spec.can_take("payments")

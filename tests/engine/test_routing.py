@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from tapline.engine import (
+    Channel,
     Effect,
     Engine,
     FakeClock,
+    LeastLoadedRouter,
     LongestIdleRouter,
     OfferMade,
     Presence,
@@ -38,6 +40,29 @@ def test_longest_idle_breaks_ties_by_specialist_id() -> None:
 
 def test_longest_idle_with_no_candidates_chooses_nobody() -> None:
     assert LongestIdleRouter().choose(REQUEST, [], 100.0) is None
+    assert LeastLoadedRouter().choose(REQUEST, [], 100.0) is None
+
+
+def test_least_loaded_goes_by_load_over_capacity_then_idle_then_id() -> None:
+    a, b, c = spec("a", 10.0), spec("b", 20.0), spec("c", 5.0)
+    a.capacity, b.capacity, c.capacity = 4, 2, 1
+    a.active, b.active, c.active = {"x"}, {"y"}, {"z"}  # 1/4, 1/2, 1/1
+    assert LeastLoadedRouter().choose(REQUEST, [c, b, a], 100.0) is a
+    b.active = set()
+    assert LeastLoadedRouter().choose(REQUEST, [c, b, a], 100.0) is b
+    a.active = set()
+    assert LeastLoadedRouter().choose(REQUEST, [c, b, a], 100.0) is a  # idle longer
+    b.idle_since = a.idle_since
+    assert LeastLoadedRouter().choose(REQUEST, [c, b, a], 100.0) is a  # then by id
+
+
+def test_least_loaded_looks_at_the_requests_channel() -> None:
+    a, b = spec("a", 10.0), spec("b", 20.0)
+    a.call_capacity = b.call_capacity = {Channel.VOICE: 1}
+    a.active = {"x", "y"}
+    a.capacity = 5
+    voice = WaitingRequest("r1", "pay", "payments", 0.0, Channel.VOICE)
+    assert LeastLoadedRouter().choose(voice, [b, a], 100.0) is a  # chats do not count
 
 
 class Recording:
@@ -87,7 +112,9 @@ def test_an_answer_outside_the_candidates_is_ignored() -> None:
     assert engine.request("r1").state is RequestState.WAITING
 
 
-def test_default_router_is_longest_idle(engine: Engine, clock: FakeClock, staff: Staff) -> None:
+def test_default_router_is_least_loaded_then_longest_idle(
+    engine: Engine, clock: FakeClock, staff: Staff
+) -> None:
     staff("late")
     clock.advance(1)
     staff("later")

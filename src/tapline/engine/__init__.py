@@ -1,9 +1,10 @@
 """The engine: routing, queues and request state machines as pure code, with no I/O.
 
 Time comes from an injected `Clock`; every command returns the `Effect`s it caused, which the
-server turns into database writes and events. See docs/subsystems/engine.md.
+server turns into database writes and events. See docs/subsystems/engine.md and routing.md.
 """
 
+from tapline.engine.channels import Channel
 from tapline.engine.clock import Clock, FakeClock, SystemClock
 from tapline.engine.core import Engine
 from tapline.engine.effects import (
@@ -12,7 +13,11 @@ from tapline.engine.effects import (
     OfferWithdrawn,
     PresenceChanged,
     QueueChanged,
+    QueueFallback,
+    Routable,
     StateChanged,
+    Unroutable,
+    UnroutableReason,
     WithdrawReason,
 )
 from tapline.engine.errors import (
@@ -22,13 +27,17 @@ from tapline.engine.errors import (
     InvalidTransition,
     NotAssigned,
     NotOffered,
+    SpecError,
     UnknownQueue,
     UnknownRequest,
     UnknownSpecialist,
 )
+from tapline.engine.load import EligibleLoad
+from tapline.engine.policy import QueuePolicy
 from tapline.engine.presence import Presence, SpecialistState
 from tapline.engine.request import RequestView
-from tapline.engine.routing import LongestIdleRouter, Router, WaitingRequest
+from tapline.engine.requirements import Constraint, Requirements
+from tapline.engine.routing import LeastLoadedRouter, LongestIdleRouter, Router, WaitingRequest
 from tapline.engine.states import (
     FINAL_STATES,
     TRANSITIONS,
@@ -41,15 +50,19 @@ from tapline.engine.states import (
 __all__ = [
     "FINAL_STATES",
     "TRANSITIONS",
+    "Channel",
     "Clock",
+    "Constraint",
     "DeadEndCause",
     "DuplicateRequest",
     "Effect",
+    "EligibleLoad",
     "Engine",
     "EngineError",
     "FakeClock",
     "InvalidArgument",
     "InvalidTransition",
+    "LeastLoadedRouter",
     "LongestIdleRouter",
     "NotAssigned",
     "NotOffered",
@@ -58,15 +71,22 @@ __all__ = [
     "Presence",
     "PresenceChanged",
     "QueueChanged",
+    "QueueFallback",
+    "QueuePolicy",
     "RequestState",
     "RequestView",
+    "Requirements",
+    "Routable",
     "Router",
+    "SpecError",
     "SpecialistState",
     "StateChanged",
     "SystemClock",
     "UnknownQueue",
     "UnknownRequest",
     "UnknownSpecialist",
+    "Unroutable",
+    "UnroutableReason",
     "WaitingRequest",
     "WithdrawReason",
     "is_final",

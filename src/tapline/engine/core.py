@@ -7,21 +7,14 @@ EngineError has changed nothing.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import TypeVar
 
+from tapline.engine.channels import CALLS, Channel, capacities, channel
 from tapline.engine.clock import Clock
-from tapline.engine.deadlines import DeadlineKind, Deadlines
-from tapline.engine.effects import (
-    Effect,
-    OfferMade,
-    OfferWithdrawn,
-    PresenceChanged,
-    QueueChanged,
-    StateChanged,
-    WithdrawReason,
-)
+from tapline.engine.deadlines import DeadlineKind
+from tapline.engine.dispatch import IN_LINE, Dispatcher, presence_effect
+from tapline.engine.effects import Effect, QueueChanged, StateChanged
 from tapline.engine.errors import (
     DuplicateRequest,
     InvalidArgument,
@@ -32,20 +25,23 @@ from tapline.engine.errors import (
     UnknownRequest,
     UnknownSpecialist,
 )
-from tapline.engine.lineup import FRONT, Place, QueueRecord
-from tapline.engine.matching import candidates, free_pools, in_place_order, take
-from tapline.engine.presence import MAX_LEVEL, MIN_LEVEL, Presence, SpecialistState
+from tapline.engine.lineup import FRONT, QueueRecord
+from tapline.engine.load import EligibleLoad
+from tapline.engine.policy import DEFAULT, QueuePolicy
+from tapline.engine.presence import (
+    MAX_LEVEL,
+    MIN_LEVEL,
+    AuthorityValue,
+    Presence,
+    SpecialistState,
+)
 from tapline.engine.request import RequestRecord, RequestView
-from tapline.engine.routing import LongestIdleRouter, Router, WaitingRequest
+from tapline.engine.requirements import NONE, Requirements
+from tapline.engine.routing import LeastLoadedRouter, Router
 from tapline.engine.states import DeadEndCause, RequestState, is_final, transition
 
 _S = RequestState
 _E = TypeVar("_E", Presence, DeadEndCause, RequestState)
-_IN_LINE = frozenset({_S.WAITING, _S.OFFERED})
-
-
-def _presence(spec: SpecialistState) -> PresenceChanged:
-    return PresenceChanged(spec.specialist_id, spec.presence, len(spec.active), spec.capacity)
 
 
 def _member(enum: type[_E], value: str) -> _E:
@@ -56,16 +52,35 @@ def _member(enum: type[_E], value: str) -> _E:
         raise InvalidArgument(f"{value!r} is not a {enum.__name__}") from None
 
 
-def _check_specialist_args(skills: Mapping[str, int], capacity: int) -> None:
-    if capacity < 0:
-        raise InvalidArgument(f"capacity must be 0 or more, not {capacity}")
+def _check_skills(skills: Mapping[str, int]) -> None:
     for skill, level in skills.items():
         if not MIN_LEVEL <= level <= MAX_LEVEL:
             raise InvalidArgument(f"skill {skill!r}: level must be 1 to 5, not {level}")
 
 
-class Engine:
-    """Routes requests of queues to specialists. See docs/subsystems/engine.md."""
+def _check_authority(authority: Mapping[str, AuthorityValue]) -> dict[str, AuthorityValue]:
+    for name, value in authority.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise InvalidArgument(f"{name!r} is not an authority attribute name")
+        if not isinstance(value, bool | int | float | str):
+            raise InvalidArgument(f"authority {name!r}: {value!r} is not a number, string or bool")
+    return dict(authority)
+
+
+def _check_request_args(requirements: Requirements | None, priority: int) -> Requirements:
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise InvalidArgument(f"priority is a whole number, not {priority!r}")
+    if requirements is None:
+        return NONE
+    if not isinstance(requirements, Requirements):
+        raise InvalidArgument("requirements must be a Requirements")
+    if requirements.has_refs:
+        raise InvalidArgument(f"resolve the context references first: {requirements}")
+    return requirements
+
+
+class Engine(Dispatcher):
+    """Routes requests of queues to specialists. See docs/subsystems/engine.md and routing.md."""
 
     def __init__(
         self,
@@ -79,55 +94,90 @@ class Engine:
     ) -> None:
         if offer_timeout <= 0 or customer_grace < 0 or keep_ended < 0:
             raise InvalidArgument("offer_timeout > 0, customer_grace >= 0, keep_ended >= 0")
-        self._clock = clock
-        self._router: Router = router if router is not None else LongestIdleRouter()
-        self._offer_timeout = offer_timeout
-        self._customer_grace = customer_grace
+        router = router if router is not None else LeastLoadedRouter()
+        super().__init__(clock, router, offer_timeout, customer_grace, keep_ended)
         self._away_on_missed_offer = away_on_missed_offer
-        self._keep_ended = keep_ended
-        self._queues: dict[str, QueueRecord] = {}
-        self._specialists: dict[str, SpecialistState] = {}
-        self._requests: dict[str, RequestRecord] = {}
-        self._ended: OrderedDict[str, RequestRecord] = OrderedDict()
-        self._deadlines = Deadlines()
-        self._seq = 0
 
     # -- Configuration ---------------------------------------------------------------------
 
-    def add_queue(self, queue_id: str, skill: str) -> list[Effect]:
-        """Add a queue whose requests need `skill`, or change an existing queue's skill."""
+    def add_queue(
+        self, queue_id: str, skill: str, *, policy: QueuePolicy | None = None
+    ) -> list[Effect]:
+        """Add a queue whose requests need `skill`, or change an existing queue.
+
+        `policy` (priority, sticky wait, widening, fallback) defaults to a plain FCFS queue
+        for a new queue, and to the current policy when changing one.
+        """
         queue = self._queues.get(queue_id)
         if queue is None:
-            self._queues[queue_id] = QueueRecord(queue_id, skill)
+            self._queues[queue_id] = QueueRecord(queue_id, skill, policy or DEFAULT)
             return []
-        if queue.skill == skill:
+        policy = policy if policy is not None else queue.policy
+        if queue.skill == skill and queue.policy == policy:
             return []
-        queue.skill = skill
-        return self.route()
+        queue.skill, queue.policy = skill, policy
+        effects: list[Effect] = []
+        records = sorted(
+            (r for r in self._requests.values() if r.queue_id == queue_id), key=lambda r: r.place
+        )
+        in_line = [r for r in records if r.state in IN_LINE]
+        for record in in_line:
+            self._leave_line(record)
+        for record in records:
+            self._refile(record, queue)
+        self._rebuild_lineup(queue)
+        for record in in_line:
+            self._line_up(record)
+            if record.state is _S.OFFERED and record.specialist_id is not None:
+                spec = self._specialists[record.specialist_id]
+                if not self._offer_fits(spec, record.request_id):
+                    self._withdraw(record, "specialist_left", effects)
+        for record in in_line:
+            self._check_reach(record, effects)
+        effects += self._route()
+        return effects
 
     def set_specialist(
-        self, specialist_id: str, *, skills: Mapping[str, int], capacity: int
+        self,
+        specialist_id: str,
+        *,
+        skills: Mapping[str, int],
+        capacity: int | Mapping[str, int],
+        authority: Mapping[str, AuthorityValue] | None = None,
     ) -> list[Effect]:
-        """Register a specialist (who starts OFFLINE) or update their skills and capacity."""
-        _check_specialist_args(skills, capacity)
+        """Register a specialist (who starts OFFLINE) or update them.
+
+        `capacity` is an int (chats only) or per channel, e.g. {"chat": 3, "voice": 1}.
+        `authority` holds attributes such as {"refund_limit": 500}; None keeps what an
+        existing specialist has (a new one has none).
+        """
+        _check_skills(skills)
+        chat, calls = capacities(capacity)
+        checked = _check_authority(authority) if authority is not None else None
         now = self._clock.now()
+        effects: list[Effect] = []
         spec = self._specialists.get(specialist_id)
         if spec is None:
-            spec = SpecialistState(specialist_id, dict(skills), capacity, idle_since=now)
+            spec = SpecialistState(specialist_id, dict(skills), chat, idle_since=now)
+            spec.authority, spec.call_capacity = checked or {}, calls
             self._specialists[specialist_id] = spec
-            return [_presence(spec)]
-        effects: list[Effect] = []
+            effects.append(presence_effect(spec))
+            self._specialist_registered(spec, effects)
+            return effects
         was_full = not spec.has_capacity()
         old_capacity = spec.capacity
-        spec.skills = dict(skills)
-        spec.capacity = capacity
+        spec.skills, spec.capacity, spec.call_capacity = dict(skills), chat, calls
+        if checked is not None:
+            spec.authority = checked
         if was_full and spec.has_capacity():
             spec.idle_since = now
-        if capacity != old_capacity:
-            effects.append(_presence(spec))
+        if chat != old_capacity:
+            effects.append(presence_effect(spec))
+        self._fit.pop(specialist_id, None)
         if spec.offered is not None and not self._offer_fits(spec, spec.offered):
             self._withdraw(self._requests[spec.offered], "specialist_left", effects)
-        effects += self.route()
+        self._specialist_registered(spec, effects)
+        effects += self._route()
         return effects
 
     def set_presence(self, specialist_id: str, presence: Presence) -> list[Effect]:
@@ -136,30 +186,53 @@ class Engine:
         presence = _member(Presence, presence)
         if spec.presence is presence:
             return []
-        was_available = spec.presence is Presence.AVAILABLE
+        old = spec.presence
         spec.presence = presence
         if presence is Presence.AVAILABLE:
             spec.idle_since = self._clock.now()
-        effects: list[Effect] = [_presence(spec)]
-        if was_available and spec.offered is not None:
+        effects: list[Effect] = [presence_effect(spec)]
+        if old is Presence.AVAILABLE and spec.offered is not None:
             self._withdraw(self._requests[spec.offered], "specialist_left", effects)
-        effects += self.route()
+        if Presence.OFFLINE in (old, presence):
+            self._release_sticky(spec)
+        self._changed(spec)
+        effects += self._route()
         return effects
 
     # -- Requests --------------------------------------------------------------------------
 
-    def submit(self, request_id: str, queue_id: str) -> list[Effect]:
-        """A new request joins the back of its queue (new -> waiting), then routing runs."""
+    def submit(
+        self,
+        request_id: str,
+        queue_id: str,
+        *,
+        requirements: Requirements | None = None,
+        priority: int = 0,
+        channel: Channel | str = Channel.CHAT,
+        preferred_specialist: str | None = None,
+        callback: bool = False,
+    ) -> list[Effect]:
+        """A new request joins its queue at its place (new -> waiting), then routing runs.
+
+        - `requirements`: skill levels and authority (resolved; see rules.py), beyond the
+          queue's skill;
+        - `priority`: the request's own (e.g. the customer's tier), added to the queue's;
+        - `channel`: chat, voice or video;
+        - `preferred_specialist`: who last helped this customer; only they are offered it
+          for the queue's `sticky_seconds`, while they can take it and are not offline;
+        - `callback`: an in-queue callback: the customer may leave without a grace period.
+        """
         queue = self._queue(queue_id)
         self._check_new_id(request_id)
-        record = self._new_record(request_id, queue_id, self._clock.now())
+        record = self._new_record(
+            request_id, queue, self._clock.now(), requirements, priority, channel
+        )
+        record.preferred = preferred_specialist
+        record.callback = callback
         record.state = transition(_S.NEW, _S.WAITING)
-        queue.lineup.join(record.place)
-        effects: list[Effect] = [
-            StateChanged(request_id, _S.NEW, _S.WAITING),
-            QueueChanged(queue_id, len(queue.lineup)),
-        ]
-        effects += self.route()
+        effects: list[Effect] = [StateChanged(request_id, _S.NEW, _S.WAITING)]
+        self._enter_line(record, effects)
+        effects += self._route()
         return effects
 
     def accept(self, request_id: str, specialist_id: str) -> list[Effect]:
@@ -171,14 +244,15 @@ class Engine:
         self._clear_offer(record, spec)
         record.state = transition(_S.OFFERED, _S.CONNECTED)
         record.specialist_id = specialist_id
-        queue.lineup.leave(record.place)
-        spec.active.add(request_id)
+        record.connected_at = self._clock.now()
+        self._leave_line(record)
+        self._attach(record, spec)
         effects: list[Effect] = [
             StateChanged(request_id, _S.OFFERED, _S.CONNECTED, None, specialist_id),
             QueueChanged(queue.queue_id, len(queue.lineup)),
-            _presence(spec),
+            presence_effect(spec),
         ]
-        effects += self.route()
+        effects += self._route()
         return effects
 
     def decline(self, request_id: str, specialist_id: str) -> list[Effect]:
@@ -189,7 +263,8 @@ class Engine:
         record.excluded.add(specialist_id)
         effects: list[Effect] = []
         self._withdraw(record, "declined", effects)
-        effects += self.route()
+        self._check_reach(record, effects)
+        effects += self._route()
         return effects
 
     def resolve(
@@ -207,7 +282,7 @@ class Engine:
             self._end(record, _S.DEAD_END, DeadEndCause.UNRESOLVED, effects)
         else:
             self._end(record, _S.RESOLVED, None, effects)
-        effects += self.route()
+        effects += self._route()
         return effects
 
     def cancel(self, request_id: str) -> list[Effect]:
@@ -216,7 +291,7 @@ class Engine:
         transition(record.state, _S.CANCELLED)
         effects: list[Effect] = []
         self._end(record, _S.CANCELLED, None, effects)
-        effects += self.route()
+        effects += self._route()
         return effects
 
     def end_dead(self, request_id: str, cause: DeadEndCause) -> list[Effect]:
@@ -226,7 +301,34 @@ class Engine:
         transition(record.state, _S.DEAD_END)
         effects: list[Effect] = []
         self._end(record, _S.DEAD_END, cause, effects)
-        effects += self.route()
+        effects += self._route()
+        return effects
+
+    def requeue(self, request_id: str, *, front: bool = True) -> list[Effect]:
+        """A connected request waits again (e.g. an unanswered callback ring).
+
+        It frees its specialist's capacity and goes back to its place in line: with `front`
+        ahead of every request not yet helped, otherwise where its place says. It keeps its
+        enqueued time, so its widening goes on from there.
+        """
+        record = self._find(request_id)
+        if record.state is not _S.CONNECTED or record.specialist_id is None:
+            raise InvalidTransition(f"only a connected request is requeued, not {record.state}")
+        spec = self._specialists[record.specialist_id]
+        record.state = transition(_S.CONNECTED, _S.WAITING)
+        record.specialist_id = None
+        record.connected_at = None
+        if front:
+            record.rank = FRONT
+        if record.callback:
+            self._deadlines.cancel(record.grace_token)
+            record.grace_token = None
+        effects: list[Effect] = [
+            StateChanged(request_id, _S.CONNECTED, _S.WAITING, None, spec.specialist_id)
+        ]
+        self._enter_line(record, effects)
+        self._release(spec, request_id, effects)
+        effects += self._route()
         return effects
 
     def specialist_dropped(self, specialist_id: str) -> list[Effect]:
@@ -240,25 +342,33 @@ class Engine:
             self._withdraw(self._requests[spec.offered], "specialist_left", effects)
         chats = sorted((self._requests[rid] for rid in spec.active), key=lambda r: r.place)
         spec.active.clear()
+        spec.calls.clear()
         for record in chats:
             record.state = transition(_S.CONNECTED, _S.WAITING)
             record.rank = FRONT
             record.specialist_id = None
-            queue = self._queues[record.queue_id]
-            queue.lineup.join(record.place)
+            record.connected_at = None
             effects.append(
                 StateChanged(record.request_id, _S.CONNECTED, _S.WAITING, None, specialist_id)
             )
-            effects.append(QueueChanged(queue.queue_id, len(queue.lineup)))
-        effects.append(_presence(spec))
-        effects += self.route()
+            self._enter_line(record, effects)
+        effects.append(presence_effect(spec))
+        self._release_sticky(spec)
+        self._changed(spec)
+        effects += self._route()
         return effects
 
     def customer_left(self, request_id: str) -> list[Effect]:
-        """The customer's connection is gone: their grace period starts (if not running)."""
+        """The customer's connection is gone: their grace period starts (if not running).
+
+        An in-queue callback waiting (or offered) has no grace period: the customer may close
+        the app and is rung when their turn comes.
+        """
         record = self._find(request_id)
         if is_final(record.state):
             raise InvalidTransition(f"{request_id} has already ended ({record.state})")
+        if record.callback and record.state in IN_LINE:
+            return []
         if record.grace_token is None:
             at = self._clock.now() + self._customer_grace
             record.grace_token = self._deadlines.add(at, DeadlineKind.GRACE, request_id)
@@ -281,13 +391,21 @@ class Engine:
             record = self._requests.get(deadline.request_id)
             if record is None:  # cannot happen: an ended request's deadlines are cancelled
                 continue
-            if deadline.kind is DeadlineKind.OFFER:
+            kind = deadline.kind
+            if kind is DeadlineKind.OFFER:
                 record.offer_token = None
                 self._offer_expired(record, effects)
-            else:
+            elif kind is DeadlineKind.GRACE:
                 record.grace_token = None
                 self._grace_expired(record, effects)
-        effects += self.route()
+            elif kind is DeadlineKind.WIDEN:
+                record.widen_token = None
+                self._widen(record, now)
+            else:
+                record.sticky_token = None
+                self._unstick(record)
+                self._dirty_requests[record.request_id] = None
+        effects += self._route()
         return effects
 
     def next_deadline(self) -> float | None:
@@ -301,7 +419,8 @@ class Engine:
         self._withdraw(record, "expired", effects)
         if self._away_on_missed_offer and spec.presence is Presence.AVAILABLE:
             spec.presence = Presence.AWAY
-            effects.append(_presence(spec))
+            effects.append(presence_effect(spec))
+        self._check_reach(record, effects)
 
     def _grace_expired(self, record: RequestRecord, effects: list[Effect]) -> None:
         if record.state is _S.CONNECTED:
@@ -309,129 +428,37 @@ class Engine:
         else:
             self._end(record, _S.DEAD_END, DeadEndCause.ABANDONED, effects)
 
+    def _widen(self, record: RequestRecord, now: float) -> None:
+        """The request reached its next widening stage: more specialists may take it."""
+        policy = self._queues[record.queue_id].policy
+        waited = now - record.enqueued_at
+        record.stage = policy.stage_at(waited)
+        after = policy.next_widening(waited)
+        if after is not None:
+            at = record.enqueued_at + after
+            record.widen_token = self._deadlines.add(at, DeadlineKind.WIDEN, record.request_id)
+        self._dirty_requests[record.request_id] = None
+
     # -- Routing ---------------------------------------------------------------------------
 
     def route(self) -> list[Effect]:
-        """Make every offer that can be made now, oldest place first across queues.
+        """Check every request's reach and make every offer that can be made now.
 
-        Eligible for a request: AVAILABLE, has the queue's skill, room for a chat, no
-        pending offer, and has not declined or missed this request. The router picks one.
+        Commands route by themselves; call this after `restore_request`s. Eligible for a
+        request: AVAILABLE, meets its need at its widening stage (skills, authority, room on
+        its channel), no pending offer, has not declined or missed it, and it is not held
+        for its preferred specialist. The router picks one.
         """
-        pools = free_pools(self._specialists.values())
-        if not pools:
-            return []
-        now = self._clock.now()
         effects: list[Effect] = []
-        made: list[tuple[QueueRecord, Place]] = []
-        for place, queue in in_place_order(self._queues.values(), pools):
-            record = self._requests[place[3]]
-            chosen = self._choose(record, queue, pools[queue.skill], now)
-            if chosen is not None:
-                self._offer(record, chosen, now, effects)
-                made.append((queue, place))
-                take(pools, chosen)
-        for queue, place in made:
-            queue.lineup.offered(place)
+        records = sorted(self._requests.values(), key=lambda r: r.place)
+        for record in records:
+            self._check_reach(record, effects)
+        self._dirty_specs.update(dict.fromkeys(self._specialists))
+        for record in records:
+            if record.state is _S.WAITING:
+                self._dirty_requests[record.request_id] = None
+        effects += self._route()
         return effects
-
-    def _choose(
-        self,
-        record: RequestRecord,
-        queue: QueueRecord,
-        pool: dict[str, SpecialistState],
-        now: float,
-    ) -> SpecialistState | None:
-        eligible = candidates(pool, record.excluded)
-        if not eligible:
-            return None
-        waiting = WaitingRequest(record.request_id, queue.queue_id, queue.skill, record.enqueued_at)
-        chosen = self._router.choose(waiting, eligible, now)
-        if chosen is None or chosen.specialist_id in record.excluded:
-            return None
-        return pool.get(chosen.specialist_id)  # the engine's own record, never a router's copy
-
-    def _offer(
-        self, record: RequestRecord, spec: SpecialistState, now: float, effects: list[Effect]
-    ) -> None:
-        record.state = transition(record.state, _S.OFFERED)
-        record.specialist_id = spec.specialist_id
-        expires_at = now + self._offer_timeout
-        record.offer_expires_at = expires_at
-        record.offer_token = self._deadlines.add(expires_at, DeadlineKind.OFFER, record.request_id)
-        spec.offered = record.request_id
-        effects.append(
-            StateChanged(record.request_id, _S.WAITING, _S.OFFERED, None, spec.specialist_id)
-        )
-        effects.append(OfferMade(record.request_id, spec.specialist_id, expires_at))
-
-    def _offer_fits(self, spec: SpecialistState, request_id: str) -> bool:
-        skill = self._queues[self._requests[request_id].queue_id].skill
-        return spec.skills.get(skill, 0) >= MIN_LEVEL and spec.has_capacity()
-
-    # -- Moves shared by commands ----------------------------------------------------------
-
-    def _clear_offer(self, record: RequestRecord, spec: SpecialistState) -> None:
-        spec.offered = None
-        self._deadlines.cancel(record.offer_token)
-        record.offer_token = None
-        record.offer_expires_at = None
-
-    def _withdraw(
-        self,
-        record: RequestRecord,
-        reason: WithdrawReason,
-        effects: list[Effect],
-        *,
-        back: bool = True,
-    ) -> None:
-        """Withdraw the request's offer; with `back`, the request waits again at its place."""
-        specialist_id = record.specialist_id
-        assert specialist_id is not None and record.state is _S.OFFERED
-        self._clear_offer(record, self._specialists[specialist_id])
-        record.specialist_id = None
-        effects.append(OfferWithdrawn(record.request_id, specialist_id, reason))
-        if back:
-            record.state = transition(_S.OFFERED, _S.WAITING)
-            self._queues[record.queue_id].lineup.back(record.place)
-            effects.append(
-                StateChanged(record.request_id, _S.OFFERED, _S.WAITING, None, specialist_id)
-            )
-
-    def _release(self, spec: SpecialistState, request_id: str, effects: list[Effect]) -> None:
-        """A chat of `spec` ended: free its capacity (idle again if they were full)."""
-        was_full = not spec.has_capacity()
-        spec.active.discard(request_id)
-        if was_full and spec.has_capacity():
-            spec.idle_since = self._clock.now()
-        effects.append(_presence(spec))
-
-    def _end(
-        self,
-        record: RequestRecord,
-        new: RequestState,
-        cause: DeadEndCause | None,
-        effects: list[Effect],
-    ) -> None:
-        """Move a live request to its outcome `new` (already checked) and forget it."""
-        old = record.state
-        specialist_id = record.specialist_id
-        if old is _S.OFFERED:
-            self._withdraw(record, "cancelled", effects, back=False)
-        record.state = new
-        record.cause = cause
-        effects.append(StateChanged(record.request_id, old, new, cause, specialist_id))
-        if old in _IN_LINE:
-            queue = self._queues[record.queue_id]
-            queue.lineup.leave(record.place)
-            effects.append(QueueChanged(queue.queue_id, len(queue.lineup)))
-        elif old is _S.CONNECTED and specialist_id is not None:
-            self._release(self._specialists[specialist_id], record.request_id, effects)
-        self._deadlines.cancel(record.grace_token)
-        record.grace_token = None
-        del self._requests[record.request_id]
-        self._ended[record.request_id] = record
-        while len(self._ended) > self._keep_ended:
-            self._ended.popitem(last=False)
 
     # -- Restore after a restart -----------------------------------------------------------
 
@@ -443,12 +470,19 @@ class Engine:
         *,
         enqueued_at: float,
         specialist_id: str | None = None,
+        requirements: Requirements | None = None,
+        priority: int = 0,
+        channel: Channel | str = Channel.CHAT,
+        preferred_specialist: str | None = None,
+        callback: bool = False,
+        connected_at: float | None = None,
     ) -> list[Effect]:
         """Rebuild a live request from the database. Call `route()` once all are restored.
 
         NEW, WAITING and OFFERED come back WAITING at their place (an offer is void after a
         restart); a StateChanged says so when the state differs. CONNECTED attaches to the
-        specialist's chats (register the specialist first). Grace timers are not restored.
+        specialist (register the specialist first). Grace timers are not restored; widening
+        and sticky waits are, from `enqueued_at`. `route()` reports what cannot be routed.
         """
         queue = self._queue(queue_id)
         self._check_new_id(request_id)
@@ -460,14 +494,18 @@ class Engine:
             if specialist_id is None:
                 raise InvalidArgument("a connected request needs its specialist_id")
             spec = self._specialist(specialist_id)
-        record = self._new_record(request_id, queue_id, enqueued_at)
+        record = self._new_record(request_id, queue, enqueued_at, requirements, priority, channel)
+        record.preferred = preferred_specialist
+        record.callback = callback
         if spec is not None:
             record.state = _S.CONNECTED
             record.specialist_id = spec.specialist_id
-            spec.active.add(request_id)
+            record.connected_at = connected_at if connected_at is not None else self._clock.now()
+            self._attach(record, spec)
             return []
         record.state = _S.WAITING
         queue.lineup.join(record.place)
+        self._line_up(record)
         if state is _S.WAITING:
             return []
         return [StateChanged(request_id, state, _S.WAITING, None, specialist_id)]
@@ -489,13 +527,40 @@ class Engine:
     def position(self, request_id: str) -> int | None:
         """1-based place among the waiting and offered requests of its queue, else None."""
         record = self._find(request_id)
-        if record.state not in _IN_LINE:
+        if record.state not in IN_LINE:
             return None
         return self._queues[record.queue_id].lineup.position(record.place)
 
     def queues(self) -> dict[str, int]:
         """Every queue's waiting count."""
         return {queue_id: len(queue.lineup) for queue_id, queue in self._queues.items()}
+
+    def queue_policy(self, queue_id: str) -> QueuePolicy:
+        return self._queue(queue_id).policy
+
+    def eligible_load(self, request_id: str) -> EligibleLoad:
+        """Who could take the request now and how busy they are (see EligibleLoad)."""
+        record = self._find(request_id)
+        need, now = record.need, self._clock.now()
+        calls = need.channel in CALLS
+        servers = busy = 0
+        elapsed: list[float] = []
+        for sid, spec in self._staff.get(need.skill).items():
+            if (
+                spec.presence is not Presence.AVAILABLE
+                or sid in record.excluded
+                or not self._fits(spec, need)
+            ):
+                continue
+            servers += 1
+            busy += not spec.has_room(need.channel)
+            for active_id in spec.active:
+                if (active_id in spec.calls) is calls:
+                    connected_at = self._requests[active_id].connected_at
+                    elapsed.append(now - (connected_at if connected_at is not None else now))
+        position = self.position(request_id)
+        ahead = position - 1 if position is not None else 0
+        return EligibleLoad(servers, tuple(sorted(elapsed)), ahead, busy)
 
     # -- Lookups and checks ----------------------------------------------------------------
 
@@ -527,8 +592,30 @@ class Engine:
         if record.state is not _S.OFFERED or record.specialist_id != specialist_id:
             raise NotOffered(f"{specialist_id} does not hold an offer of {record.request_id}")
 
-    def _new_record(self, request_id: str, queue_id: str, enqueued_at: float) -> RequestRecord:
+    def _new_record(
+        self,
+        request_id: str,
+        queue: QueueRecord,
+        enqueued_at: float,
+        requirements: Requirements | None,
+        priority: int,
+        channel_name: Channel | str,
+    ) -> RequestRecord:
+        """A request's record (checked first: a bad argument changes nothing)."""
+        checked = _check_request_args(requirements, priority)
+        chosen = channel(channel_name)
         self._seq += 1
-        record = RequestRecord(request_id, queue_id, self._seq, enqueued_at, _S.NEW)
+        record = RequestRecord(
+            request_id,
+            queue.queue_id,
+            self._seq,
+            enqueued_at,
+            _S.NEW,
+            self._needs.stages(queue.skill, checked, chosen),
+            checked,
+            chosen,
+            priority,
+        )
+        self._refile(record, queue)
         self._requests[request_id] = record
         return record

@@ -1,4 +1,4 @@
-"""Deadlines (offer timeouts, customer grace) in a heap with lazy deletion."""
+"""Deadlines (offer timeouts, customer grace, widening, sticky waits) in a lazy-deletion heap."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ _COMPACT_AT = 1024
 class DeadlineKind(StrEnum):
     OFFER = "offer"
     GRACE = "grace"
+    WIDEN = "widen"
+    """A waiting request reaches its next widening stage (T1 or T2)."""
+    STICKY = "sticky"
+    """A request's wait for its preferred specialist is over."""
 
 
 class Deadline(NamedTuple):

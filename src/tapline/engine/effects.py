@@ -66,4 +66,57 @@ class QueueChanged:
     waiting: int
 
 
-Effect = StateChanged | OfferMade | OfferWithdrawn | PresenceChanged | QueueChanged
+UnroutableReason = Literal["unqualified", "declined"]
+"""Why a request cannot be routed in its queue.
+
+- unqualified: no registered specialist (whatever their presence) meets its requirements,
+  even at the widest stage its queue allows, on its channel;
+- declined: some do, but every one of them has declined or missed it.
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Unroutable:
+    """No registered specialist can ever take the request in its queue, and the queue has no
+    fallback: tell the customer and alert supervisors. The request stays waiting at its
+    place; if staffing changes so that someone can, `Routable` follows."""
+
+    request_id: str
+    queue_id: str
+    reason: UnroutableReason
+    detail: str
+    """For people: what it needs, e.g. `payments >= 3, refund_limit >= 900 (chat)`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Routable:
+    """A request reported Unroutable can be served again (a specialist was added or changed)."""
+
+    request_id: str
+    queue_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFallback:
+    """The request moved to its queue's fallback queue because nobody could ever take it there.
+
+    It keeps its enqueued time (so its wait counts from the tap); its requirements become the
+    new queue's skill alone. `QueueChanged` for both queues follows.
+    """
+
+    request_id: str
+    from_queue: str
+    to_queue: str
+    reason: UnroutableReason
+
+
+Effect = (
+    StateChanged
+    | OfferMade
+    | OfferWithdrawn
+    | PresenceChanged
+    | QueueChanged
+    | Unroutable
+    | Routable
+    | QueueFallback
+)

@@ -37,3 +37,27 @@ class InvalidTransition(EngineError):
 
 class InvalidArgument(EngineError, ValueError):
     """A value out of its range: a skill level, a capacity, a state to restore."""
+
+
+Path = tuple[str | int, ...]
+"""Where in a document: keys, and indexes of lists (shown counting from 1)."""
+
+
+def show_path(path: Path) -> str:
+    """("rule", 2, "skills") -> "rule[3].skills"."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+class SpecError(InvalidArgument):
+    """A requirement, queue policy or routing rule that does not make sense, and where."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{show_path(path)}: {reason}" if path else reason)

@@ -1,9 +1,11 @@
 """One queue's waiting requests, kept in place order.
 
-A place is `(rank, enqueued_at, seq, request_id)`: rank 0 puts a request re-routed after its
-specialist dropped at the front, rank 1 is everyone else; then the oldest enqueued first, ties
-by submit order. A request keeps its place while it is offered, so when an offer ends it goes
-back exactly where it was.
+A place is `(rank, -priority, enqueued_at, seq, request_id)`: rank 0 puts a request re-routed
+after its specialist dropped (or put back at the front) ahead of everyone, rank 1 is everyone
+else; then the highest priority first; then the oldest enqueued first, ties by submit order.
+Places compare the same way across queues, so one order serves a specialist of several
+queues. A request keeps its place while it is offered, so when an offer ends it goes back
+exactly where it was.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-Place = tuple[int, float, int, str]
+from tapline.engine.policy import DEFAULT, QueuePolicy
+
+Place = tuple[int, int, float, int, str]
 
 FRONT = 0
 NORMAL = 1
@@ -44,6 +48,11 @@ class Lineup:
         """Waiting requests with no pending offer, in place order. Do not change it."""
         return self._ready
 
+    @property
+    def places(self) -> Sequence[Place]:
+        """Every waiting and offered request, in place order. Do not change it."""
+        return self._all
+
     def join(self, place: Place) -> None:
         """A request starts (or starts again) to wait."""
         insort(self._all, place)
@@ -58,7 +67,7 @@ class Lineup:
         insort(self._ready, place)
 
     def leave(self, place: Place) -> None:
-        """A request stopped waiting (connected, or reached its outcome)."""
+        """A request stopped waiting (connected, moved, or reached its outcome)."""
         _remove(self._all, place)
         _remove(self._ready, place)
 
@@ -77,4 +86,5 @@ class QueueRecord:
     queue_id: str
     skill: str
     """The skill its requests need."""
+    policy: QueuePolicy = DEFAULT
     lineup: Lineup = field(default_factory=Lineup)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from tapline.engine.channels import CALLS, Channel
+
 
 class Presence(StrEnum):
     AVAILABLE = "available"
@@ -17,6 +19,8 @@ class Presence(StrEnum):
 MIN_LEVEL = 1
 MAX_LEVEL = 5
 
+AuthorityValue = bool | int | float | str
+
 
 @dataclass
 class SpecialistState:
@@ -27,22 +31,47 @@ class SpecialistState:
     """How many chats they take at once."""
     presence: Presence = Presence.OFFLINE
     active: set[str] = field(default_factory=set)
-    """Ids of the requests connected to them."""
+    """Ids of the requests connected to them, on every channel."""
     offered: str | None = None
     """Id of the request of their one pending offer."""
     idle_since: float = 0.0
-    """When they last had spare capacity after being full, or became available."""
+    """When they last became available, took a request or finished one (longest idle first)."""
+    authority: dict[str, AuthorityValue] = field(default_factory=dict)
+    """Authority attributes, e.g. {"refund_limit": 500, "can_override_fare": True}."""
+    call_capacity: dict[Channel, int] = field(default_factory=dict)
+    """Voice and video capacity (a channel left out is 0). One call at a time, of either."""
+    calls: dict[str, Channel] = field(default_factory=dict)
+    """The active requests that are calls (voice or video), and their channel."""
 
-    def has_capacity(self) -> bool:
-        """Whether they have room for one more chat."""
-        return len(self.active) < self.capacity
+    def capacity_for(self, channel: Channel) -> int:
+        if channel is Channel.CHAT:
+            return self.capacity
+        return self.call_capacity.get(channel, 0)
 
-    def can_take(self, skill: str) -> bool:
-        """Whether an offer for a request needing `skill` may go to them now."""
+    def load(self, channel: Channel) -> int:
+        """How many active requests hold capacity of `channel` (a call holds both call kinds)."""
+        if channel is Channel.CHAT:
+            return len(self.active) - len(self.calls)
+        return len(self.calls)
+
+    def has_room(self, channel: Channel) -> bool:
+        """Whether they have room for one more request on `channel`."""
+        if channel is Channel.CHAT:
+            return len(self.active) - len(self.calls) < self.capacity
+        return not self.calls and self.call_capacity.get(channel, 0) > 0
+
+    def has_capacity(self, channel: Channel | None = None) -> bool:
+        """Whether they have room for one more request on `channel`, or on any channel."""
+        if channel is not None:
+            return self.has_room(channel)
+        return self.has_room(Channel.CHAT) or any(self.has_room(c) for c in CALLS)
+
+    def can_take(self, skill: str, channel: Channel = Channel.CHAT) -> bool:
+        """Whether an offer for a request needing `skill` (on `channel`) may go to them now."""
         return (
             self.presence is Presence.AVAILABLE
             and self.skills.get(skill, 0) >= MIN_LEVEL
-            and self.has_capacity()
+            and self.has_room(channel)
             and self.offered is None
         )
 
@@ -56,4 +85,7 @@ class SpecialistState:
             active=set(self.active),
             offered=self.offered,
             idle_since=self.idle_since,
+            authority=dict(self.authority),
+            call_capacity=dict(self.call_capacity),
+            calls=dict(self.calls),
         )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tapline.engine.channels import Channel
 from tapline.engine.lineup import NORMAL, Place
+from tapline.engine.needs import Need
+from tapline.engine.requirements import NONE, Requirements
 from tapline.engine.states import DeadEndCause, RequestState
 
 
@@ -20,9 +23,22 @@ class RequestView:
     """Who holds its offer (offered), who it is with (connected), or who it ended with."""
     enqueued_at: float
     offer_expires_at: float | None
+    requirements: Requirements = NONE
+    channel: Channel = Channel.CHAT
+    priority: int = 0
+    """Its own priority (the tier boost); the queue's is added for ordering."""
+    preferred_specialist: str | None = None
+    sticky_until: float | None = None
+    """Until when only the preferred specialist is offered it (None: not sticky)."""
+    callback: bool = False
+    stage: int = 0
+    """Widening stage: 0 as given, 1 after T1 (levels one lower), 2 after T2 (anyone)."""
+    unroutable: str | None = None
+    """Why no registered specialist can ever take it here (see Unroutable), else None."""
+    connected_at: float | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RequestRecord:
     """The engine's own, mutable record of one request."""
 
@@ -32,6 +48,13 @@ class RequestRecord:
     """Submit order, for ties in enqueued time."""
     enqueued_at: float
     state: RequestState
+    needs: tuple[Need, Need, Need]
+    """The need at each widening stage (see needs.py)."""
+    requirements: Requirements = NONE
+    channel: Channel = Channel.CHAT
+    boost: int = 0
+    """The request's own priority; `priority` adds the queue's."""
+    priority: int = 0
     rank: int = NORMAL
     cause: DeadEndCause | None = None
     specialist_id: str | None = None
@@ -40,10 +63,29 @@ class RequestRecord:
     grace_token: int | None = None
     excluded: set[str] = field(default_factory=set)
     """Specialists who declined or missed this request: never offered it again."""
+    preferred: str | None = None
+    sticky_until: float | None = None
+    sticky_token: int | None = None
+    stage: int = 0
+    final_stage: int = 0
+    widen_token: int | None = None
+    callback: bool = False
+    unroutable: str | None = None
+    connected_at: float | None = None
 
     @property
     def place(self) -> Place:
-        return (self.rank, self.enqueued_at, self.seq, self.request_id)
+        return (self.rank, -self.priority, self.enqueued_at, self.seq, self.request_id)
+
+    @property
+    def need(self) -> Need:
+        """What it needs now, at its widening stage."""
+        return self.needs[self.stage]
+
+    @property
+    def final_need(self) -> Need:
+        """What it needs at the widest stage its queue allows."""
+        return self.needs[self.final_stage]
 
     def view(self) -> RequestView:
         return RequestView(
@@ -54,4 +96,13 @@ class RequestRecord:
             specialist_id=self.specialist_id,
             enqueued_at=self.enqueued_at,
             offer_expires_at=self.offer_expires_at,
+            requirements=self.requirements,
+            channel=self.channel,
+            priority=self.boost,
+            preferred_specialist=self.preferred,
+            sticky_until=self.sticky_until,
+            callback=self.callback,
+            stage=self.stage,
+            unroutable=self.unroutable,
+            connected_at=self.connected_at,
         )

@@ -1,7 +1,7 @@
 """The seam where a router chooses which eligible specialist gets a request's offer.
 
-The engine decides who is eligible (see `Engine.route`); a router only picks among them.
-Full routing (skill levels, authority, stickiness, widening) will come in as another Router.
+The engine decides who is eligible (see `Engine.route`: skills, authority, channel room,
+stickiness, widening, exclusions); a router only picks among them.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from tapline.engine.channels import Channel
 from tapline.engine.presence import SpecialistState
+from tapline.engine.requirements import NONE, Requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,18 +24,48 @@ class WaitingRequest:
     skill: str
     """The skill the request's queue needs."""
     enqueued_at: float
+    channel: Channel = Channel.CHAT
+    priority: int = 0
+    """Its priority for ordering (the queue's plus its own)."""
+    requirements: Requirements = NONE
 
 
 class Router(Protocol):
     """Chooses one of the eligible specialists for a request, or None to leave it waiting.
 
     `candidates` is never empty and holds the engine's own records: a router must not change
-    them. It must return one of them (by identity of `specialist_id`) or None.
+    them. It must return one of them (by identity of `specialist_id`) or None. A request left
+    waiting is asked about again when it, or a specialist who could take it, changes.
     """
 
     def choose(
         self, request: WaitingRequest, candidates: Sequence[SpecialistState], now: float
     ) -> SpecialistState | None: ...
+
+
+class LeastLoadedRouter:
+    """The default: the least loaded on the request's channel, then the longest idle.
+
+    Load is active requests on the channel over capacity on it, so work spreads across
+    specialists instead of filling one up before the next gets anything. Ties go to the
+    smallest `idle_since` (the longest since they became available, took or ended a
+    request), then the specialist id.
+    """
+
+    def choose(
+        self, request: WaitingRequest, candidates: Sequence[SpecialistState], now: float
+    ) -> SpecialistState | None:
+        if not candidates:
+            return None
+        channel = request.channel
+        return min(
+            candidates,
+            key=lambda s: (
+                s.load(channel) / max(1, s.capacity_for(channel)),
+                s.idle_since,
+                s.specialist_id,
+            ),
+        )
 
 
 class LongestIdleRouter:
