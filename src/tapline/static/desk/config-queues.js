@@ -41,11 +41,11 @@ function queueForm(q) {
   const hours = v.hours || {};
   const skillList = h("datalist", { id: "skill-list-q" }, knownSkills().map((s) => h("option", { value: s })));
   const f = {
-    name: field("Name", textInput(v.name, { maxlength: 80, required: true }), { hint: "What specialists and supervisors see." }),
-    skill: field("Skill", textInput(v.skill, { list: "skill-list-q", maxlength: 60, required: true }), { hint: "Specialists need this skill to be offered the queue's requests." }),
-    priority: field("Priority", numberInput(v.priority ?? 0, { min: 0, max: 100 }), { hint: "Higher is served first when a specialist could take requests from several queues." }),
+    name: field("Name", textInput(v.name, { maxlength: 200, required: true }), { hint: "What specialists and supervisors see." }),
+    skill: field("Skill", textInput(v.skill, { list: "skill-list-q", maxlength: 100, required: true }), { hint: "Specialists need this skill to be offered the queue's requests (lowercase letters, digits, _)." }),
+    priority: field("Priority", numberInput(v.priority ?? 0, { min: -100, max: 100 }), { hint: "−100 to 100; higher is served first when a specialist could take requests from several queues." }),
     timezone: field("Time zone", textInput(v.timezone, { list: timeZoneList(), required: true }), { hint: "Business hours and closed dates are in this zone, e.g. Europe/Lisbon." }),
-    sticky_seconds: secondsField("Sticky routing", v.sticky_seconds ?? 0, "How long a returning customer waits for the specialist who helped them last. 0: never."),
+    sticky_seconds: secondsField("Sticky routing", v.sticky_seconds ?? 0, "How long a returning customer waits for the specialist who helped them last (at most an hour). 0: never.", { max: 3600 }),
     t1: secondsField("Widen after (T1)", (v.widen_after || [])[0], "Then a lower skill level is accepted. Empty: never.", { min: 0 }),
     t2: secondsField("Anyone after (T2)", (v.widen_after || [])[1], "Then anyone in the queue is accepted. Empty: never.", { min: 0 }),
     callback_threshold: secondsField("Offer a callback when the wait may pass", v.callback_threshold ?? 300, "Compared with the high end of the customer's estimate."),
@@ -56,14 +56,28 @@ function queueForm(q) {
     (admin.queues || []).filter((x) => !q || x.id !== q.id).map((x) =>
       h("option", { value: x.id, selected: x.id === v.fallback_queue_id }, clip(x.name, 60))));
   f.fallback_queue_id = field("Fallback queue", fallback, { hint: "Where requests go when no specialist could ever meet their requirements." });
-  const week = weeklyEditor(hours, { label: "Business hours", idPrefix: `q-${q ? q.id : "new"}` });
+  // No hours at all (null) means open all the time: say so rather than show seven closed days.
+  const always = v.hours === null || v.hours === undefined;
+  const modeName = `hours-mode-${q ? q.id : "new"}`;
+  const alwaysRadio = h("input", { type: "radio", name: modeName, value: "always", checked: always });
+  const setRadio = h("input", { type: "radio", name: modeName, value: "set", checked: !always });
+  const mode = field("Opening", h("div.segmented-radios", null,
+    h("label.radio", null, alwaysRadio, h("span", null, "Open all the time")),
+    h("label.radio", null, setRadio, h("span", null, "Set business hours"))), { group: true });
+  const week = weeklyEditor(always ? defaults().hours : hours, { label: "Business hours", idPrefix: `q-${q ? q.id : "new"}` });
   f.hours = field("Business hours", week.el, { group: true, hint: "Several intervals per day are fine (a lunch break). A day without hours is closed." });
   const dates = datesEditor(hours.closed_on || []);
   f.closed_on = field("Closed dates", dates.el, { group: true, hint: "Public holidays and the like, in the queue's time zone." });
+  const showHours = () => {
+    f.hours.el.hidden = alwaysRadio.checked;
+    f.closed_on.el.hidden = alwaysRadio.checked;
+  };
+  for (const r of [alwaysRadio, setRadio]) r.addEventListener("change", showHours);
+  showHours();
 
   const el = h("div.config-fields", null, skillList,
     h("div.field-grid", null, f.name.el, f.skill.el, f.priority.el, f.timezone.el),
-    f.hours.el, f.closed_on.el,
+    mode.el, f.hours.el, f.closed_on.el,
     h("h3.config-subtitle", null, "Routing"),
     h("div.field-grid", null, f.sticky_seconds.el, f.t1.el, f.t2.el, f.fallback_queue_id.el),
     h("h3.config-subtitle", null, "Waits and service"),
@@ -80,29 +94,36 @@ function queueForm(q) {
     value.name = f.name.control.value.trim();
     bad("name", value.name ? "" : "Give the queue a name.");
     value.skill = f.skill.control.value.trim();
-    bad("skill", value.skill ? "" : "Name the skill this queue needs.");
+    bad("skill", !value.skill ? "Name the skill this queue needs."
+      : /^[a-z0-9_]+$/.test(value.skill) ? "" : "Use lowercase letters, digits and _ only, e.g. payments.");
     const num = (key, opts) => {
       const r = readInt(f[key].control, opts);
       bad(key, r.error || "");
       return r.value;
     };
-    value.priority = num("priority", { min: 0, max: 100, what: "Priority" });
+    value.priority = num("priority", { min: -100, max: 100, what: "Priority" });
     value.timezone = f.timezone.control.value.trim();
     bad("timezone", isTimeZone(value.timezone) ? "" : "Pick a time zone from the list, e.g. Europe/Lisbon.");
-    value.sticky_seconds = num("sticky_seconds", { min: 0, max: 86400, what: "Sticky routing" });
+    value.sticky_seconds = num("sticky_seconds", { min: 0, max: 3600, what: "Sticky routing" });
     const t1 = num("t1", { min: 0, max: 86400, optional: true, what: "T1" });
     const t2 = num("t2", { min: 0, max: 86400, optional: true, what: "T2" });
     if (t1 !== null && t2 !== null && t2 !== undefined && t1 !== undefined && t2 < t1) bad("t2", "T2 can't come before T1.");
-    value.widen_after = [t1 ?? null, t2 ?? null];
+    if (t1 === null && t2 !== null && t2 !== undefined) bad("t1", "Set T1 too (it may equal T2): widening to anyone comes after widening the level.");
+    // [] never widens, [T1] only lowers the level, [T1, T2] both.
+    value.widen_after = [t1, t2].filter((x) => x !== null && x !== undefined);
     value.callback_threshold = num("callback_threshold", { min: 0, max: 86400, what: "The callback threshold" });
     value.service_target_seconds = num("service_target_seconds", { min: 1, max: 86400, what: "The service target" });
     value.fallback_queue_id = fallback.value || null;
-    for (const p of week.validate()) errors.push(p);
-    if (dates.pending()) {
-      bad("closed_on", `You picked ${dates.pending()} but didn't add it: press "Add date" or clear it.`);
+    if (alwaysRadio.checked) {
+      value.hours = null;
+    } else {
+      for (const p of week.validate()) errors.push(p);
+      if (dates.pending()) {
+        bad("closed_on", `You picked ${dates.pending()} but didn't add it: press "Add date" or clear it.`);
+      }
+      // Keys this form doesn't edit (dated special hours) are kept as they were.
+      value.hours = { ...hours, ...week.value(), closed_on: dates.value() };
     }
-    // Keys this form doesn't edit (dated special hours) are kept as they were.
-    value.hours = { ...hours, ...week.value(), closed_on: dates.value() };
     return { value, errors };
   }
 

@@ -9,7 +9,7 @@ import { clip, clockTime } from "./format.js";
 import { beforeUnload } from "./router.js";
 
 const LEVELS = ["1 · learning", "2 · basic", "3 · solid", "4 · advanced", "5 · expert"];
-const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+const SKILL = /^[a-z0-9_]+$/; // as queues name their skill
 const CHANNELS = [["chat", "Chat"], ["voice", "Voice"], ["video", "Video"]];
 
 /** Rows of inputs with add/remove: the shared shape of skills and authority. */
@@ -64,22 +64,27 @@ function authorityEditor(authority) {
     entries: Object.entries(authority || {}),
     makeRow: (entry) => {
       const key = textInput(entry ? entry[0] : "", { maxlength: 60, aria: { label: "Attribute" }, placeholder: "refund_limit" });
-      const isBool = entry ? typeof entry[1] === "boolean" : false;
+      const kind = entry ? { boolean: "boolean", string: "text" }[typeof entry[1]] || "number" : "number";
+      const isBool = kind === "boolean";
       const type = h("select.input", { aria: { label: "Type" } },
-        h("option", { value: "number", selected: !isBool }, "Number"),
-        h("option", { value: "boolean", selected: isBool }, "Yes / no"));
-      const num = numberInput(entry && !isBool ? entry[1] : "", { step: "any", aria: { label: "Value" } });
+        h("option", { value: "number", selected: kind === "number" }, "Number"),
+        h("option", { value: "boolean", selected: isBool }, "Yes / no"),
+        h("option", { value: "text", selected: kind === "text" }, "Text"));
+      const num = numberInput(kind === "number" && entry ? entry[1] : "", { step: "any", aria: { label: "Value" } });
+      const txt = textInput(kind === "text" ? entry[1] : "", { maxlength: 200, aria: { label: "Value" } });
       const bool = h("select.input", { aria: { label: "Value" } },
         h("option", { value: "true", selected: isBool && entry[1] === true }, "Yes"),
         h("option", { value: "false", selected: isBool && entry[1] === false }, "No"));
       const swap = () => {
         num.hidden = type.value !== "number";
-        bool.hidden = type.value === "number";
+        bool.hidden = type.value !== "boolean";
+        txt.hidden = type.value !== "text";
       };
       type.addEventListener("change", swap);
       swap();
-      const read = () => [key.value.trim(), type.value === "number" ? (num.value.trim() === "" ? NaN : Number(num.value)) : bool.value === "true"];
-      return { nodes: [key, type, num, bool], read, name: key, num };
+      const read = () => [key.value.trim(),
+        type.value === "number" ? (num.value.trim() === "" ? NaN : Number(num.value)) : type.value === "text" ? txt.value : bool.value === "true"];
+      return { nodes: [key, type, num, bool, txt], read, name: key, num };
     },
   });
 }
@@ -111,11 +116,12 @@ function specialistForm(s) {
     };
     const value = { name: name.control.value.trim(), role: role.control.value.trim(), is_supervisor: sup.checked };
     if (!value.name) bad(name, "Give the specialist a name.");
+    if (!value.role) bad(role, "Give a role: customers see it beside the name.");
     value.skills = {};
     for (const row of skills.rows) {
       const [k, level] = row.read();
       if (!k) bad(fields.skills, "Every skill needs a name (or remove the row).", () => row.name.focus());
-      else if (!NAME.test(k)) bad(fields.skills, `"${clip(k, 30)}": use letters, digits, _ . or -, starting with a letter.`, () => row.name.focus());
+      else if (!SKILL.test(k)) bad(fields.skills, `"${clip(k, 30)}": use lowercase letters, digits and _ only, as queues name skills.`, () => row.name.focus());
       else if (k in value.skills) bad(fields.skills, `"${clip(k, 30)}" is listed twice.`, () => row.name.focus());
       else value.skills[k] = level;
     }

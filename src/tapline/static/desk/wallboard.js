@@ -208,7 +208,9 @@ export function mountWallboard(main) {
     if (!board.data) {
       shownAt = -1;
       render(body, board.error
-        ? h("div.wb-gate", { role: "alert" }, icon("alert", 32), h("p", null, board.error),
+        ? h("div.wb-gate", { role: "alert" }, icon("alert", 32),
+            h("p", null, `The wallboard could not be loaded: ${board.error}.`),
+            h("p", null, "It appears as soon as the server sends figures."),
             h("button.btn", { type: "button", onclick: () => loadBoard() }, "Try again"))
         : h("p.wb-loading", null, "Loading the wallboard…"));
       return;
@@ -236,7 +238,10 @@ export function mountWallboard(main) {
 function drawStatus(el) {
   const at = board.at ? clockTime(board.at) : "";
   const seconds = board.at ? new Date(board.at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : at;
-  if (live()) {
+  if (!board.data) {
+    render(el, h("span.wb-live", null, icon("clock", 14), "No figures yet"));
+    el.dataset.kind = "bad";
+  } else if (live()) {
     render(el, h("span.wb-live", null, icon("check", 14), "Live"), board.at ? ` · updated ${seconds}` : "");
     el.dataset.kind = "good";
   } else {
