@@ -292,6 +292,7 @@ function drawNav(nav) {
   const me = state.me || {};
   const { view } = currentRoute();
   const items = NAV.filter((item) => item.built && item.visible(me));
+  document.body.classList.toggle("has-nav", items.length >= 2);
   // A lone "Desk" link is no navigation at all.
   render(nav, items.length < 2 ? null : items.map((item) =>
     h("a.topnav-link", {
