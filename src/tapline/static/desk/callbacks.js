@@ -58,6 +58,8 @@ export function callbackEventText(cb) {
 const RING_ENDED = {
   answered: ["The customer answered the ring", "good"],
   timeout: ["No answer", "warn"],
+  no_answer: ["No answer", "warn"],
+  rescheduled: ["The customer moved the callback to another time", "info"],
   cancelled: ["Ringing stopped: the customer said not now or cancelled", "info"],
   declined: ["The customer said not now", "info"],
 };
@@ -65,5 +67,5 @@ const RING_ENDED = {
 /** A thread event for `callback.ring_ended`: [text, tone]. */
 export function ringEndedText(reason, cb) {
   const [text, tone] = RING_ENDED[reason] || [`Ringing ended: ${String(reason || "unknown").replace(/_/g, " ")}`, "info"];
-  return [reason === "timeout" && cb ? `${text} (${attemptText(cb)})` : text, tone];
+  return [(reason === "timeout" || reason === "no_answer") && cb ? `${text} (${attemptText(cb)})` : text, tone];
 }
