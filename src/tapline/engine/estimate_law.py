@@ -199,9 +199,9 @@ def gammaincinv(a: float, p: float) -> float:
 
 
 def digamma(x: float) -> float:
-    """ψ(x) for x > 0: the recurrence up to 6, then the asymptotic series."""
+    """ψ(x) for x > 0: the recurrence up to 10, then the asymptotic series."""
     result = 0.0
-    while x < 6.0:
+    while x < 10.0:
         result -= 1.0 / x
         x += 1.0
     f = 1.0 / (x * x)

@@ -56,7 +56,7 @@ MIN_PATIENCE_HISTORY = 500
 class Estimate:
     """A wait estimate in seconds from now: the mean and the central range [low, high].
 
-    `promise` is a later, safer end (the `promise` level, 95% by default) for callback promise
+    `promise` is a later, safer end (the `promise` level, 97% by default) for callback promise
     windows. `ahead` is the position it was made for (the calibration needs it back).
     All are `math.inf` when no one is there and no one is scheduled.
     """
@@ -81,7 +81,7 @@ class QueueModel:
         patience_prior: float = 600.0,
         low: float = 0.1,
         high: float = 0.9,
-        promise: float = 0.95,
+        promise: float = 0.97,
         half_life: float = 5000.0,
         calibration_step: float = 0.02,
         use_elapsed: bool = False,

@@ -39,7 +39,7 @@ QUEUE = "q"
 SKILL = "support"
 _ARRIVE, _DONE, _GIVE_UP, _SHIFT = 0, 1, 2, 3
 _WAITING, _SERVED, _GHOST = 0, 1, 2
-_PROGRESS_EVERY = 8192
+_PROGRESS_STEPS = 200
 _STAFFING_AHEAD = 4
 
 
@@ -93,12 +93,21 @@ class _Customer:
 
 
 class Simulation:
-    """One run of a scenario. `model` is the estimator under test (a fresh one by default)."""
+    """One run of a scenario. `model` is the estimator under test (a fresh one by default);
+    `arrival_times` replays given arrivals instead of drawing them."""
 
-    def __init__(self, scenario: Scenario, model: QueueModel | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        model: QueueModel | None = None,
+        *,
+        arrival_times: Sequence[float] | None = None,
+    ) -> None:
         self.scenario = scenario
         self.model = model if model is not None else QueueModel()
         self.events = 0
+        self._trace = sorted(arrival_times) if arrival_times is not None else None
+        """Replay these arrival times (seconds) instead of the scenario's Poisson arrivals."""
 
     def run(self, progress: Callable[[float], None] | None = None) -> Results:
         sc = self.scenario
@@ -149,8 +158,13 @@ class Simulation:
         sample_every = duration / 2000.0
         next_sample = 0.0
         series: list[tuple[float, int]] = []
+        next_progress = duration / _PROGRESS_STEPS
+
+        trace = iter(self._trace) if self._trace is not None else None
 
         def next_arrival(t: float) -> float:
+            if trace is not None:
+                return next(trace, math.inf)
             while True:
                 t += arrivals_rng.expovariate(max_rate)
                 if constant or arrivals_rng.random() * max_rate <= arrivals.rate_at(t):
@@ -246,11 +260,11 @@ class Simulation:
                     off_duty.append(sid)
                 apply(now, list(engine.set_presence(sid, Presence.AWAY)))
 
-        seq += 1
-        heapq.heappush(heap, (next_arrival(0.0), seq, _ARRIVE, None))
-        for at, _servers in changes:
+        for at, _servers in changes:  # first, so staff comes on duty before a tie arrives
             seq += 1
             heapq.heappush(heap, (at, seq, _SHIFT, _servers))
+        seq += 1
+        heapq.heappush(heap, (next_arrival(0.0), seq, _ARRIVE, None))
         rid_n = 0
         events = 0
         wall = time.perf_counter()
@@ -381,8 +395,9 @@ class Simulation:
             if now >= next_sample and now < duration:
                 series.append((now, engine.waiting(QUEUE)))
                 next_sample = now + sample_every
-            if progress is not None and events % _PROGRESS_EVERY == 0:
+            if now >= next_progress and progress is not None:
                 progress(min(1.0, now / duration))
+                next_progress = now + duration / _PROGRESS_STEPS
         wall = time.perf_counter() - wall
         if progress is not None:
             progress(1.0)

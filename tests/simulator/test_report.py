@@ -1,0 +1,63 @@
+"""The report (HTML with embedded PNGs, or one PNG) and the `tapline simulate` command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tapline.cli import app
+from tapline.simulator.report import write_report
+from tapline.simulator.run import simulate
+from tapline.simulator.scenario import parse_scenario
+
+SMALL = (
+    'name = "small"\nseed = 1\nduration = "6h"\nwarmup = "30m"\n[arrivals]\nload = 1.1\n'
+    '[handle]\nmean = "4m"\n[patience]\nmean = "5m"\n[staffing]\nservers = 5\n'
+)
+
+
+def test_html_report_embeds_its_plots_and_loads_nothing(tmp_path: Path) -> None:
+    results = simulate(parse_scenario(SMALL))
+    out = tmp_path / "r.html"
+    write_report(results, out)
+    text = out.read_text(encoding="utf-8")
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', text)
+    assert images == [
+        "Waits",
+        "Estimate against offered wait",
+        "Range hit rate by position",
+        "Queue over time",
+    ]
+    assert "http://" not in text and "https://" not in text and "<script" not in text
+    assert "RRASE" in text and "[QL, 2QL]" in text
+
+
+def test_png_report(tmp_path: Path) -> None:
+    out = tmp_path / "r.png"
+    write_report(simulate(parse_scenario(SMALL)), out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match=r"\.html or \.png"):
+        write_report(simulate(parse_scenario(SMALL)), tmp_path / "r.pdf")
+
+
+def test_simulate_command_prints_the_tables(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SMALL, encoding="utf-8")
+    report = tmp_path / "out.html"
+    result = CliRunner().invoke(app, ["simulate", str(scenario), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    for text in ("service level", "RRASE", "tapline", "LES10", "[QL, 2QL]", "events"):
+        assert text in result.output
+    assert report.exists()
+
+
+def test_simulate_command_refuses_a_bad_scenario_with_file_and_line(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.toml"
+    scenario.write_text(SMALL.replace("servers = 5", "servers = -5"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["simulate", str(scenario)])
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert "s.toml:12:" in output and "staffing.servers" in output
