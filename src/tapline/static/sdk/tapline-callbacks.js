@@ -30,6 +30,8 @@
     var notification = null;
     var audio = null;
     var shownMode = null;
+    var declined = false;    // this page said "Not now" to the last ring
+    var endedBy = null;      // why the last ring ended
 
     var uid = "tlc" + Math.random().toString(36).slice(2, 8);
     function id(s) { return uid + "-" + s; }
@@ -378,6 +380,7 @@
 
     function answer(accept) {
       unlockAudio();
+      declined = !accept;
       stopRinging(false);
       send({ type: "answer", accept: !!accept }, accept ? rg.answerBtn : rg.laterBtn, accept ? "Connecting…" : "One moment…");
       (accept ? rg.laterBtn : rg.answerBtn).disabled = true;
@@ -448,6 +451,7 @@
 
     // ------------------------------------------------------------ ringing
     function startRinging() {
+      declined = false;
       var r = req();
       if (!r || !r.ring) return;
       var sp = r.ring.specialist || {};
@@ -676,9 +680,10 @@
     function event(ev, live) {
       if (ev.type === "callback.ring_ended") {
         stopRinging(true);
-        if (live && ev.reason === "timeout") {
+        endedBy = ev.reason || null;
+        if (live && ev.reason === "timeout" && !declined) {
           core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
-        } else if (live && ev.reason === "cancelled") {
+        } else if (live && ev.reason === "cancelled" && !declined) {
           core.showNotice(ui.threadNotice, "The call was cancelled.");
         }
         return;
@@ -686,7 +691,13 @@
       if (ev.type === "callback" && live) {
         var cb = ev.callback;
         if (cb.state === "missed") core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
-        if (cb.state === "promised" && cb.attempts > 0) core.showNotice(ui.threadNotice, "You still have your place. We'll ring you again when it's your turn.");
+        if ((cb.state === "promised" || cb.state === "retrying") && cb.attempts > 0) {
+          core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : endedBy === "timeout" ? "We rang but couldn't reach you. " : "") +
+            "You still have your place, and we'll ring again shortly.");
+        }
+        if (cb.state === "requeued") {
+          core.showNotice(ui.threadNotice, "We couldn't reach you, so you're back in line at your place. Please keep this page open.");
+        }
       }
     }
 

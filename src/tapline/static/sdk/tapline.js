@@ -1041,6 +1041,8 @@
     }
   }
 
+  // A callback still to come (the engine's `retrying` is between two rings).
+  var LIVE_CALLBACK = { promised: 1, ringing: 1, retrying: 1 };
   var EXT_FRAMES = { callback: 1, schedule: 1, reschedule: 1, cancel_callback: 1, answer: 1 };
 
   var ERROR_TEXT = {
@@ -1691,7 +1693,7 @@
     if (ext && ext.picking()) return "pick";
     if (s === "scheduled" || (cb && cb.kind === "scheduled" && cb.state === "promised")) return "scheduled";
     if (s === "new") return "pick";
-    if (cb && cb.kind === "in_queue" && (cb.state === "promised" || cb.state === "ringing")) return "callback";
+    if (cb && cb.kind === "in_queue" && LIVE_CALLBACK[cb.state]) return "callback";
     return "wait";
   }
 
