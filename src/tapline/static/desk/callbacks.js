@@ -41,7 +41,13 @@ export function ringingText(cb) {
 export function callbackEventText(cb) {
   switch (cb && cb.state) {
     case "promised":
-      return [promiseText(cb), "info"];
+      return Number(cb.attempts) > 0
+        ? ["Not reached yet: the customer keeps their place and will be rung again", "info"]
+        : [promiseText(cb), "info"];
+    case "retrying":
+      return ["No answer yet: the customer will be rung again", "warn"];
+    case "requeued":
+      return ["Not reached: the request went back into the queue at its place", "warn"];
     case "ringing":
       return [ringingText(cb), "info"];
     case "answered":
