@@ -102,8 +102,8 @@ def test_a_late_tick_handles_deadlines_in_order(
     assert engine.tick() == [
         OfferWithdrawn("r1", "ana", "expired"),
         StateChanged("r1", OFFERED, WAITING, None, "ana"),
-        PresenceChanged("ana", Presence.AWAY, 0, 1),
         Unroutable("r1", "pay", "declined", "payments >= 1 (chat)"),  # ana was the only one
+        PresenceChanged("ana", Presence.AWAY, 0, 1),
         StateChanged("r1", WAITING, DEAD_END, DeadEndCause.ABANDONED),
         QueueChanged("pay", 0),
     ]

@@ -234,6 +234,18 @@ def test_everyone_able_declining_is_reported(clock: FakeClock) -> None:
     assert effects[-1] == Unroutable("r1", "pay", "declined", "payments >= 1 (chat)")
 
 
+def test_a_change_of_reason_is_not_reported_again(clock: FakeClock) -> None:
+    engine = make(clock)
+    person(engine, "ana", {"payments": 3})
+    engine.submit("r1", "pay")
+    assert engine.decline("r1", "ana")[-1] == Unroutable(
+        "r1", "pay", "declined", "payments >= 1 (chat)"
+    )
+    effects = engine.set_specialist("ana", skills={"general": 1}, capacity=1)
+    assert not any(isinstance(e, Unroutable) for e in effects)
+    assert engine.request("r1").unroutable == "unqualified"
+
+
 def test_the_fallback_queue_takes_what_nobody_here_can(clock: FakeClock) -> None:
     engine = make(clock, fallback="general")
     person(engine, "gen", {"general": 1}, presence=Presence.BUSY)

@@ -262,8 +262,7 @@ class Engine(Dispatcher):
         self._check_holds_offer(record, specialist_id)
         record.excluded.add(specialist_id)
         effects: list[Effect] = []
-        self._withdraw(record, "declined", effects)
-        self._check_reach(record, effects)
+        self._withdraw(record, "declined", effects)  # checks its reach without them
         effects += self._route()
         return effects
 
@@ -420,7 +419,6 @@ class Engine(Dispatcher):
         if self._away_on_missed_offer and spec.presence is Presence.AVAILABLE:
             spec.presence = Presence.AWAY
             effects.append(presence_effect(spec))
-        self._check_reach(record, effects)
 
     def _grace_expired(self, record: RequestRecord, effects: list[Effect]) -> None:
         if record.state is _S.CONNECTED:

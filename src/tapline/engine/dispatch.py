@@ -222,10 +222,10 @@ class Dispatcher:
             )
             self._enter_line(record, effects, visited)
             return
-        if record.unroutable != reason:
-            record.unroutable = reason
+        if record.unroutable is None:  # told once; a change of reason is no news
             detail = record.final_need.describe()
             effects.append(Unroutable(record.request_id, record.queue_id, reason, detail))
+        record.unroutable = reason
 
     def _specialist_registered(self, spec: SpecialistState, effects: list[Effect]) -> None:
         """`spec` is new or changed: pools, memo and reach follow; affected requests rechecked."""
@@ -289,6 +289,7 @@ class Dispatcher:
             effects.append(
                 StateChanged(record.request_id, _S.OFFERED, _S.WAITING, None, specialist_id)
             )
+            self._check_reach(record, effects)
 
     def _attach(self, record: RequestRecord, spec: SpecialistState) -> None:
         """The request is connected to `spec`: it holds their capacity on its channel."""
