@@ -17,6 +17,7 @@
       slot_past: "That time has already passed.",
       slot_closed: "That time isn't available."
     };
+    var UNREACHED = { timeout: 1, no_answer: 1 };
     var ICON_PHONE = ["M6.6 3.5h2.6l1.4 4.2-2 1.3a11 11 0 0 0 6.4 6.4l1.3-2 4.2 1.4v2.6a2 2 0 0 1-2.2 2A17 17 0 0 1 4.6 5.7a2 2 0 0 1 2-2.2z"];
 
     var picking = null;      // null | "schedule" | "reschedule": the slot picker is open
@@ -681,7 +682,7 @@
       if (ev.type === "callback.ring_ended") {
         stopRinging(true);
         endedBy = ev.reason || null;
-        if (live && ev.reason === "timeout" && !declined) {
+        if (live && UNREACHED[ev.reason] && !declined) {
           core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
         } else if (live && ev.reason === "cancelled" && !declined) {
           core.showNotice(ui.threadNotice, "The call was cancelled.");
@@ -692,7 +693,7 @@
         var cb = ev.callback;
         if (cb.state === "missed") core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
         if ((cb.state === "promised" || cb.state === "retrying") && cb.attempts > 0) {
-          core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : endedBy === "timeout" ? "We rang but couldn't reach you. " : "") +
+          core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : UNREACHED[endedBy] ? "We rang but couldn't reach you. " : "") +
             "You still have your place, and we'll ring again shortly.");
         }
         if (cb.state === "requeued") {

@@ -267,8 +267,11 @@
     storageSet(storeKey(), saved);
     var live = storageGet(liveKey(), true);
     if (keepsAcrossTabs()) {
+      // The journey so far goes with it, so a page opened later still tells the specialist.
       saved.outbox = [];
       saved.draft = "";
+      saved.errors = errors;
+      saved.journey = journey;
       storageSet(liveKey(), saved, true);
     } else if (live && live.request_id === req.request_id) {
       storageSet(liveKey(), null, true);
@@ -692,7 +695,8 @@
       var best = null;
       for (var i = 0; i < list.length; i++) {
         var x = list[i];
-        if (!x || !ACTIVE[x.state]) continue;
+        // A request left `new` (no one was there, nothing booked) is not worth resuming.
+        if (!x || !ACTIVE[x.state] || (x.state === "new" && !x.callback)) continue;
         if (!best || (x.callback && !best.callback)) best = x;
       }
       if (best) adopt(best);
@@ -1975,7 +1979,11 @@
     var stored = storageGet(storeKey());
     if (!stored) {
       stored = storageGet(liveKey(), true);
-      if (stored && !ACTIVE[stored.state]) stored = null;
+      if (stored && !ACTIVE[stored.state]) { storageSet(liveKey(), null, true); stored = null; }
+      if (stored && !errors.length && !journey.length) {
+        if (Array.isArray(stored.errors)) errors = stored.errors.slice(-ERRORS_MAX);
+        if (Array.isArray(stored.journey)) journey = stored.journey.slice(-JOURNEY_MAX);
+      }
     }
     if (stored && stored.request_id && stored.customer_token) {
       req = newReq(stored);
