@@ -17,7 +17,7 @@ from tapline.migrate import upgrade
 from tapline.runtime import Runtime
 from tapline.security import AppCors, SecurityHeaders
 from tapline.settings import Settings
-from tapline.socket_specialist import schedule_drop
+from tapline.socket_specialist import schedule_drop, stop_drops
 
 STATIC = pages.STATIC
 
@@ -42,8 +42,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
-            for timer in rt.drop_timers.values():
-                timer.cancel()
+            await stop_drops(rt)  # before the database goes: they may be mid-write
             await db.dispose()
 
     app = FastAPI(

@@ -75,6 +75,15 @@ def schedule_drop(rt: Runtime, specialist_id: str) -> None:
     rt.drop_timers[specialist_id] = loop.call_later(rt.settings.specialist_grace, fire)
 
 
+async def stop_drops(rt: Runtime) -> None:
+    """At shutdown: no more drops, and the ones under way finish their write."""
+    for timer in rt.drop_timers.values():
+        timer.cancel()
+    loop = asyncio.get_running_loop()
+    running = [task for task in _background if task.get_loop() is loop]
+    await asyncio.gather(*running, return_exceptions=True)
+
+
 async def _hello(wire: Wire) -> int | None:
     while True:
         frame = await wire.receive()
