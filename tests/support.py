@@ -15,11 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
-from starlette.testclient import WebSocketTestSession
+from starlette.testclient import WebSocketDenialResponse, WebSocketTestSession
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketDisconnect
 
+from tapline.actions import transaction
+from tapline.actions.effects import apply
 from tapline.app import create_app
 from tapline.desk_auth import COOKIE
 from tapline.engine import FakeClock
@@ -107,7 +111,39 @@ class Socket:
         return [f for f in self.seen if "seq" in f and (type_ is None or f["type"] == type_)]
 
     def close(self) -> None:
+        """Close from the client and wait until the server's handler has finished."""
         self.ws.close()
+
+        async def finished() -> None:
+            with anyio.fail_after(GUARD):
+                await self.ws.scope[_DONE].wait()
+
+        self.ws.portal.call(finished)
+
+
+_DONE = "tests.handler_done"
+
+
+class Tracked:
+    """Marks each WebSocket scope with an event set once the server's handler has returned.
+
+    The TestClient cancels a socket's handler as its `with` block ends; closing first and
+    waiting for this lets the handler's own clean-up (the customer's grace, the specialist's
+    drop) run to its end, as it does behind a real server.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        done = scope[_DONE] = asyncio.Event()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            done.set()
 
 
 def _get(frame: Frame, path: str) -> Any:
@@ -142,12 +178,14 @@ class World:
     app: App
     specialists: dict[str, Specialist]
     client: TestClient = field(init=False)
+    server: FastAPI = field(init=False)
     desks: dict[str, Desk] = field(default_factory=dict)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def start(self) -> None:
+        self.server = create_app(self.settings, clock=self.clock)
         self.client = self._stack.enter_context(
-            TestClient(create_app(self.settings, clock=self.clock), base_url="http://testserver")
+            TestClient(Tracked(self.server), base_url="http://testserver")
         )
 
     def stop(self) -> None:
@@ -161,7 +199,7 @@ class World:
 
     @property
     def rt(self) -> Runtime:
-        rt: Runtime = self.client.app.state.rt  # type: ignore[attr-defined]
+        rt: Runtime = self.server.state.rt
         return rt
 
     @property
@@ -196,6 +234,19 @@ class World:
             self.rt.wake()
 
         self.call(wake)
+
+    def tick(self, seconds: float = 0.0) -> None:
+        """Move the FakeClock and handle what is due now, as the ticker would, before returning.
+
+        For asserting that something did *not* happen yet; `advance` shows the ticker works.
+        """
+        self.clock.advance(seconds)
+
+        async def tick() -> None:
+            async with transaction(self.rt) as tx:
+                await apply(tx, self.rt.engine.tick())
+
+        self.call(tick)
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         """Every row of a table, read straight from the database."""
@@ -236,11 +287,29 @@ class World:
         return desk
 
     @contextlib.contextmanager
+    def socket(self, path: str, headers: dict[str, str] | None = None) -> Iterator[Socket]:
+        """A WebSocket that is closed, and its handler finished, when the block ends."""
+        with self.client.websocket_connect(path, headers=headers or {}) as ws:
+            socket = Socket(ws)
+            try:
+                yield socket
+            finally:
+                socket.close()
+
+    def denied(self, path: str, headers: dict[str, str] | None = None) -> WebSocketDenialResponse:
+        """The HTTP answer of a WebSocket handshake the server refuses."""
+        try:
+            with self.socket(path, headers):
+                pass
+        except WebSocketDenialResponse as denial:
+            return denial
+        raise AssertionError(f"the handshake on {path} was accepted")
+
+    @contextlib.contextmanager
     def desk(self, who: str, last_seq: int = 0) -> Iterator[Socket]:
         """`who`'s desk socket, past `welcome` and `queues` (signs in if needed)."""
         desk = self.desks.get(who) or self.signin(who)
-        with self.client.websocket_connect("/ws/specialist", headers=desk.cookie) as ws:
-            socket = Socket(ws)
+        with self.socket("/ws/specialist", desk.cookie) as socket:
             socket.send({"type": "hello", "last_seq": last_seq})
             socket.until("welcome")
             socket.until("queues")
@@ -265,10 +334,7 @@ class World:
     @contextlib.contextmanager
     def widget(self, created: Frame, last_seq: int = 0) -> Iterator[Socket]:
         """The customer's socket for a request, past `welcome`."""
-        with self.client.websocket_connect(
-            f"/ws/customer?app={self.key}", headers={"Origin": ORIGIN}
-        ) as ws:
-            socket = Socket(ws)
+        with self.socket(f"/ws/customer?app={self.key}", {"Origin": ORIGIN}) as socket:
             socket.send(
                 {
                     "type": "hello",
