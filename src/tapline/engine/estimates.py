@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tapline.engine.estimate_law import WaitLaw, mean_wait
-from tapline.engine.learning import HandleTimes, Patience, RangeCalibration
+from tapline.engine.learning import HandleTimes, MeanCalibration, Patience, RangeCalibration
 
 Staffing = Sequence[tuple[float, float]]
 """Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
@@ -84,7 +84,8 @@ class QueueModel:
         promise: float = 0.97,
         half_life: float = 5000.0,
         calibration_step: float = 0.02,
-        use_elapsed: bool = False,
+        use_elapsed: bool = True,
+        calibrate_mean: bool = False,
     ) -> None:
         if not 0.0 < low < high <= promise < 1.0:
             raise ValueError("need 0 < low < high <= promise < 1")
@@ -93,6 +94,7 @@ class QueueModel:
         self._levels = (low, high, promise)
         self.range = RangeCalibration(low, high, step=calibration_step)
         self.promise_range = RangeCalibration(low, promise, step=calibration_step)
+        self.mean_calibration = MeanCalibration() if calibrate_mean else None
         self._use_elapsed = use_elapsed
         self._mu = 1.0 / self.handle.mean
         self._theta = self.patience.rate
@@ -124,6 +126,10 @@ class QueueModel:
         if not math.isfinite(predicted.high):
             return
         survival = None if patient else self.patience.survival
+        if self.mean_calibration is not None:
+            self.mean_calibration.update(
+                predicted.ahead, predicted.mean, waited, served, survival
+            )
         self.range.update(predicted.ahead, predicted.low, predicted.high, waited, served, survival)
         self.promise_range.update(
             predicted.ahead, predicted.low, predicted.promise, waited, served, survival
@@ -216,6 +222,8 @@ class QueueModel:
         if staffing or servers <= 0.0:
             warp = _Warp(servers, now_servers, staffing or (), self._mu, self._theta * ahead / 2)
             mean, low, high, promise = (warp(mean), warp(low), warp(high), warp(promise))
+        if self.mean_calibration is not None:
+            mean *= self.mean_calibration.factor(ahead)
         f_low, f_high = self.range.factors(ahead)
         _, f_promise = self.promise_range.factors(ahead)
         return Estimate(
@@ -231,13 +239,14 @@ class QueueModel:
         exponential patience Λ is linear and θ* = θ.
         """
         hazard = self.patience.cumulative_hazard
+        theta = self._theta
         n = len(ahead_waited)
         stride = max(1, n // AHEAD_SAMPLE)  # a sample of at most ~AHEAD_SAMPLE, evenly spaced
         total = 0.0
         exposure = 0.0
         for j in range(stride - 1, n, stride):
             w = ahead_waited[j]
-            tau = (j + 1) / rate
+            tau = mean_wait(j, rate, theta)  # its own wait to service, j ahead of it
             total += hazard(w + tau) - hazard(w)
             exposure += tau
         if exposure <= 0.0 or total <= 0.0:

@@ -80,6 +80,8 @@ class HandleTimes(_Forgetting):
         self._table_at = -1
         self._surv: list[float] = []
         self._integral: list[float] = []
+        self._grid: list[float] = []
+        self._grid_scale = 1.0
         self._table_mean = prior_mean
 
     def _rescale(self, factor: float) -> None:
@@ -122,8 +124,18 @@ class HandleTimes(_Forgetting):
             self._build_table()
 
     def survival(self, t: float) -> float:
-        """P(H > t) from the histogram (the density uniform within each bin)."""
-        self._table()
+        """P(H > t) from the histogram (the density uniform within each bin), in O(1)."""
+        if self._table_at < 0 or self._count - self._table_at >= 500:
+            self._build_table()
+        x = t * self._grid_scale
+        i = int(x)
+        grid = self._grid
+        if i >= GRID_POINTS:
+            return grid[GRID_POINTS] * math.exp(-(t - GRID_POINTS / self._grid_scale) / self.mean)
+        a = grid[i]
+        return a + (grid[i + 1] - a) * (x - i)
+
+    def _survival_by_bin(self, t: float) -> float:
         k = bin_of(t)
         lo = edge(k)
         frac = min(1.0, max(0.0, (t - lo) / (edge(k + 1) - lo)))
@@ -156,6 +168,8 @@ class HandleTimes(_Forgetting):
         self._integral = integral
         self._table_mean = integral[N_BINS] if integral[N_BINS] > 0 else self.mean
         self._table_at = self._count
+        self._grid_scale = GRID_POINTS / (8.0 * self.mean)  # a uniform grid over 8 means
+        self._grid = [self._survival_by_bin(i / self._grid_scale) for i in range(GRID_POINTS + 1)]
 
 
 class Patience(_Forgetting):
@@ -337,3 +351,37 @@ class RangeCalibration:
             return 1.0
         s = survival(t)
         return min(self._max_weight, 1.0 / s) if s > 0.0 else self._max_weight
+
+
+class MeanCalibration:
+    """A multiplicative correction of the mean per position bucket, tuned online.
+
+    After a served outcome, λ += η w (actual / published - 1), w = 1 / P(patience > actual)
+    (capped): in the long run the published mean is unbiased for every wait, seen or not. Only
+    served customers teach it (a given-up wait is not a wait), hence the weight.
+    """
+
+    def __init__(self, *, step: float = 0.002, max_weight: float = 20.0) -> None:
+        self._step = step
+        self._max_weight = max_weight
+        self.log_factor = [0.0] * N_BUCKETS
+
+    def factor(self, ahead: int) -> float:
+        return math.exp(self.log_factor[bucket_of(ahead)])
+
+    def update(
+        self,
+        ahead: int,
+        mean: float,
+        waited: float,
+        served: bool,
+        survival: Callable[[float], float] | None,
+    ) -> None:
+        if not served or mean <= 0.0:
+            return
+        weight = 1.0
+        if survival is not None:
+            s = survival(waited)
+            weight = min(self._max_weight, 1.0 / s) if s > 0.0 else self._max_weight
+        ratio = min(waited / mean, 10.0)
+        self.log_factor[bucket_of(ahead)] += self._step * weight * (ratio - 1.0)
