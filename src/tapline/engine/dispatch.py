@@ -346,6 +346,43 @@ class Dispatcher:
         stops walking a queue once no fresh specialist for it is left free.
         """
         effects: list[Effect] = []
+        fresh, dirty = self._take_dirty()
+        if not self._free:
+            return effects
+        queues = [q for q in self._queues.values() if q.lineup.ready and fresh.has(q.skill)]
+        sources = [q.lineup.ready for q in queues]
+        sources.append([r.place for r in dirty])
+        last = len(queues)
+        dirty_ids = {r.request_id for r in dirty}
+        seen: set[str] = set()
+        hope: dict[int, bool] = {}  # need number -> a fresh specialist might take it
+        made: list[RequestRecord] = []
+        now = self._clock.now()
+        walking = lambda i: i == last or fresh.has(queues[i].skill)  # noqa: E731
+        for place, _ in in_place_order(sources, walking):
+            request_id = place[4]
+            if request_id in seen:
+                continue
+            seen.add(request_id)
+            record = self._requests[request_id]
+            if record.state is not _S.WAITING:
+                continue  # offered earlier in this pass
+            is_dirty = request_id in dirty_ids
+            if not is_dirty and not self._hope(record.need, fresh, hope):
+                continue
+            chosen = self._choose(record, self._free if is_dirty else fresh, now)
+            if chosen is not None:
+                self._offer(record, chosen, now, effects)
+                fresh.discard(chosen.specialist_id)
+                made.append(record)
+                if not self._free:
+                    break
+        for record in made:
+            self._queues[record.queue_id].lineup.offered(record.place)
+        return effects
+
+    def _take_dirty(self) -> tuple[Pools, list[RequestRecord]]:
+        """The free among the dirty specialists, and the waiting dirty requests in place order."""
         fresh = Pools()
         for specialist_id in self._dirty_specs:
             spec = self._specialists[specialist_id]
@@ -358,36 +395,22 @@ class Dispatcher:
             if (record := self._requests.get(request_id)) is not None and record.state is _S.WAITING
         ]
         self._dirty_requests.clear()
-        if not self._free:
-            return effects
         dirty.sort(key=lambda r: r.place)
-        queues = [q for q in self._queues.values() if q.lineup.ready and fresh.has(q.skill)]
-        sources = [q.lineup.ready for q in queues]
-        sources.append([r.place for r in dirty])
-        last = len(queues)
-        dirty_ids = {r.request_id for r in dirty}
-        seen: set[str] = set()
-        made: list[RequestRecord] = []
-        now = self._clock.now()
-        walking = lambda i: i == last or fresh.has(queues[i].skill)  # noqa: E731
-        for place, _ in in_place_order(sources, walking):
-            request_id = place[4]
-            if request_id in seen:
-                continue
-            seen.add(request_id)
-            record = self._requests[request_id]
-            if record.state is not _S.WAITING:
-                continue  # offered earlier in this pass
-            chosen = self._choose(record, self._free if request_id in dirty_ids else fresh, now)
-            if chosen is not None:
-                self._offer(record, chosen, now, effects)
-                fresh.discard(chosen.specialist_id)
-                made.append(record)
-                if not self._free:
-                    break
-        for record in made:
-            self._queues[record.queue_id].lineup.offered(record.place)
-        return effects
+        return fresh, dirty
+
+    def _hope(self, need: Need, fresh: Pools, hope: dict[int, bool]) -> bool:
+        """Whether a fresh specialist meets `need` and has room for it (remembered per pass).
+
+        Fresh specialists only leave during a pass, so a need found hopeless stays so.
+        """
+        known = hope.get(need.nid)
+        if known is None:
+            channel = need.channel
+            known = hope[need.nid] = any(
+                spec.has_room(channel) and self._fits(spec, need)
+                for spec in fresh.get(need.skill).values()
+            )
+        return known
 
     def _choose(self, record: RequestRecord, pool: Pools, now: float) -> SpecialistState | None:
         need = record.need
