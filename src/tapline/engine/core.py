@@ -330,6 +330,39 @@ class Engine(Dispatcher):
         effects += self._route()
         return effects
 
+    def set_aside(self, request_id: str) -> list[Effect]:
+        """A waiting request leaves the engine without an outcome (it booked a callback slot).
+
+        Its offer, if any, is withdrawn and it leaves its line; the engine forgets it, so
+        `submit` takes it again when its slot is near.
+        """
+        record = self._find(request_id)
+        if record.state not in IN_LINE or request_id not in self._requests:
+            raise InvalidTransition(f"only a waiting request is set aside, not {record.state}")
+        effects: list[Effect] = []
+        if record.state is _S.OFFERED:
+            self._withdraw(record, "cancelled", effects, back=False)
+        queue = self._queues[record.queue_id]
+        self._leave_line(record)
+        effects.append(QueueChanged(queue.queue_id, len(queue.lineup)))
+        self._deadlines.cancel(record.grace_token)
+        record.grace_token = None
+        del self._requests[request_id]
+        effects += self._route()
+        return effects
+
+    def mark_callback(self, request_id: str, callback: bool) -> None:
+        """The request holds (or no longer holds) an in-queue callback: no grace period."""
+        record = self._find(request_id)
+        record.callback = callback
+        if callback:
+            self._deadlines.cancel(record.grace_token)
+            record.grace_token = None
+
+    def in_line(self) -> list[str]:
+        """The requests waiting or offered now, in no particular order."""
+        return [rid for rid, record in self._requests.items() if record.state in IN_LINE]
+
     def specialist_dropped(self, specialist_id: str) -> list[Effect]:
         """The specialist is gone: OFFLINE, offer withdrawn, chats re-routed from the front."""
         spec = self._specialist(specialist_id)
@@ -541,7 +574,7 @@ class Engine(Dispatcher):
         record = self._find(request_id)
         need, now = record.need, self._clock.now()
         calls = need.channel in CALLS
-        servers = busy = 0
+        servers = busy = slots = 0
         elapsed: list[float] = []
         for sid, spec in self._staff.get(need.skill).items():
             if (
@@ -551,6 +584,7 @@ class Engine(Dispatcher):
             ):
                 continue
             servers += 1
+            slots += spec.capacity_for(need.channel)
             busy += not spec.has_room(need.channel)
             for active_id in spec.active:
                 if (active_id in spec.calls) is calls:
@@ -558,7 +592,7 @@ class Engine(Dispatcher):
                     elapsed.append(now - (connected_at if connected_at is not None else now))
         position = self.position(request_id)
         ahead = position - 1 if position is not None else 0
-        return EligibleLoad(servers, tuple(sorted(elapsed)), ahead, busy)
+        return EligibleLoad(servers, tuple(sorted(elapsed)), ahead, busy, slots)
 
     # -- Lookups and checks ----------------------------------------------------------------
 

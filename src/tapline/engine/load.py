@@ -22,3 +22,5 @@ class EligibleLoad:
     busy_elapsed: tuple[float, ...]
     ahead: int
     busy: int = 0
+    slots: int = 0
+    """The servers' capacity on the request's channel, added up (each chat slot serves)."""
