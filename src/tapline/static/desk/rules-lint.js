@@ -72,20 +72,23 @@ export function lintToml(text) {
   return errors;
 }
 
-/** The short reference beside the editor: [kind, text] with kind "p" or "code". */
+/** The short reference beside the editor (after docs/subsystems/routing.md): [kind, text]. */
 export const REFERENCE = [
-  ["p", "Rules are tried in order. The first whose when holds for the request's context gives its queue (by name), what the specialist needs, and a priority; if none holds, [default] does."],
+  ["p", "Rules are tried in order; the first whose when holds gives the request its queue, what the specialist needs, and a priority. [default] is required: it takes what no rule matches."],
   ["code", `[[rule]]
-name = "credits at payment"
+name = "booking payment"
 when = 'flow == "booking" and step == "payment"'
 queue = "Payments"
 skills = { payments = 3 }
 authority = ["refund_limit >= context.data.credits"]
-priority = 1
+priority = 5
 
 [default]
-queue = "General"`],
-  ["p", "when compares flow, step, data.<key> and claims.<key> (verified claims only) with a number, a quoted string, true or false, using == != < <= > >=, joined by and, or, not and parentheses."],
-  ["p", "skills asks for levels 1–5; authority compares a specialist's attributes (set under Specialists) with a literal or a context value. A verified tier claim can add priority with a [tiers] table, e.g. gold = 10."],
-  ["p", "Queues' priority, stickiness, widening and fallback are set under Queues. The whole format is in docs/subsystems/routing.md."],
+queue = "General"
+
+[tiers]          # verified tier claim -> priority
+gold = 20`],
+  ["p", "when compares flow, step, data.<key> or claims.<key> (verified claims only) with a number, a quoted string, true or false: == != < <= > >=, joined by and, or, not and parentheses. Quote strings inside the condition."],
+  ["p", "skills are minimum levels 1–5 beyond the queue's own skill. authority compares a specialist's attributes (set under Specialists) with a value or a context value; written { require = \"…\", widen = true } it may be dropped once the queue widens to anyone."],
+  ["p", "queue names a queue as it is called under Queues; set each queue's priority, stickiness, widening and fallback there. The whole format is in docs/subsystems/routing.md."],
 ];
