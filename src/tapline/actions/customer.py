@@ -56,6 +56,9 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
         )
         await tx.session.flush()
         await apply(tx, rt.engine.submit(row.id, queue.id))
+        # The customer is away until their socket says otherwise: one that never comes is
+        # abandoned after the grace, as after a restart.
+        await apply(tx, rt.engine.customer_left(row.id))
         return row, True
 
 
