@@ -136,7 +136,7 @@ def test_eligible_load(engine: Engine, clock: FakeClock, staff: Staff) -> None:
     engine.submit("w1", "pay", requirements=needs)
     assert engine.request("w0").specialist_id == "bob"  # ana is full
     # ana (full, a1 for 60 s) and bob (a2 for 30 s, room for one more); w0 is ahead of w1.
-    assert engine.eligible_load("w1") == EligibleLoad(2, (30.0, 60.0), 1, 1)
+    assert engine.eligible_load("w1") == EligibleLoad(2, (30.0, 60.0), 1, 1, slots=3)
 
 
 def test_eligible_load_counts_busy_and_elapsed_by_capacity_kind(
@@ -152,8 +152,8 @@ def test_eligible_load_counts_busy_and_elapsed_by_capacity_kind(
     clock.advance(20)
     engine.submit("c2", "pay")
     engine.submit("v2", "pay", channel="voice")
-    assert engine.eligible_load("c2") == EligibleLoad(1, (60.0,), 0, 1)
-    assert engine.eligible_load("v2") == EligibleLoad(1, (20.0,), 1, 1)
+    assert engine.eligible_load("c2") == EligibleLoad(1, (60.0,), 0, 1, slots=1)
+    assert engine.eligible_load("v2") == EligibleLoad(1, (20.0,), 1, 1, slots=1)
 
 
 def test_eligible_load_leaves_out_who_declined(engine: Engine, staff: Staff) -> None:
