@@ -254,8 +254,8 @@ def test_the_fallback_queue_takes_what_nobody_here_can(clock: FakeClock) -> None
     effects = engine.submit("r1", "pay", requirements=needs, priority=2)
     assert effects[1:] == [
         QueueChanged("pay", 1),
-        QueueChanged("pay", 0),
         QueueFallback("r1", "pay", "general", "unqualified"),
+        QueueChanged("pay", 0),
         QueueChanged("general", 1),
     ]
     view = engine.request("r1")

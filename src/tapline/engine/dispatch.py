@@ -212,14 +212,14 @@ class Dispatcher:
         visited.add(queue.queue_id)
         fallback = self._queues.get(queue.policy.fallback or "")
         if fallback is not None and fallback.queue_id not in visited:
+            effects.append(
+                QueueFallback(record.request_id, queue.queue_id, fallback.queue_id, reason)
+            )
             self._leave_line(record)
             effects.append(QueueChanged(queue.queue_id, len(queue.lineup)))
             record.requirements = NONE
             record.unroutable = None
             self._refile(record, fallback)
-            effects.append(
-                QueueFallback(record.request_id, queue.queue_id, fallback.queue_id, reason)
-            )
             self._enter_line(record, effects, visited)
             return
         if record.unroutable is None:  # told once; a change of reason is no news
