@@ -472,9 +472,7 @@
       chimeTimer = setInterval(function () {
         if (req() && req().ring && req().ring.until > Date.now()) chime();
       }, 3500);
-      ui.host.classList.add("tl-ringing");
-      ui.unreadText.textContent = (name || "A specialist") + " is calling you";
-      ui.badge.hidden = false;
+      core.setRingHint((name || "A specialist") + " is calling you");
       if (notifyOn() && (document.visibilityState !== "visible" || !document.hasFocus())) {
         try {
           if (notification) notification.close();
@@ -506,9 +504,7 @@
       if (all) {
         clearInterval(ringTimer);
         ringTimer = 0;
-        ui.host.classList.remove("tl-ringing");
-        ui.unreadText.textContent = "";
-        ui.badge.hidden = true;
+        core.setRingHint("");
       }
       if (notification) {
         try { notification.close(); } catch (e) { /* gone */ }

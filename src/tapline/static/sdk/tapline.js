@@ -101,6 +101,7 @@
   var clockSkew = 0;        // local minus server clock, from live events
   var lookedUpAt = 0;       // last GET /customers/requests
   var shownMode = null;     // the thread mode last drawn
+  var ringHint = "";        // "Ana is calling you", on the launcher while ringing
 
   // ---------------------------------------------------------------- utils
   function now() { return Date.now(); }
@@ -1741,10 +1742,17 @@
     ui.panel.setAttribute("data-conn", state);
   }
 
+  // The launcher's description: who is calling (while ringing), else the unread count.
   function renderUnread() {
     if (!ui) return;
-    ui.badge.hidden = !unread;
-    ui.unreadText.textContent = unread ? (unread === 1 ? "1 new message" : unread + " new messages") : "";
+    ui.badge.hidden = !unread && !ringHint;
+    ui.host.classList.toggle("tl-ringing", !!ringHint);
+    ui.unreadText.textContent = ringHint || (unread ? (unread === 1 ? "1 new message" : unread + " new messages") : "");
+  }
+
+  function setRingHint(text) {
+    ringHint = text || "";
+    renderUnread();
   }
 
   function renderMessages() {
@@ -2066,7 +2074,7 @@
     showNotice: showNotice, setBusy: setBusy, fmtTime: fmtTime,
     write: write, api: api, emit: emit, copyOf: copyOf, warn: warn,
     render: render, open: open, focusView: focusView, cancelRequest: cancelRequest,
-    saveReq: saveReq, contextChanged: contextChanged, threadMode: threadMode,
+    saveReq: saveReq, contextChanged: contextChanged, threadMode: threadMode, setRingHint: setRingHint,
     get req() { return req; },
     get ui() { return ui; },
     get isOpen() { return isOpen; },
