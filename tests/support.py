@@ -313,6 +313,9 @@ class World:
             socket.send({"type": "hello", "last_seq": last_seq})
             socket.until("welcome")
             socket.until("queues")
+            # Welcome comes before the desk is counted online: wait for that too.
+            specialist_id = self.specialists[who].id
+            self.settle(lambda: self.rt.desk_sockets[specialist_id] > 0)
             yield socket
 
     # -- The widget ----------------------------------------------------------------------
@@ -344,6 +347,8 @@ class World:
                 }
             )
             socket.until("welcome")
+            # Welcome comes before the customer is counted present: wait for that too.
+            self.settle(lambda: self.rt.customer_sockets[created["request_id"]] > 0)
             yield socket
 
     def connect(self, desk: Socket, client_id: str = "c1", **body: Any) -> tuple[Frame, Frame]:
