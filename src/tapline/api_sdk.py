@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from sqlalchemy import select
 
-from tapline import sanitize
+from tapline import sanitize, waits
 from tapline.actions import ActionError
 from tapline.actions.customer import create_request, customer_key
 from tapline.identity import verify_customer
-from tapline.models import App
+from tapline.models import App, Queue
 from tapline.models import Request as HelpRequest
-from tapline.passwords import customer_token
+from tapline.passwords import customer_token, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
 from tapline.security import find_app, origin_allowed
@@ -78,12 +78,47 @@ async def post_request(
         raise HTTPException(503, error.message) from error
     if not created:
         response.status_code = 200
+    async with rt.sessions() as session:
+        queue = await session.get(Queue, row.queue_id)
+    shown = waits.refresh(rt, row.id, force=False) if row.state in ("waiting", "offered") else None
     return RequestCreated(
         request_id=row.id,
         customer_token=customer_token(rt.settings.secret(), row.id),
         state=row.state,
         verified=bool(row.customer.get("verified")),
+        estimate=shown,
+        options=waits.options(rt, row, queue),
+        queue={"id": queue.id, "name": queue.name} if queue else None,
     )
+
+
+@router.get("/slots", responses={401: {"description": "Wrong customer token"}})
+async def slots(
+    request: Request,
+    request_id: str,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+    authorization: str | None = Header(None),
+) -> dict[str, Any]:
+    """15-minute slots over the coming days that still have room for a callback."""
+    row_app = await _app(request, app or x_tapline_app)
+    rt: Runtime = request.app.state.rt
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not customer_token_ok(rt.settings.secret(), request_id, token):
+        raise HTTPException(401, "Unknown request or wrong token.")
+    async with rt.sessions() as session:
+        row = await session.get(HelpRequest, request_id)
+        queue = await session.get(Queue, row.queue_id) if row is not None else None
+    if row is None or queue is None or row.app_id != row_app.id:
+        raise HTTPException(401, "Unknown request or wrong token.")
+    book = rt.slot_books.get(queue.id)
+    found = book.slots(rt.clock.now()) if book is not None else []
+    return {
+        "tz": queue.timezone,
+        "slots": [
+            {"start": int(s.start * 1000), "end": int(s.end * 1000), "left": s.free} for s in found
+        ],
+    }
 
 
 @router.get(

@@ -9,7 +9,16 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tapline import __version__, api_desk, api_sdk, pages, socket_customer, socket_specialist
+from tapline import (
+    __version__,
+    api_admin,
+    api_desk,
+    api_sdk,
+    pages,
+    socket_customer,
+    socket_specialist,
+    waits,
+)
 from tapline.actions.startup import restore, tick_forever
 from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import Clock, SystemClock
@@ -18,6 +27,7 @@ from tapline.runtime import Runtime
 from tapline.security import AppCors, SecurityHeaders
 from tapline.settings import Settings
 from tapline.socket_specialist import schedule_drop, stop_drops
+from tapline.wallboard import publish_forever
 
 STATIC = pages.STATIC
 
@@ -35,13 +45,19 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
             await upgrade(db)
         for specialist_id in await restore(rt):
             schedule_drop(rt, specialist_id)
-        ticker = asyncio.create_task(tick_forever(rt))
+        tasks = [
+            asyncio.create_task(tick_forever(rt)),
+            asyncio.create_task(publish_forever(rt)),
+            asyncio.create_task(waits.push_forever(rt)),
+        ]
         try:
             yield
         finally:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await stop_drops(rt)  # before the database goes: they may be mid-write
             await db.dispose()
 
@@ -56,6 +72,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     )
     app.state.rt = rt
     for router in (
+        api_admin.router,
         api_sdk.router,
         api_desk.router,
         socket_customer.router,

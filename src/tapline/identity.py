@@ -23,6 +23,7 @@ def verify_customer(secret: str, user: UserIn | None) -> dict[str, Any]:
                 "id": _text(claims.get("sub")),
                 "name": _text(claims.get("name")) or user.name,
                 "email": _text(claims.get("email")),
+                **({"tier": _text(claims["tier"])} if claims.get("tier") else {}),
             }
     return {"verified": False, "id": user.id, "name": user.name, "email": user.email}
 

@@ -36,6 +36,17 @@ async def desk() -> FileResponse:
     return _page("desk")
 
 
+@router.get("/desk/wallboard", include_in_schema=False)
+async def wallboard_page() -> FileResponse:
+    return _page("desk")
+
+
+@router.get("/desk/configure", include_in_schema=False)
+@router.get("/desk/configure/{tab}", include_in_schema=False)
+async def configure_page(tab: str = "") -> FileResponse:
+    return _page("desk")
+
+
 @router.get("/demo", include_in_schema=False)
 async def demo(request: Request) -> FileResponse:
     if not request.app.state.rt.settings.demo:

@@ -6,11 +6,18 @@ import asyncio
 import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tapline.bus import Bus, InProcessBus
 from tapline.engine import Clock, Engine, Presence, SystemClock
+from tapline.engine.callback_states import CallbackPolicy
+from tapline.engine.callbacks import Callbacks
+from tapline.engine.estimates import QueueModel
+from tapline.engine.rules import RoutingRules
+from tapline.engine.slots import SlotBook
+from tapline.engine.staffing import Staffing
 from tapline.ratelimit import SignInLimiter
 from tapline.settings import Settings
 
@@ -33,6 +40,20 @@ class Runtime:
     queues_dirty: bool = False
     presence_choice: dict[str, Presence] = field(default_factory=dict)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set after every committed write: the wallboard may need a refresh."""
+    estimates_changed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set after every committed write: waiting customers' estimates may have moved."""
+    rules: RoutingRules | None = None
+    queue_ids: dict[str, str] = field(default_factory=dict)
+    """Queue name -> id (the rules name queues)."""
+    staffing: Staffing = field(default_factory=Staffing.empty)
+    slot_books: dict[str, SlotBook] = field(default_factory=dict)
+    callbacks: Callbacks = field(init=False)
+    callbacks_policy: CallbackPolicy = field(init=False)
+    wait_models: dict[str, QueueModel] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)
+    """Request id -> what its customer was last told (`waits.Shown`)."""
 
     def __post_init__(self) -> None:
         self.engine = Engine(
@@ -40,6 +61,10 @@ class Runtime:
             offer_timeout=self.settings.offer_timeout,
             customer_grace=self.settings.customer_grace,
         )
+        self.callbacks_policy = CallbackPolicy(
+            ring_timeout=self.settings.ring_timeout, attempts=3, spacing=20.0
+        )
+        self.callbacks = Callbacks(self.callbacks_policy)
         self.signins = SignInLimiter(
             self.settings.signin_attempts, self.settings.signin_window, self.clock
         )
@@ -57,9 +82,16 @@ class Runtime:
     def wake(self) -> None:
         """Tell the timer loop that the engine's next deadline may have moved."""
         self._wake.set()
+        self.changed.set()
+        self.estimates_changed.set()
 
     async def wait_for_deadline(self) -> None:
-        deadline = self.engine.next_deadline()
+        deadlines = [
+            d
+            for d in (self.engine.next_deadline(), self.callbacks.next_deadline())
+            if d is not None
+        ]
+        deadline = min(deadlines) if deadlines else None
         timeout = 5.0 if deadline is None else max(0.0, deadline - self.clock.now())
         self._wake.clear()
         # Not asyncio.wait_for: before Python 3.12 it swallows a cancel that comes as the

@@ -31,6 +31,9 @@ class RequestCreated(BaseModel):
     customer_token: str
     state: str
     verified: bool
+    estimate: dict[str, Any] | None = None
+    options: dict[str, Any] | None = None
+    queue: dict[str, Any] | None = None
 
 
 class Limits(BaseModel):
@@ -87,3 +90,50 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     version: str
+
+
+Hours = dict[str, Any]
+
+
+class QueuePatch(BaseModel):
+    """Part of a queue's configuration; see docs/protocol.md (Supervisor configuration)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    skill: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+    priority: int | None = Field(None, ge=-100, le=100)
+    timezone: str | None = Field(None, max_length=64)
+    hours: Hours | None = None
+    sticky_seconds: float | None = Field(None, ge=0, le=3600)
+    widen_after: list[float] | None = Field(None, max_length=2)
+    callback_threshold: float | None = Field(None, ge=0, le=86400)
+    fallback_queue_id: str | None = None
+    service_target_seconds: float | None = Field(None, gt=0, le=86400)
+
+
+class QueueConfig(QueuePatch):
+    name: str = Field(min_length=1, max_length=200)
+    skill: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+
+
+class SpecialistPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    role: str | None = Field(None, min_length=1, max_length=200)
+    skills: dict[str, int] | None = None
+    authority: dict[str, float | bool | str] | None = None
+    capacity: dict[str, int] | None = None
+    is_supervisor: bool | None = None
+
+
+class RulesIn(BaseModel):
+    toml: str = Field(max_length=200_000)
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    specialist_id: str
+    timezone: str = Field("UTC", max_length=64)
+    weekly: dict[str, list[list[str]]] | None = None
+    start: int | None = Field(None, description="ms since the epoch, for a dated shift")
+    end: int | None = None

@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     offer_timeout: float = Field(30.0, gt=0)
     customer_grace: float = Field(120.0, gt=0)
     specialist_grace: float = Field(30.0, ge=0)
+    ring_timeout: float = Field(30.0, gt=0)
     session_hours: float = Field(12.0, gt=0)
 
     signin_attempts: int = Field(5, ge=1)

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
+from tapline import waits
+from tapline.actions import callbacks
 from tapline.actions import customer as actions
 from tapline.bus import Frame
 from tapline.engine import EngineError, RequestState
@@ -18,7 +20,17 @@ from tapline.streams import customer_stream, specialist_stream
 from tapline.wire import Wire, serve
 
 router = APIRouter()
-WRITES = {"message", "context", "cancel", "rate"}
+WRITES = {
+    "message",
+    "context",
+    "cancel",
+    "rate",
+    "callback",
+    "schedule",
+    "reschedule",
+    "cancel_callback",
+    "answer",
+}
 
 
 @router.websocket("/ws/customer")
@@ -43,6 +55,7 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
         {"type": "welcome", "request_id": request.id, "state": request.state, "last_seq": end}
     )
     await wire.resume(stream, after)
+    waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting
     rt.customer_sockets[request.id] += 1
     if rt.customer_sockets[request.id] == 1:
         await actions.customer_presence(rt, request.id, True)
@@ -103,6 +116,21 @@ async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
         await actions.rate(rt, request_id, frame.get("score"), frame.get("comment"))
         return {}
 
+    async def callback(frame: Frame) -> dict[str, Any]:
+        return await callbacks.want_callback(rt, request_id)
+
+    async def schedule(frame: Frame) -> dict[str, Any]:
+        return await callbacks.schedule(rt, request_id, frame.get("slot"))
+
+    async def reschedule(frame: Frame) -> dict[str, Any]:
+        return await callbacks.reschedule(rt, request_id, frame.get("slot"))
+
+    async def cancel_callback(frame: Frame) -> dict[str, Any]:
+        return await callbacks.cancel_callback(rt, request_id)
+
+    async def answer(frame: Frame) -> dict[str, Any]:
+        return await callbacks.answer(rt, request_id, frame.get("accept"))
+
     async def typing(frame: Frame) -> None:
         specialist_id = _specialist_of(rt, request_id)
         if specialist_id:
@@ -128,6 +156,11 @@ async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
         "cancel": cancel,
         "rate": rate,
         "typing": typing,
+        "callback": callback,
+        "schedule": schedule,
+        "reschedule": reschedule,
+        "cancel_callback": cancel_callback,
+        "answer": answer,
         "ping": ping,
         "hello": hello,
     }

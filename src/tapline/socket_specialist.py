@@ -16,6 +16,7 @@ from tapline.engine import EngineError, RequestState
 from tapline.models import Specialist
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
+from tapline.wallboard import WALLBOARD_CHANNEL
 from tapline.wire import Wire, serve
 
 router = APIRouter()
@@ -44,7 +45,11 @@ async def specialist_socket(ws: WebSocket) -> None:
         return
     me = signed_in.specialist
     stream = specialist_stream(me.id)
-    subscription = rt.bus.subscribe({stream, QUEUES_CHANNEL})
+    channels = {stream, QUEUES_CHANNEL}
+    if me.is_supervisor:
+        channels.add(WALLBOARD_CHANNEL)
+        rt.changed.set()  # a fresh wallboard for the new watcher
+    subscription = rt.bus.subscribe(channels)
     end = await wire.stream_end(stream)
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
     await wire.resume(stream, after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from tapline.models import Message, Queue, Request, Specialist
+from tapline.models import Message, Queue, Request, Shift, Specialist
 
 
 def ms(value: datetime | None) -> int | None:
@@ -48,9 +48,18 @@ def request_detail(row: Request, queue: Queue | None, messages: list[Message]) -
     }
 
 
-def offer(row: Request, queue: Queue | None, expires_at: float, timeout: float) -> dict[str, Any]:
+def offer(
+    row: Request,
+    queue: Queue | None,
+    expires_at: float,
+    timeout: float,
+    callback: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
         "request_id": row.id,
+        "channel": row.channel,
+        "priority": row.priority,
+        "callback": callback,
         "offered_at": int((expires_at - timeout) * 1000),
         "expires_at": int(expires_at * 1000),
         "queue": queue_ref(queue),
@@ -63,3 +72,44 @@ def offer(row: Request, queue: Queue | None, expires_at: float, timeout: float) 
 
 def specialist_ref(row: Specialist | None) -> dict[str, Any] | None:
     return {"name": row.name, "role": row.role} if row is not None else None
+
+
+def queue_config(row: Queue) -> dict[str, Any]:
+    widen = [value for value in (row.widen_t1, row.widen_t2) if value is not None]
+    return {
+        "id": row.id,
+        "name": row.name,
+        "skill": row.skill,
+        "priority": row.priority,
+        "timezone": row.timezone,
+        "hours": row.hours,
+        "sticky_seconds": row.sticky_seconds,
+        "widen_after": widen,
+        "callback_threshold": row.callback_threshold,
+        "fallback_queue_id": row.fallback_queue_id,
+        "service_target_seconds": row.service_target,
+    }
+
+
+def specialist_config(row: Specialist) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "email": row.email,
+        "role": row.role,
+        "skills": row.skills,
+        "authority": row.authority,
+        "capacity": {"chat": row.capacity, **row.capacities},
+        "is_supervisor": row.is_supervisor,
+    }
+
+
+def shift_view(row: Shift) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "specialist_id": row.specialist_id,
+        "timezone": row.timezone,
+        "weekly": row.weekly,
+        "start": int(row.start * 1000) if row.start is not None else None,
+        "end": int(row.end * 1000) if row.end is not None else None,
+    }

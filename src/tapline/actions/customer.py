@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tapline import sanitize
+from tapline import configuration, sanitize
 from tapline.actions import ActionError, transaction
+from tapline.actions.callbacks import submit
 from tapline.actions.effects import FINAL, apply, fan_out_message
 from tapline.engine import EngineError, RequestState
+from tapline.engine.rules import Routing
 from tapline.identity import verify_customer
 from tapline.models import App, Message, Queue, Request, new_id
 from tapline.runtime import Runtime
@@ -18,7 +20,12 @@ from tapline.streams import specialist_stream
 
 
 async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Request, bool]:
-    """A new request, or the one this client id already made (then `created` is False)."""
+    """A new request, or the one this client id already made (then `created` is False).
+
+    The rules pick its queue, requirements and priority from the context and the verified
+    claims. While the queue is open it joins the line; when closed it stays `new`, and the
+    customer is offered the next slots.
+    """
     context = sanitize.context(body.context, rt.settings.context_bytes)
     description = sanitize.redact_cards(body.description.strip())
     customer = verify_customer(app.secret, body.user)
@@ -28,9 +35,7 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
         )
         if existing is not None:
             return existing, False
-        queue = await tx.session.scalar(select(Queue).order_by(Queue.created_at, Queue.id))
-        if queue is None:
-            raise ActionError("no_queue", "No queue is set up yet to take requests.")
+        queue, routing = await _route(tx, context, customer)
         row = Request(
             id=new_id("r"),
             app_id=app.id,
@@ -42,6 +47,8 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
             context=context,
             state=str(RequestState.NEW),
             enqueued_at=rt.clock.now(),
+            requirements=routing.requirements.to_dict() if routing else None,
+            priority=routing.priority if routing else 0,
         )
         tx.session.add(row)
         await tx.session.flush()  # the message refers to it
@@ -55,11 +62,43 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
             )
         )
         await tx.session.flush()
-        await apply(tx, rt.engine.submit(row.id, queue.id))
-        # The customer is away until their socket says otherwise: one that never comes is
-        # abandoned after the grace, as after a restart.
-        await apply(tx, rt.engine.customer_left(row.id))
+        if configuration.queue_open(queue, rt.clock.now()):
+            preferred = await _last_helper(tx.session, row)
+            await apply(tx, submit(rt, row, priority=row.priority, preferred=preferred))
+            # The customer is away until their socket says otherwise: one that never comes
+            # is abandoned after the grace, as after a restart.
+            await apply(tx, rt.engine.customer_left(row.id))
         return row, True
+
+
+async def _route(
+    tx: Any, context: dict[str, Any], customer: dict[str, Any]
+) -> tuple[Queue, Routing | None]:
+    claims = {"tier": customer["tier"]} if customer.get("verified") and customer.get("tier") else {}
+    routing = configuration.route(tx.rt, context, claims)
+    queue = await tx.session.get(Queue, routing.queue_id) if routing else None
+    if queue is None:
+        queue = await tx.session.scalar(select(Queue).order_by(Queue.created_at, Queue.id))
+    if queue is None:
+        raise ActionError("no_queue", "No queue is set up yet to take requests.")
+    return queue, routing
+
+
+async def _last_helper(session: Any, row: Request) -> str | None:
+    """Who last helped this (verified) customer: routing prefers them for a while."""
+    if row.customer_key is None:
+        return None
+    found: str | None = await session.scalar(
+        select(Request.specialist_id)
+        .where(
+            Request.customer_key == row.customer_key,
+            Request.specialist_id.is_not(None),
+            Request.id != row.id,
+        )
+        .order_by(Request.created_at.desc())
+        .limit(1)
+    )
+    return found
 
 
 def customer_key(app_id: str, customer: dict[str, Any]) -> str | None:

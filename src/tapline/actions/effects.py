@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select, update
 
-from tapline import views
+from tapline import views, waits
 from tapline.actions import Transaction
 from tapline.engine import (
+    DeadEndCause,
     Effect,
     OfferMade,
     OfferWithdrawn,
@@ -15,7 +18,9 @@ from tapline.engine import (
     RequestState,
     StateChanged,
 )
+from tapline.engine.effects import QueueFallback, Routable, Unroutable
 from tapline.models import Message, Offer, Queue, Request, Specialist, new_id, utcnow
+from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 
 FINAL = {RequestState.RESOLVED, RequestState.CANCELLED, RequestState.DEAD_END}
@@ -42,6 +47,44 @@ async def apply(tx: Transaction, effects: list[Effect]) -> None:
         elif isinstance(effect, QueueChanged):
             tx.rt.queue_counts[effect.queue_id] = effect.waiting
             tx.rt.queues_dirty = True
+        elif isinstance(effect, Unroutable | Routable | QueueFallback):
+            await _reach(tx, effect)
+
+
+ALERTS_CHANNEL = "desk:wallboard"  # supervisors watch it
+
+
+async def _reach(tx: Transaction, effect: Unroutable | Routable | QueueFallback) -> None:
+    """Nobody can ever take a request where it is: it never waits silently."""
+    row = await tx.session.get(Request, effect.request_id)
+    if row is None:
+        return
+    if isinstance(effect, QueueFallback):
+        row.queue_id = effect.to_queue
+        await system_message(
+            tx, row, "We're connecting you with a wider team who can help with this."
+        )
+        return
+    if isinstance(effect, Routable):
+        await system_message(tx, row, "Someone who can help with this is available again.")
+        return
+    await system_message(
+        tx,
+        row,
+        "Nobody who can help with this is working right now. You keep your place; "
+        "you can also ask us to call you back at a time that suits you.",
+    )
+    tx.rt.bus.publish(
+        ALERTS_CHANNEL,
+        {
+            "type": "alert",
+            "kind": "unroutable",
+            "request_id": row.id,
+            "queue_id": effect.queue_id,
+            "reason": str(effect.reason),
+            "detail": effect.detail,
+        },
+    )
 
 
 async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
@@ -55,11 +98,19 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
         effect.old is RequestState.OFFERED and effect.new is RequestState.WAITING
     ):
         return  # the customer sees an offer as still waiting; offer events say the rest
+    now = tx.rt.clock.now()
     if effect.new is RequestState.CONNECTED:
         row.specialist_id = effect.specialist_id
         row.connected_at = utcnow()
         if row.served_at is None:
-            row.served_at = tx.rt.clock.now()
+            row.served_at = now
+            waits.learn_served(tx.rt, row, now)
+    elif effect.new is RequestState.RESOLVED and row.connected_at is not None:
+        waits.learn_handled(tx.rt, row, (utcnow() - row.connected_at).total_seconds())
+    elif effect.new is RequestState.DEAD_END and effect.cause is DeadEndCause.ABANDONED:
+        waits.learn_abandoned(tx.rt, row, now)
+    if effect.new in FINAL:
+        waits.forget(tx.rt, row.id)
     elif effect.new is RequestState.WAITING:
         row.specialist_id = None
     if effect.new in FINAL:
@@ -102,6 +153,9 @@ async def _connected(tx: Transaction, row: Request) -> None:
         {"request": await request_detail(tx, row)},
     )
     await system_message(tx, row, f"{specialist.name} ({specialist.role}) joined.")
+    from tapline.actions import callbacks  # a callback rings once a specialist is there
+
+    await callbacks.connected(tx, row)
 
 
 async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
@@ -115,7 +169,15 @@ async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
     await tx.outbox.add(
         specialist_stream(effect.specialist_id),
         "offer",
-        {"offer": views.offer(row, queue, effect.expires_at, tx.rt.settings.offer_timeout)},
+        {
+            "offer": views.offer(
+                row,
+                queue,
+                effect.expires_at,
+                tx.rt.settings.offer_timeout,
+                callback_wire(tx.rt, row.id),
+            )
+        },
     )
 
 
@@ -134,6 +196,13 @@ async def _offer_withdrawn(tx: Transaction, effect: OfferWithdrawn) -> None:
         "offer.withdrawn",
         {"request_id": effect.request_id, "reason": effect.reason},
     )
+
+
+def callback_wire(rt: Runtime, request_id: str) -> dict[str, Any] | None:
+    """The request's live callback as the desk and widget see it, if it has one."""
+    from tapline.actions.callbacks import live_wire
+
+    return live_wire(rt, request_id)
 
 
 async def customer_state(tx: Transaction, row: Request) -> None:

@@ -7,63 +7,119 @@ import logging
 
 from sqlalchemy import select, update
 
-from tapline.actions import transaction
+from tapline import configuration, waits
+from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.effects import apply
 from tapline.engine import RequestState
-from tapline.models import Offer, Queue, Request, Specialist
+from tapline.engine.callback_states import Callback as CallbackView
+from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
+from tapline.engine.requirements import Requirements
+from tapline.engine.slots import Booking
+from tapline.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
 from tapline.runtime import Runtime
 
 log = logging.getLogger("tapline.engine")
 
-LIVE = [
-    str(RequestState.NEW),
-    str(RequestState.WAITING),
-    str(RequestState.OFFERED),
-    str(RequestState.CONNECTED),
-]
+LIVE = [str(RequestState.WAITING), str(RequestState.OFFERED), str(RequestState.CONNECTED)]
+OPEN_CALLBACKS = ("promised", "ringing", "retrying")
 
 
 async def restore(rt: Runtime) -> set[str]:
-    """Queues, specialists (offline until their desk connects) and unfinished requests.
+    """Configuration, staffing, callbacks and unfinished requests, from the database.
 
-    Returns the specialists who hold connected requests: they get the grace time to return.
+    Specialists are offline until their desk connects. Returns the specialists who hold
+    connected requests: they get the grace time to return.
     """
-    holding: set[str] = set()
     async with transaction(rt) as tx:
+        rt.staffing = await configuration.load_staffing(tx.session)
         for queue in await tx.session.scalars(select(Queue).order_by(Queue.created_at)):
-            rt.engine.add_queue(queue.id, queue.skill)
-            rt.queue_names[queue.id] = queue.name
+            configuration.apply_queue(rt, queue)
         for specialist in await tx.session.scalars(select(Specialist)):
-            rt.engine.set_specialist(
-                specialist.id, skills=dict(specialist.skills), capacity=specialist.capacity
-            )
-        rows = await tx.session.scalars(
-            select(Request).where(Request.state.in_(LIVE)).order_by(Request.enqueued_at)
-        )
-        for row in rows:
-            state = RequestState(row.state)
-            if state in (RequestState.NEW, RequestState.OFFERED):
-                state = RequestState.WAITING  # an offer does not survive a restart
-            rt.engine.restore_request(
-                row.id,
-                row.queue_id,
-                state,
-                enqueued_at=row.enqueued_at,
-                specialist_id=row.specialist_id if state is RequestState.CONNECTED else None,
-            )
-            if state is RequestState.CONNECTED and row.specialist_id:
-                holding.add(row.specialist_id)
-            if row.state != str(state):
-                row.state = str(state)
-            # Every customer starts away after a restart; their socket coming back stops it.
-            await apply(tx, rt.engine.customer_left(row.id))
+            configuration.apply_specialist(rt, specialist)
+        rules = await tx.session.scalar(select(RoutingRules).order_by(RoutingRules.id.desc()))
+        if rules is not None:
+            errors, rt.rules = configuration.parse_rules(rules.toml, rt.queue_ids)
+            if errors:
+                log.error("the saved routing rules no longer load: %s", errors)
+        await _restore_callbacks(tx)
+        holding = await _restore_requests(tx)
         # Offers made before the restart are void; routing makes new ones.
         await tx.session.execute(
             update(Offer).where(Offer.outcome.is_(None)).values(outcome="restart")
         )
         await apply(tx, rt.engine.route())
         rt.queue_counts.update(rt.engine.queues())
+    await waits.warm(rt)
     return holding
+
+
+async def _restore_requests(tx: Transaction) -> set[str]:
+    rt = tx.rt
+    holding: set[str] = set()
+    rows = await tx.session.scalars(
+        select(Request).where(Request.state.in_(LIVE)).order_by(Request.enqueued_at)
+    )
+    for row in rows:
+        state = RequestState(row.state)
+        if state is RequestState.OFFERED:
+            state = RequestState.WAITING  # an offer does not survive a restart
+        callback = callbacks.live_wire(rt, row.id) is not None
+        rt.engine.restore_request(
+            row.id,
+            row.queue_id,
+            state,
+            enqueued_at=row.enqueued_at,
+            specialist_id=row.specialist_id if state is RequestState.CONNECTED else None,
+            requirements=Requirements.from_dict(row.requirements) if row.requirements else None,
+            priority=row.priority,
+            channel=row.channel,
+            callback=callback,
+        )
+        if state is RequestState.CONNECTED and row.specialist_id:
+            holding.add(row.specialist_id)
+        if row.state != str(state):
+            row.state = str(state)
+        if not callback:
+            # Every customer starts away after a restart; their socket coming back stops it.
+            await apply(tx, rt.engine.customer_left(row.id))
+    return holding
+
+
+async def _restore_callbacks(tx: Transaction) -> None:
+    """Open callbacks come back promised (a ring under way rings again when it can)."""
+    rt = tx.rt
+    rows = await tx.session.scalars(
+        select(Callback).where(Callback.state.in_(OPEN_CALLBACKS)).order_by(Callback.created_at)
+    )
+    for row in rows:
+        kind = CallbackKind(row.kind)
+        outcome = (
+            None
+            if row.kept is None
+            else (PromiseOutcome.KEPT if row.kept else PromiseOutcome.BROKEN)
+        )
+        rt.callbacks.restore(
+            CallbackView(
+                request_id=row.request_id,
+                queue_id=row.queue_id,
+                kind=kind,
+                state=CallbackState.PROMISED,
+                window_start=row.window_start,
+                window_end=row.window_end,
+                promised_at=row.window_start,
+                policy=rt.callbacks_policy,
+                attempt=row.attempts,
+                first_rung_at=row.first_ring_at,
+                promise=outcome,
+            )
+        )
+        book = rt.slot_books.get(row.queue_id)
+        if kind is CallbackKind.SCHEDULED and book is not None and row.slot_start is not None:
+            book.restore(
+                Booking(row.request_id, row.slot_start, row.window_end, booked_at=row.window_start)
+            )
+    for book in rt.slot_books.values():
+        book.recheck(rt.clock.now())
 
 
 async def add_specialist_to_engine(rt: Runtime, specialist: Specialist) -> None:
@@ -83,6 +139,8 @@ async def tick_forever(rt: Runtime) -> None:
         try:
             async with transaction(rt) as tx:
                 await apply(tx, rt.engine.tick())
+                await callbacks.apply(tx, rt.callbacks.tick(rt.clock.now()))
+                await callbacks.reserve_due(tx)
         except asyncio.CancelledError:
             raise
         except Exception:
