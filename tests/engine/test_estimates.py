@@ -272,3 +272,35 @@ def test_waits_of_those_ahead_use_the_learned_hazard() -> None:
     assert expo.estimate(20, 50.0, ahead_waited=fresh).mean == pytest.approx(
         expo.estimate(20, 50.0, ahead_waited=old).mean, rel=0.02
     )
+
+
+def test_a_whole_line_at_once_agrees_with_one_by_one() -> None:
+    rng = random.Random(8)
+    model = QueueModel()
+    sigma = 0.83
+    for _ in range(20_000):
+        model.observe_service(rng.lognormvariate(math.log(240) - sigma**2 / 2, sigma))
+        p, c = rng.lognormvariate(5.1, 1.08), rng.expovariate(1 / 60)
+        model.observe_wait(min(p, c), abandoned=p < c)
+    waited = sorted((rng.uniform(0, 300) for _ in range(150)), reverse=True)
+    busy = [rng.uniform(0, 900) for _ in range(40)]
+    line = model.estimate_line(40.0, busy, None, waited)
+    assert [e.ahead for e in line] == list(range(150))
+    for k in (0, 1, 2, 7, 30, 90, 149):
+        one = model.estimate(k, 40.0, busy, None, waited[:k])
+        assert line[k].mean == pytest.approx(one.mean, rel=0.02)
+        assert line[k].low == pytest.approx(one.low, rel=0.02)
+        assert line[k].high == pytest.approx(one.high, rel=0.02)
+    assert [e.mean for e in line] == sorted(e.mean for e in line)
+    assert model.estimate_line(40.0, busy, None, []) == []
+    nobody = model.estimate_line(0.0, (), None, [5.0, 1.0])
+    assert all(math.isinf(e.mean) for e in nobody)
+
+
+def test_long_lines_interpolate_the_range_shape_accurately() -> None:
+    model = QueueModel(handle_prior=240.0, patience_prior=300.0)
+    for ahead in (65, 100, 333, 1000, 4000):
+        law = model.law(ahead, 50.0)
+        est = model.estimate(ahead, 50.0)
+        assert est.high / est.mean == pytest.approx(law.quantile(0.9) / law.mean(), rel=1e-3)
+        assert est.low / est.mean == pytest.approx(law.quantile(0.1) / law.mean(), rel=1e-3)

@@ -31,11 +31,17 @@ the learned rates move by more than `SHAPE_DRIFT`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tapline.engine.estimate_law import WaitLaw, mean_wait
-from tapline.engine.learning import HandleTimes, MeanCalibration, Patience, RangeCalibration
+from tapline.engine.learning import (
+    HandleTimes,
+    MeanCalibration,
+    Patience,
+    RangeCalibration,
+    bucket_of,
+)
 
 Staffing = Sequence[tuple[float, float]]
 """Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
@@ -44,9 +50,14 @@ first step the `servers` given to `estimate` apply."""
 SHAPE_DRIFT = 0.03
 """Cached quantile-to-mean ratios are recomputed when μ or θ has moved this much (relative)."""
 _CACHE_MAX = 4096
+EXACT_SHAPE = 64
+"""Up to this position the range's shape is computed exactly for each position."""
+_SHAPE_STEPS = 8.0
 MIN_HANDLE_HISTORY = 500
 """Handle times seen before the chats' elapsed times are used."""
-AHEAD_SAMPLE = 32
+BUSY_SAMPLE = 32
+"""At most about this many busy chats' elapsed times are looked at."""
+AHEAD_SAMPLE = 16
 """At most about this many requests ahead are looked at for their abandonment hazard."""
 MIN_PATIENCE_HISTORY = 500
 """Waits seen before the life table (abandonment by time waited) is used."""
@@ -127,9 +138,7 @@ class QueueModel:
             return
         survival = None if patient else self.patience.survival
         if self.mean_calibration is not None:
-            self.mean_calibration.update(
-                predicted.ahead, predicted.mean, waited, served, survival
-            )
+            self.mean_calibration.update(predicted.ahead, predicted.mean, waited, served, survival)
         self.range.update(predicted.ahead, predicted.low, predicted.high, waited, served, survival)
         self.promise_range.update(
             predicted.ahead, predicted.low, predicted.promise, waited, served, survival
@@ -170,8 +179,23 @@ class QueueModel:
         """The law's (low, high, promise) quantiles over its mean, cached.
 
         The ratios move slowly with μ and θ, so they are recomputed only when either has
-        drifted by SHAPE_DRIFT; the mean itself is always computed afresh.
+        drifted by SHAPE_DRIFT; the mean itself is always computed afresh. Past EXACT_SHAPE
+        positions they are interpolated between positions 1/8 apart (they vary smoothly).
         """
+        if ahead <= EXACT_SHAPE:
+            return self._exact_shape(ahead, servers)
+        x = math.log(ahead / EXACT_SHAPE) * _SHAPE_STEPS
+        i = int(x)
+        lo = self._exact_shape(round(EXACT_SHAPE * math.exp(i / _SHAPE_STEPS)), servers)
+        hi = self._exact_shape(round(EXACT_SHAPE * math.exp((i + 1) / _SHAPE_STEPS)), servers)
+        f = x - i
+        return (
+            lo[0] + (hi[0] - lo[0]) * f,
+            lo[1] + (hi[1] - lo[1]) * f,
+            lo[2] + (hi[2] - lo[2]) * f,
+        )
+
+    def _exact_shape(self, ahead: int, servers: float) -> tuple[float, float, float]:
         key = (ahead, servers)
         hit = self._cache.get(key)
         if hit is not None:
@@ -208,13 +232,97 @@ class QueueModel:
             if not future:
                 return Estimate(math.inf, math.inf, math.inf, math.inf, ahead)
             now_servers = future[0]
-        r_low, r_high, r_promise = self._shape(ahead, now_servers)
         rate = now_servers * self._mu
         theta = self._theta
         if self._use_elapsed and busy_elapsed and self.handle.count >= MIN_HANDLE_HISTORY:
             rate *= self._speed(mean_wait(ahead, rate, theta), busy_elapsed)
         if ahead_waited and self.patience.count >= MIN_PATIENCE_HISTORY:
             theta = self._ahead_theta(ahead_waited, rate)
+        return self._finish(ahead, servers, now_servers, rate, theta, staffing)
+
+    def estimate_line(
+        self,
+        servers: float,
+        busy_elapsed: Sequence[float] = (),
+        staffing: Staffing | None = None,
+        waited: Sequence[float] = (),
+    ) -> list[Estimate]:
+        """Estimates for a whole line at once, in O(line): the i-th (head first) has i ahead.
+
+        `waited`: how long each request in line has waited so far, head first. The same
+        method as `estimate`, sharing the work: the hazard of those ahead is summed once along
+        the line, and the chats' elapsed times are weighed once per position bucket. No
+        request gets a shorter estimate (or range end) than the one ahead of it.
+        """
+        n = len(waited)
+        if n == 0:
+            return []
+        now_servers = servers
+        if now_servers <= 0.0:
+            future = [s for _, s in staffing or () if s > 0.0]
+            if not future:
+                return [Estimate(math.inf, math.inf, math.inf, math.inf, k) for k in range(n)]
+            now_servers = future[0]
+        base = now_servers * self._mu
+        theta = self._theta
+        speeds: dict[int, float] = {}
+        use_speed = self._use_elapsed and bool(busy_elapsed)
+        use_speed = use_speed and self.handle.count >= MIN_HANDLE_HISTORY
+        thetas = [theta] * n
+        if self.patience.count >= MIN_PATIENCE_HISTORY and n > 1:
+            hazard = self._hazard_function()
+            total = exposure = 0.0
+            direct = theta <= 0.0 or base <= theta
+            for k in range(1, n):
+                j = k - 1  # the request j (j ahead of it) is ahead of everyone from k on
+                w = waited[j]
+                if direct:
+                    tau = mean_wait(j, base, theta)
+                else:
+                    tau = math.log((base + (j + 0.5) * theta) / (base - 0.5 * theta)) / theta
+                total += hazard(w + tau) - hazard(w)
+                exposure += tau
+                if total > 0.0 and exposure > 0.0:
+                    thetas[k] = total / exposure
+        out: list[Estimate] = []
+        for k in range(n):
+            rate = base
+            if use_speed:
+                b = bucket_of(k)
+                speed = speeds.get(b)
+                if speed is None:
+                    speed = self._speed(mean_wait(k, base, theta), busy_elapsed)
+                    speeds[b] = speed
+                rate *= speed
+            est = self._finish(k, servers, now_servers, rate, thetas[k], staffing)
+            if out:  # never a shorter wait than the request ahead's
+                ahead_est = out[-1]
+                if (
+                    est.mean < ahead_est.mean
+                    or est.low < ahead_est.low
+                    or est.high < ahead_est.high
+                ):
+                    est = Estimate(
+                        max(est.mean, ahead_est.mean),
+                        max(est.low, ahead_est.low),
+                        max(est.high, ahead_est.high),
+                        max(est.promise, ahead_est.promise),
+                        k,
+                    )
+            out.append(est)
+        return out
+
+    def _finish(
+        self,
+        ahead: int,
+        servers: float,
+        now_servers: float,
+        rate: float,
+        theta: float,
+        staffing: Staffing | None,
+    ) -> Estimate:
+        """The estimate from the rates in effect: the law's mean, its range, the calibration."""
+        r_low, r_high, r_promise = self._shape(ahead, now_servers)
         mean = mean_wait(ahead, rate, theta)
         low = mean * r_low
         high = mean * r_high
@@ -230,23 +338,48 @@ class QueueModel:
             mean, low * f_low, high * f_high, max(high * f_high, promise * f_promise), ahead
         )
 
+    def _hazard_function(self) -> Callable[[float], float]:
+        """Λ(t), the learned cumulative hazard of patience, as a fast closure over its grid."""
+        patience = self.patience
+        patience.cumulative_hazard(0.0)  # rebuilds the table if it is stale
+        grid = patience.grid
+        scale = patience.grid_scale
+        tail = patience.tail_rate
+        last = len(grid) - 1
+
+        def hazard(t: float) -> float:
+            x = t * scale
+            i = int(x)
+            if i >= last:
+                return grid[last] + (x - last) / scale * tail
+            a = grid[i]
+            return a + (grid[i + 1] - a) * (x - i)
+
+        return hazard
+
     def _ahead_theta(self, ahead_waited: Sequence[float], rate: float) -> float:
         """The abandonment rate the requests ahead will show while they are still ahead.
 
-        The j-th from the head is ahead for about j / sμ more seconds; over that time its
+        The j-th from the head is ahead for about τ_j = Σ_{i<=j} 1/(sμ + iθ); over that time its
         chance of giving up follows the life table from how long it has already waited:
         θ* = Σ [Λ(w_j + τ_j) - Λ(w_j)] / Σ τ_j, with Λ the learned cumulative hazard. With
         exponential patience Λ is linear and θ* = θ.
         """
-        hazard = self.patience.cumulative_hazard
+        hazard = self._hazard_function()
         theta = self._theta
         n = len(ahead_waited)
         stride = max(1, n // AHEAD_SAMPLE)  # a sample of at most ~AHEAD_SAMPLE, evenly spaced
         total = 0.0
         exposure = 0.0
+        direct = theta <= 0.0 or rate <= theta
         for j in range(stride - 1, n, stride):
             w = ahead_waited[j]
-            tau = mean_wait(j, rate, theta)  # its own wait to service, j ahead of it
+            # its own wait to service (j ahead of it): Σ_{i<=j} 1/(sμ + iθ), by the midpoint
+            # rule as log((sμ + (j + 1/2)θ) / (sμ - θ/2)) / θ
+            if direct:
+                tau = mean_wait(j, rate, theta)
+            else:
+                tau = math.log((rate + (j + 0.5) * theta) / (rate - 0.5 * theta)) / theta
             total += hazard(w + tau) - hazard(w)
             exposure += tau
         if exposure <= 0.0 or total <= 0.0:
@@ -262,15 +395,36 @@ class QueueModel:
         equilibrium scales the rate sμ. With exponential handle times it is 1 (no memory).
         """
         handle = self.handle
-        survival = handle.survival
+        handle.survival(0.0)  # builds the table if stale
+        grid = handle.grid
+        last = len(grid) - 2
+        scale = handle.grid_scale
+        h = horizon * scale
+        if len(busy_elapsed) > BUSY_SAMPLE:  # an evenly spaced sample is enough for a ratio
+            busy_elapsed = busy_elapsed[:: len(busy_elapsed) // BUSY_SAMPLE]
         expected = 0.0
+        outside = 0
         for e in busy_elapsed:
-            s_e = survival(e)
-            if s_e > 1e-6:
-                expected += 1.0 - survival(e + horizon) / s_e
+            x = e * scale
+            i = int(x)
+            if i >= last:
+                outside += 1
+                continue
+            a = grid[i]
+            s_e = a + (grid[i + 1] - a) * (x - i)
+            x += h
+            i = int(x)
+            if i >= last:
+                expected += 1.0
+                continue
+            a = grid[i]
+            if s_e > 1e-9:
+                expected += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
             else:
-                expected += handle.equilibrium_cdf(horizon)
-        usual = len(busy_elapsed) * handle.equilibrium_cdf(horizon)
+                outside += 1
+        equilibrium = handle.equilibrium_cdf(horizon)
+        expected += outside * equilibrium  # chats past the table: treated as at random
+        usual = len(busy_elapsed) * equilibrium
         if usual <= 0.0 or expected <= 0.0:
             return 1.0
         return expected / usual

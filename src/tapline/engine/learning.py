@@ -135,6 +135,15 @@ class HandleTimes(_Forgetting):
         a = grid[i]
         return a + (grid[i + 1] - a) * (x - i)
 
+    @property
+    def grid(self) -> list[float]:
+        """P(H > i / grid_scale) for i = 0..GRID_POINTS (read-only; for tight loops)."""
+        return self._grid
+
+    @property
+    def grid_scale(self) -> float:
+        return self._grid_scale
+
     def _survival_by_bin(self, t: float) -> float:
         k = bin_of(t)
         lo = edge(k)
@@ -246,6 +255,20 @@ class Patience(_Forgetting):
             return grid[-1] + (t - (len(grid) - 1) / self._grid_scale) * self._tail_rate
         a = grid[i]
         return a + (grid[i + 1] - a) * (x - i)
+
+    @property
+    def grid(self) -> list[float]:
+        """Λ(i / grid_scale) for i = 0..GRID_POINTS (read-only; for tight loops)."""
+        return self._grid
+
+    @property
+    def grid_scale(self) -> float:
+        return self._grid_scale
+
+    @property
+    def tail_rate(self) -> float:
+        """The hazard beyond the grid."""
+        return self._tail_rate
 
     def _lookup(self, t: float) -> float:
         """Λ(t) from the per-bin table (the grid is built from it)."""

@@ -23,10 +23,11 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import overload
 
 from tapline.engine import DeadEndCause, Engine, FakeClock, OfferMade, Presence
 from tapline.engine.estimate_law import WaitLaw
-from tapline.engine.estimates import Estimate, QueueModel
+from tapline.engine.estimates import BUSY_SAMPLE, Estimate, QueueModel
 from tapline.simulator.metrics import (
     CallbackStats,
     Recorder,
@@ -90,6 +91,44 @@ class _Customer:
         self.callback = False
         self.promise_start = 0.0
         self.promise_end = 0.0
+
+
+class _WaitsAhead(Sequence[float]):
+    """How long the `count` real customers ahead have waited, head first, without a copy.
+
+    The line holds ghosts among them (in arrival order, as the customers); the j-th real one
+    is looked for near its share of the line, so a read costs O(1) whatever the line's length
+    (the estimator reads a sample of at most 32). The last entry of the line is the customer
+    being estimated and is never read.
+    """
+
+    def __init__(self, line: deque[_Customer], now: float, count: int) -> None:
+        self._line = line
+        self._now = now
+        self._count = count
+        self._scale = (len(line) - 1) / count if count else 0.0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[float]: ...
+
+    def __getitem__(self, index: int | slice) -> float | Sequence[float]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError(index)
+        if index < 0:
+            index += self._count
+        line = self._line
+        i = min(int(index * self._scale), len(line) - 2)
+        while i < len(line) - 2 and line[i].state != _WAITING:
+            i += 1
+        return self._now - line[i].arrival
 
 
 class Simulation:
@@ -311,13 +350,16 @@ class Simulation:
                             (at - now, float(s))
                             for at, s in changes[change_idx : change_idx + _STAFFING_AHEAD]
                         ]
-                    elapsed = (
-                        [now - st for sid, (_, st) in busy.items() if sid in on_duty]
-                        if uses_elapsed
-                        else []
-                    )
-                    waited_ahead = [now - o.arrival for o in line if o.state == _WAITING]
-                    waited_ahead.pop()  # the customer itself, last in line
+                    if not uses_elapsed:
+                        elapsed = []
+                    elif varying:
+                        elapsed = [now - st for sid, (_, st) in busy.items() if sid in on_duty]
+                    else:
+                        chats = list(busy.values())
+                        if len(chats) > 2 * BUSY_SAMPLE:  # the estimator samples them anyway
+                            chats = chats[:: len(chats) // BUSY_SAMPLE]
+                        elapsed = [now - st for _, st in chats]
+                    waited_ahead = _WaitsAhead(line, now, ahead)
                     est = model.estimate(ahead, float(servers), elapsed, staffing, waited_ahead)
                     c.estimate = est
                     c.ahead = ahead
