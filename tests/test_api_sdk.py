@@ -1,0 +1,183 @@
+"""The widget's REST API: its configuration, asking for help, and CORS by the app's origins."""
+
+from __future__ import annotations
+
+import pytest
+
+from support import ORIGIN, World
+from tapline.identity import sign_customer
+from tapline.security import SDK_PATHS
+
+
+def _post(world: World, body: dict[str, object], **headers: str) -> tuple[int, dict[str, object]]:
+    response = world.client.post(
+        f"/api/v1/requests?app={world.key}", headers={"Origin": ORIGIN, **headers}, json=body
+    )
+    return response.status_code, response.json()
+
+
+def test_config_names_the_app_and_its_limits(world: World) -> None:
+    for url, headers in (
+        (f"/api/v1/sdk/config?app={world.key}", {"Origin": ORIGIN}),
+        ("/api/v1/sdk/config", {"Origin": ORIGIN, "X-Tapline-App": world.key}),
+        (f"/api/v1/sdk/config?app={world.key}", {}),  # no browser, no Origin: allowed
+    ):
+        response = world.client.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        assert response.json() == {
+            "app": {"name": "Shop"},
+            "limits": {"message_bytes": 4096, "context_bytes": 65536},
+        }
+
+
+@pytest.mark.parametrize(
+    ("query", "origin", "detail"),
+    [
+        ("?app=pk_nope", ORIGIN, "Unknown app key."),
+        ("", ORIGIN, "Unknown app key."),
+        ("?app=pk_nope", None, "Unknown app key."),
+        ("?app={key}", "https://evil.example", "Origin https://evil.example is not allowed."),
+        ("?app={key}", "null", "Origin null is not allowed."),
+    ],
+)
+def test_unknown_apps_and_origins_get_403_with_the_reason(
+    world: World, query: str, origin: str | None, detail: str
+) -> None:
+    headers = {"Origin": origin} if origin else {}
+    query = query.format(key=world.key)
+    for method, path in (("GET", "/api/v1/sdk/config"), ("POST", "/api/v1/requests")):
+        response = world.client.request(
+            method, path + query, headers=headers, json={"id": "c1", "description": "help"}
+        )
+        assert response.status_code == 403
+        assert response.json() == {"detail": detail}
+        assert "access-control-allow-origin" not in response.headers
+    assert world.rows("requests") == []
+
+
+@pytest.mark.parametrize("path", [*SDK_PATHS])
+def test_preflight_answers_only_the_apps_origins(world: World, path: str) -> None:
+    url = (
+        f"{path.rstrip('/')}/x?app={world.key}" if path.endswith("/") else f"{path}?app={world.key}"
+    )
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, authorization",
+    }
+    allowed = world.client.options(url, headers={"Origin": ORIGIN, **preflight})
+    assert allowed.status_code == 204
+    assert allowed.headers["access-control-allow-origin"] == ORIGIN
+    assert "authorization" in allowed.headers["access-control-allow-headers"]
+    assert "POST" in allowed.headers["access-control-allow-methods"]
+    assert allowed.headers["vary"] == "Origin"
+
+    other = world.client.options(url, headers={"Origin": "https://evil.example", **preflight})
+    assert other.status_code == 403
+    assert other.json() == {"detail": "Origin https://evil.example is not allowed."}
+    assert "access-control-allow-origin" not in other.headers
+
+    unknown = world.client.options(
+        url.replace(world.key, "pk_nope"), headers={"Origin": ORIGIN, **preflight}
+    )
+    assert unknown.status_code == 403
+    assert unknown.json() == {"detail": "Unknown app key."}
+
+
+def test_an_allowed_origin_gets_cors_headers_on_the_answer(world: World) -> None:
+    response = world.client.get(f"/api/v1/sdk/config?app={world.key}", headers={"Origin": ORIGIN})
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert response.headers["vary"] == "Origin"
+    assert "access-control-allow-credentials" not in response.headers  # no cookies cross-site
+
+
+def test_asking_for_help_creates_a_waiting_request(world: World) -> None:
+    status, body = _post(world, {"id": "c1", "description": "  Which is charged?  "})
+    assert status == 201
+    assert body["state"] == "waiting"
+    assert body["verified"] is False
+    assert str(body["request_id"]).startswith("r_")
+    assert str(body["customer_token"]).startswith("tlc_")
+    [row] = world.rows("requests")
+    assert row["id"] == body["request_id"]
+    assert row["description"] == "Which is charged?"
+    assert row["customer"] == {"verified": False, "id": None, "name": None, "email": None}
+    [message] = world.rows("messages")
+    assert (message["sender"], message["body"]) == ("customer", "Which is charged?")
+
+
+def test_the_same_client_id_returns_the_same_request(world: World) -> None:
+    status, first = _post(world, {"id": "c1", "description": "help"})
+    assert status == 201
+    status, again = _post(world, {"id": "c1", "description": "help, again"})
+    assert status == 200
+    assert again["request_id"] == first["request_id"]
+    assert again["customer_token"] == first["customer_token"]
+    assert len(world.rows("requests")) == 1
+    status, other = _post(world, {"id": "c2", "description": "help"})
+    assert status == 201 and other["request_id"] != first["request_id"]
+
+
+def test_a_signed_user_is_verified(world: World) -> None:
+    token = sign_customer(world.app.secret, "u-42", "Sam", "sam@example.com", 4_000_000_000)
+    status, body = _post(
+        world,
+        {"id": "c1", "description": "help", "user": {"id": "u-42", "name": "Sam", "token": token}},
+    )
+    assert status == 201 and body["verified"] is True
+    assert world.rows("requests")[0]["customer"] == {
+        "verified": True,
+        "id": "u-42",
+        "name": "Sam",
+        "email": "sam@example.com",
+    }
+    forged = sign_customer(
+        "sk_" + "someone-else" * 6, "u-42", "Sam", "s@example.com", 4_000_000_000
+    )
+    status, body = _post(
+        world, {"id": "c2", "description": "help", "user": {"id": "u-42", "token": forged}}
+    )
+    assert status == 201 and body["verified"] is False
+
+
+def test_a_context_over_the_limit_is_413(world: World) -> None:
+    context = {"flow": "booking", "data": {"blob": "x" * 65_536}}
+    status, body = _post(world, {"id": "c1", "description": "help", "context": context})
+    assert status == 413
+    assert str(body["detail"]) == "The context is 65573 bytes; at most 65536 are allowed."
+    assert world.rows("requests") == []
+    world.rt.settings.context_bytes = 200_000
+    status, _ = _post(world, {"id": "c1", "description": "help", "context": context})
+    assert status == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"description": "no id"},
+        {"id": "c1"},
+        {"id": "c1", "description": ""},
+        {"id": "c1", "description": "x" * 1001},
+        {"id": "", "description": "help"},
+        {"id": "x" * 65, "description": "help"},
+        {"id": "has space", "description": "help"},
+        {"id": "c1", "description": "help", "context": ["flow"]},
+        {"id": "c1", "description": "help", "extra": 1},
+        {"id": "c1", "description": "help", "user": {"token": "t" * 4097}},
+        {"id": "c1", "description": "help", "context": {"journey": "not a list"}},
+        {"id": "c1", "description": "help", "context": {"fields": ["card"]}},
+    ],
+)
+def test_malformed_bodies_are_422(world: World, body: dict[str, object]) -> None:
+    status, answer = _post(world, body)
+    assert status == 422, answer
+    assert answer["detail"]
+    assert world.rows("requests") == []
+
+
+def test_malformed_json_is_422(world: World) -> None:
+    response = world.client.post(
+        f"/api/v1/requests?app={world.key}",
+        headers={"Origin": ORIGIN, "Content-Type": "application/json"},
+        content=b"{not json",
+    )
+    assert response.status_code == 422
