@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import asyncpg
 import pytest
 
 from support import ORIGIN, PASSWORD, PG_URL, START, World
+from tapline import seed
 from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import FakeClock
 from tapline.models import App, Specialist
+from tapline.passwords import hash_password
 from tapline.seed import add_app, add_specialist, ensure_queue
 from tapline.settings import Settings
 
@@ -48,26 +52,33 @@ async def pg(sql: str) -> None:
         await connection.close()
 
 
+@functools.cache
+def _hash_once(password: str) -> str:
+    """argon2id is slow on purpose; the seed needs the same hash in every test."""
+    return hash_password(password)
+
+
 async def _seed(settings: Settings) -> tuple[App, dict[str, Specialist]]:
     engine = make_engine(settings.db_url, settings.database_schema)
     try:
         from tapline.migrate import upgrade
 
         await upgrade(engine)
-        async with make_sessionmaker(engine)() as session, session.begin():
-            app = await add_app(session, "Shop", [ORIGIN])
-            await ensure_queue(session, "General", "support")
-            people = {}
-            for key, name in (("ana", "Ana Ferreira"), ("ben", "Ben Okafor")):
-                people[key] = await add_specialist(
-                    session,
-                    email=f"{key}@example.com",
-                    name=name,
-                    password=PASSWORD,
-                    role="Payments specialist",
-                    skills={"support": 3},
-                    capacity=2,
-                )
+        with mock.patch.object(seed, "hash_password", _hash_once):
+            async with make_sessionmaker(engine)() as session, session.begin():
+                app = await add_app(session, "Shop", [ORIGIN])
+                await ensure_queue(session, "General", "support")
+                people = {}
+                for key, name in (("ana", "Ana Ferreira"), ("ben", "Ben Okafor")):
+                    people[key] = await add_specialist(
+                        session,
+                        email=f"{key}@example.com",
+                        name=name,
+                        password=PASSWORD,
+                        role="Payments specialist",
+                        skills={"support": 3},
+                        capacity=2,
+                    )
         return app, people
     finally:
         await engine.dispose()
