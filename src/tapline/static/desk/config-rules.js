@@ -19,6 +19,9 @@ export function mountRules(panel) {
     id: "rules-text", wrap: "off", spellcheck: "false", autocomplete: "off", autocapitalize: "off",
     rows: "24", aria: { describedby: "rules-help rules-errors-list" },
   });
+  // Read-only until the server's text is in: nothing typed before then can be overwritten.
+  text.readOnly = true;
+  text.setAttribute("aria-busy", "true");
   const label = h("label.field-label", { for: "rules-text" }, "Routing rules (TOML)");
   const help = h("p.field-hint", { id: "rules-help" }, "Checked by the server when you save; nothing changes until the rules are valid. Ctrl+S saves.");
   const caret = h("span.caret-pos.muted");
@@ -160,20 +163,22 @@ export function mountRules(panel) {
   }
 
   async function load(force) {
-    if (!force && isDirty() && saved) return;
+    if (!force && isDirty() && !text.readOnly) return;
     if (force && isDirty() && !window.confirm("Discard your changes to the rules?")) return;
     status.set("Loading…");
     try {
       const data = await getRules();
       saved = typeof (data && data.toml) === "string" ? data.toml : "";
       text.value = saved;
+      text.readOnly = false;
+      text.removeAttribute("aria-busy");
       drawUpdated(data && data.updated_at);
       showErrors([], "");
       dirtyNote.hidden = true;
       status.set("");
     } catch (err) {
       showErrors(serverErrors(err), "The rules could not be loaded:");
-      status.set("");
+      status.set(text.readOnly ? "Press Discard changes to try again." : "", "bad");
     }
   }
   drawLines();
