@@ -1,0 +1,98 @@
+"""Migrations: an empty database comes up to head, matches the models, and goes back down."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tapline.database import make_engine
+from tapline.migrate import alembic_config, current_tables, upgrade
+from tapline.models import Base
+from tapline.settings import Settings
+
+
+def _run(settings: Settings, step: Any) -> Any:
+    async def go() -> Any:
+        engine = make_engine(settings.db_url, settings.database_schema)
+        try:
+            return await step(engine)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+async def _differences(engine: AsyncEngine) -> list[Any]:
+    def compare(connection: Any) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(compare)
+
+
+async def _downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    def run(connection: Any) -> None:
+        config = alembic_config(str(engine.url))
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def _version(engine: AsyncEngine) -> str | None:
+    def read(connection: Any) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+def _head() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_upgrade_creates_every_table_and_matches_the_models(settings: Settings) -> None:
+    assert _run(settings, current_tables) == set()
+    _run(settings, upgrade)
+    assert _run(settings, current_tables) == {*Base.metadata.tables, "alembic_version"}
+    assert _run(settings, _version) == _head()
+    assert _run(settings, _differences) == []
+
+
+def test_upgrade_again_changes_nothing(settings: Settings) -> None:
+    _run(settings, upgrade)
+    _run(settings, upgrade)
+    assert _run(settings, _version) == _head()
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_restores_them(
+    settings: Settings,
+) -> None:
+    _run(settings, upgrade)
+    _run(settings, _downgrade)
+    assert _run(settings, current_tables) == {"alembic_version"}
+    assert _run(settings, _version) is None
+    _run(settings, upgrade)
+    assert _run(settings, _differences) == []
+
+
+def test_every_revision_goes_down_and_up_one_step(settings: Settings) -> None:
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    revisions = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert revisions[0] == "0001"
+    for revision in revisions:
+        _run(settings, lambda engine, revision=revision: upgrade(engine, revision))
+        assert _run(settings, _version) == revision
+    for previous in reversed(["base", *revisions[:-1]]):
+        _run(settings, lambda engine, previous=previous: _downgrade(engine, previous))
+        assert _run(settings, _version) == (None if previous == "base" else previous)
