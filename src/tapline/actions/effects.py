@@ -125,7 +125,11 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
             "request.state",
             specialist_state_payload(row),
         )
-    if effect.new is RequestState.WAITING and effect.old is RequestState.CONNECTED:
+    if (
+        effect.new is RequestState.WAITING
+        and effect.old is RequestState.CONNECTED
+        and not _callback_requeued(tx.rt, row.id)
+    ):
         await system_message(
             tx,
             row,
@@ -196,6 +200,16 @@ async def _offer_withdrawn(tx: Transaction, effect: OfferWithdrawn) -> None:
         "offer.withdrawn",
         {"request_id": effect.request_id, "reason": effect.reason},
     )
+
+
+def _callback_requeued(rt: Runtime, request_id: str) -> bool:
+    """An unanswered callback went back to the queue: its own message says so."""
+    from tapline.engine.callback_states import CallbackError
+
+    try:
+        return str(rt.callbacks.get(request_id).state) == "requeued"
+    except CallbackError:
+        return False
 
 
 def callback_wire(rt: Runtime, request_id: str) -> dict[str, Any] | None:

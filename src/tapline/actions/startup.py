@@ -74,6 +74,7 @@ async def _restore_requests(tx: Transaction) -> set[str]:
             priority=row.priority,
             channel=row.channel,
             callback=callback,
+            connected_at=row.served_at if state is RequestState.CONNECTED else None,
         )
         if state is RequestState.CONNECTED and row.specialist_id:
             holding.add(row.specialist_id)
