@@ -18,6 +18,7 @@
       slot_closed: "That time isn't available."
     };
     var UNREACHED = { timeout: 1, no_answer: 1 };
+    var NO_ESTIMATE = "no one is free to estimate the wait yet";
     var ICON_PHONE = ["M6.6 3.5h2.6l1.4 4.2-2 1.3a11 11 0 0 0 6.4 6.4l1.3-2 4.2 1.4v2.6a2 2 0 0 1-2.2 2A17 17 0 0 1 4.6 5.7a2 2 0 0 1 2-2.2z"];
 
     var picking = null;      // null | "schedule" | "reschedule": the slot picker is open
@@ -80,6 +81,7 @@
     }
 
     function hasEstimate(e) { return !!e && typeof e.mean === "number"; }
+    function unknown(e) { return !!e && e.mean === null; }
 
     // Shown in place; said to screen readers only when it changes meaningfully: the minutes
     // move by 2 or a quarter, it drops under a minute, or the customer is next. At most every
@@ -88,8 +90,16 @@
     var spokenAt = 0;
     function announce() {
       var r = req();
-      if (!r || !hasEstimate(r.estimate) || core.threadMode() !== "wait") return;
+      if (!r || core.threadMode() !== "wait") return;
       var e = r.estimate;
+      if (unknown(e)) {
+        if (spoken && spoken.b === -1) return;
+        spoken = { b: -1, next: false };
+        spokenAt = Date.now();
+        core.say((positionText(e) ? positionText(e) + " " : "") + NO_ESTIMATE + ".");
+        return;
+      }
+      if (!hasEstimate(e)) return;
       var b = e.mean < 60 ? 0 : Math.round(e.mean / 60);
       var next = e.position === 1;
       var last = spoken;
@@ -103,7 +113,7 @@
 
     function renderEstimate(r) {
       var e = r.estimate;
-      var text = hasEstimate(e) ? "Chat now · " + waitText(e) : "";
+      var text = hasEstimate(e) ? "Chat now · " + waitText(e) : unknown(e) ? "Chat now · " + NO_ESTIMATE : "";
       if (ui.estimate.textContent !== text) ui.estimate.textContent = text;
       ui.estimate.hidden = !text;
       ui.position.textContent = positionText(e);

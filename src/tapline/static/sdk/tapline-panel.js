@@ -558,8 +558,8 @@
     // The live estimate: shown in place, announced politely only when it changes meaningfully.
     function onEstimate(f) {
       if (!req || (f.request_id && f.request_id !== req.request_id)) return;
+      // `mean: null` is an honest "can't say" (no one eligible is on): it replaces the last one.
       var e = { position: f.position, mean: f.mean, low: f.low, high: f.high, at: f.at };
-      if (typeof e.mean !== "number") return;
       req.estimate = e;
       if (f.options && typeof f.options === "object") req.options = f.options;
       if (needsExt()) loadExt();
@@ -1467,7 +1467,10 @@
         renderConn();
         if (req && wsState !== "open") reconnectNow();
       },
-      offline: function () { renderConn(); renderMessages(); }
+      offline: function () { renderConn(); renderMessages(); },
+      revealed: function () {
+        if (isOpen && !ui.panel.contains(ui.root.activeElement)) focusView();
+      }
     };
   });
 })();

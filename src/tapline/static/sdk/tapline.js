@@ -600,7 +600,12 @@
     var link = document.createElement("link");
     link.rel = "stylesheet";
     link.href = opts.stylesheet || (SCRIPT_SRC ? new URL("tapline.css", SCRIPT_SRC).href : server + "/sdk/tapline.css");
-    var reveal = function () { host.style.visibility = ""; };
+    // Nothing hidden takes focus: once shown, the panel (if it opened meanwhile) gets it.
+    var reveal = function () {
+      if (!host.style.visibility) return;
+      host.style.visibility = "";
+      if (P) P.revealed();
+    };
     link.addEventListener("load", reveal);
     link.addEventListener("error", reveal);
     setTimeout(reveal, 3000);
