@@ -204,6 +204,7 @@ export function mountQueues(panel) {
     e.preventDefault();
     const { value, errors } = form.read();
     if (errors.length) {
+      status.set("Not saved.", "bad");
       summary.show(errors);
       return;
     }

@@ -203,6 +203,7 @@ export function mountSpecialists(panel) {
     e.preventDefault();
     const { value, errors } = form.read();
     if (errors.length) {
+      status.set("Not saved.", "bad");
       summary.show(errors);
       return;
     }
