@@ -41,6 +41,9 @@ async def save_queue(rt: Runtime, queue_id: str | None, changes: dict[str, Any])
         policy.check_hours(changes["hours"], changes.get("timezone") or "UTC")
     widen = changes.pop("widen_after", None)
     async with transaction(rt) as tx:
+        fallback = changes.get("fallback_queue_id")
+        if fallback is not None and await tx.session.get(Queue, fallback) is None:
+            raise ActionError("bad_frame", "No such fallback queue.")
         row = await _queue(tx, queue_id, changes)
         for key, column in QUEUE_FIELDS.items():
             if key in changes and (changes[key] is not None or key in ("hours",)):
@@ -92,7 +95,11 @@ async def save_specialist(rt: Runtime, specialist_id: str, changes: dict[str, An
                 setattr(row, key, changes[key])
         if capacity is not None:
             row.capacity = capacity.get("chat", row.capacity)
-            row.capacities = {k: v for k, v in capacity.items() if k != "chat"}
+            # Part of a configuration: the channels not named keep their capacity.
+            row.capacities = {
+                **row.capacities,
+                **{k: v for k, v in capacity.items() if k != "chat"},
+            }
         await tx.session.flush()
         await apply(tx, policy.apply_specialist(rt, row))
         return row
