@@ -318,6 +318,68 @@ class World:
             self.settle(lambda: self.rt.desk_sockets[specialist_id] > 0)
             yield socket
 
+    # -- People and configuration --------------------------------------------------------
+
+    def add_specialist(
+        self,
+        key: str,
+        name: str,
+        *,
+        skills: dict[str, int],
+        capacity: int = 2,
+        supervisor: bool = False,
+        authority: dict[str, Any] | None = None,
+        role: str = "Specialist",
+    ) -> Specialist:
+        """A new specialist, stored and known to the running engine (offline until a desk)."""
+        from tapline import configuration
+        from tapline.seed import add_specialist
+
+        async def add() -> Specialist:
+            async with transaction(self.rt) as tx:
+                row = await add_specialist(
+                    tx.session,
+                    email=f"{key}@example.com",
+                    name=name,
+                    password=PASSWORD,
+                    role=role,
+                    skills=skills,
+                    capacity=capacity,
+                    supervisor=supervisor,
+                )
+                row.authority = dict(authority or {})
+                await tx.session.flush()
+                await apply(tx, configuration.apply_specialist(self.rt, row))
+                await configuration.reload_staffing(tx)
+                return row
+
+        row = self.call(add)
+        self.specialists[key] = row
+        return row
+
+    def api(self, method: str, path: str, who: str, json: Any = None, csrf: bool = True) -> Any:
+        """A desk API call as `who` (signed in if needed), with the CSRF header for writes."""
+        desk = self.desks.get(who) or self.signin(who)
+        headers = dict(desk.cookie)
+        if csrf:
+            headers["X-CSRF-Token"] = desk.csrf
+        return self.client.request(method, f"/api/v1{path}", headers=headers, json=json)
+
+    def beat(self, seconds: float = 0.0) -> None:
+        """Move the FakeClock and run one pass of the ticker (engine, callbacks, reservations)
+        before returning: for asserting what is, and is not yet, due."""
+        from tapline.actions import callbacks
+
+        self.clock.advance(seconds)
+
+        async def beat() -> None:
+            async with transaction(self.rt) as tx:
+                await apply(tx, self.rt.engine.tick())
+                await callbacks.apply(tx, self.rt.callbacks.tick(self.clock.now()))
+                await callbacks.reserve_due(tx)
+
+        self.call(beat)
+
     # -- The widget ----------------------------------------------------------------------
 
     def ask(
