@@ -136,7 +136,7 @@ function queueForm(q) {
       else if (head === "widen_after") f[e.path.endsWith("1") ? "t2" : "t1"].setError(e.message);
       else if (f[head]) f[head].setError(e.message);
       else {
-        general.push(e);
+        general.push({ ...e, message: e.path ? `${e.path}: ${e.message}` : e.message });
         continue;
       }
       general.push({ ...e, message: `${e.path.replace(/\./g, " › ")}: ${e.message}`, focus: () => (f[head] || f.hours).focus() });

@@ -148,7 +148,8 @@ function specialistForm(s) {
       const head = e.path.split(".")[0];
       const f = head === "capacity" ? capField : fields[head];
       if (f) f.setError(e.message);
-      return f ? { ...e, message: `${head}: ${e.message}`, focus: () => f.focus() } : e;
+      if (f) return { ...e, message: `${head}: ${e.message}`, focus: () => f.focus() };
+      return { ...e, message: e.path ? `${e.path}: ${e.message}` : e.message };
     });
   }
   return { el, read, showServer };

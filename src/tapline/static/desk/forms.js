@@ -142,6 +142,11 @@ export function serverErrors(err) {
       message: typeof d.msg === "string" ? d.msg : "Invalid value",
     }));
   }
+  if (err.status === 422 && typeof body.detail === "string") {
+    // One message; when it starts with a field's path ("hours.mon: …") it goes beside it.
+    const m = /^([a-z_]+(?:\.[a-z0-9_]+)*): (.+)$/s.exec(body.detail);
+    return [m ? { path: m[1], message: m[2] } : { path: "", message: body.detail }];
+  }
   if (err.status === 0) return [{ path: "", message: "The server can't be reached. Nothing was saved; your changes are still here." }];
   if (err.status === 403) return [{ path: "", message: err.detail || "Only supervisors may change this." }];
   if (err.status === 401) return [{ path: "", message: "Your session ended. Sign in again in another tab, then save; your changes are still here." }];
