@@ -40,9 +40,10 @@ async def specialist_socket(ws: WebSocket) -> None:
         return
     await ws.accept()
     wire = Wire(ws, rt)
-    after = await _hello(wire)
-    if after is None:
+    hello = await _hello(wire)
+    if hello is None:
         return
+    after, watch = hello
     me = signed_in.specialist
     stream = specialist_stream(me.id)
     channels = {stream, QUEUES_CHANNEL}
@@ -54,6 +55,9 @@ async def specialist_socket(ws: WebSocket) -> None:
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
     await wire.resume(stream, after)
     await wire.send(rt.queues_frame())
+    if watch:  # a wall display: it neither makes its supervisor present nor takes offers
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, me))
+        return
     rt.desk_sockets[me.id] += 1
     await actions.specialist_online(rt, me.id)
     try:
@@ -89,7 +93,8 @@ async def stop_drops(rt: Runtime) -> None:
     await asyncio.gather(*running, return_exceptions=True)
 
 
-async def _hello(wire: Wire) -> int | None:
+async def _hello(wire: Wire) -> tuple[int, bool] | None:
+    """(last_seq, watch) from the client's `hello`; `watch` is a wall display's socket."""
     while True:
         frame = await wire.receive()
         if frame is None:
@@ -104,7 +109,8 @@ async def _hello(wire: Wire) -> int | None:
             await wire.ws.close(4401, "A customer token cannot open a desk socket.")
             return None
         value = frame.get("last_seq", 0)
-        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+        after = value if isinstance(value, int) and not isinstance(value, bool) else 0
+        return after, frame.get("watch") is True
 
 
 async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:

@@ -92,8 +92,10 @@ function startDesk(snap) {
   applySnapshot(snap);
   showView(currentRoute());
   if (socket) socket.stop();
+  const openedOnWallboard = location.pathname.replace(/\/+$/, "") === "/desk/wallboard";
   socket = new DeskSocket({
     lastSeq: () => state.lastSeq,
+    watch: () => openedOnWallboard,
     onEvent,
     onSignal,
     onStatus: (status, attempt) => setConn(status, attempt),

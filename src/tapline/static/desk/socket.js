@@ -162,7 +162,9 @@ export class DeskSocket {
       if (ws !== this.ws) return;
       opened = true;
       this.lastFrameAt = Date.now();
-      this.raw({ type: "hello", last_seq: this.o.lastSeq() });
+      // A page opened on the wallboard is a wall display: it watches, it takes no offers.
+      const watch = Boolean(this.o.watch && this.o.watch());
+      this.raw({ type: "hello", last_seq: this.o.lastSeq(), ...(watch ? { watch: true } : {}) });
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this.heartbeat(), PING_EVERY / 4);
     });
