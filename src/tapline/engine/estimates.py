@@ -401,7 +401,7 @@ class QueueModel:
         scale = handle.grid_scale
         h = horizon * scale
         if len(busy_elapsed) > BUSY_SAMPLE:  # an evenly spaced sample is enough for a ratio
-            busy_elapsed = busy_elapsed[:: len(busy_elapsed) // BUSY_SAMPLE]
+            busy_elapsed = busy_elapsed[:: -(-len(busy_elapsed) // BUSY_SAMPLE)]
         expected = 0.0
         outside = 0
         for e in busy_elapsed:

@@ -242,7 +242,8 @@ class Simulation:
                         cb_kept += 1
                         if now < c.promise_start:
                             cb_early += 1
-                if choice() >= callbacks.answer if callbacks else False:
+                answer = callbacks.answer if callbacks is not None else 1.0
+                if choice() >= answer:  # the app rang and nobody answered
                     if c.counted:
                         cb_missed += 1
                     c.state = _GHOST
@@ -356,8 +357,8 @@ class Simulation:
                         elapsed = [now - st for sid, (_, st) in busy.items() if sid in on_duty]
                     else:
                         chats = list(busy.values())
-                        if len(chats) > 2 * BUSY_SAMPLE:  # the estimator samples them anyway
-                            chats = chats[:: len(chats) // BUSY_SAMPLE]
+                        if len(chats) > BUSY_SAMPLE:  # the estimator samples them anyway
+                            chats = chats[:: -(-len(chats) // BUSY_SAMPLE)]
                         elapsed = [now - st for _, st in chats]
                     waited_ahead = _WaitsAhead(line, now, ahead)
                     est = model.estimate(ahead, float(servers), elapsed, staffing, waited_ahead)
