@@ -11,7 +11,7 @@ import re
 import time
 import urllib.request
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from playwright.sync_api import Browser, Page, expect
 from websockets.sync.client import ClientConnection, connect
@@ -82,7 +82,8 @@ class Specialist:
                 return frame
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            frame = json.loads(self.ws.recv(timeout=max(0.1, end - time.monotonic())))
+            raw = self.ws.recv(timeout=max(0.1, end - time.monotonic()))
+            frame = cast("Frame", json.loads(raw))
             self.seen.append(frame)
             if match(frame):
                 frame["_used"] = True

@@ -401,6 +401,9 @@
       unlockAudio();
       picking = kind;
       chosen = null;
+      // A new time for a booking starts on the booked day.
+      var cb = req() && req().callback;
+      if (kind === "reschedule" && cb && typeof cb.slot_start === "number") dayKey = dayOf(cb.slot_start);
       core.showNotice(pk.notice, "");
       fetchSlots(false);
       core.render();
@@ -589,7 +592,7 @@
         byDay[k].push(list[i]);
       }
       if (chosen && findSlot(chosen)) dayKey = dayOf(chosen);
-      if (!byDay[dayKey]) dayKey = days[0] || null;
+      if (days.length && !byDay[dayKey]) dayKey = days[0];
       while (pk.days.firstChild) pk.days.removeChild(pk.days.firstChild);
       while (pk.times.firstChild) pk.times.removeChild(pk.times.firstChild);
       show(pk.days, days.length > 0);
@@ -608,19 +611,23 @@
         })(days[d]);
       }
       pk.dayPanel.id = id("times-panel");
-      if (dayKey) {
+      if (dayKey && byDay[dayKey]) {
         pk.dayPanel.setAttribute("aria-labelledby", id("day-" + dayKey));
         pk.times.setAttribute("aria-label", "Times on " + dayLabel(byDay[dayKey][0].start, true));
         var times = byDay[dayKey];
         var focusAt = 0;
         for (var t = 0; t < times.length; t++) if (times[t].start === chosen) focusAt = t;
+        var booked = resched && r.callback && typeof r.callback.slot_start === "number" ? r.callback.slot_start : null;
         for (var j = 0; j < times.length; j++) {
           (function (s, n) {
+            var mine = s.start === booked;
             pk.times.appendChild(h("button", {
               type: "button", class: "tl-time-slot", "aria-pressed": s.start === chosen ? "true" : "false",
-              tabindex: n === focusAt ? "0" : "-1", text: core.fmtTime(s.start),
-              "aria-label": core.fmtTime(s.start) + " to " + core.fmtTime(s.end),
+              tabindex: n === focusAt ? "0" : "-1", text: core.fmtTime(s.start) + (mine ? " ✓" : ""),
+              "aria-disabled": mine ? "true" : null, "data-mine": mine ? "" : null,
+              "aria-label": core.fmtTime(s.start) + " to " + core.fmtTime(s.end) + (mine ? ", your booking now" : ""),
               onclick: function (ev) {
+                if (mine) return;
                 chosen = s.start;
                 var btns = pk.times.querySelectorAll("button");
                 for (var q = 0; q < btns.length; q++) {
