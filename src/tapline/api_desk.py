@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy import func, select
 
 from tapline import views
+from tapline.actions.effects import callback_wire
 from tapline.desk_auth import COOKIE, SignedIn, close_session, desk_user, open_session, same_origin
 from tapline.engine import UnknownSpecialist
 from tapline.models import Message, Offer, Queue, Specialist, utcnow
@@ -117,7 +118,7 @@ async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> D
                 .limit(RECENT_COUNT)
             )
         )
-        requests = [await _detail(session, row) for row in [*mine, *reversed(recent)]]
+        requests = [await _detail(rt, session, row) for row in [*mine, *reversed(recent)]]
         offers = await _offers(session, me.id, rt.settings.offer_timeout)
     queues = [QueueOut(**item) for item in rt.queues_frame()["queues"]]  # type: ignore[attr-defined]
     return DeskState(
@@ -133,14 +134,14 @@ async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> D
     )
 
 
-async def _detail(session: Any, row: HelpRequest) -> dict[str, Any]:
+async def _detail(rt: Runtime, session: Any, row: HelpRequest) -> dict[str, Any]:
     queue = await session.get(Queue, row.queue_id)
     messages = list(
         await session.scalars(
             select(Message).where(Message.request_id == row.id).order_by(Message.id)
         )
     )
-    return views.request_detail(row, queue, messages)
+    return views.request_detail(row, queue, messages, callback_wire(rt, row.id))
 
 
 async def _offers(session: Any, specialist_id: str, offer_timeout: float) -> list[dict[str, Any]]:

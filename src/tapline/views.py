@@ -29,9 +29,16 @@ def queue_ref(queue: Queue | None) -> dict[str, Any] | None:
     return {"id": queue.id, "name": queue.name} if queue is not None else None
 
 
-def request_detail(row: Request, queue: Queue | None, messages: list[Message]) -> dict[str, Any]:
+def request_detail(
+    row: Request,
+    queue: Queue | None,
+    messages: list[Message],
+    callback: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     return {
         "id": row.id,
+        "channel": row.channel,
+        "callback": callback,
         "state": row.state,
         "cause": row.cause,
         "queue": queue_ref(queue),

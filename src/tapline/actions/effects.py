@@ -115,6 +115,9 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
         row.specialist_id = None
     if effect.new in FINAL:
         row.ended_at = utcnow()
+        from tapline.actions import callbacks  # its callback ends with it
+
+        await callbacks.request_ended(tx, row)
     await customer_state(tx, row)
     if effect.new is RequestState.CONNECTED:
         await _connected(tx, row)
@@ -272,4 +275,4 @@ async def request_detail(tx: Transaction, row: Request) -> dict[str, object]:
             select(Message).where(Message.request_id == row.id).order_by(Message.id)
         )
     )
-    return views.request_detail(row, queue, messages)
+    return views.request_detail(row, queue, messages, callback_wire(tx.rt, row.id))
