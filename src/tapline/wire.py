@@ -45,28 +45,30 @@ class Wire:
         raw = await self.ws.receive()
         if raw["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(raw.get("code", 1000))
+        allowed = self.bucket.take()  # every frame counts, garbage too
+        frame: Any = None
+        problem: tuple[str, str] | None = None
         text = raw.get("text")
         if text is None:
-            await self.error("bad_frame", "Frames are JSON text, not binary.")
+            problem = ("bad_frame", "Frames are JSON text, not binary.")
+        elif len(text.encode()) > self.rt.settings.frame_bytes:
+            problem = ("too_large", f"A frame may be at most {self.rt.settings.frame_bytes} bytes.")
+        else:
+            try:
+                frame = json.loads(text)
+            except ValueError:
+                problem = ("bad_json", "That frame is not valid JSON.")
+            else:
+                if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                    problem = ("bad_frame", "A frame is a JSON object with a string `type`.")
+        if not allowed:
+            ref = frame.get("id") if isinstance(frame, dict) else None
+            await self.error("rate_limited", "Too many frames; slow down and resend.", ref)
             return None
-        if len(text.encode()) > self.rt.settings.frame_bytes:
-            await self.error(
-                "too_large", f"A frame may be at most {self.rt.settings.frame_bytes} bytes."
-            )
+        if problem is not None:
+            await self.error(*problem)
             return None
-        try:
-            frame = json.loads(text)
-        except ValueError:
-            await self.error("bad_json", "That frame is not valid JSON.")
-            return None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.error("bad_frame", "A frame is a JSON object with a string `type`.")
-            return None
-        if not self.bucket.take():
-            await self.error(
-                "rate_limited", "Too many frames; slow down and resend.", frame.get("id")
-            )
-            return None
+        assert isinstance(frame, dict)
         return frame
 
     async def handle(self, frame: Frame, handlers: dict[str, Handler], writes: set[str]) -> None:
