@@ -394,3 +394,38 @@ def test_a_customer_who_never_connects_is_abandoned_after_the_grace(world: World
     [row] = world.rows("requests")
     assert (row["state"], row["cause"]) == ("dead_end", "abandoned")
     assert created["request_id"] == row["id"]
+
+
+def test_garbage_counts_toward_the_rate_limit(world: World) -> None:
+    created = world.ask()
+    with world.widget(created) as widget:
+        for _ in range(45):
+            widget.send_text("{not json")
+        errors = [widget.until("error") for _ in range(45)]
+        codes = [error["code"] for error in errors]
+        assert codes.count("rate_limited") == 6
+        assert codes.count("bad_json") == 39
+
+
+def test_a_message_resent_after_the_end_is_acknowledged_again(world: World) -> None:
+    with world.desk("ana") as desk:
+        created, _ = world.connect(desk)
+        with world.widget(created) as widget:
+            message = {"type": "message", "id": "m1", "body": "thanks!"}
+            widget.send(message)
+            first = widget.ack("m1")["result"]
+            desk.send(
+                {
+                    "type": "resolve",
+                    "id": "r1",
+                    "request_id": created["request_id"],
+                    "disposition": "resolved",
+                }
+            )
+            desk.ack("r1")
+            widget.until("request.state", state="resolved")
+            widget.send(message)  # the ack was lost; the widget's outbox sends it again
+            assert widget.ack("m1")["result"] == first
+            widget.send({**message, "id": "m2"})
+            assert widget.error("invalid_state")["ref"] == "m2"
+    assert [row["client_id"] for row in world.rows("messages")].count("m1") == 1

@@ -455,3 +455,51 @@ def test_hello_comes_first(world: World) -> None:
         assert socket.until("welcome")["last_seq"] == 0
         socket.send({"type": "hello", "last_seq": 0})
         socket.error("bad_frame")
+
+
+# -- Resent writes (the desk's outbox resends what was not acknowledged) --------------------
+
+
+def test_resent_writes_are_acknowledged_again_with_the_same_result(world: World) -> None:
+    with world.desk("ana") as desk:
+        created = world.ask()
+        rid = created["request_id"]
+        desk.until("offer")
+        accept = {"type": "accept", "id": "a1", "request_id": rid}
+        desk.send(accept)
+        assert desk.ack("a1")["result"] == {}
+        desk.send(accept)
+        assert desk.ack("a1")["result"] == {}
+        message = {"type": "message", "id": "d1", "request_id": rid, "body": "Hello"}
+        desk.send(message)
+        sent = desk.ack("d1")["result"]
+        resolve = {"type": "resolve", "id": "r1", "request_id": rid, "disposition": "resolved"}
+        desk.send(resolve)
+        assert desk.ack("r1")["result"] == {"state": "resolved"}
+        # After the end, the same frames again: the same answers, nothing stored twice.
+        desk.send(message)
+        assert desk.ack("d1")["result"] == sent
+        desk.send(resolve)
+        assert desk.ack("r1")["result"] == {"state": "resolved"}
+        desk.send({**resolve, "id": "r2", "disposition": "duplicate"})
+        assert desk.error("invalid_state")["ref"] == "r2"  # a new write is refused
+        world.settle()
+    assert [row["client_id"] for row in world.rows("messages")].count("d1") == 1
+    assert world.rows("requests")[0]["disposition"] == "resolved"
+    assert [f["state"] for f in desk.events("request.state")] == ["resolved"]
+
+
+def test_bad_frames_on_the_desk_get_errors_and_the_socket_stays(world: World) -> None:
+    with world.desk("ana") as desk:
+        desk.send_text("{oops")
+        desk.error("bad_json")
+        desk.send_bytes(b"\x00\x01")
+        desk.error("bad_frame")
+        desk.send_text("[]")
+        desk.error("bad_frame")
+        desk.send({"type": "teleport", "id": "t1"})
+        assert desk.error("unknown_type")["ref"] == "t1"
+        desk.send({"type": "presence", "status": "busy"})
+        desk.error("bad_frame")
+        desk.send({"type": "presence", "id": "p1", "status": "busy"})
+        assert desk.ack("p1")["result"] == {"status": "busy"}

@@ -111,7 +111,6 @@ def customer_key(app_id: str, customer: dict[str, Any]) -> str | None:
 async def post_message(rt: Runtime, request_id: str, client_id: str, body: object) -> Message:
     text = sanitize.message_body(body, rt.settings.message_bytes)
     async with transaction(rt) as tx:
-        row = await _open_request(tx.session, request_id)
         existing = await tx.session.scalar(
             select(Message).where(
                 Message.request_id == request_id,
@@ -120,7 +119,8 @@ async def post_message(rt: Runtime, request_id: str, client_id: str, body: objec
             )
         )
         if existing is not None:
-            return existing
+            return existing  # a resend, even after the end: the same answer
+        row = await _open_request(tx.session, request_id)
         message = Message(
             request_id=row.id,
             sender="customer",

@@ -46,6 +46,9 @@ async def set_presence(rt: Runtime, specialist_id: str, status: object) -> str:
 
 async def accept(rt: Runtime, specialist_id: str, request_id: str) -> None:
     async with transaction(rt) as tx:
+        row = await tx.session.get(Request, request_id)
+        if row is not None and row.state == "connected" and row.specialist_id == specialist_id:
+            return  # accepted already: a resent frame gets the same answer
         await _run(tx, lambda: rt.engine.accept(request_id, specialist_id))
 
 
@@ -59,16 +62,16 @@ async def post_message(
 ) -> Message:
     text = sanitize.message_body(body, rt.settings.message_bytes)
     async with transaction(rt) as tx:
-        row = await _mine(tx, specialist.id, request_id)
         existing = await tx.session.scalar(
             select(Message).where(
                 Message.request_id == request_id,
-                Message.sender == "specialist",
+                Message.specialist_id == specialist.id,
                 Message.client_id == client_id,
             )
         )
         if existing is not None:
-            return existing
+            return existing  # a resend, even after the end: the same answer
+        row = await _mine(tx, specialist.id, request_id)
         message = Message(
             request_id=row.id,
             sender="specialist",
@@ -91,6 +94,14 @@ async def resolve(
     if note is not None and (not isinstance(note, str) or len(note) > 2000):
         raise ActionError("bad_frame", "A note is text of at most 2000 characters.")
     async with transaction(rt) as tx:
+        done = await tx.session.get(Request, request_id)
+        if (
+            done is not None
+            and done.specialist_id == specialist_id
+            and done.ended_at is not None
+            and done.disposition == disposition
+        ):
+            return done.state  # resolved so already: a resent frame gets the same answer
         row = await _mine(tx, specialist_id, request_id)
         row.disposition = str(disposition)
         row.note = sanitize.redact_cards(note) if note else None
