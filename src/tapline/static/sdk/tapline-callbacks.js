@@ -691,12 +691,14 @@
     }
 
     // ------------------------------------------------------------ protocol
+    // What the customer is told when a ring ends unanswered. "Not now" on another page of
+    // theirs also reads as unanswered here: the server gives both the same reason.
     function event(ev, live) {
       if (ev.type === "callback.ring_ended") {
         stopRinging(true);
         endedBy = ev.reason || null;
         if (live && UNREACHED[ev.reason] && !declined) {
-          core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
+          core.showNotice(ui.threadNotice, "The call wasn't answered.");
         } else if (live && ev.reason === "cancelled" && !declined) {
           core.showNotice(ui.threadNotice, "The call was cancelled.");
         }
@@ -704,10 +706,14 @@
       }
       if (ev.type === "callback" && live) {
         var cb = ev.callback;
+        var r = req();
         if (cb.state === "missed") core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
         if ((cb.state === "promised" || cb.state === "retrying") && cb.attempts > 0) {
-          core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : UNREACHED[endedBy] ? "We rang but couldn't reach you. " : "") +
-            "You still have your place, and we'll ring again shortly.");
+          // The specialist may stay connected between rings: then writing starts at once.
+          var sp = r && r.state === "connected" && r.specialist && r.specialist.name;
+          core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : UNREACHED[endedBy] ? "The call wasn't answered. " : "") +
+            (sp ? String(sp) + " is still here: write to start now, or we'll ring again shortly."
+              : "You still have your place, and we'll ring again shortly."));
         }
         if (cb.state === "requeued") {
           core.showNotice(ui.threadNotice, "We couldn't reach you, so you're back in line at your place. Please keep this page open.");
