@@ -225,6 +225,21 @@ async def connected(tx: Transaction, row: Request) -> None:
     await apply(tx, tx.rt.callbacks.ring(row.id, now))
 
 
+async def request_ended(tx: Transaction, row: Request) -> None:
+    """The request ended another way (cancelled, resolved, abandoned): so does its callback.
+
+    Otherwise the callback would ring on, and its deadlines would later break its promise
+    and end the finished request again as a missed callback.
+    """
+    rt = tx.rt
+    book = rt.slot_books.get(row.queue_id)
+    if book is not None:
+        with contextlib.suppress(UnknownBooking):
+            book.cancel(row.id)
+    if _live(rt, row.id) is not None:
+        await apply(tx, rt.callbacks.cancel(row.id, rt.clock.now()))
+
+
 async def _join_queue(tx: Transaction, row: Request, *, priority: int) -> None:
     """A request set aside (a booked slot) joins its queue again, as a callback."""
     rt = tx.rt
