@@ -37,6 +37,7 @@ def test_a_verified_customer_sees_their_live_requests_with_tokens(world: World) 
             "request_id": mine["request_id"],
             "customer_token": mine["customer_token"],
             "state": mine["state"],
+            "callback": None,
         }
     ]
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tapline import sanitize, waits
 from tapline.actions import ActionError
 from tapline.actions.customer import create_request, customer_key
+from tapline.actions.effects import callback_wire
 from tapline.identity import verify_customer
 from tapline.models import App, Queue
 from tapline.models import Request as HelpRequest
@@ -151,6 +152,7 @@ async def customer_requests(
                     "request_id": row.id,
                     "customer_token": customer_token(rt.settings.secret(), row.id),
                     "state": row.state,
+                    "callback": callback_wire(rt, row.id),
                 }
                 for row in rows
             ]

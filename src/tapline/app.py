@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from tapline import (
@@ -83,6 +84,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     app.mount("/sdk", StaticFiles(directory=STATIC / "sdk"), name="sdk")
     app.mount("/desk/assets", StaticFiles(directory=STATIC / "desk"), name="desk")
     app.mount("/demo/assets", StaticFiles(directory=STATIC / "demo"), name="demo")
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(AppCors, rt=rt)
     app.add_middleware(SecurityHeaders)
     return app

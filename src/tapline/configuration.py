@@ -110,6 +110,7 @@ def apply_queue(rt: Runtime, row: Queue) -> list[Effect]:
     """The queue's skill and policy in the engine, its name for the rules, its slot book."""
     effects = rt.engine.add_queue(row.id, row.skill, policy=queue_policy(row))
     rt.queue_names[row.id] = row.name
+    rt.queue_rows[row.id] = row
     rt.queue_ids = {name: queue_id for queue_id, name in rt.queue_names.items()}
     hours = business_hours(row)
     book = rt.slot_books.get(row.id)

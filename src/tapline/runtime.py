@@ -45,6 +45,8 @@ class Runtime:
     estimates_changed: asyncio.Event = field(default_factory=asyncio.Event)
     """Set after every committed write: waiting customers' estimates may have moved."""
     rules: RoutingRules | None = None
+    queue_rows: dict[str, Any] = field(default_factory=dict)
+    """Queue id -> its configuration row (hours, threshold), detached from any session."""
     queue_ids: dict[str, str] = field(default_factory=dict)
     """Queue name -> id (the rules name queues)."""
     staffing: Staffing = field(default_factory=Staffing.empty)

@@ -72,6 +72,8 @@ def wire(value: Estimate, position: int) -> dict[str, Any]:
 def _meaningful(old: dict[str, Any] | None, new: dict[str, Any]) -> bool:
     if old is None or old["position"] != new["position"]:
         return True
+    if old.get("options") != new.get("options"):
+        return True
     for key in ("mean", "low", "high"):
         a, b = old[key], new[key]
         if (a is None) != (b is None):
@@ -87,6 +89,9 @@ def refresh(rt: Runtime, request_id: str, *, force: bool = False) -> dict[str, A
     if result is None:
         return None
     value, shown = result
+    queue = rt.queue_rows.get(rt.engine.request(request_id).queue_id)
+    if queue is not None:
+        shown = {**shown, "options": _options(rt, queue, value.high, in_line=True)}
     seen: Shown | None = rt.shown.get(request_id)
     if seen is None:
         rt.shown[request_id] = Shown(value, shown)
@@ -171,14 +176,17 @@ async def push_forever(rt: Runtime) -> None:
 
 def options(rt: Runtime, row: Request, queue: Any) -> dict[str, Any]:
     """What the widget offers besides waiting (docs/protocol.md, Honest waits)."""
+    result = estimate(rt, row.id)
+    high = result[0].high if result is not None else math.inf
+    return _options(rt, queue, high, in_line=row.state in ("waiting", "offered"))
+
+
+def _options(rt: Runtime, queue: Any, high: float, *, in_line: bool) -> dict[str, Any]:
     from tapline.configuration import business_hours
 
     now = rt.clock.now()
     hours = business_hours(queue)
     open_ = hours.is_open(now)
-    result = estimate(rt, row.id)
-    high = result[0].high if result is not None else math.inf
-    in_line = row.state in ("waiting", "offered")
     long_wait = high >= queue.callback_threshold
     book = rt.slot_books.get(queue.id)
     can_schedule = bool(book is not None and book.slots(now, limit=1))
