@@ -304,3 +304,24 @@ def test_long_lines_interpolate_the_range_shape_accurately() -> None:
         est = model.estimate(ahead, 50.0)
         assert est.high / est.mean == pytest.approx(law.quantile(0.9) / law.mean(), rel=1e-3)
         assert est.low / est.mean == pytest.approx(law.quantile(0.1) / law.mean(), rel=1e-3)
+
+
+def test_elapsed_handle_times_matter_only_when_handle_times_have_memory() -> None:
+    rng = random.Random(9)
+    regular = QueueModel()  # chats of about 4 min (CV 0.1): a chat at 3.8 min ends soon
+    memoryless = QueueModel()
+    for _ in range(5000):
+        regular.observe_service(240.0 * rng.lognormvariate(0.0, 0.1))
+        memoryless.observe_service(rng.expovariate(1 / 240))
+    near_end = [228.0] * 10
+    fresh = [10.0] * 10
+    base = regular.estimate(3, 10.0)
+    assert regular.estimate(3, 10.0, near_end).mean < 0.5 * base.mean
+    assert regular.estimate(3, 10.0, fresh).mean > 2.0 * base.mean
+    m_base = memoryless.estimate(3, 10.0).mean
+    for busy in (near_end, fresh):
+        assert memoryless.estimate(3, 10.0, busy).mean == pytest.approx(m_base, rel=0.1)
+    off = QueueModel(use_elapsed=False)
+    for _ in range(5000):
+        off.observe_service(240.0 * rng.lognormvariate(0.0, 0.1))
+    assert off.estimate(3, 10.0, near_end).mean == off.estimate(3, 10.0).mean

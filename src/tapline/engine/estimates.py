@@ -55,7 +55,9 @@ EXACT_SHAPE = 64
 _SHAPE_STEPS = 8.0
 MIN_HANDLE_HISTORY = 500
 """Handle times seen before the chats' elapsed times are used."""
-BUSY_SAMPLE = 32
+SPEED_TRUSTED = (0.25, 4.0)
+"""Within these, the ratio of expected endings is the speed; outside, it is solved for."""
+BUSY_SAMPLE = 64
 """At most about this many busy chats' elapsed times are looked at."""
 AHEAD_SAMPLE = 16
 """At most about this many requests ahead are looked at for their abandonment hazard."""
@@ -393,16 +395,19 @@ class QueueModel:
         random moment (the long-run average) it is the equilibrium P(R <= t) = μ∫0^t S. The
         ratio of the expected endings by `horizon` given the chats' ages to the same at
         equilibrium scales the rate sμ. With exponential handle times it is 1 (no memory).
+        When the ratio is far from 1 (handle times with little spread), the speed is rather
+        horizon / t, t the time by which as many chats are expected to end as usually end by
+        the horizon (found by bisection).
         """
         handle = self.handle
         handle.survival(0.0)  # builds the table if stale
         grid = handle.grid
         last = len(grid) - 2
         scale = handle.grid_scale
-        h = horizon * scale
         if len(busy_elapsed) > BUSY_SAMPLE:  # an evenly spaced sample is enough for a ratio
             busy_elapsed = busy_elapsed[:: -(-len(busy_elapsed) // BUSY_SAMPLE)]
-        expected = 0.0
+        count = len(busy_elapsed)
+        ages: list[tuple[float, float]] = []  # (grid position, survival) of chats in the table
         outside = 0
         for e in busy_elapsed:
             x = e * scale
@@ -412,22 +417,43 @@ class QueueModel:
                 continue
             a = grid[i]
             s_e = a + (grid[i + 1] - a) * (x - i)
-            x += h
-            i = int(x)
-            if i >= last:
-                expected += 1.0
-                continue
-            a = grid[i]
             if s_e > 1e-9:
-                expected += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
+                ages.append((x, s_e))
             else:
                 outside += 1
-        equilibrium = handle.equilibrium_cdf(horizon)
-        expected += outside * equilibrium  # chats past the table: treated as at random
-        usual = len(busy_elapsed) * equilibrium
-        if usual <= 0.0 or expected <= 0.0:
+        equilibrium_cdf = handle.equilibrium_cdf
+
+        def ended_by(t: float) -> float:
+            h = t * scale
+            total = outside * equilibrium_cdf(t)  # chats past the table: as if at random
+            for x, s_e in ages:
+                x += h
+                i = int(x)
+                if i >= last:
+                    total += 1.0
+                    continue
+                a = grid[i]
+                total += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
+            return total
+
+        usual = count * equilibrium_cdf(horizon)
+        if usual <= 0.0:
             return 1.0
-        return expected / usual
+        ratio = ended_by(horizon) / usual
+        if SPEED_TRUSTED[0] <= ratio <= SPEED_TRUSTED[1]:
+            return ratio
+        lo, hi = 0.0, horizon
+        while ended_by(hi) < usual:
+            lo, hi = hi, 2.0 * hi
+            if hi > 64.0 * horizon:
+                return horizon / hi
+        for _ in range(20):
+            mid = 0.5 * (lo + hi)
+            if ended_by(mid) < usual:
+                lo = mid
+            else:
+                hi = mid
+        return horizon / max(hi, 1e-9 * horizon)
 
 
 class _Warp:

@@ -98,7 +98,7 @@ class _WaitsAhead(Sequence[float]):
 
     The line holds ghosts among them (in arrival order, as the customers); the j-th real one
     is looked for near its share of the line, so a read costs O(1) whatever the line's length
-    (the estimator reads a sample of at most 32). The last entry of the line is the customer
+    (the estimator reads a sample of at most 16). The last entry of the line is the customer
     being estimated and is never read.
     """
 
