@@ -7,16 +7,20 @@ from typing import Any
 from sqlalchemy import select
 
 from tapline import configuration, sanitize
-from tapline.actions import ActionError, transaction
+from tapline.actions import ActionError, callbacks, transaction
 from tapline.actions.callbacks import submit
-from tapline.actions.effects import FINAL, apply, fan_out_message
+from tapline.actions.effects import FINAL, apply, customer_state, fan_out_message
 from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
 from tapline.identity import verify_customer
-from tapline.models import App, Message, Queue, Request, new_id
+from tapline.models import App, Message, Queue, Request, new_id, utcnow
 from tapline.runtime import Runtime
 from tapline.schemas import RequestCreate
 from tapline.streams import specialist_stream
+
+ENDED = {str(state) for state in FINAL}
+AWAY_FROM_THE_ENGINE = {"new", "scheduled"}
+"""Live states the engine does not hold: a closed queue's request, and a booked slot's."""
 
 
 async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Request, bool]:
@@ -153,7 +157,12 @@ async def cancel(rt: Runtime, request_id: str) -> str:
         row = await tx.session.get(Request, request_id)
         if row is None:
             raise ActionError("not_found", "No such request.")
-        if RequestState(row.state) in FINAL:
+        if row.state in ENDED:
+            return row.state
+        if row.state in AWAY_FROM_THE_ENGINE:
+            row.state, row.ended_at = str(RequestState.CANCELLED), utcnow()
+            await callbacks.request_ended(tx, row)
+            await customer_state(tx, row)
             return row.state
         try:
             effects = rt.engine.cancel(request_id)
@@ -172,7 +181,7 @@ async def rate(rt: Runtime, request_id: str, score: object, comment: object) -> 
         row = await tx.session.get(Request, request_id)
         if row is None:
             raise ActionError("not_found", "No such request.")
-        if RequestState(row.state) not in FINAL:
+        if row.state not in ENDED:
             raise ActionError("invalid_state", "You can rate the help once it has ended.")
         row.rating = score
         row.rating_comment = sanitize.redact_cards(comment) if comment else None
@@ -205,6 +214,6 @@ async def _open_request(session: Any, request_id: str) -> Request:
     row: Request | None = await session.get(Request, request_id)
     if row is None:
         raise ActionError("not_found", "No such request.")
-    if RequestState(row.state) in FINAL:
+    if row.state in ENDED:
         raise ActionError("invalid_state", "This conversation has ended.")
     return row
