@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tapline import waits
+from tapline import configuration, waits
 from tapline.actions import ActionError, Transaction, transaction
 from tapline.actions import effects as engine_effects
 from tapline.engine import DeadEndCause, EngineError, RequestState
@@ -26,8 +26,8 @@ from tapline.engine.callback_effects import (
     Ring,
     StopRinging,
 )
+from tapline.engine.callback_states import FINAL_CALLBACK_STATES, CallbackError
 from tapline.engine.callback_states import Callback as CallbackView
-from tapline.engine.callback_states import CallbackError
 from tapline.engine.requirements import Requirements
 from tapline.engine.slots import (
     SlotBook,
@@ -37,7 +37,7 @@ from tapline.engine.slots import (
     SlotTooSoon,
     UnknownBooking,
 )
-from tapline.models import Callback, Request, Specialist, new_id, utcnow
+from tapline.models import Callback, Queue, Request, Specialist, new_id, utcnow
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 
@@ -172,8 +172,15 @@ async def cancel_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
             if book is not None:
                 with contextlib.suppress(UnknownBooking):
                     book.cancel(request_id)
-            await _join_queue(tx, row, priority=0)
-        else:
+            queue = await tx.session.get(Queue, row.queue_id)
+            if row.state != "scheduled":
+                pass  # it joined its queue for the slot already: it waits on, plainly
+            elif queue is not None and configuration.queue_open(queue, rt.clock.now()):
+                await _join_queue(tx, row, priority=0, callback=False)
+            else:
+                row.state = "new"  # closed: the customer may book another time
+                await engine_effects.customer_state(tx, row)
+        with contextlib.suppress(EngineError):
             rt.engine.mark_callback(request_id, False)
         return {"state": row.state}
 
@@ -240,8 +247,11 @@ async def request_ended(tx: Transaction, row: Request) -> None:
         await apply(tx, rt.callbacks.cancel(row.id, rt.clock.now()))
 
 
-async def _join_queue(tx: Transaction, row: Request, *, priority: int) -> None:
-    """A request set aside (a booked slot) joins its queue again, as a callback."""
+async def _join_queue(
+    tx: Transaction, row: Request, *, priority: int, callback: bool = True
+) -> None:
+    """A request set aside (a booked slot) joins its queue again: as a callback when its
+    slot is near (its customer may be away), or as a plain wait."""
     rt = tx.rt
     try:
         rt.engine.request(row.id)
@@ -249,7 +259,12 @@ async def _join_queue(tx: Transaction, row: Request, *, priority: int) -> None:
     except EngineError:
         pass
     row.state = "waiting"
-    await engine_effects.apply(tx, submit(rt, row, priority=row.priority + priority, callback=True))
+    row.enqueued_at = rt.clock.now()  # its wait starts now, as the engine's does
+    await engine_effects.apply(
+        tx, submit(rt, row, priority=row.priority + priority, callback=callback)
+    )
+    if not callback and not rt.customer_sockets.get(row.id):
+        await engine_effects.apply(tx, rt.engine.customer_left(row.id))
 
 
 def submit(
@@ -278,7 +293,7 @@ async def apply(tx: Transaction, effects: list[CallbackEffect]) -> None:
         if isinstance(effect, Promised):
             await _promised(tx, effect)
         elif isinstance(effect, CallbackChanged):
-            await _changed(tx, effect.request_id)
+            await _changed(tx, effect.request_id, effect)
         elif isinstance(effect, Ring):
             await _ring(tx, effect)
         elif isinstance(effect, StopRinging):
@@ -316,17 +331,27 @@ async def _promised(tx: Transaction, effect: Promised) -> None:
 
 
 async def _current(tx: Transaction, request_id: str) -> Callback | None:
-    found: Callback | None = await tx.session.scalar(
-        select(Callback)
-        .where(Callback.request_id == request_id)
-        .order_by(Callback.created_at.desc(), Callback.id.desc())
+    """The request's open callback row (there is at most one), else its latest."""
+    rows = list(
+        await tx.session.scalars(
+            select(Callback)
+            .where(Callback.request_id == request_id)
+            .order_by(Callback.created_at.desc(), Callback.id.desc())
+        )
     )
-    return found
+    return next((row for row in rows if row.ended_at is None), rows[0] if rows else None)
 
 
-async def _changed(tx: Transaction, request_id: str) -> None:
+async def _changed(tx: Transaction, request_id: str, change: CallbackChanged | None = None) -> None:
     view = tx.rt.callbacks.get(request_id)
     row = await _current(tx, request_id)
+    if change is not None and view.state != change.new:
+        # A reschedule: the engine holds the new callback already; this row is the old one.
+        if row is not None:
+            row.state, row.attempts = str(change.new), change.attempt
+            if change.new in FINAL_CALLBACK_STATES and row.ended_at is None:
+                row.ended_at = utcnow()
+        return  # the new one's Promised tells the customer
     if row is not None:
         if str(view.kind) == "scheduled":
             row.window_start, row.window_end = view.window_start, view.window_end
