@@ -304,10 +304,11 @@ def test_a_dropped_specialists_request_is_rerouted_with_a_system_message(world: 
             assert "Are you there?" in bodies and note["message"]["body"] in bodies
             state = widget.until("request.state", state="connected")
             assert state["specialist"]["name"] == "Ben Okafor"
+            world.settle()
+            [row] = world.rows("requests")
+            assert row["specialist_id"] == world.specialists["ben"].id
     ana_events = [f for f in ana.events("request.state") if f["request_id"] == rid]
     assert ana_events == []  # the closed socket saw nothing more; the log has it
-    [row] = world.rows("requests")
-    assert row["specialist_id"] == world.specialists["ben"].id
 
 
 def test_the_dropped_specialist_sees_the_request_leave_on_resume(world: World) -> None:
