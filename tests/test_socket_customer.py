@@ -385,7 +385,7 @@ def test_a_customer_back_within_the_grace_keeps_the_request(world: World) -> Non
             widget.send({"type": "message", "id": "m1", "body": "back"})
             widget.ack("m1")
         desk.until("message", **{"message.client_id": "m1"})
-    assert world.rows("requests")[0]["state"] == "connected"
+        assert world.rows("requests")[0]["state"] == "connected"
 
 
 def test_a_customer_who_never_connects_is_abandoned_after_the_grace(world: World) -> None:

@@ -161,8 +161,8 @@ def test_the_offer_goes_to_the_longest_idle_specialist(world: World, first: str)
             two.send({"type": "ping"})
             two.until("pong")
             world.settle()
-    offers = world.rows("offers")
-    assert [row["specialist_id"] for row in offers] == [world.specialists[first].id]
+            offers = world.rows("offers")
+            assert [row["specialist_id"] for row in offers] == [world.specialists[first].id]
 
 
 def test_declined_offers_go_to_the_other_specialist(world: World) -> None:
@@ -183,11 +183,12 @@ def test_declined_offers_go_to_the_other_specialist(world: World) -> None:
             ben.send({"type": "accept", "id": "yes", "request_id": rid})
             ben.ack("yes")
             ben.until("request.assigned")
-    offers = {row["specialist_id"]: row["outcome"] for row in world.rows("offers")}
-    assert offers == {
-        world.specialists["ana"].id: "declined",
-        world.specialists["ben"].id: "accepted",
-    }
+            world.settle()
+            offers = {row["specialist_id"]: row["outcome"] for row in world.rows("offers")}
+            assert offers == {
+                world.specialists["ana"].id: "declined",
+                world.specialists["ben"].id: "accepted",
+            }
 
 
 def test_an_offer_left_to_time_out_moves_on_and_the_specialist_is_set_away(world: World) -> None:
@@ -209,9 +210,10 @@ def test_an_offer_left_to_time_out_moves_on_and_the_specialist_is_set_away(world
             # Away: the next request is not offered to Ana; it goes to Ben's spare capacity.
             created2 = world.ask("c2")
             ben.until("offer", **{"offer.request_id": created2["request_id"]})
-    outcomes = [(row["specialist_id"], row["outcome"]) for row in world.rows("offers")]
-    assert outcomes[0] == (world.specialists["ana"].id, "expired")
-    assert {spec for spec, _ in outcomes[1:]} == {world.specialists["ben"].id}
+            world.settle()
+            outcomes = [(row["specialist_id"], row["outcome"]) for row in world.rows("offers")]
+            assert outcomes[0] == (world.specialists["ana"].id, "expired")
+            assert {spec for spec, _ in outcomes[1:]} == {world.specialists["ben"].id}
 
 
 def test_an_offer_within_its_time_stays(world: World) -> None:
