@@ -125,6 +125,8 @@ async def schedule(rt: Runtime, request_id: str, slot_ms: object) -> dict[str, A
         book = book_for(rt, row.queue_id)
         if _live(rt, request_id) is not None:
             raise ActionError("invalid_state", "A callback is already set: reschedule it.")
+        if row.state not in ("new", "waiting", "offered"):
+            raise ActionError("invalid_state", "A time is booked while waiting, not now.")
         try:
             booking = book.book(slot, request_id, now)
         except (SlotError, UnknownBooking) as error:
@@ -147,15 +149,23 @@ async def reschedule(rt: Runtime, request_id: str, slot_ms: object) -> dict[str,
     async with transaction(rt) as tx:
         row = await _row(tx, request_id)
         now = rt.clock.now()
+        found = _live(rt, request_id)
+        if found is None or str(found.kind) != "scheduled":
+            raise ActionError("not_found", "There is no booked time to change.")
+        if row.state == "connected":
+            raise ActionError("invalid_state", "Your specialist is with you now.")
         try:
             _, booking = book_for(rt, row.queue_id).reschedule(request_id, slot, now)
         except (SlotError, UnknownBooking) as error:
             raise slot_error(error) from error
-        try:
-            effects = rt.callbacks.reschedule(request_id, booking.slot_start, booking.slot_end, now)
-        except CallbackError as error:
-            raise ActionError("invalid_state", str(error)) from error
-        await apply(tx, effects)
+        await apply(
+            tx, rt.callbacks.reschedule(request_id, booking.slot_start, booking.slot_end, now)
+        )
+        if row.state in ("waiting", "offered"):
+            # It had joined its queue for the old slot: aside again until the new one.
+            await engine_effects.apply(tx, rt.engine.set_aside(request_id))
+            row.state = "scheduled"
+            await engine_effects.customer_state(tx, row)
         return {"callback": wire(rt.callbacks.get(request_id))}
 
 
