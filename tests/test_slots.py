@@ -381,3 +381,59 @@ def test_a_closed_queue_offers_slots_and_never_a_dead_end(world: World) -> None:
         widget.until("request.state", state="scheduled")
     # The older request is still there to schedule; nothing ended it.
     assert next(r for r in world.rows("requests") if r["id"] == rid)["state"] == "new"
+
+
+def test_a_connected_request_cannot_book_a_slot(world: World) -> None:
+    _staffed(world)
+    with world.desk("ana") as desk:
+        created, _ = world.connect(desk)
+        with world.widget(created) as widget:
+            widget.send({"type": "schedule", "id": "s1", "slot": _ms(START + HOUR)})
+            assert widget.error("invalid_state")["ref"] == "s1"
+            widget.send({"type": "message", "id": "m1", "body": "still talking"})
+            widget.ack("m1")
+        assert world.rt.engine.request(created["request_id"]).state == "connected"
+    assert world.rows("callbacks") == []
+    assert world.rows("requests")[0]["state"] == "connected"
+    assert _slots(world, created).json()["slots"][3]["left"] == 3
+
+
+def test_an_offered_request_books_and_its_offer_is_withdrawn(world: World) -> None:
+    _staffed(world)
+    with world.desk("ana") as desk:
+        created = world.ask()
+        rid = created["request_id"]
+        desk.until("offer", **{"offer.request_id": rid})
+        with world.widget(created) as widget:
+            _schedule(widget, START + HOUR)
+        withdrawn = desk.until("offer.withdrawn", request_id=rid)
+        assert withdrawn["reason"] == "cancelled"
+        desk.send({"type": "accept", "id": "late", "request_id": rid})
+        assert desk.error("not_found")["ref"] == "late"
+    assert world.rows("requests")[0]["state"] == "scheduled"
+
+
+def test_rescheduling_after_rejoining_sets_the_request_aside_again(world: World) -> None:
+    _staffed(world)
+    slot = START + HOUR
+    booked = world.ask()
+    rid = booked["request_id"]
+    with world.widget(booked) as widget:
+        _schedule(widget, slot)
+        world.beat(slot - LEAD - world.clock.now())
+        widget.until("request.state", state="waiting")
+        widget.send({"type": "reschedule", "id": "r1", "slot": _ms(slot + 2 * HOUR)})
+        widget.ack("r1")
+        states = [f["state"] for f in widget.events("request.state")]
+        while states[-1] != "scheduled":
+            states.append(widget.until("request.state")["state"])
+        assert states == ["waiting", "scheduled", "waiting", "scheduled"]
+    assert world.rows("requests")[0]["state"] == "scheduled"
+    with world.desk("ana") as desk:
+        desk.send({"type": "ping"})
+        desk.until("pong")
+        world.settle()
+        assert world.rows("offers") == []
+    world.beat(2 * HOUR)
+    assert world.rows("requests")[0]["state"] == "waiting"
+    assert world.rt.engine.position(rid) == 1
