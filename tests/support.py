@@ -235,19 +235,6 @@ class World:
 
         self.call(wake)
 
-    def tick(self, seconds: float = 0.0) -> None:
-        """Move the FakeClock and handle what is due now, as the ticker would, before returning.
-
-        For asserting that something did *not* happen yet; `advance` shows the ticker works.
-        """
-        self.clock.advance(seconds)
-
-        async def tick() -> None:
-            async with transaction(self.rt) as tx:
-                await apply(tx, self.rt.engine.tick())
-
-        self.call(tick)
-
     def rows(self, table: str) -> list[dict[str, Any]]:
         """Every row of a table, read straight from the database."""
 

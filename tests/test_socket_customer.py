@@ -353,7 +353,7 @@ def test_a_customer_gone_while_waiting_is_abandoned_after_the_grace(world: World
     created = world.ask()
     with world.widget(created):
         pass
-    world.tick(119)
+    world.beat(119)
     assert world.rows("requests")[0]["state"] == "waiting"
     world.advance(1.5)
     world.settle(lambda: world.rt.engine.request(created["request_id"]).state == "dead_end")
@@ -379,9 +379,9 @@ def test_a_customer_back_within_the_grace_keeps_the_request(world: World) -> Non
         created, _ = world.connect(desk)
         with world.widget(created):
             pass
-        world.tick(100)
+        world.beat(100)
         with world.widget(created, last_seq=3) as widget:
-            world.tick(100)  # past the first grace's end
+            world.beat(100)  # past the first grace's end
             widget.send({"type": "message", "id": "m1", "body": "back"})
             widget.ack("m1")
         desk.until("message", **{"message.client_id": "m1"})
@@ -390,7 +390,7 @@ def test_a_customer_back_within_the_grace_keeps_the_request(world: World) -> Non
 
 def test_a_customer_who_never_connects_is_abandoned_after_the_grace(world: World) -> None:
     created = world.ask()
-    world.tick(121)
+    world.beat(121)
     [row] = world.rows("requests")
     assert (row["state"], row["cause"]) == ("dead_end", "abandoned")
     assert created["request_id"] == row["id"]

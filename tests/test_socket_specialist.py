@@ -199,7 +199,7 @@ def test_an_offer_left_to_time_out_moves_on_and_the_specialist_is_set_away(world
             rid = created["request_id"]
             ana.until("offer", **{"offer.request_id": rid})
             world.advance(29)
-            world.tick()
+            world.beat()
             world.advance(1.5)  # past the 30 s offer timeout: the ticker acts on its own
             withdrawn = ana.until("offer.withdrawn")
             assert (withdrawn["request_id"], withdrawn["reason"]) == (rid, "expired")
@@ -220,7 +220,7 @@ def test_an_offer_within_its_time_stays(world: World) -> None:
     with world.desk("ana") as ana:
         created = world.ask()
         ana.until("offer")
-        world.tick(29.9)
+        world.beat(29.9)
         ana.send({"type": "accept", "id": "a1", "request_id": created["request_id"]})
         ana.ack("a1")
         ana.until("request.assigned")

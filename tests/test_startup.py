@@ -90,9 +90,9 @@ def test_customers_who_do_not_return_after_a_restart_are_abandoned(world: World)
     gone = world.ask("c1")
     back = world.ask("c2")
     world.restart()
-    world.tick(60)
+    world.beat(60)
     with world.widget(back):
-        world.tick(61)
+        world.beat(61)
     rows = {row["id"]: row for row in world.rows("requests")}
     assert (rows[gone["request_id"]]["state"], rows[gone["request_id"]]["cause"]) == (
         "dead_end",
