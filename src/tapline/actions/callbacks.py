@@ -432,6 +432,9 @@ async def _requeue(tx: Transaction, effect: Requeue) -> None:
     else:
         await _join_queue(tx, request, priority=SLOT_PRIORITY)
     tx.rt.engine.mark_callback(effect.request_id, False)
+    if not tx.rt.customer_sockets.get(effect.request_id):
+        # A plain wait now, which needs the customer: the usual grace time to come back.
+        await engine_effects.apply(tx, tx.rt.engine.customer_left(effect.request_id))
 
 
 async def _due(tx: Transaction, effect: CallbackDue) -> None:
