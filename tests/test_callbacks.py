@@ -329,3 +329,29 @@ def test_a_broken_promise_is_recorded(world: World) -> None:
         desk.until("callback", request_id=rid, **{"callback.state": "ringing"})
     [row] = world.rows("callbacks")
     assert row["kept"] is False
+
+
+@pytest.mark.parametrize("back", [True, False])
+def test_after_a_requeue_the_customer_must_come_back(world: World, back: bool) -> None:
+    """A requeued callback is a plain wait again: the grace time runs while nobody is there."""
+    world.rt.callbacks.policy = dataclasses.replace(world.rt.callbacks.policy, attempts=1)
+    with world.desk("ana") as desk:
+        created, seq = _ringing(world, desk)
+        rid = created["request_id"]
+        desk.send({"type": "presence", "id": "away", "status": "away"})
+        desk.ack("away")
+        world.advance(world.settings.ring_timeout)
+        desk.until("request.state", request_id=rid, state="waiting")
+        if back:
+            with world.widget(created, last_seq=seq) as widget:
+                widget.until("request.state", state="waiting")
+                world.beat(world.settings.customer_grace + 1)
+                widget.send({"type": "message", "id": "m1", "body": "I'm here now"})
+                widget.ack("m1")
+            assert world.rt.engine.request(rid).state == "waiting"
+        else:
+            world.beat(world.settings.customer_grace - 1)
+            assert world.rt.engine.request(rid).state == "waiting"
+            world.beat(2)
+            ended = world.rt.engine.request(rid)
+            assert (ended.state, ended.cause) == ("dead_end", "abandoned")
