@@ -181,3 +181,19 @@ def test_malformed_json_is_422(world: World) -> None:
         content=b"{not json",
     )
     assert response.status_code == 422
+
+
+def test_deeply_nested_bodies_are_refused_not_a_crash(world: World) -> None:
+    nested: dict[str, object] = {"flow": "deep"}
+    for _ in range(500):
+        nested = {"data": nested}
+    status, body = _post(world, {"id": "c1", "description": "help", "context": nested})
+    assert status == 422
+    assert "nested too deeply" in str(body["detail"])
+    response = world.client.post(
+        f"/api/v1/requests?app={world.key}",
+        headers={"Origin": ORIGIN, "Content-Type": "application/json"},
+        content=b"[" * 50_000 + b"]" * 50_000,
+    )
+    assert 400 <= response.status_code < 500
+    assert world.rows("requests") == []

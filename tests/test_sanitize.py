@@ -125,3 +125,16 @@ def test_lists_are_bounded_to_their_latest_items() -> None:
         sanitize.context({"journey": {"event": "x"}}, 65536)
     with pytest.raises(ValueError, match="field must be an object"):
         sanitize.context({"fields": ["card_number"]}, 65536)
+
+
+def test_deep_nesting_is_refused_not_a_crash() -> None:
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(2000):
+        child: dict[str, object] = {}
+        node["data"] = child
+        node = child
+    with pytest.raises(ValueError, match="nested too deeply"):
+        sanitize.context(deep, 10**6)
+    shallow: dict[str, object] = {"data": {"a": {"b": {"c": [[{"d": "ok"}]]}}}}
+    assert sanitize.context(shallow, 65536)["data"] == shallow["data"]

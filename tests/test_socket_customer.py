@@ -429,3 +429,16 @@ def test_a_message_resent_after_the_end_is_acknowledged_again(world: World) -> N
             widget.send({**message, "id": "m2"})
             assert widget.error("invalid_state")["ref"] == "m2"
     assert [row["client_id"] for row in world.rows("messages")].count("m1") == 1
+
+
+def test_deeply_nested_frames_are_errors_not_crashes(world: World) -> None:
+    created = world.ask()
+    with world.widget(created) as widget:
+        widget.send_text("[" * 50_000 + "]" * 50_000)
+        widget.error("bad_json")
+        nested: dict[str, object] = {"flow": "deep"}
+        for _ in range(500):
+            nested = {"data": nested}
+        widget.send({"type": "context", "id": "ctx", "context": nested})
+        assert widget.error("bad_frame")["ref"] == "ctx"
+        _still_works(widget, "after")

@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 LIMITS = {"fields": 200, "errors": 20, "journey": 50}
+MAX_DEPTH = 32
+"""Levels of nested objects and lists in a context; deeper would exhaust the stack."""
 _RUN = re.compile(r"\d+(?:[ -]\d+)*")
 """Digit groups joined by single spaces or dashes: where a card number may hide."""
 _GROUP = re.compile(r"\d+")
@@ -78,6 +80,7 @@ def context(raw: object, max_bytes: int) -> dict[str, Any]:
     """A context fit to store: bounded lists, no masked values, no card numbers."""
     if not isinstance(raw, dict):
         raise ValueError("The context must be a JSON object.")
+    _check_depth(raw)
     size = len(json.dumps(raw, separators=(",", ":")).encode())
     if size > max_bytes:
         raise TooLarge(f"The context is {size} bytes; at most {max_bytes} are allowed.")
@@ -90,6 +93,22 @@ def context(raw: object, max_bytes: int) -> dict[str, Any]:
             clean[key] = value[-limit:]
     clean["fields"] = [_field(item) for item in clean.get("fields") or []]
     return clean
+
+
+def _check_depth(raw: object) -> None:
+    """Refuse deep nesting before anything walks it recursively (without recursing here)."""
+    stack: list[tuple[object, int]] = [(raw, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise ValueError(f"The context is nested too deeply (at most {MAX_DEPTH} levels).")
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _field(item: object) -> dict[str, Any]:

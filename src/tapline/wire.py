@@ -56,7 +56,7 @@ class Wire:
         else:
             try:
                 frame = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deeply
                 problem = ("bad_json", "That frame is not valid JSON.")
             else:
                 if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
