@@ -77,3 +77,13 @@ def test_no_user_at_all() -> None:
         "name": None,
         "email": None,
     }
+
+
+def test_claimed_fields_are_fit_to_store() -> None:
+    user = UserIn(id="u\x001", name="Sam 4111 1111 1111 1111\x00", email="s@example.com")
+    assert verify_customer(SECRET, user) == {
+        "verified": False,
+        "id": "u1",
+        "name": "Sam [card number removed]",
+        "email": "s@example.com",
+    }

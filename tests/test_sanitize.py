@@ -138,3 +138,9 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
         sanitize.context(deep, 10**6)
     shallow: dict[str, object] = {"data": {"a": {"b": {"c": [[{"d": "ok"}]]}}}}
     assert sanitize.context(shallow, 65536)["data"] == shallow["data"]
+
+
+def test_nul_characters_are_removed() -> None:
+    assert redact_cards("a\x00b") == "ab"
+    assert sanitize.message_body("hi\x00", 4096) == "hi"
+    assert sanitize.context({"step": "pa\x00y", "data": {"k\x00": "v"}}, 4096)["data"] == {"k": "v"}

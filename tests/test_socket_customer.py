@@ -442,3 +442,45 @@ def test_deeply_nested_frames_are_errors_not_crashes(world: World) -> None:
         widget.send({"type": "context", "id": "ctx", "context": nested})
         assert widget.error("bad_frame")["ref"] == "ctx"
         _still_works(widget, "after")
+
+
+def test_nul_characters_are_dropped_not_a_crash(world: World) -> None:
+    """PostgreSQL cannot store U+0000 in text: it never reaches the database."""
+    created = world.ask(
+        description="stuck\x00 here",
+        user={"id": "u\x001", "name": "Sam\x00", "email": "s\x00@example.com"},
+    )
+    with world.desk("ana") as desk:
+        desk.until("offer")
+        desk.send({"type": "accept", "id": "a1", "request_id": created["request_id"]})
+        desk.ack("a1")
+        with world.widget(created) as widget:
+            widget.send({"type": "message", "id": "m1", "body": "hi\x00there"})
+            widget.ack("m1")
+            widget.send({"type": "context", "id": "c1", "context": {"step": "pay\x00"}})
+            widget.ack("c1")
+            desk.send(
+                {
+                    "type": "message",
+                    "id": "d1",
+                    "request_id": created["request_id"],
+                    "body": "ok\x00",
+                }
+            )
+            desk.ack("d1")
+            desk.send(
+                {
+                    "type": "resolve",
+                    "id": "r1",
+                    "request_id": created["request_id"],
+                    "disposition": "resolved",
+                    "note": "n\x00",
+                }
+            )
+            desk.ack("r1")
+            widget.send({"type": "rate", "id": "rate", "score": 4, "comment": "fine\x00"})
+            widget.ack("rate")
+    stored = world.database_text()
+    assert "\\u0000" not in stored and "\x00" not in stored
+    bodies = [row["body"] for row in world.rows("messages")]
+    assert "hithere" in bodies and "stuck here" in bodies

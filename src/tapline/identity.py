@@ -6,6 +6,7 @@ from typing import Any
 
 import jwt
 
+from tapline.sanitize import redact_cards
 from tapline.schemas import UserIn
 
 _CLAIM_MAX = 200
@@ -21,11 +22,16 @@ def verify_customer(secret: str, user: UserIn | None) -> dict[str, Any]:
             return {
                 "verified": True,
                 "id": _text(claims.get("sub")),
-                "name": _text(claims.get("name")) or user.name,
+                "name": _text(claims.get("name")) or _text(user.name),
                 "email": _text(claims.get("email")),
                 **({"tier": _text(claims["tier"])} if claims.get("tier") else {}),
             }
-    return {"verified": False, "id": user.id, "name": user.name, "email": user.email}
+    return {
+        "verified": False,
+        "id": _text(user.id),
+        "name": _text(user.name),
+        "email": _text(user.email),
+    }
 
 
 def sign_customer(secret: str, sub: str, name: str, email: str, exp: int) -> str:
@@ -44,4 +50,5 @@ def _decode(secret: str, token: str) -> dict[str, Any] | None:
 
 
 def _text(value: object) -> str | None:
-    return str(value)[:_CLAIM_MAX] if value is not None else None
+    """A claim fit to store: bounded, without NUL characters or card numbers."""
+    return redact_cards(str(value))[:_CLAIM_MAX] if value is not None else None

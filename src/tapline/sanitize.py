@@ -32,6 +32,9 @@ def luhn_ok(digits: str) -> bool:
 def redact_cards(text: str) -> str:
     """Remove anything shaped like a payment card number (13-19 digits passing Luhn).
 
+    NUL characters go too: PostgreSQL cannot store them in text, and every piece of
+    customer text passes through here on its way to the database.
+
     A card number may sit among other digit groups ("4111111111111111 12/25", "order 12
     4111 1111 1111 1111"), so every whole-group window of a run is checked, longest first.
     """
@@ -52,7 +55,7 @@ def redact_cards(text: str) -> str:
             run = run[:start] + REDACTED + run[end:]
         return run
 
-    return _RUN.sub(replace, text)
+    return _RUN.sub(replace, text.replace("\x00", ""))
 
 
 def _card_end(groups: list[re.Match[str]], first: int) -> int | None:
