@@ -407,9 +407,11 @@ class QueueModel:
         if len(busy_elapsed) > BUSY_SAMPLE:  # an evenly spaced sample is enough for a ratio
             busy_elapsed = busy_elapsed[:: -(-len(busy_elapsed) // BUSY_SAMPLE)]
         count = len(busy_elapsed)
-        ages: list[tuple[float, float]] = []  # (grid position, survival) of chats in the table
+        h = horizon * scale
+        equilibrium = handle.equilibrium_cdf(horizon)
+        expected = 0.0
         outside = 0
-        for e in busy_elapsed:
+        for e in busy_elapsed:  # the expected endings by the horizon, in one pass
             x = e * scale
             i = int(x)
             if i >= last:
@@ -417,17 +419,41 @@ class QueueModel:
                 continue
             a = grid[i]
             s_e = a + (grid[i + 1] - a) * (x - i)
-            if s_e > 1e-9:
-                ages.append((x, s_e))
-            else:
+            if s_e <= 1e-9:
                 outside += 1
+                continue
+            x += h
+            i = int(x)
+            if i >= last:
+                expected += 1.0
+                continue
+            a = grid[i]
+            expected += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
+        expected += outside * equilibrium  # chats past the table: as if seen at random
+        usual = count * equilibrium
+        if usual <= 0.0:
+            return 1.0
+        ratio = expected / usual
+        if SPEED_TRUSTED[0] <= ratio <= SPEED_TRUSTED[1]:
+            return ratio
+        # Far from 1: solve for the time by which `usual` chats are expected to have ended.
+        ages: list[tuple[float, float]] = []
+        for e in busy_elapsed:
+            x = e * scale
+            i = int(x)
+            if i < last:
+                a = grid[i]
+                s_e = a + (grid[i + 1] - a) * (x - i)
+                if s_e > 1e-9:
+                    ages.append((x, s_e))
+        outside = count - len(ages)
         equilibrium_cdf = handle.equilibrium_cdf
 
         def ended_by(t: float) -> float:
-            h = t * scale
-            total = outside * equilibrium_cdf(t)  # chats past the table: as if at random
+            ht = t * scale
+            total = outside * equilibrium_cdf(t)
             for x, s_e in ages:
-                x += h
+                x += ht
                 i = int(x)
                 if i >= last:
                     total += 1.0
@@ -436,12 +462,6 @@ class QueueModel:
                 total += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
             return total
 
-        usual = count * equilibrium_cdf(horizon)
-        if usual <= 0.0:
-            return 1.0
-        ratio = ended_by(horizon) / usual
-        if SPEED_TRUSTED[0] <= ratio <= SPEED_TRUSTED[1]:
-            return ratio
         lo, hi = 0.0, horizon
         while ended_by(hi) < usual:
             lo, hi = hi, 2.0 * hi
