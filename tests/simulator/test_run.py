@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
+import subprocess
+import sys
 
 import pytest
 
@@ -165,3 +168,33 @@ def test_same_seed_same_results() -> None:
 def test_the_exact_law_used_by_the_reference_is_the_hypoexponential_mean() -> None:
     law = WaitLaw(3, 0.5, 0.1)
     assert law.mean() == pytest.approx(1 / 0.5 + 1 / 0.6 + 1 / 0.7 + 1 / 0.8)
+
+
+def test_results_do_not_depend_on_string_hashing() -> None:
+    # Python randomizes str hashes per process: nothing may iterate a set of ids in the loop.
+    code = (
+        "from tapline.simulator.scenario import parse_scenario\n"
+        "from tapline.simulator.run import simulate\n"
+        "r = simulate(parse_scenario(" + repr(SHIFTS) + "))\n"
+        "print(r.scores['tapline'].rrase, r.served, r.callbacks)\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+
+
+SHIFTS = (
+    'seed = 6\nduration = "2d"\n[arrivals]\nper_hour = 90\n[handle]\nmean = "4m"\n'
+    '[patience]\nmean = "5m"\n[staffing]\nrepeat = "8h"\n'
+    '[[staffing.shift]]\nstart = 0\nend = "5h"\nservers = 5\n'
+    '[[staffing.shift]]\nstart = "3h"\nend = "8h"\nservers = 4\n'
+    '[callbacks]\noffer_above = "1m"\naccept = 0.5\n'
+)

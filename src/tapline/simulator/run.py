@@ -165,7 +165,7 @@ class Simulation:
         specialists = [f"s{i}" for i in range(sc.max_servers)]
         for sid in specialists:
             engine.set_specialist(sid, skills={SKILL: 1}, capacity=1)
-        on_duty: set[str] = set()
+        on_duty: dict[str, None] = {}  # a dict, not a set: its order must not depend on hashing
         off_duty: list[str] = list(reversed(specialists))
         busy: dict[str, tuple[_Customer, float]] = {}  # specialist -> (customer, started)
 
@@ -288,14 +288,14 @@ class Simulation:
                 sid = next((s for s in busy if s not in on_duty), None) or off_duty.pop()
                 if sid in off_duty:
                     off_duty.remove(sid)
-                on_duty.add(sid)
+                on_duty[sid] = None
                 offered = apply(now, list(engine.set_presence(sid, Presence.AVAILABLE)))
                 if not offered and sid not in busy:
                     reach_ghosts(now, None)
             while len(on_duty) > target:
                 free = [s for s in on_duty if s not in busy]
                 sid = free[0] if free else next(iter(on_duty))
-                on_duty.discard(sid)
+                del on_duty[sid]
                 if sid not in busy:
                     off_duty.append(sid)
                 apply(now, list(engine.set_presence(sid, Presence.AWAY)))
