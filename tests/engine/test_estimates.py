@@ -325,3 +325,40 @@ def test_elapsed_handle_times_matter_only_when_handle_times_have_memory() -> Non
     for _ in range(5000):
         off.observe_service(240.0 * rng.lognormvariate(0.0, 0.1))
     assert off.estimate(3, 10.0, near_end).mean == off.estimate(3, 10.0).mean
+
+
+def test_a_snapshot_through_json_goes_on_where_it_left_off() -> None:
+    import json
+
+    rng = random.Random(13)
+    model = QueueModel(handle_prior=200.0, promise=0.95)
+
+    def feed(m: QueueModel, r: random.Random, n: int) -> None:
+        for _ in range(n):
+            m.observe_service(r.lognormvariate(5.2, 0.8))
+            p, c = r.expovariate(1 / 300), r.expovariate(1 / 60)
+            m.observe_wait(min(p, c), abandoned=p < c)
+            est = m.estimate(r.randrange(10), 8.0)
+            m.observe_outcome(est, r.expovariate(1 / 60), served=True)
+
+    feed(model, rng, 3000)
+    copy = QueueModel.from_snapshot(json.loads(json.dumps(model.snapshot())))
+    assert (copy.mu, copy.theta) == (model.mu, model.theta)
+    assert copy.range.log_high == model.range.log_high
+    assert copy.handle.count == model.handle.count == 3000
+    # Tables built from the learned counts are rebuilt at once rather than at the next
+    # 500th observation, so estimates agree closely rather than to the last bit.
+    busy = [10.0, 200.0, 400.0]
+    waited = [90.0, 30.0]
+    a = model.estimate(5, 8.0, busy, None, waited)
+    b = copy.estimate(5, 8.0, busy, None, waited)
+    for x, y in ((a.mean, b.mean), (a.low, b.low), (a.high, b.high)):
+        assert x == pytest.approx(y, rel=0.03)
+    feed(model, random.Random(1), 500)
+    feed(copy, random.Random(1), 500)
+    assert copy.mu == pytest.approx(model.mu, rel=1e-9)
+    assert copy.estimate(12, 8.0, busy).mean == pytest.approx(
+        model.estimate(12, 8.0, busy).mean, rel=0.03
+    )
+    with pytest.raises(ValueError, match="version"):
+        QueueModel.from_snapshot({**model.snapshot(), "version": 99})

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tapline.engine.estimate_law import WaitLaw, mean_wait
 from tapline.engine.learning import (
@@ -47,6 +48,7 @@ Staffing = Sequence[tuple[float, float]]
 """Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
 first step the `servers` given to `estimate` apply."""
 
+SNAPSHOT_VERSION = 1
 SHAPE_DRIFT = 0.03
 """Cached quantile-to-mean ratios are recomputed when μ or θ has moved this much (relative)."""
 _CACHE_MAX = 4096
@@ -102,6 +104,17 @@ class QueueModel:
     ) -> None:
         if not 0.0 < low < high <= promise < 1.0:
             raise ValueError("need 0 < low < high <= promise < 1")
+        self._settings: dict[str, Any] = {
+            "handle_prior": handle_prior,
+            "patience_prior": patience_prior,
+            "low": low,
+            "high": high,
+            "promise": promise,
+            "half_life": half_life,
+            "calibration_step": calibration_step,
+            "use_elapsed": use_elapsed,
+            "calibrate_mean": calibrate_mean,
+        }
         self.handle = HandleTimes(handle_prior, half_life=half_life)
         self.patience = Patience(patience_prior, half_life=half_life)
         self._levels = (low, high, promise)
@@ -114,6 +127,39 @@ class QueueModel:
         self._shape_mu = self._mu
         self._shape_theta = self._theta
         self._cache: dict[tuple[int, float], tuple[float, float, float]] = {}
+
+    # -- Keeping what was learned across restarts -----------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything learned and the settings, as JSON-able data (a few KB)."""
+        return {
+            "version": SNAPSHOT_VERSION,
+            "settings": dict(self._settings),
+            "handle": self.handle.state(),
+            "patience": self.patience.state(),
+            "range": [list(self.range.log_low), list(self.range.log_high)],
+            "promise_range": [list(self.promise_range.log_low), list(self.promise_range.log_high)],
+            "mean": None
+            if self.mean_calibration is None
+            else list(self.mean_calibration.log_factor),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> QueueModel:
+        """A model that goes on from a `snapshot`. Raises ValueError for an unknown version."""
+        if data.get("version") != SNAPSHOT_VERSION:
+            raise ValueError(f"unknown snapshot version {data.get('version')!r}")
+        model = cls(**data["settings"])
+        model.handle.load(data["handle"])
+        model.patience.load(data["patience"])
+        model.range.log_low, model.range.log_high = ([float(v) for v in x] for x in data["range"])
+        low, high = data["promise_range"]
+        model.promise_range.log_low = [float(v) for v in low]
+        model.promise_range.log_high = [float(v) for v in high]
+        if model.mean_calibration is not None and data["mean"] is not None:
+            model.mean_calibration.log_factor = [float(v) for v in data["mean"]]
+        model._maybe_refresh()
+        return model
 
     # -- Learning --------------------------------------------------------------------------
 

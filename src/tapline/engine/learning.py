@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 BINS_PER_DOUBLING = 4
 N_BINS = 96
@@ -43,6 +44,25 @@ def edge(k: int) -> float:
 class _Forgetting:
     """Exponential forgetting by a growing increment: new weight w, every sum rescaled rarely."""
 
+    _STATE: tuple[str, ...] = ()
+    """The attributes `state` saves (besides w); tables built from them are rebuilt."""
+
+    def state(self) -> dict[str, Any]:
+        """What was learned, as JSON-able data (for `load` after a restart)."""
+        out: dict[str, Any] = {"w": self.w}
+        for name in self._STATE:
+            value = getattr(self, name)
+            out[name.lstrip("_")] = list(value) if isinstance(value, list) else value
+        return out
+
+    def load(self, state: dict[str, Any]) -> None:
+        """Take back what `state` returned."""
+        self.w = float(state["w"])
+        for name in self._STATE:
+            value = state[name.lstrip("_")]
+            setattr(self, name, [float(v) for v in value] if isinstance(value, list) else value)
+        self._table_at = -1
+
     def __init__(self, half_life: float) -> None:
         if half_life <= 0:
             raise ValueError("half_life must be positive")
@@ -63,6 +83,8 @@ class _Forgetting:
 
 class HandleTimes(_Forgetting):
     """Handle times (seconds), learned online. `prior_mean` counts as `prior_weight` chats."""
+
+    _STATE = ("_n", "_s1", "_s2", "_hist", "_count")
 
     def __init__(
         self, prior_mean: float = 300.0, *, prior_weight: float = 5.0, half_life: float = 5000.0
@@ -187,6 +209,8 @@ class Patience(_Forgetting):
     `rate` is θ = abandonments / time spent waiting. `survival(t)` is the life table's
     P(patience > t), piecewise-exponential over the geometric bins.
     """
+
+    _STATE = ("_exposure", "_abandons", "_exits", "_exit_time", "_bin_abandons", "_count")
 
     def __init__(
         self, prior_mean: float = 600.0, *, prior_weight: float = 2.0, half_life: float = 5000.0
