@@ -5,7 +5,8 @@
 Runs M/M/s+M at load 1.0 with 10, 50 and 500 specialists (and the 500 without the estimator's
 elapsed-time term), timing every engine command. Prints events per second overall, the share
 of wall time spent inside `Engine` commands, the mean cost of each command, and what the
-simulator would do if the engine cost nothing.
+simulator would do if the engine cost nothing; then events per second with two independent
+replications on the two cores (`tapline simulate --jobs 2`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from rich.table import Table
 import tapline.simulator.run as run_module
 from tapline.engine import Engine
 from tapline.engine.estimates import QueueModel
+from tapline.simulator.parallel import simulate_parallel
 from tapline.simulator.scenario import parse_scenario
 
 TIMED = ("submit", "accept", "resolve", "end_dead", "set_presence", "waiting")
@@ -99,7 +101,20 @@ def main() -> None:
             micro("end_dead"),
             f"{r.events / max(1e-9, r.wall_seconds - engine):,.0f}",
         )
-    Console(width=160).print(table)
+    console = Console(width=160)
+    console.print(table)
+    run_module.Engine = Engine  # type: ignore[misc]
+    for servers in (10, 50, 500):
+        hours = args.hours * 50 / servers * 2
+        sc = parse_scenario(
+            f'seed = 3\nduration = "{hours}h"\n[arrivals]\nload = 1.0\n[handle]\nmean = "4m"\n'
+            f'[patience]\nmean = "5m"\n[staffing]\nservers = {servers}\n'
+        )
+        r = simulate_parallel(sc, 2)
+        console.print(
+            f"{servers} specialists, 2 replications on 2 cores: {r.events:,} events in "
+            f"{r.wall_seconds:.2f} s: {r.events_per_second:,.0f} events/s"
+        )
 
 
 if __name__ == "__main__":

@@ -134,6 +134,9 @@ def simulate(
     report: Annotated[
         Path | None, typer.Option(help="Also write plots: out.html (embedded) or out.png.")
     ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, max=64, help="Independent replications run at once.")
+    ] = 1,
 ) -> None:
     """Run a scenario through the engine in virtual time and score the wait estimates."""
     from tapline.simulator import ScenarioError
@@ -143,7 +146,7 @@ def simulate(
         console.print(f"[red]--report must end in .html or .png, not {report.name}[/]")
         raise typer.Exit(2)
     try:
-        run_and_print(scenario, report, console)
+        run_and_print(scenario, report, console, jobs)
     except ScenarioError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from error

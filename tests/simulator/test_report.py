@@ -61,3 +61,31 @@ def test_simulate_command_refuses_a_bad_scenario_with_file_and_line(tmp_path: Pa
     assert result.exit_code == 1
     output = " ".join(result.output.split())
     assert "s.toml:12:" in output and "staffing.servers" in output
+
+
+def test_replications_on_several_cores_merge_into_one_result() -> None:
+    from tapline.simulator.parallel import merge, replicas, simulate_parallel
+
+    sc = parse_scenario(SMALL.replace('duration = "6h"', 'duration = "10h"'))
+    parts = replicas(sc, 2)
+    assert [p.duration for p in parts] == [sc.warmup + 4.75 * 3600] * 2
+    assert len({p.seed for p in parts}) == 2
+    alone = simulate(parts[0])
+    same = merge([alone], alone.wall_seconds)
+    for name, score in alone.scores.items():
+        assert same.scores[name].count == score.count
+        assert same.scores[name].bias == pytest.approx(score.bias)
+        assert same.scores[name].rrase == pytest.approx(score.rrase)
+    assert same.range_hit == pytest.approx(alone.range_hit)
+    assert same.service_level == pytest.approx(alone.service_level)
+    assert [(b.label, b.count) for b in same.buckets] == [(b.label, b.count) for b in alone.buckets]
+    both = simulate_parallel(sc, 2)
+    other = simulate(parts[1])
+    assert both.arrivals == alone.arrivals + other.arrivals
+    assert both.scores["tapline"].count == alone.delayed + other.delayed
+    n1, n2 = alone.scores["QL"].count, other.scores["QL"].count
+    assert both.scores["QL"].bias == pytest.approx(
+        (alone.scores["QL"].bias * n1 + other.scores["QL"].bias * n2) / (n1 + n2)
+    )
+    low, high = sorted((alone.scores["exact"].rrase, other.scores["exact"].rrase))
+    assert low * 0.8 <= both.scores["exact"].rrase <= high * 1.2

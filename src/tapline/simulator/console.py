@@ -10,7 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from tapline.simulator.metrics import PREDICTORS, Results
-from tapline.simulator.run import simulate
+from tapline.simulator.parallel import simulate_parallel
 from tapline.simulator.scenario import Scenario, load_scenario
 
 
@@ -91,8 +91,13 @@ def tables(results: Results) -> list[Table]:
     return [service, accuracy, ranges]
 
 
-def run_and_print(scenario: Scenario | Path, report: Path | None, console: Console) -> Results:
-    """Run a scenario with a progress bar, print the tables, and write the report if asked."""
+def run_and_print(
+    scenario: Scenario | Path, report: Path | None, console: Console, jobs: int = 1
+) -> Results:
+    """Run a scenario with a progress bar, print the tables, and write the report if asked.
+
+    With `jobs` > 1, that many independent replications share the scored time, one process
+    each (see `parallel.py`)."""
     sc = load_scenario(scenario) if isinstance(scenario, Path) else scenario
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -103,7 +108,7 @@ def run_and_print(scenario: Scenario | Path, report: Path | None, console: Conso
         transient=True,
     ) as progress:
         task = progress.add_task(sc.name, total=1.0)
-        results = simulate(sc, progress=lambda f: progress.update(task, completed=f))
+        results = simulate_parallel(sc, jobs, progress=lambda f: progress.update(task, completed=f))
     for table in tables(results):
         console.print(table)
     if report is not None:
