@@ -362,3 +362,33 @@ def test_a_snapshot_through_json_goes_on_where_it_left_off() -> None:
     )
     with pytest.raises(ValueError, match="version"):
         QueueModel.from_snapshot({**model.snapshot(), "version": 99})
+
+
+def test_an_exact_hit_during_the_inversion_is_kept() -> None:
+    # Found in the wild: a Halley step landing exactly on I_x = p (err == 0.0) once sent the
+    # bracket search off to the wrong end. Scan many nearby laws for any wrong quantile.
+    rate = 5 * 0.008307661620569794
+    for k in range(200):
+        theta = 2.7070003840492082e-05 * (1 + k * 1e-4)
+        law = WaitLaw(10, rate, theta)
+        for p in (0.1, 0.9, 0.97):
+            assert law.cdf(law.quantile(p)) == pytest.approx(p, abs=1e-9)
+    for a in (1.0, 3.0, 11.0, 200.0):
+        for b in (0.3, 2.0, 1534.4773627521542, 1e5):
+            for p in (0.01, 0.1, 0.5, 0.9, 0.99):
+                x = betaincinv(a, b, p)
+                assert betainc(a, b, x) == pytest.approx(p, abs=1e-9)
+
+
+def test_quantiles_hold_across_a_wide_random_range_of_laws() -> None:
+    rng = random.Random(0)
+    for _ in range(1500):
+        ahead = int(math.exp(rng.uniform(0, math.log(5000))))
+        rate = math.exp(rng.uniform(math.log(1e-4), math.log(10)))
+        theta = math.exp(rng.uniform(math.log(1e-9), math.log(1)))
+        p = rng.choice([0.03, 0.1, 0.5, 0.9, 0.97, rng.random()])
+        law = WaitLaw(ahead, rate, theta)
+        q = law.quantile(p)
+        assert math.isfinite(q) and q > 0
+        if rate / theta >= 0.01:  # else the last stage dominates: an approximation is used
+            assert law.cdf(q) == pytest.approx(p, abs=1e-7)

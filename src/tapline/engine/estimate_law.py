@@ -111,7 +111,11 @@ def betaincinv(a: float, b: float, p: float) -> float:
     lo, hi = 0.0, 1.0  # a bracket kept by every step: Halley inside it, bisection if it leaves
     x = min(max(x, 1e-300), 1.0 - 1e-16)
     for _ in range(200):
+        if x <= 0.0 or x >= 1.0:
+            return min(max(x, 0.0), 1.0)
         err = betainc(a, b, x) - p
+        if err == 0.0:
+            return x
         if err > 0.0:
             hi = x
         else:
@@ -121,9 +125,12 @@ def betaincinv(a: float, b: float, p: float) -> float:
         if density > 0.0 and math.isfinite(density):
             u = err / density
             nxt = x - u / (1.0 - 0.5 * min(1.0, u * (a1 / x - b1 / (1.0 - x))))
-        if not lo < nxt < hi:
+        if lo <= nxt <= hi:
+            if abs(nxt - x) <= 1e-12 * x:
+                return nxt
+        else:
             nxt = 0.5 * (lo + hi) if hi - lo > 1e-300 else lo
-        if abs(nxt - x) <= 1e-12 * x or hi - lo <= 1e-15 * hi:
+        if hi - lo <= 1e-15 * hi:
             return nxt
         x = nxt
     return x
@@ -283,4 +290,9 @@ class WaitLaw:
         if y <= 0.5:
             return -math.log1p(-y) / self.theta
         x = betaincinv(self._b, self.ahead + 1.0, 1.0 - p)
-        return -math.log(x) / self.theta if x > 0.0 else math.inf
+        if x > 0.0:
+            return -math.log(x) / self.theta
+        # x underflowed: b = sμ/θ is tiny (customers far more impatient than the line is
+        # slow), so the wait is the last stage, Exp(sμ), after quick ones: use that.
+        rest = mean_wait(self.ahead, self.rate, self.theta) - 1.0 / self.rate
+        return -math.log1p(-p) / self.rate + max(0.0, rest)
