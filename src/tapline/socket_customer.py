@@ -144,12 +144,6 @@ async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
                 },
             )
 
-    async def ping(frame: Frame) -> None:
-        await wire.send({"type": "pong"})
-
-    async def hello(frame: Frame) -> None:
-        await wire.error("bad_frame", "Already said hello on this socket.")
-
     handlers = {
         "message": message,
         "context": context,
@@ -161,13 +155,8 @@ async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
         "reschedule": reschedule,
         "cancel_callback": cancel_callback,
         "answer": answer,
-        "ping": ping,
-        "hello": hello,
     }
-    while True:
-        frame = await wire.receive()
-        if frame is not None:
-            await wire.handle(frame, handlers, WRITES)  # type: ignore[arg-type]
+    await wire.read_forever(handlers, WRITES)  # type: ignore[arg-type]
 
 
 def _specialist_of(rt: Runtime, request_id: str) -> str | None:

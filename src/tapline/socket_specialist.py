@@ -148,12 +148,6 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
                 },
             )
 
-    async def ping(frame: Frame) -> None:
-        await wire.send({"type": "pong"})
-
-    async def hello(frame: Frame) -> None:
-        await wire.error("bad_frame", "Already said hello on this socket.")
-
     handlers = {
         "presence": presence,
         "accept": accept,
@@ -161,13 +155,8 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
         "message": message,
         "resolve": resolve,
         "typing": typing,
-        "ping": ping,
-        "hello": hello,
     }
-    while True:
-        frame = await wire.receive()
-        if frame is not None:
-            await wire.handle(frame, handlers, WRITES)  # type: ignore[arg-type]
+    await wire.read_forever(handlers, WRITES)  # type: ignore[arg-type]
 
 
 def _request_id(frame: Frame) -> str:

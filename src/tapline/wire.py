@@ -71,6 +71,21 @@ class Wire:
         assert isinstance(frame, dict)
         return frame
 
+    async def read_forever(self, handlers: dict[str, Handler], writes: set[str]) -> None:
+        """Answer every frame after `hello` until the client goes (WebSocketDisconnect)."""
+
+        async def ping(frame: Frame) -> None:
+            await self.send({"type": "pong"})
+
+        async def hello(frame: Frame) -> None:
+            await self.error("bad_frame", "Already said hello on this socket.")
+
+        everything: dict[str, Handler] = {"ping": ping, "hello": hello, **handlers}
+        while True:
+            frame = await self.receive()
+            if frame is not None:
+                await self.handle(frame, everything, writes)
+
     async def handle(self, frame: Frame, handlers: dict[str, Handler], writes: set[str]) -> None:
         kind = frame["type"]
         handler = handlers.get(kind)
