@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from httpx import Response
+from httpx2 import Response
 
 from support import ORIGIN, PASSWORD, World
 from tapline.desk_auth import COOKIE
