@@ -54,6 +54,7 @@ class Socket:
         self.ws = ws
         self.seen: list[Frame] = []
         self.pending: list[Frame] = []
+        self.ended = False
 
     def send(self, frame: Frame) -> None:
         self.ws.send_json(frame)
@@ -112,6 +113,8 @@ class Socket:
 
     def close(self) -> None:
         """Close from the client and wait until the server's handler has finished."""
+        if self.ended:
+            return
         self.ws.close()
 
         async def finished() -> None:
@@ -119,6 +122,16 @@ class Socket:
                 await self.ws.scope[_DONE].wait()
 
         self.ws.portal.call(finished)
+
+    def end(self) -> None:
+        """Close, then let the TestClient finish the session (once; later calls do nothing)."""
+        if self.ended:
+            return
+        try:
+            self.close()
+        finally:
+            self.ended = True
+            self.ws.__exit__(None, None, None)
 
 
 _DONE = "tests.handler_done"
@@ -178,6 +191,7 @@ class World:
     app: App
     specialists: dict[str, Specialist]
     client: TestClient = field(init=False)
+    sockets: list[Socket] = field(default_factory=list)
     server: FastAPI = field(init=False)
     desks: dict[str, Desk] = field(default_factory=dict)
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
@@ -189,10 +203,20 @@ class World:
         )
 
     def stop(self) -> None:
-        self._stack.close()
+        """Stop the server; sockets still open are closed first, as a graceful shutdown does."""
+        try:
+            for socket in self.sockets:
+                socket.end()
+        finally:
+            self.sockets.clear()
+            self._stack.close()
 
     def restart(self) -> None:
-        """A new server process on the same database (desk sessions stay valid)."""
+        """A new server process on the same database (desk sessions stay valid).
+
+        Sockets open in the test are closed by the old server (their handlers' clean-up runs:
+        a desk's drop waits `specialist_grace`, a customer's grace starts); open new ones.
+        """
         self.stop()
         self._stack = contextlib.ExitStack()
         self.start()
@@ -276,12 +300,15 @@ class World:
     @contextlib.contextmanager
     def socket(self, path: str, headers: dict[str, str] | None = None) -> Iterator[Socket]:
         """A WebSocket that is closed, and its handler finished, when the block ends."""
-        with self.client.websocket_connect(path, headers=headers or {}) as ws:
-            socket = Socket(ws)
-            try:
-                yield socket
-            finally:
-                socket.close()
+        ws = self.client.websocket_connect(path, headers=headers or {})
+        socket = Socket(ws.__enter__())  # a refused handshake raises here
+        self.sockets.append(socket)
+        try:
+            yield socket
+        finally:
+            socket.end()
+            if socket in self.sockets:
+                self.sockets.remove(socket)
 
     def denied(self, path: str, headers: dict[str, str] | None = None) -> WebSocketDenialResponse:
         """The HTTP answer of a WebSocket handshake the server refuses."""
