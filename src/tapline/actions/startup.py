@@ -49,6 +49,13 @@ async def restore(rt: Runtime) -> set[str]:
         )
         await apply(tx, rt.engine.route())
         rt.queue_counts.update(rt.engine.queues())
+        # A callback that rang before the restart comes back promised: ring it again, now
+        # (nothing else would until its give-up time, an hour on).
+        connected = await tx.session.scalars(
+            select(Request).where(Request.state == str(RequestState.CONNECTED))
+        )
+        for row in connected:
+            await callbacks.connected(tx, row)
     await waits.warm(rt)
     return holding
 
