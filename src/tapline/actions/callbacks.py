@@ -375,7 +375,6 @@ async def _changed(tx: Transaction, request_id: str, change: CallbackChanged | N
 
 
 async def _ring(tx: Transaction, effect: Ring) -> None:
-    await _changed(tx, effect.request_id)
     request = await tx.session.get(Request, effect.request_id)
     specialist = (
         await tx.session.get(Specialist, request.specialist_id)
