@@ -147,6 +147,9 @@ def test_the_turn_comes_the_app_rings_and_the_customer_answers(world: World) -> 
             )
             ended = widget.until("callback.ring_ended")
             assert ended == {**ended, "request_id": rid, "reason": "answered"}
+            widget.until("callback", **{"callback.state": "answered"})
+            states = [f["callback"]["state"] for f in widget.events("callback")]
+            assert states == ["ringing", "answered"]  # once per change
             assert desk.until("callback.ring_ended", request_id=rid)["reason"] == "answered"
 
             # The chat works.
