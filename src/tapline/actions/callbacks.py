@@ -7,7 +7,9 @@ persists every change, then publishes events (see docs/protocol.md, Callbacks).
 from __future__ import annotations
 
 import contextlib
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -255,6 +257,58 @@ async def request_ended(tx: Transaction, row: Request) -> None:
             book.cancel(row.id)
     if _live(rt, row.id) is not None:
         await apply(tx, rt.callbacks.cancel(row.id, rt.clock.now()))
+
+
+MOVED = (
+    "The time you booked is no longer available, so we moved your callback to {when}. "
+    "You can pick another time."
+)
+NOWHERE = (
+    "The time you booked is no longer available and no other time is free, so you are "
+    "back in the queue."
+)
+NOWHERE_CLOSED = (
+    "The time you booked is no longer available and no other time is free. Please try again later."
+)
+
+
+async def rebook_displaced(tx: Transaction) -> None:
+    """Bookings that no longer fit (staffing or hours changed) move to the next free slot,
+    or else back to the queue; the customer is told either way. Never dropped silently."""
+    rt = tx.rt
+    now = rt.clock.now()
+    for book in rt.slot_books.values():
+        for booking in book.displaced():
+            request_id = booking.request_id
+            row = await tx.session.get(Request, request_id)
+            if row is None or row.state != "scheduled" or _live(rt, request_id) is None:
+                book.cancel(request_id)  # ended, or under way in its queue already
+                continue
+            free = book.slots(now)
+            later = [slot for slot in free if slot.start >= booking.slot_start]
+            choices = later or free
+            target = choices[0] if choices else None
+            queue = await tx.session.get(Queue, row.queue_id)
+            if target is not None:
+                _, moved = book.reschedule(request_id, target.start, now)
+                effects = rt.callbacks.reschedule(request_id, moved.slot_start, moved.slot_end, now)
+                await apply(tx, effects)
+                when = _local(moved.slot_start, queue.timezone if queue else "UTC")
+                await engine_effects.system_message(tx, row, MOVED.format(when=when))
+                continue
+            book.cancel(request_id)
+            await apply(tx, rt.callbacks.cancel(request_id, now))
+            if queue is not None and configuration.queue_open(queue, now):
+                await engine_effects.system_message(tx, row, NOWHERE)
+                await _join_queue(tx, row, priority=SLOT_PRIORITY, callback=False)
+            else:
+                await engine_effects.system_message(tx, row, NOWHERE_CLOSED)
+                row.state = "new"
+                await engine_effects.customer_state(tx, row)
+
+
+def _local(t: float, timezone: str) -> str:
+    return datetime.fromtimestamp(t, ZoneInfo(timezone or "UTC")).strftime("%A %H:%M")
 
 
 async def _join_queue(

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from tapline import configuration as policy
-from tapline.actions import ActionError, Transaction, transaction
+from tapline.actions import ActionError, Transaction, callbacks, transaction
 from tapline.actions.effects import apply
 from tapline.models import Queue, RoutingRules, Shift, Specialist, new_id
 from tapline.runtime import Runtime
@@ -56,6 +56,7 @@ async def save_queue(rt: Runtime, queue_id: str | None, changes: dict[str, Any])
             raise ActionError("bad_frame", "A queue cannot be its own fallback.")
         await tx.session.flush()
         await apply(tx, policy.apply_queue(rt, row))
+        await callbacks.rebook_displaced(tx)
         rt.queue_names[row.id] = row.name
         rt.queues_dirty = True
         return row
@@ -102,6 +103,9 @@ async def save_specialist(rt: Runtime, specialist_id: str, changes: dict[str, An
             }
         await tx.session.flush()
         await apply(tx, policy.apply_specialist(rt, row))
+        if changes.get("skills") is not None:  # who staffs which queue's slots
+            await policy.reload_staffing(tx)
+            await callbacks.rebook_displaced(tx)
         return row
 
 
@@ -140,6 +144,7 @@ async def add_shift(rt: Runtime, body: dict[str, Any]) -> Shift:
         tx.session.add(row)
         await tx.session.flush()
         await policy.reload_staffing(tx)
+        await callbacks.rebook_displaced(tx)
         return row
 
 
@@ -151,3 +156,4 @@ async def delete_shift(rt: Runtime, shift_id: str) -> None:
         await tx.session.delete(row)
         await tx.session.flush()
         await policy.reload_staffing(tx)
+        await callbacks.rebook_displaced(tx)

@@ -43,6 +43,7 @@ async def restore(rt: Runtime) -> set[str]:
                 log.error("the saved routing rules no longer load: %s", errors)
         await _restore_callbacks(tx)
         holding = await _restore_requests(tx)
+        await callbacks.rebook_displaced(tx)  # the plan changed while it was down?
         # Offers made before the restart are void; routing makes new ones.
         await tx.session.execute(
             update(Offer).where(Offer.outcome.is_(None)).values(outcome="restart")
