@@ -438,3 +438,68 @@ def test_rescheduling_after_rejoining_sets_the_request_aside_again(world: World)
     world.beat(2 * HOUR)
     assert world.rows("requests")[0]["state"] == "waiting"
     assert world.rt.engine.position(rid) == 1
+
+
+# -- Staffing or hours change under a booking ----------------------------------------------
+
+
+def _shift_ids(world: World) -> list[str]:
+    return [s["id"] for s in world.api("GET", "/admin/shifts", "sofia").json()["shifts"]]
+
+
+def test_a_booking_whose_slot_loses_its_staff_moves_and_the_customer_is_told(
+    world: World,
+) -> None:
+    _shift(world, "ana", START, START + 2 * HOUR)  # one per slot, until 10:00
+    [early] = _shift_ids(world)
+    _shift(world, "ben", START + 4 * HOUR, START + 6 * HOUR)  # 12:00-14:00
+    booked = world.ask()
+    rid = booked["request_id"]
+    with world.widget(booked) as widget:
+        _schedule(widget, START + HOUR)
+        assert world.api("DELETE", f"/admin/shifts/{early}", "sofia").status_code == 204
+        moved = widget.until("callback", **{"callback.slot_start": _ms(START + 4 * HOUR)})
+        assert moved["callback"]["state"] == "promised"
+        note = widget.until("message", **{"message.sender": "system"})["message"]["body"]
+        assert "no longer available" in note and "12:00" in note
+    rows = sorted(world.rows("callbacks"), key=lambda r: r["slot_start"])
+    assert [(r["slot_start"], r["state"]) for r in rows] == [
+        (START + HOUR, "rescheduled"),
+        (START + 4 * HOUR, "promised"),
+    ]
+    # The new slot holds it: one place, now taken.
+    slots = {s["start"]: s["left"] for s in _slots(world, world.ask("c2")).json()["slots"]}
+    assert _ms(START + 4 * HOUR) not in slots
+    assert world.rows("requests")[0]["state"] == "scheduled"
+    assert world.rt.callbacks.get(rid).window_start == START + 4 * HOUR
+
+
+def test_a_booking_with_nowhere_to_go_waits_in_the_queue_and_is_told(world: World) -> None:
+    _shift(world, "ana", START, START + 2 * HOUR)
+    [only] = _shift_ids(world)
+    booked = world.ask()
+    rid = booked["request_id"]
+    with world.widget(booked) as widget:
+        _schedule(widget, START + HOUR)
+        widget.until("request.state", state="scheduled")
+        assert world.api("DELETE", f"/admin/shifts/{only}", "sofia").status_code == 204
+        widget.until("callback", **{"callback.state": "cancelled"})
+        widget.until("request.state", state="waiting")
+        note = widget.until("message", **{"message.sender": "system"})["message"]["body"]
+        assert "no longer available" in note
+    assert world.rt.engine.position(rid) == 1
+    assert [r["state"] for r in world.rows("callbacks")] == ["cancelled"]
+
+
+def test_new_hours_move_a_booking_outside_them(world: World) -> None:
+    _shift(world, "ana", START, START + 8 * HOUR)
+    booked = world.ask()
+    with world.widget(booked) as widget:
+        _schedule(widget, START + 6 * HOUR)  # 14:00
+        _hours(world, {"fri": [["08:00", "12:00"]]})
+        moved = widget.until(
+            "callback", **{"callback.state": "promised", "callback.kind": "scheduled"}
+        )
+        while moved["callback"]["slot_start"] == _ms(START + 6 * HOUR):
+            moved = widget.until("callback")
+        assert moved["callback"]["slot_start"] < _ms(START + 4 * HOUR)
