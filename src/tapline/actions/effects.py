@@ -106,7 +106,7 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
             row.served_at = now
             waits.learn_served(tx.rt, row, now)
     elif effect.new is RequestState.RESOLVED and row.connected_at is not None:
-        waits.learn_handled(tx.rt, row, (utcnow() - row.connected_at).total_seconds())
+        waits.learn_handled(tx.rt, row, _handled_for(tx.rt, row, now))
     elif effect.new is RequestState.DEAD_END and effect.cause is DeadEndCause.ABANDONED:
         waits.learn_abandoned(tx.rt, row, now)
     if effect.new in FINAL:
@@ -139,6 +139,20 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
             "Your specialist was disconnected. We're finding someone else, "
             "who will see everything you shared.",
         )
+
+
+def _handled_for(rt: Runtime, row: Request, now: float) -> float:
+    """How long the chat took, by the engine's clock (the one waits are measured by)."""
+    from tapline.engine import EngineError
+
+    try:
+        connected_at = rt.engine.request(row.id).connected_at
+    except EngineError:
+        connected_at = None
+    if connected_at is None:
+        assert row.connected_at is not None
+        return (utcnow() - row.connected_at).total_seconds()
+    return now - connected_at
 
 
 async def _connected(tx: Transaction, row: Request) -> None:
