@@ -1,0 +1,209 @@
+"""Honest waits: the estimate and options at the tap, estimate signals while waiting, and
+what is learnt per queue from history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from support import START, Socket, World
+from tapline.actions import customer
+
+Frame = dict[str, Any]
+HOUR = 3600.0
+
+
+def _fill(world: World, desk: Socket, n: int = 2, prefix: str = "busy") -> list[str]:
+    """Ana takes `n` chats (their customers present), so the next requests wait."""
+    ids = [world.connect(desk, f"{prefix}{i}")[0]["request_id"] for i in range(n)]
+    for request_id in ids:
+        world.call(customer.customer_presence, world.rt, request_id, True)
+    return ids
+
+
+def _resolve(desk: Socket, request_id: str) -> None:
+    frame_id = f"res-{request_id}"
+    desk.send(
+        {"type": "resolve", "id": frame_id, "request_id": request_id, "disposition": "resolved"}
+    )
+    desk.ack(frame_id)
+
+
+def _admin(world: World) -> str:
+    if "sofia" not in world.specialists:
+        world.add_specialist("sofia", "Sofia Lind", skills={"admin": 1}, supervisor=True)
+    queue_id: str = world.rows("queues")[0]["id"]
+    return queue_id
+
+
+def _patch_queue(world: World, **changes: Any) -> None:
+    queue_id = _admin(world)
+    response = world.api("PATCH", f"/admin/queues/{queue_id}", "sofia", changes)
+    assert response.status_code == 200, response.text
+
+
+def _check_estimate(estimate: Frame, position: int) -> None:
+    assert set(estimate) >= {"position", "mean", "low", "high", "at"}
+    assert estimate["position"] == position
+    assert 0 <= estimate["low"] <= estimate["mean"] <= estimate["high"]
+    assert isinstance(estimate["at"], int)
+
+
+# -- At the tap ----------------------------------------------------------------------------
+
+
+def test_the_tap_answers_with_an_estimate_options_and_the_queue(world: World) -> None:
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        created = world.ask("c1")
+        assert created["state"] == "waiting"
+        _check_estimate(created["estimate"], 1)
+        second = world.ask("c2")
+        _check_estimate(second["estimate"], 2)
+        # Two ahead of it are worth a longer wait than one.
+        assert second["estimate"]["mean"] > created["estimate"]["mean"]
+        assert second["estimate"]["high"] > created["estimate"]["high"]
+        queue = world.rows("queues")[0]
+        assert created["queue"] == {"id": queue["id"], "name": "General"}
+        assert created["options"] == {
+            "open": True,
+            "wait": True,
+            "callback": created["estimate"]["high"] >= 300,
+            "schedule": False,  # no shifts: no slots
+            "next_open": None,
+            "reason": "long_wait" if created["estimate"]["high"] >= 300 else None,
+        }
+
+
+def test_nobody_there_is_an_open_ended_wait_with_a_callback_offered(world: World) -> None:
+    created = world.ask()
+    assert created["estimate"]["position"] == 1
+    assert (created["estimate"]["mean"], created["estimate"]["high"]) == (None, None)
+    assert created["options"]["callback"] is True
+    assert created["options"]["reason"] == "long_wait"
+
+
+@pytest.mark.parametrize(("threshold", "offered"), [(0, True), (86400, False)])
+def test_the_callback_is_offered_past_the_queues_threshold(
+    world: World, threshold: float, offered: bool
+) -> None:
+    _patch_queue(world, callback_threshold=threshold)
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        created = world.ask("c1")
+    assert created["estimate"]["high"] is not None
+    assert created["options"]["callback"] is offered
+    assert created["options"]["wait"] is True
+    assert created["options"]["reason"] == ("long_wait" if offered else None)
+
+
+def test_a_closed_queue_with_staff_later_offers_slots(world: World) -> None:
+    """Friday 08:00 UTC; open from 09:00 with Ana on shift: no waiting now, but slots."""
+    _patch_queue(world, hours={"fri": [["09:00", "17:00"]]})
+    body = {"specialist_id": world.specialists["ana"].id}
+    body |= {"start": int(START * 1000), "end": int((START + 8 * HOUR) * 1000)}
+    assert world.api("POST", "/admin/shifts", "sofia", body).status_code == 201
+    with world.desk("ana") as desk:
+        created = world.ask()
+        assert created["state"] == "new"
+        assert created["estimate"] is None
+        assert created["options"] == {
+            "open": False,
+            "wait": False,
+            "callback": False,
+            "schedule": True,
+            "next_open": int((START + HOUR) * 1000),
+            "reason": "closed",
+        }
+        with world.widget(created) as widget:
+            widget.send({"type": "ping"})
+            widget.until("pong")
+            assert not [f for f in widget.seen if f["type"] == "estimate"]
+        desk.send({"type": "ping"})
+        desk.until("pong")
+    assert world.rows("offers") == []
+    assert world.rows("requests")[0]["state"] == "new"
+
+
+# -- While waiting -------------------------------------------------------------------------
+
+
+def test_an_estimate_follows_welcome_and_each_move_in_the_line(world: World) -> None:
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        first = world.ask("c1")
+        second = world.ask("c2")
+        with world.widget(second) as widget:
+            # Right after welcome and the replay: where it stands.
+            index = next(i for i, f in enumerate(widget.seen) if f["type"] == "welcome")
+            estimate = widget.until("estimate")
+            assert widget.seen.index(estimate) > index
+            assert estimate["request_id"] == second["request_id"]
+            _check_estimate(estimate, 2)
+            assert estimate["options"]["wait"] is True
+            # The one ahead leaves: it moves up, and is told.
+            with world.widget(first) as ahead:
+                ahead.send({"type": "cancel", "id": "x1"})
+                ahead.ack("x1")
+            moved = widget.until("estimate", position=1)
+            _check_estimate(moved, 1)
+            assert moved["mean"] < estimate["mean"]
+            # Its turn: no more estimates once a specialist has it.
+            busy = [r["id"] for r in world.rows("requests") if r["client_id"].startswith("busy")]
+            _resolve(desk, busy[0])
+            offer = desk.until("offer")["offer"]
+            desk.send({"type": "accept", "id": "a1", "request_id": offer["request_id"]})
+            desk.ack("a1")
+            widget.until("request.state", state="connected")
+        assert [f["position"] for f in widget.seen if f["type"] == "estimate"] == [2, 1]
+
+
+def test_estimates_are_signals_not_events(world: World) -> None:
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        created = world.ask()
+        with world.widget(created) as widget:
+            estimate = widget.until("estimate")
+            assert "seq" not in estimate
+        # Reconnecting gives a fresh one, not a replay.
+        with world.widget(created, last_seq=0) as widget:
+            widget.until("estimate")
+    assert not [e for e in world.rows("events") if e["type"] == "estimate"]
+
+
+# -- Learning ------------------------------------------------------------------------------
+
+
+def _mean_for_one_ahead(world: World, desk: Socket, client: str) -> int:
+    """Ana full, one waiting: the estimate of a request with one ahead of it."""
+    ahead = world.ask(f"{client}-a")
+    world.call(customer.customer_presence, world.rt, ahead["request_id"], True)
+    created = world.ask(f"{client}-b")
+    world.call(customer.customer_presence, world.rt, created["request_id"], True)
+    mean: int = created["estimate"]["mean"]
+    for frame in (ahead, created):
+        with world.widget(frame) as widget:
+            widget.send({"type": "cancel", "id": "x"})
+            widget.ack("x")
+    return mean
+
+
+def test_the_estimate_learns_the_queues_handle_times(world: World) -> None:
+    """Chats that take 20 minutes, not the prior's 5: the same line is quoted longer."""
+    with world.desk("ana") as desk:
+        _fill(world, desk, 2, "warm")
+        world.advance(1)
+        before = _mean_for_one_ahead(world, desk, "before")
+        for round_ in range(15):
+            busy = [
+                r["id"]
+                for r in world.rows("requests")
+                if r["state"] == "connected" and r["specialist_id"]
+            ]
+            world.beat(20 * 60)
+            for request_id in busy:
+                _resolve(desk, request_id)
+            _fill(world, desk, 2, f"r{round_}-")
+        after = _mean_for_one_ahead(world, desk, "after")
+    assert after > 2 * before, (before, after)
