@@ -17,7 +17,7 @@ from tapline.runtime import Runtime
 from tapline.streams import now_ms
 
 WAITING = ("waiting", "offered")
-OPEN_CALLBACKS = ("promised", "ringing")
+OPEN_CALLBACKS = ("promised", "ringing", "retrying")
 
 
 def specialist_state(rt: Runtime, specialist_id: str) -> str:
