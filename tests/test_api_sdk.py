@@ -156,6 +156,8 @@ def test_a_context_over_the_limit_is_413(world: World) -> None:
         {"description": "no id"},
         {"id": "c1"},
         {"id": "c1", "description": ""},
+        {"id": "c1", "description": " \n\t "},
+        {"id": "c1", "description": "\x00"},
         {"id": "c1", "description": "x" * 1001},
         {"id": "", "description": "help"},
         {"id": "x" * 65, "description": "help"},

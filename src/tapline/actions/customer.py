@@ -32,6 +32,8 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
     """
     context = sanitize.context(body.context, rt.settings.context_bytes)
     description = sanitize.redact_cards(body.description.strip())
+    if not description:
+        raise ValueError("A description needs some text.")
     customer = verify_customer(app.secret, body.user)
     async with transaction(rt) as tx:
         existing = await tx.session.scalar(
