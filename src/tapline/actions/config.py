@@ -68,6 +68,20 @@ async def _queue(tx: Transaction, queue_id: str | None, changes: dict[str, Any])
         clash = await tx.session.scalar(select(Queue).where(Queue.name == name))
         if clash is not None and clash.id != queue_id:
             raise ActionError("bad_frame", f"A queue named {name!r} exists already.")
+    if queue_id is not None and name:
+        current = await tx.session.get(Queue, queue_id)
+        rules = tx.rt.rules
+        if (
+            current is not None
+            and current.name != name
+            and rules is not None
+            and current.name in rules.queue_ids()
+        ):
+            raise ActionError(
+                "bad_frame",
+                f"The routing rules send requests to {current.name!r}: "
+                "change them first, then rename the queue.",
+            )
     if queue_id is None:
         row = Queue(id=new_id("q"), name=changes["name"], skill=changes["skill"])
         tx.session.add(row)
