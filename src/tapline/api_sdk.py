@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from tapline import sanitize, waits
 from tapline.actions import ActionError
-from tapline.actions.customer import create_request, customer_key
+from tapline.actions.customer import create_request, customer_key, shown_state
 from tapline.actions.effects import callback_wire
 from tapline.identity import verify_customer
 from tapline.models import App, Queue
@@ -85,7 +85,7 @@ async def post_request(
     return RequestCreated(
         request_id=row.id,
         customer_token=customer_token(rt.settings.secret(), row.id),
-        state=row.state,
+        state=shown_state(row.state),
         verified=bool(row.customer.get("verified")),
         estimate=shown,
         options=waits.options(rt, row, queue),
@@ -151,7 +151,7 @@ async def customer_requests(
                 {
                     "request_id": row.id,
                     "customer_token": customer_token(rt.settings.secret(), row.id),
-                    "state": row.state,
+                    "state": shown_state(row.state),
                     "callback": callback_wire(rt, row.id),
                 }
                 for row in rows

@@ -52,7 +52,12 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
     subscription = rt.bus.subscribe({stream})
     end = await wire.stream_end(stream)
     await wire.send(
-        {"type": "welcome", "request_id": request.id, "state": request.state, "last_seq": end}
+        {
+            "type": "welcome",
+            "request_id": request.id,
+            "state": actions.shown_state(request.state),
+            "last_seq": end,
+        }
     )
     await wire.resume(stream, after)
     waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting

@@ -23,6 +23,11 @@ AWAY_FROM_THE_ENGINE = {"new", "scheduled"}
 """Live states the engine does not hold: a closed queue's request, and a booked slot's."""
 
 
+def shown_state(state: str) -> str:
+    """The state as the customer sees it: an offer to a specialist is still waiting."""
+    return str(RequestState.WAITING) if state == str(RequestState.OFFERED) else state
+
+
 async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Request, bool]:
     """A new request, or the one this client id already made (then `created` is False).
 
