@@ -207,3 +207,23 @@ def test_the_estimate_learns_the_queues_handle_times(world: World) -> None:
             _fill(world, desk, 2, f"r{round_}-")
         after = _mean_for_one_ahead(world, desk, "after")
     assert after > 2 * before, (before, after)
+
+
+def test_an_offer_is_still_waiting_to_the_customer(world: World) -> None:
+    from support import ORIGIN
+    from tapline.identity import sign_customer
+
+    token = sign_customer(world.app.secret, "u-1", "Sam", "sam@example.com", 4_000_000_000)
+    with world.desk("ana") as desk:
+        created = world.ask(user={"id": "u-1", "token": token})
+        desk.until("offer", **{"offer.request_id": created["request_id"]})
+        assert world.rows("requests")[0]["state"] == "offered"
+        assert created["state"] == "waiting"
+        with world.widget(created) as widget:
+            assert widget.seen[0]["type"] == "welcome"
+            assert widget.seen[0]["state"] == "waiting"
+        listed = world.client.get(
+            f"/api/v1/customers/requests?app={world.key}",
+            headers={"Origin": ORIGIN, "Authorization": f"Bearer {token}"},
+        ).json()["requests"]
+        assert [r["state"] for r in listed] == ["waiting"]
