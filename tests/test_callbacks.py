@@ -358,3 +358,36 @@ def test_after_a_requeue_the_customer_must_come_back(world: World, back: bool) -
             world.beat(2)
             ended = world.rt.engine.request(rid)
             assert (ended.state, ended.cause) == ("dead_end", "abandoned")
+
+
+def test_every_tab_rings_and_one_answer_stops_them_all(world: World) -> None:
+    from support import ORIGIN
+    from tapline.identity import sign_customer
+
+    token = sign_customer(world.app.secret, "u-1", "Sam", "sam@example.com", 4_000_000_000)
+    with world.desk("ana") as desk:
+        busy = _fill(world, desk)
+        created = world.ask("c1", user={"id": "u-1", "token": token})
+        rid = created["request_id"]
+        _promise(world, created)
+        # Another device finds the request and its callback.
+        listed = world.client.get(
+            f"/api/v1/customers/requests?app={world.key}",
+            headers={"Origin": ORIGIN, "Authorization": f"Bearer {token}"},
+        ).json()["requests"]
+        [mine] = [r for r in listed if r["request_id"] == rid]
+        assert mine["callback"]["state"] == "promised"
+        phone = {**created, "customer_token": mine["customer_token"]}
+        with world.widget(created) as laptop, world.widget(phone) as handset:
+            _resolve(desk, busy[0])
+            desk.until("offer", **{"offer.request_id": rid})
+            desk.send({"type": "accept", "id": "acc", "request_id": rid})
+            desk.ack("acc")
+            laptop.until("callback.ring", attempt=1)
+            handset.until("callback.ring", attempt=1)
+            handset.send({"type": "answer", "id": "yes", "accept": True})
+            handset.ack("yes")
+            assert laptop.until("callback.ring_ended")["reason"] == "answered"
+            assert handset.until("callback.ring_ended")["reason"] == "answered"
+            laptop.send({"type": "answer", "id": "late", "accept": True})
+            assert laptop.error("invalid_state")["ref"] == "late"

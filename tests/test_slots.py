@@ -503,3 +503,45 @@ def test_new_hours_move_a_booking_outside_them(world: World) -> None:
         while moved["callback"]["slot_start"] == _ms(START + 6 * HOUR):
             moved = widget.until("callback")
         assert moved["callback"]["slot_start"] < _ms(START + 4 * HOUR)
+
+
+def test_booked_slots_never_exceed_their_capacity(world: World) -> None:
+    """Many customers book, move and cancel while shifts come and go: no slot ever holds
+    more open callbacks than it can take."""
+    import random
+
+    rng = random.Random(7)
+    _shift(world, "ana", START, START + 6 * HOUR)
+    _shift(world, "ben", START + HOUR, START + 3 * HOUR)
+    requests = [world.ask(f"c{i}") for i in range(8)]
+    candidates = [START + HOUR + i * SLOT for i in range(6)]
+    for step in range(40):
+        created = rng.choice(requests)
+        action = rng.choice(["schedule", "reschedule", "cancel_callback", "shift"])
+        if action == "shift":
+            ids = _shift_ids(world)
+            if len(ids) > 1 and rng.random() < 0.5:
+                assert world.api("DELETE", f"/admin/shifts/{ids[-1]}", "sofia").status_code == 204
+            else:
+                who = rng.choice(["ana", "ben"])
+                start = START + rng.choice([0, 1, 2]) * HOUR
+                _shift(world, who, start, start + 2 * HOUR)
+        else:
+            with world.widget(created) as widget:
+                frame = {"type": action, "id": f"f{step}", "slot": _ms(rng.choice(candidates))}
+                widget.send(frame)
+                while True:
+                    reply = widget.next()
+                    if reply.get("id") == f"f{step}" or reply.get("ref") == f"f{step}":
+                        break
+        book = world.rt.slot_books[world.rows("queues")[0]["id"]]
+        open_rows = [
+            r
+            for r in world.rows("callbacks")
+            if r["kind"] == "scheduled" and r["state"] in ("promised", "ringing", "retrying")
+        ]
+        for slot in {r["slot_start"] for r in open_rows}:
+            held = sum(1 for r in open_rows if r["slot_start"] == slot)
+            assert held <= book.capacity(slot), (step, slot, held, book.capacity(slot))
+            assert held == book.booked(slot)
+    assert any(r["state"] == "promised" for r in world.rows("callbacks"))
