@@ -17,7 +17,7 @@ from tapline.passwords import DESK_PREFIX, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.security import find_app, origin_allowed
 from tapline.streams import customer_stream, specialist_stream
-from tapline.wire import Wire, serve
+from tapline.wire import Wire, serve, typing_signal
 
 router = APIRouter()
 WRITES = {
@@ -140,13 +140,7 @@ async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
         specialist_id = _specialist_of(rt, request_id)
         if specialist_id:
             rt.bus.publish(
-                specialist_stream(specialist_id),
-                {
-                    "type": "typing",
-                    "request_id": request_id,
-                    "from": "customer",
-                    "active": bool(frame.get("active")),
-                },
+                specialist_stream(specialist_id), typing_signal(request_id, "customer", frame)
             )
 
     handlers = {

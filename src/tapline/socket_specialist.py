@@ -17,7 +17,7 @@ from tapline.models import Specialist
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 from tapline.wallboard import WALLBOARD_CHANNEL
-from tapline.wire import Wire, serve
+from tapline.wire import Wire, serve, typing_signal
 
 router = APIRouter()
 WRITES = {"presence", "accept", "decline", "message", "resolve"}
@@ -139,13 +139,7 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
         request_id = frame.get("request_id")
         if isinstance(request_id, str) and _is_mine(rt, me.id, request_id):
             rt.bus.publish(
-                customer_stream(request_id),
-                {
-                    "type": "typing",
-                    "request_id": request_id,
-                    "from": "specialist",
-                    "active": bool(frame.get("active")),
-                },
+                customer_stream(request_id), typing_signal(request_id, "specialist", frame)
             )
 
     handlers = {

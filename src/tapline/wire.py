@@ -22,6 +22,16 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 Handler = Callable[[Frame], Awaitable[dict[str, Any] | None]]
 
 
+def typing_signal(request_id: str, sender: str, frame: Frame) -> Frame:
+    """The `typing` signal one side's typing frame becomes for the other side."""
+    return {
+        "type": "typing",
+        "request_id": request_id,
+        "from": sender,
+        "active": bool(frame.get("active")),
+    }
+
+
 class Wire:
     """One socket. Bad frames get an `error` signal; only auth failures close it."""
 
