@@ -3,6 +3,7 @@ what is learnt per queue from history."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -227,3 +228,46 @@ def test_an_offer_is_still_waiting_to_the_customer(world: World) -> None:
             headers={"Origin": ORIGIN, "Authorization": f"Bearer {token}"},
         ).json()["requests"]
         assert [r["state"] for r in listed] == ["waiting"]
+
+
+def test_a_shift_starting_soon_turns_nobody_there_into_a_finite_wait(world: World) -> None:
+    """No one online now, Ana's shift starts in an hour: the wait is about that hour."""
+    _admin(world)
+    body = {"specialist_id": world.specialists["ana"].id}
+    body |= {"start": int((START + HOUR) * 1000), "end": int((START + 9 * HOUR) * 1000)}
+    assert world.api("POST", "/admin/shifts", "sofia", body).status_code == 201
+    created = world.ask()
+    estimate = created["estimate"]
+    assert estimate["mean"] is not None and estimate["high"] is not None
+    assert HOUR <= estimate["mean"] <= estimate["high"]
+
+
+def test_a_whole_line_is_quoted_in_one_pass_head_first(world: World) -> None:
+    from tapline import waits
+
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        ids = [world.ask(f"line{i}")["request_id"] for i in range(12)]
+        waits.refresh_all(world.rt)
+        shown = [world.rt.shown[request_id].last for request_id in ids]
+        assert [s["position"] for s in shown] == list(range(1, 13))
+        for ahead, behind in itertools.pairwise(shown):
+            assert ahead["mean"] <= behind["mean"]
+            assert ahead["high"] <= behind["high"]
+        # The single-request path gives the same answer as the whole line.
+        for request_id, seen in zip(ids, shown, strict=True):
+            one = waits.estimate(world.rt, request_id)
+            assert one is not None
+            assert one[1]["mean"] == seen["mean"]
+
+
+def test_an_offered_request_is_quoted_as_moments_away(world: World) -> None:
+    from tapline import waits
+
+    with world.desk("ana") as desk:
+        created = world.ask()
+        desk.until("offer", **{"offer.request_id": created["request_id"]})
+        found = waits.estimate(world.rt, created["request_id"])
+        assert found is not None
+        assert (found[1]["position"], found[1]["mean"], found[1]["low"]) == (1, 0, 0)
+        assert found[1]["high"] <= waits.OFFER_QUOTE

@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from tapline.engine import EngineError, RequestState
-from tapline.engine.estimates import Estimate, QueueModel
+from tapline.engine.estimates import Estimate, QueueModel, Staffing
+from tapline.engine.request import RequestView
 from tapline.models import Request
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, now_ms
@@ -25,6 +26,9 @@ log = logging.getLogger("tapline.waits")
 HISTORY = 2000  # finished requests per queue read back at start
 PUSH_INTERVAL = 1.0
 MEANINGFUL = 0.15  # a relative change of the mean or an end of the range worth telling
+AHEAD_WAITED_MAX = 200  # mixed needs: past this many ahead, their waits are not weighed
+STAFFING_HORIZON = 12 * 3600.0
+OFFER_QUOTE = 60.0  # the longest an offer is shown as taking
 
 
 @dataclass
@@ -46,14 +50,96 @@ def estimate(rt: Runtime, request_id: str) -> tuple[Estimate, dict[str, Any]] | 
     """The estimate for one waiting request now, and its wire form (docs/protocol.md)."""
     try:
         view = rt.engine.request(request_id)
-        load = rt.engine.eligible_load(request_id)
     except EngineError:
         return None
     if view.state not in (RequestState.WAITING, RequestState.OFFERED):
         return None
-    servers = max(load.slots, len(load.busy_elapsed))
-    value = model(rt, view.queue_id).estimate(load.ahead, servers, load.busy_elapsed)
-    return value, wire(value, load.ahead + 1)
+    found = line_estimates(rt, view.queue_id).get(request_id)
+    return (found[0], wire(found[0], found[1])) if found is not None else None
+
+
+def line_estimates(rt: Runtime, queue_id: str) -> dict[str, tuple[Estimate, int]]:
+    """Every waiting request of a queue: its estimate and its 1-based position.
+
+    One pass over the line: the eligible load is read once per kind of need, and when the
+    whole line shares one need (the usual case) `QueueModel.estimate_line` does it in O(line).
+    """
+    line = _line(rt, queue_id)
+    if not line:
+        return {}
+    now = rt.clock.now()
+    waited = [max(0.0, now - view.enqueued_at) for view in line]
+    queue_model = model(rt, queue_id)
+    loads: dict[tuple[Any, ...], tuple[float, tuple[float, ...], Staffing | None]] = {}
+    for view in line:
+        key = _need_key(view)
+        if key not in loads:
+            loads[key] = _load(rt, view, now)
+    out: dict[str, tuple[Estimate, int]] = {}
+    if len(loads) == 1:
+        servers, elapsed, staffing = next(iter(loads.values()))
+        values = queue_model.estimate_line(servers, elapsed, staffing, waited)
+        for k, (view, value) in enumerate(zip(line, values, strict=True)):
+            out[view.request_id] = (_offered(value) if _is_offered(view) else value, k + 1)
+        return out
+    for k, view in enumerate(line):
+        servers, elapsed, staffing = loads[_need_key(view)]
+        ahead_waited = waited[:k] if k <= AHEAD_WAITED_MAX else None
+        value = queue_model.estimate(k, servers, elapsed, staffing, ahead_waited)
+        out[view.request_id] = (_offered(value) if _is_offered(view) else value, k + 1)
+    return out
+
+
+def _line(rt: Runtime, queue_id: str) -> list[RequestView]:
+    """The queue's waiting and offered requests, head first."""
+    placed: list[tuple[int, RequestView]] = []
+    for request_id in rt.engine.in_line():
+        view = rt.engine.request(request_id)
+        if view.queue_id == queue_id:
+            placed.append((rt.engine.position(request_id) or 0, view))
+    placed.sort(key=lambda item: item[0])
+    return [view for _, view in placed]
+
+
+def _need_key(view: RequestView) -> tuple[Any, ...]:
+    return (view.requirements, view.channel, view.stage, view.preferred_specialist)
+
+
+def _is_offered(view: RequestView) -> bool:
+    return view.state is RequestState.OFFERED
+
+
+def _offered(value: Estimate) -> Estimate:
+    # A specialist is looking at it now: the wait is theirs to end, not the line's.
+    return Estimate(0.0, 0.0, min(value.high, OFFER_QUOTE), value.promise, value.ahead)
+
+
+def _load(
+    rt: Runtime, view: RequestView, now: float
+) -> tuple[float, tuple[float, ...], Staffing | None]:
+    """Eligible capacity now, the chats' elapsed times, and the staffing plan ahead."""
+    load = rt.engine.eligible_load(view.request_id)
+    servers = float(max(load.slots, len(load.busy_elapsed)))
+    per_specialist = load.slots / load.servers if load.servers else 1.0
+    return servers, load.busy_elapsed, _staffing(rt, view, servers, per_specialist, now)
+
+
+def _staffing(
+    rt: Runtime, view: RequestView, servers: float, per_specialist: float, now: float
+) -> Staffing | None:
+    """Planned changes ahead, applied to the live count: who the shifts add or take away."""
+    queue = rt.queue_rows.get(view.queue_id)
+    if queue is None:
+        return None
+    level = dict(view.requirements.skills).get(queue.skill, 1) if view.stage == 0 else 1
+    plan = rt.staffing.profile(queue.skill, now, now + STAFFING_HORIZON, level)
+    if len(plan) < 2:
+        return None
+    planned_now = plan[0][1]
+    return [
+        (at - now, max(0.0, servers + (count - planned_now) * per_specialist))
+        for at, count in plan[1:]
+    ]
 
 
 def wire(value: Estimate, position: int) -> dict[str, Any]:
@@ -88,7 +174,20 @@ def refresh(rt: Runtime, request_id: str, *, force: bool = False) -> dict[str, A
     result = estimate(rt, request_id)
     if result is None:
         return None
-    value, shown = result
+    return _tell(rt, request_id, result[0], result[1], force=force)
+
+
+def refresh_all(rt: Runtime) -> None:
+    """Every waiting customer, one pass per queue; only meaningful changes are sent."""
+    queues = {rt.engine.request(request_id).queue_id for request_id in rt.engine.in_line()}
+    for queue_id in sorted(queues):
+        for request_id, (value, position) in line_estimates(rt, queue_id).items():
+            _tell(rt, request_id, value, wire(value, position))
+
+
+def _tell(
+    rt: Runtime, request_id: str, value: Estimate, shown: dict[str, Any], *, force: bool = False
+) -> dict[str, Any]:
     queue = rt.queue_rows.get(rt.engine.request(request_id).queue_id)
     if queue is not None:
         shown = {**shown, "options": _options(rt, queue, value.high, in_line=True)}
@@ -167,8 +266,7 @@ async def push_forever(rt: Runtime) -> None:
         await rt.estimates_changed.wait()
         rt.estimates_changed.clear()
         try:
-            for request_id in rt.engine.in_line():
-                refresh(rt, request_id)
+            refresh_all(rt)
         except Exception:
             log.exception("estimate refresh failed")
         await asyncio.sleep(PUSH_INTERVAL)
