@@ -3,16 +3,22 @@
 A request whose need at its widest stage nobody registered meets (or only people who have
 declined or missed it) cannot be routed in its queue: the engine moves it to the queue's
 fallback or reports it (`Unroutable`). The sets are cached per need and kept up to date when
-a specialist is registered or changed; needs no request uses any more are forgotten.
+a specialist is registered or changed. A need no request uses any more stays cached (a queue
+that empties every few seconds would otherwise rebuild its set, O(specialists), on most
+submits); only the least recently used of those idle needs are dropped, beyond `IDLE_LIMIT`.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Protocol
 
 from tapline.engine.needs import Need, fits
 from tapline.engine.presence import SpecialistState
+
+IDLE_LIMIT = 256
+"""Needs kept cached while no request uses them (each costs a `fits` per specialist update)."""
 
 
 class BySkill(Protocol):
@@ -23,6 +29,7 @@ class Reach:
     def __init__(self, by_skill: BySkill) -> None:
         self._by_skill = by_skill
         self._able: dict[Need, dict[str, None]] = {}
+        self._idle: OrderedDict[Need, None] = OrderedDict()
 
     def able(self, need: Need) -> Mapping[str, None]:
         """Ids of the registered specialists who meet `need`, in registration order."""
@@ -34,6 +41,8 @@ class Reach:
                 if fits(spec, need)
             }
             self._able[need] = able
+        elif self._idle:
+            self._idle.pop(need, None)
         return able
 
     def update(self, spec: SpecialistState) -> list[Need]:
@@ -51,4 +60,11 @@ class Reach:
         return changed
 
     def forget(self, need: Need) -> None:
-        self._able.pop(need, None)
+        """No request uses `need` now: keep its set, dropping the oldest idle beyond the limit."""
+        if need not in self._able:
+            return
+        self._idle[need] = None
+        self._idle.move_to_end(need)
+        while len(self._idle) > IDLE_LIMIT:
+            old, _ = self._idle.popitem(last=False)
+            del self._able[old]
