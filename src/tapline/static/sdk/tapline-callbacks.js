@@ -562,7 +562,7 @@
       pk.title.textContent = closed && !resched ? "No one is here right now" : resched ? "Choose a new time" : "Schedule a time";
       if (closed && !resched) {
         pk.lead.textContent = (typeof o.next_open === "number" ? "Our specialists are back " + whenBack(o.next_open) + ". " : "") +
-          "Choose a time and we'll ring you here then. What you told us is kept.";
+          "Choose a time and we'll ring you here then. Or leave it: when we open you join the line, and we'll ring you here when it's your turn. What you told us is kept.";
       } else {
         pk.lead.textContent = "We'll ring you here at the time you choose. Each slot is 15 minutes.";
       }
