@@ -381,8 +381,8 @@ class World:
 
     def beat(self, seconds: float = 0.0) -> None:
         """Move the FakeClock and run one pass of the ticker (engine, callbacks, reservations)
-        before returning: for asserting what is, and is not yet, due."""
-        from tapline.actions import callbacks
+        before returning: for asserting what is, and is not yet, due (queues opening too)."""
+        from tapline.actions import callbacks, opening
 
         self.clock.advance(seconds)
 
@@ -391,6 +391,7 @@ class World:
                 await apply(tx, self.rt.engine.tick())
                 await callbacks.apply(tx, self.rt.callbacks.tick(self.clock.now()))
                 await callbacks.reserve_due(tx)
+                await opening.join_opened(tx)
 
         self.call(beat)
 

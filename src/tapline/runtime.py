@@ -56,6 +56,8 @@ class Runtime:
     wait_models: dict[str, QueueModel] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
     """Request id -> what its customer was last told (`waits.Shown`)."""
+    opening_check_at: float = 0.0
+    """When `actions.opening` next looks for queues that have opened."""
 
     def __post_init__(self) -> None:
         self.engine = Engine(

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from tapline import configuration, waits
+from tapline import configuration, push, waits
 from tapline.actions import ActionError, Transaction, transaction
 from tapline.actions import effects as engine_effects
 from tapline.engine import DeadEndCause, EngineError, RequestState
@@ -188,7 +188,7 @@ async def cancel_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
             if row.state != "scheduled":
                 pass  # it joined its queue for the slot already: it waits on, plainly
             elif queue is not None and configuration.queue_open(queue, rt.clock.now()):
-                await _join_queue(tx, row, priority=0, callback=False)
+                await join_queue(tx, row, priority=0, callback=False)
             else:
                 row.state = "new"  # closed: the customer may book another time
                 await engine_effects.customer_state(tx, row)
@@ -300,7 +300,7 @@ async def rebook_displaced(tx: Transaction) -> None:
             await apply(tx, rt.callbacks.cancel(request_id, now))
             if queue is not None and configuration.queue_open(queue, now):
                 await engine_effects.system_message(tx, row, NOWHERE)
-                await _join_queue(tx, row, priority=SLOT_PRIORITY, callback=False)
+                await join_queue(tx, row, priority=SLOT_PRIORITY, callback=False)
             else:
                 await engine_effects.system_message(tx, row, NOWHERE_CLOSED)
                 row.state = "new"
@@ -311,7 +311,7 @@ def _local(t: float, timezone: str) -> str:
     return datetime.fromtimestamp(t, ZoneInfo(timezone or "UTC")).strftime("%A %H:%M")
 
 
-async def _join_queue(
+async def join_queue(
     tx: Transaction, row: Request, *, priority: int, callback: bool = True
 ) -> None:
     """A request set aside (a booked slot) joins its queue again: as a callback when its
@@ -447,6 +447,10 @@ async def _ring(tx: Transaction, effect: Ring) -> None:
             else None,
         },
     )
+    # The same ring as a Web Push to the customer's browsers, once this commits.
+    await push.ring(
+        tx, effect.request_id, effect.attempt, effect.until, specialist.name if specialist else None
+    )
 
 
 async def _settled(tx: Transaction, effect: PromiseSettled) -> None:
@@ -483,7 +487,7 @@ async def _requeue(tx: Transaction, effect: Requeue) -> None:
     if view is not None and view.state is RequestState.CONNECTED:
         await engine_effects.apply(tx, tx.rt.engine.requeue(effect.request_id, front=True))
     else:
-        await _join_queue(tx, request, priority=SLOT_PRIORITY)
+        await join_queue(tx, request, priority=SLOT_PRIORITY)
     tx.rt.engine.mark_callback(effect.request_id, False)
     if not tx.rt.customer_sockets.get(effect.request_id):
         # A plain wait now, which needs the customer: the usual grace time to come back.
@@ -501,7 +505,7 @@ async def _due(tx: Transaction, effect: CallbackDue) -> None:
     if view is not None and view.state is RequestState.CONNECTED:
         await connected(tx, request)
     else:
-        await _join_queue(tx, request, priority=SLOT_PRIORITY)
+        await join_queue(tx, request, priority=SLOT_PRIORITY)
 
 
 async def _publish(tx: Transaction, request_id: str, type_: str, payload: dict[str, Any]) -> None:
@@ -518,4 +522,4 @@ async def reserve_due(tx: Transaction) -> None:
         for booking in book.due_reservations(now, RESERVE_LEAD):
             request = await tx.session.get(Request, booking.request_id)
             if request is not None and request.state == "scheduled":
-                await _join_queue(tx, request, priority=SLOT_PRIORITY)
+                await join_queue(tx, request, priority=SLOT_PRIORITY)
