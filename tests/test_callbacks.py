@@ -391,3 +391,36 @@ def test_every_tab_rings_and_one_answer_stops_them_all(world: World) -> None:
             assert handset.until("callback.ring_ended")["reason"] == "answered"
             laptop.send({"type": "answer", "id": "late", "accept": True})
             assert laptop.error("invalid_state")["ref"] == "late"
+
+
+def test_the_specialist_leaving_mid_ring_stops_it_and_the_next_one_rings(world: World) -> None:
+    from tapline.actions import desk as desk_actions
+
+    ana = world.specialists["ana"].id
+    with world.desk("ana") as desk:
+        created, seq = _ringing(world, desk)
+        rid = created["request_id"]
+    world.call(desk_actions.specialist_gone, world.rt, ana)
+    [row] = world.rows("callbacks")
+    # Not the customer's miss: the ring stops and the place is held, attempt not counted.
+    assert (row["state"], row["attempts"], row["kept"]) == ("promised", 0, True)
+    with world.desk("ben") as desk:
+        # Ana's other chat went back to the front too: Ben takes it, then the callback.
+        other = desk.until("offer")["offer"]["request_id"]
+        assert other != rid
+        desk.send({"type": "accept", "id": "acc0", "request_id": other})
+        desk.ack("acc0")
+        desk.until("offer", **{"offer.request_id": rid})
+        desk.send({"type": "accept", "id": "acc", "request_id": rid})
+        desk.ack("acc")
+        ringing = desk.until("callback", request_id=rid, **{"callback.state": "ringing"})
+        assert ringing["callback"]["attempts"] == 1
+        with world.widget(created, last_seq=seq) as widget:
+            assert widget.until("callback.ring_ended")["reason"] == "specialist_left"
+            first, again = (widget.until("callback.ring", request_id=rid) for _ in range(2))
+            assert first["specialist"]["name"] == "Ana Ferreira"
+            assert (again["specialist"]["name"], again["attempt"]) == ("Ben Okafor", 1)
+            widget.send({"type": "answer", "id": "ans", "accept": True})
+            assert widget.ack("ans")["result"]["callback"]["state"] == "answered"
+    bodies = [m["body"] for m in world.rows("messages") if m["request_id"] == rid]
+    assert any("disconnected" in body for body in bodies)

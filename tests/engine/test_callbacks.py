@@ -539,3 +539,31 @@ TestCallbackMachine.settings = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+
+
+def test_hold_stops_a_ring_whose_specialist_left_without_counting_it(
+    callbacks: Callbacks,
+) -> None:
+    callbacks.promise_in_queue("r1", "pay", T0, window=480.0)
+    callbacks.ring("r1", T0 + 100)
+    assert callbacks.hold("r1", T0 + 110) == [
+        StopRinging("r1", "specialist_left"),
+        CallbackChanged("r1", C.RINGING, C.PROMISED, 0),
+    ]
+    held = callbacks.get("r1")
+    assert (held.state, held.attempt, held.promise) == (C.PROMISED, 0, P.KEPT)
+    # Its old ring timeout no longer fires; the next specialist rings it as attempt 1.
+    assert callbacks.tick(T0 + 200) == []
+    ring = callbacks.ring("r1", T0 + 300)
+    assert Ring("r1", 1, T0 + 300 + POLICY.ring_timeout) in ring
+    assert not [e for e in ring if isinstance(e, PromiseSettled)]  # settled once, kept
+
+
+def test_hold_while_retrying_keeps_the_missed_attempts(callbacks: Callbacks) -> None:
+    callbacks.promise_in_queue("r1", "pay", T0, window=480.0)
+    callbacks.ring("r1", T0)
+    callbacks.tick(T0 + POLICY.ring_timeout)  # unanswered: retrying
+    assert callbacks.get("r1").state is C.RETRYING
+    assert callbacks.hold("r1", T0 + 40) == [CallbackChanged("r1", C.RETRYING, C.PROMISED, 1)]
+    assert callbacks.tick(T0 + POLICY.ring_timeout + POLICY.spacing) == []  # no ring by itself
+    assert callbacks.hold("r1", T0 + 100) == []  # nothing ringing: nothing to do

@@ -244,6 +244,13 @@ async def connected(tx: Transaction, row: Request) -> None:
     await apply(tx, tx.rt.callbacks.ring(row.id, now))
 
 
+async def specialist_left(tx: Transaction, row: Request) -> None:
+    """The specialist a callback was ringing for left: stop ringing; the next one rings."""
+    found = _live(tx.rt, row.id)
+    if found is not None and str(found.state) in ("ringing", "retrying"):
+        await apply(tx, tx.rt.callbacks.hold(row.id, tx.rt.clock.now()))
+
+
 async def request_ended(tx: Transaction, row: Request) -> None:
     """The request ended another way (cancelled, resolved, abandoned): so does its callback.
 

@@ -133,6 +133,9 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
         and effect.old is RequestState.CONNECTED
         and not _callback_requeued(tx.rt, row.id)
     ):
+        from tapline.actions import callbacks  # a ring for the one who left stops
+
+        await callbacks.specialist_left(tx, row)
         await system_message(
             tx,
             row,
@@ -224,9 +227,11 @@ def _callback_requeued(rt: Runtime, request_id: str) -> bool:
     from tapline.engine.callback_states import CallbackError
 
     try:
-        return str(rt.callbacks.get(request_id).state) == "requeued"
+        found = rt.callbacks.get(request_id)
     except CallbackError:
         return False
+    # Only a requeue now: an old one must not hide a later real disconnect.
+    return str(found.state) == "requeued" and found.ended_at == rt.clock.now()
 
 
 def callback_wire(rt: Runtime, request_id: str) -> dict[str, Any] | None:

@@ -11,7 +11,7 @@ from typing import Literal
 from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
 from tapline.engine.states import DeadEndCause
 
-StopReason = Literal["answered", "no_answer", "cancelled", "rescheduled"]
+StopReason = Literal["answered", "no_answer", "cancelled", "rescheduled", "specialist_left"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,9 +54,17 @@ _C = CallbackState
 TRANSITIONS: dict[CallbackState, frozenset[CallbackState]] = {
     _C.PROMISED: frozenset({_C.RINGING, _C.MISSED, _C.REQUEUED, _C.CANCELLED, _C.RESCHEDULED}),
     _C.RINGING: frozenset(
-        {_C.ANSWERED, _C.RETRYING, _C.MISSED, _C.REQUEUED, _C.CANCELLED, _C.RESCHEDULED}
+        {
+            _C.ANSWERED,
+            _C.RETRYING,
+            _C.MISSED,
+            _C.REQUEUED,
+            _C.CANCELLED,
+            _C.RESCHEDULED,
+            _C.PROMISED,  # the specialist left: held for the next one
+        }
     ),
-    _C.RETRYING: frozenset({_C.RINGING, _C.CANCELLED, _C.RESCHEDULED}),
+    _C.RETRYING: frozenset({_C.RINGING, _C.CANCELLED, _C.RESCHEDULED, _C.PROMISED}),
     _C.ANSWERED: frozenset(),
     _C.MISSED: frozenset(),
     _C.REQUEUED: frozenset(),

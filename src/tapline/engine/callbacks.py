@@ -171,6 +171,25 @@ class Callbacks:
         self._unanswered(cb, now, now, effects)
         return effects
 
+    def hold(self, request_id: str, now: float) -> Effects:
+        """The specialist it rang for is gone: stop ringing and wait for the next one.
+
+        Not the customer's failure: the attempt is not counted against them, and the promise
+        (settled by the first ring) stays as it was. Nothing to do unless ringing or retrying.
+        """
+        cb = self._find_live(request_id)
+        if cb.state not in (_C.RINGING, _C.RETRYING):
+            return []
+        old = cb.state
+        effects: Effects = []
+        if old is _C.RINGING:
+            effects.append(StopRinging(request_id, "specialist_left"))
+            cb.attempt -= 1
+        cb.state = callback_transition(old, _C.PROMISED)
+        self._schedule(cb)
+        effects.append(CallbackChanged(request_id, old, _C.PROMISED, cb.attempt))
+        return effects
+
     def cancel(self, request_id: str, now: float) -> Effects:
         """The callback is called off (the customer cancelled, or was helped otherwise)."""
         cb = self._find_live(request_id)

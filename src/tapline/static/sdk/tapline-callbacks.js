@@ -701,6 +701,8 @@
           core.showNotice(ui.threadNotice, "The call wasn't answered.");
         } else if (live && ev.reason === "cancelled" && !declined) {
           core.showNotice(ui.threadNotice, "The call was cancelled.");
+        } else if (live && ev.reason === "specialist_left") {
+          core.showNotice(ui.threadNotice, "The specialist had to leave. You keep your place, and we'll ring again when the next one is ready.");
         }
         return;
       }
@@ -708,7 +710,7 @@
         var cb = ev.callback;
         var r = req();
         if (cb.state === "missed") core.showNotice(ui.threadNotice, "We rang but couldn't reach you.");
-        if ((cb.state === "promised" || cb.state === "retrying") && cb.attempts > 0) {
+        if ((cb.state === "promised" || cb.state === "retrying") && cb.attempts > 0 && endedBy !== "specialist_left") {
           // The specialist may stay connected between rings: then writing starts at once.
           var sp = r && r.state === "connected" && r.specialist && r.specialist.name;
           core.showNotice(ui.threadNotice, (declined ? "All right, not now. " : UNREACHED[endedBy] ? "The call wasn't answered. " : "") +
