@@ -81,6 +81,7 @@ class Queue(Base):
     fallback_queue_id: Mapped[str | None] = mapped_column(
         ForeignKey("queues.id", name="fk_queues_fallback_queue_id")
     )
+    archived_at: Mapped[datetime | None]  # retired: kept for the requests that name it
 
 
 class Request(Base):

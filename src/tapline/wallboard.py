@@ -33,7 +33,8 @@ def specialist_state(rt: Runtime, specialist_id: str) -> str:
 
 async def build(rt: Runtime) -> dict[str, Any]:
     async with rt.sessions() as session:
-        queues = list(await session.scalars(select(Queue).order_by(Queue.created_at)))
+        active = select(Queue).where(Queue.archived_at.is_(None))
+        queues = list(await session.scalars(active.order_by(Queue.created_at)))
         specialists = list(await session.scalars(select(Specialist)))
         return {
             "at": now_ms(),

@@ -89,7 +89,9 @@ async def _route(
     routing = configuration.route(tx.rt, context, claims)
     queue = await tx.session.get(Queue, routing.queue_id) if routing else None
     if queue is None:
-        queue = await tx.session.scalar(select(Queue).order_by(Queue.created_at, Queue.id))
+        queue = await tx.session.scalar(
+            select(Queue).where(Queue.archived_at.is_(None)).order_by(Queue.created_at, Queue.id)
+        )
     if queue is None:
         raise ActionError("no_queue", "No queue is set up yet to take requests.")
     return queue, routing
