@@ -45,6 +45,22 @@ def _payments(world: World, **extra: Any) -> dict[str, Any]:
     return created
 
 
+def refusal(response: Any) -> tuple[list[Any], str]:
+    """A 422's first error: where (`loc` after "body") and the message."""
+    assert response.status_code == 422, response.text
+    [error, *_] = response.json()["detail"]
+    return error["loc"][1:], error["msg"]
+
+
+def refused_at(response: Any, where: list[Any], message: str) -> bool:
+    """A 422 with an error at `where` (or inside it: one branch of a union) saying `message`."""
+    assert response.status_code == 422, response.text
+    return any(
+        e["loc"][1 : len(where) + 1] == where and message in e["msg"]
+        for e in response.json()["detail"]
+    )
+
+
 # -- Who may -------------------------------------------------------------------------------
 
 ENDPOINTS = [
@@ -107,6 +123,7 @@ def test_a_supervisor_reads_the_configuration(boss: World) -> None:
         "callback_threshold": 300.0,
         "fallback_queue_id": None,
         "service_target_seconds": 60.0,
+        "archived_at": None,
     }
     people = boss.api("GET", "/admin/specialists", "sofia").json()["specialists"]
     assert [p["name"] for p in people] == ["Ana Ferreira", "Ben Okafor", "Sofia Lind"]
@@ -151,6 +168,7 @@ def test_create_and_patch_a_queue(boss: World) -> None:
         "callback_threshold": 240.0,
         "fallback_queue_id": None,
         "service_target_seconds": 30.0,
+        "archived_at": None,
     }
     assert _queue(boss, "Payments") == created
     policy = boss.rt.engine.queue_policy(created["id"])
@@ -178,32 +196,50 @@ def test_create_and_patch_a_queue(boss: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "where", "message"),
     [
-        ({"timezone": "Mars/Olympus"}, "Unknown time zone 'Mars/Olympus'."),
-        ({"timezone": "../etc/passwd"}, "Unknown time zone '../etc/passwd'."),
+        ({"timezone": "Mars/Olympus"}, ["timezone"], "Unknown time zone 'Mars/Olympus'."),
+        ({"timezone": "../etc/passwd"}, ["timezone"], "Unknown time zone '../etc/passwd'."),
         (
             {"hours": {"mon": [["08:00", "12:00"], ["11:00", "14:00"]]}},
+            ["hours", "mon"],
             "ranges 08:00-12:00 and 11:00-14:00 overlap",
         ),
-        ({"hours": {"wed": [["13:00", "1400"]]}}, "'1400' is not a time of day (HH:MM)"),
-        ({"hours": {"funday": [["08:00", "12:00"]]}}, "hours: unknown keys ['funday']."),
-        ({"hours": {"closed_on": ["2027-02-30"]}}, "'2027-02-30': not a date (YYYY-MM-DD)"),
-        ({"widen_after": [300, 120]}, "widen_after is [T1, T2] with T1 <= T2."),
+        ({"hours": {"wed": [["13:00", "1400"]]}}, ["hours", "wed"], "'1400' is not a time of day"),
+        ({"hours": {"funday": [["08:00", "12:00"]]}}, ["hours", "funday"], "Extra inputs"),
+        (
+            {"hours": {"closed_on": ["2027-01-01", "2027-02-30"]}},
+            ["hours", "closed_on", 1],
+            "'2027-02-30': not a date (YYYY-MM-DD)",
+        ),
+        (
+            {"hours": {"special": {"2027-12-24": [["08:00", "12:00"], ["11:00", "14:00"]]}}},
+            ["hours", "special", "2027-12-24"],
+            "overlap",
+        ),
+        ({"hours": {"mon": [["08:00", "09:00"]] * 13}}, ["hours", "mon"], "at most 12"),
+        ({"hours": {"closed_on": ["2027-01-01"] * 401}}, ["hours", "closed_on"], "at most 400"),
+        ({"widen_after": [300, 120]}, ["widen_after"], "widen_after is [T1, T2] with T1 <= T2."),
+        ({"widen_after": [1, 2, 3]}, ["widen_after"], "at most 2"),
+        ({"name": "   "}, ["name"], "at least 1 character"),
+        ({"name": "x" * 201}, ["name"], "at most 200"),
+        ({"skill": "Pay Ments"}, ["skill"], "should match pattern"),
+        ({"priority": 1000}, ["priority"], "less than or equal to 100"),
+        ({"colour": "red"}, ["colour"], "Extra inputs"),
     ],
 )
-def test_a_bad_queue_is_refused_with_a_clear_message(
-    boss: World, body: dict[str, Any], message: str
+def test_a_bad_queue_is_refused_naming_the_field(
+    boss: World, body: dict[str, Any], where: list[Any], message: str
 ) -> None:
     response = boss.api(
         "POST", "/admin/queues", "sofia", {"name": "Payments", "skill": "payments", **body}
     )
-    assert response.status_code == 422, response.text
-    assert message in response.json()["detail"]
+    loc, msg = refusal(response)
+    assert (loc, message in msg) == (where, True), msg
     general = _queue(boss)
     response = boss.api("PATCH", f"/admin/queues/{general['id']}", "sofia", body)
-    assert response.status_code == 422, response.text
-    assert message in response.json()["detail"]
+    loc, msg = refusal(response)
+    assert (loc, message in msg) == (where, True), msg
     assert [q["name"] for q in boss.rows("queues")] == ["General"]
     assert _queue(boss) == general
 
@@ -213,14 +249,12 @@ def test_a_queue_cannot_fall_back_on_itself_or_share_a_name(boss: World) -> None
     response = boss.api(
         "PATCH", f"/admin/queues/{general['id']}", "sofia", {"fallback_queue_id": general["id"]}
     )
-    assert response.status_code == 422
-    assert response.json()["detail"] == "A queue cannot be its own fallback."
+    assert refusal(response) == (["fallback_queue_id"], "A queue cannot be its own fallback.")
     response = boss.api("POST", "/admin/queues", "sofia", {"name": "General", "skill": "x"})
-    assert response.status_code == 422
-    assert response.json()["detail"] == "A queue named 'General' exists already."
+    assert refusal(response) == (["name"], "A queue named 'General' exists already.")
     payments = _payments(boss)
     response = boss.api("PATCH", f"/admin/queues/{payments['id']}", "sofia", {"name": "General"})
-    assert response.status_code == 422
+    assert refusal(response)[0] == ["name"]
     # Its own name again is no clash.
     response = boss.api("PATCH", f"/admin/queues/{general['id']}", "sofia", {"name": "General"})
     assert response.status_code == 200
@@ -234,14 +268,22 @@ def test_unknown_queues_and_fallbacks_are_refused(boss: World) -> None:
     response = boss.api(
         "PATCH", f"/admin/queues/{general['id']}", "sofia", {"fallback_queue_id": "q_nope"}
     )
-    assert response.status_code == 422
-    assert response.json()["detail"] == "No such fallback queue."
+    assert refusal(response) == (["fallback_queue_id"], "No such fallback queue.")
     assert _queue(boss) == general
-    # Bad shapes are refused by the schema.
-    for body in ({"priority": 1000}, {"skill": "Pay Ments"}, {"colour": "red"}):
-        assert boss.api("PATCH", f"/admin/queues/{general['id']}", "sofia", body).status_code == (
-            422
-        )
+
+
+def test_hours_are_checked_in_the_queues_own_time_zone(boss: World) -> None:
+    """A patch of the time zone alone is checked against the hours already stored."""
+    payments = _payments(boss, timezone="Europe/Lisbon", hours={"mon": [["09:00", "17:00"]]})
+    response = boss.api(
+        "PATCH", f"/admin/queues/{payments['id']}", "sofia", {"timezone": "Nowhere/Else"}
+    )
+    assert refusal(response)[0] == ["timezone"]
+    response = boss.api(
+        "PATCH", f"/admin/queues/{payments['id']}", "sofia", {"timezone": "America/New_York"}
+    )
+    assert response.json()["timezone"] == "America/New_York"
+    assert boss.rt.queue_rows[payments["id"]].timezone == "America/New_York"
 
 
 def test_the_engine_follows_a_queue_patch(boss: World) -> None:
@@ -296,20 +338,28 @@ def test_patch_a_specialist(boss: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "message"),
+    ("body", "where", "message"),
     [
-        ({"skills": {"payments": 6}}, "Skill levels go from 1 to 5."),
-        ({"skills": {"payments": 0}}, "Skill levels go from 1 to 5."),
-        ({"capacity": {"chat": 21}}, "Capacity is 0-20 per channel: chat, voice, video."),
-        ({"capacity": {"fax": 1}}, "Capacity is 0-20 per channel: chat, voice, video."),
-        ({"capacity": {"chat": -1}}, "Capacity is 0-20 per channel: chat, voice, video."),
+        ({"skills": {"payments": 6}}, ["skills", "payments"], "Skill levels go from 1 to 5."),
+        ({"skills": {"payments": 0}}, ["skills", "payments"], "Skill levels go from 1 to 5."),
+        ({"skills": {"Pay ments": 3}}, ["skills", "Pay ments", "[key]"], "pattern"),
+        ({"skills": {f"s{i}": 1 for i in range(31)}}, ["skills"], "at most 30"),
+        ({"capacity": {"chat": 21}}, ["capacity", "chat"], "Capacity is 0-20 per channel."),
+        ({"capacity": {"chat": -1}}, ["capacity", "chat"], "Capacity is 0-20 per channel."),
+        ({"capacity": {"fax": 1}}, ["capacity", "fax"], "chat, voice, video"),
+        ({"authority": {"refund limit": 1}}, ["authority", "refund limit", "[key]"], "pattern"),
+        ({"authority": {"note": "x" * 201}}, ["authority", "note"], "at most 200"),
+        ({"authority": {f"a{i}": 1 for i in range(31)}}, ["authority"], "at most 30"),
+        ({"role": ""}, ["role"], "at least 1 character"),
+        ({"password": "short"}, ["password"], "at least 10 characters"),
     ],
 )
-def test_a_bad_specialist_patch_is_refused(boss: World, body: dict[str, Any], message: str) -> None:
+def test_a_bad_specialist_patch_is_refused_naming_the_field(
+    boss: World, body: dict[str, Any], where: list[Any], message: str
+) -> None:
     ana = boss.specialists["ana"].id
     response = boss.api("PATCH", f"/admin/specialists/{ana}", "sofia", body)
-    assert response.status_code == 422
-    assert response.json()["detail"] == message
+    assert refused_at(response, where, message), response.text
     assert boss.rt.engine.specialist(ana).skills == {"support": 3}
     assert boss.api("PATCH", "/admin/specialists/s_nope", "sofia", {"role": "x"}).status_code == (
         404
@@ -467,26 +517,33 @@ def test_shifts_create_list_and_delete(boss: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("body", "status", "message"),
+    ("body", "where", "message"),
     [
-        ({"timezone": "Nowhere/Else", "start": 0, "end": 1}, 422, "Unknown time zone"),
-        ({"start": 10, "end": 5}, 422, "A shift ends after it starts."),
-        ({"start": 10}, 422, "A shift is weekly hours, or a dated start and end."),
-        ({}, 422, "A shift is weekly hours, or a dated start and end."),
+        ({"timezone": "Nowhere/Else", "start": 0, "end": 1}, ["timezone"], "Unknown time zone"),
+        ({"start": 10, "end": 5}, ["end"], "A shift ends after it starts."),
+        ({"start": 0, "end": 32 * 86_400_000}, ["end"], "at most 31 days"),
+        ({"start": -1, "end": 5}, ["start"], "greater than or equal to 0"),
+        ({"start": 10}, ["weekly"], "A shift is weekly hours, or a dated start and end."),
+        ({}, ["weekly"], "A shift is weekly hours, or a dated start and end."),
         (
             {"weekly": {"mon": [["09:00", "17:00"]]}, "start": 0, "end": 1},
-            422,
+            ["weekly"],
             "A shift is weekly hours, or a dated start and end.",
         ),
-        ({"weekly": {"mon": [["09:00", "25:00"]]}}, 422, "'25:00'"),
-        ({"weekly": {"mon": [["09:00", "17:00"]]}, "specialist_id": "s_nope"}, 404, ""),
+        ({"weekly": {"mon": [["09:00", "25:00"]]}}, ["weekly", "mon"], "'25:00'"),
+        ({"weekly": {"someday": [["09:00", "17:00"]]}}, ["weekly", "someday"], "Extra inputs"),
+        ({"weekly": {"mon": []}}, ["weekly"], "at least one interval"),
+        ({"weekly": {"mon": [["09:00"]]}}, ["weekly", "mon", 0], "at least 2 items"),
     ],
 )
-def test_bad_shifts_are_refused(
-    boss: World, body: dict[str, Any], status: int, message: str
+def test_bad_shifts_are_refused_naming_the_field(
+    boss: World, body: dict[str, Any], where: list[Any], message: str
 ) -> None:
     body = {"specialist_id": boss.specialists["ana"].id, **body}
-    response = boss.api("POST", "/admin/shifts", "sofia", body)
-    assert response.status_code == status, response.text
-    assert message in response.json()["detail"]
+    loc, msg = refusal(boss.api("POST", "/admin/shifts", "sofia", body))
+    assert (loc, message in msg) == (where, True), msg
     assert boss.rows("shifts") == []
+    body = {"specialist_id": "s_nope", "weekly": {"mon": [["09:00", "17:00"]]}}
+    response = boss.api("POST", "/admin/shifts", "sofia", body)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No such specialist."}

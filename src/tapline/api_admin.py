@@ -1,52 +1,52 @@
-"""Supervisors configure queues, specialists, routing rules and shifts; and see the wallboard."""
+"""Supervisors configure queues and routing rules, and see the wallboard.
+
+Specialists and shifts are in `api_admin_staff` (mounted here); who may and how errors
+look are in `admin_http`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from tapline import wallboard
+from tapline import api_admin_staff, wallboard
 from tapline.actions import ActionError
 from tapline.actions import config as actions
-from tapline.desk_auth import SignedIn, desk_user
-from tapline.models import Queue, RoutingRules, Shift, Specialist
-from tapline.runtime import Runtime
-from tapline.schemas import QueueConfig, QueuePatch, RulesIn, ShiftIn, SpecialistPatch
-from tapline.views import ms, queue_config, shift_view, specialist_config
+from tapline.admin_http import refused, rt_of, supervisor
+from tapline.desk_auth import SignedIn
+from tapline.models import Queue, RoutingRules
+from tapline.schemas import QueueConfig, QueuePatch, RulesIn
+from tapline.views import ms, queue_config
 
 router = APIRouter(prefix="/api/v1", tags=["supervisor"])
 
 
-async def supervisor(signed_in: SignedIn = Depends(desk_user)) -> SignedIn:
-    if not signed_in.specialist.is_supervisor:
-        raise HTTPException(403, "Supervisors only.")
-    return signed_in
-
-
-def _rt(request: Request) -> Runtime:
-    rt: Runtime = request.app.state.rt
-    return rt
-
-
-def _refused(error: ActionError) -> HTTPException:
-    status = 404 if error.code == "not_found" else 422
-    return HTTPException(status, error.message)
+def queue_out(row: Queue) -> dict[str, Any]:
+    return {**queue_config(row), "archived_at": ms(row.archived_at)}
 
 
 @router.get("/wallboard")
 async def get_wallboard(request: Request, _: SignedIn = Depends(supervisor)) -> dict[str, Any]:
     """Per queue: waiting, oldest wait, specialists by state, callbacks due, today's service."""
-    return await wallboard.build(_rt(request))
+    return await wallboard.build(rt_of(request))
+
+
+# -- Queues ---------------------------------------------------------------------------------
 
 
 @router.get("/admin/queues")
-async def list_queues(request: Request, _: SignedIn = Depends(supervisor)) -> dict[str, Any]:
-    async with _rt(request).sessions() as session:
-        rows = await session.scalars(select(Queue).order_by(Queue.created_at))
-        return {"queues": [queue_config(row) for row in rows]}
+async def list_queues(
+    request: Request, archived: bool = False, _: SignedIn = Depends(supervisor)
+) -> dict[str, Any]:
+    """The queues in use; with `archived=true`, the archived ones too (last)."""
+    query = select(Queue).order_by(Queue.archived_at.is_not(None), Queue.created_at, Queue.id)
+    if not archived:
+        query = query.where(Queue.archived_at.is_(None))
+    async with rt_of(request).sessions() as session:
+        return {"queues": [queue_out(row) for row in await session.scalars(query)]}
 
 
 @router.post("/admin/queues", status_code=201)
@@ -54,9 +54,10 @@ async def create_queue(
     request: Request, body: QueueConfig, _: SignedIn = Depends(supervisor)
 ) -> dict[str, Any]:
     try:
-        return queue_config(await actions.save_queue(_rt(request), None, body.model_dump()))
+        row = await actions.save_queue(rt_of(request), None, body.model_dump(exclude_unset=True))
     except ActionError as error:
-        raise _refused(error) from error
+        raise refused(error) from error
+    return queue_out(row)
 
 
 @router.patch("/admin/queues/{queue_id}")
@@ -65,36 +66,42 @@ async def update_queue(
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
     try:
-        return queue_config(await actions.save_queue(_rt(request), queue_id, changes))
+        return queue_out(await actions.save_queue(rt_of(request), queue_id, changes))
     except ActionError as error:
-        raise _refused(error) from error
+        raise refused(error) from error
 
 
-@router.get("/admin/specialists")
-async def list_specialists(request: Request, _: SignedIn = Depends(supervisor)) -> dict[str, Any]:
-    async with _rt(request).sessions() as session:
-        rows = await session.scalars(select(Specialist).order_by(Specialist.name))
-        return {"specialists": [specialist_config(row) for row in rows]}
-
-
-@router.patch("/admin/specialists/{specialist_id}")
-async def update_specialist(
-    request: Request,
-    specialist_id: str,
-    body: SpecialistPatch,
-    _: SignedIn = Depends(supervisor),
+@router.delete("/admin/queues/{queue_id}")
+async def delete_queue(
+    request: Request, queue_id: str, _: SignedIn = Depends(supervisor)
 ) -> dict[str, Any]:
-    changes = body.model_dump(exclude_unset=True)
+    """`{"id", "outcome": "deleted"}` when nothing ever used it, else `"archived"` (kept
+    for its requests' history, out of every list). `409` while requests are not finished
+    there, callbacks are open, the rules name it, a queue falls back on it, or it is the
+    last queue."""
     try:
-        row = await actions.save_specialist(_rt(request), specialist_id, changes)
+        outcome = await actions.archive_queue(rt_of(request), queue_id)
     except ActionError as error:
-        raise _refused(error) from error
-    return specialist_config(row)
+        raise refused(error) from error
+    return {"id": queue_id, "outcome": outcome}
+
+
+@router.post("/admin/queues/{queue_id}/restore")
+async def restore_queue(
+    request: Request, queue_id: str, _: SignedIn = Depends(supervisor)
+) -> dict[str, Any]:
+    try:
+        return queue_out(await actions.restore_queue(rt_of(request), queue_id))
+    except ActionError as error:
+        raise refused(error) from error
+
+
+# -- Rules ----------------------------------------------------------------------------------
 
 
 @router.get("/admin/rules")
 async def get_rules(request: Request, _: SignedIn = Depends(supervisor)) -> dict[str, Any]:
-    async with _rt(request).sessions() as session:
+    async with rt_of(request).sessions() as session:
         row = await session.scalar(select(RoutingRules).order_by(RoutingRules.id.desc()))
     return {"toml": row.toml if row else "", "updated_at": ms(row.updated_at) if row else None}
 
@@ -104,39 +111,10 @@ async def put_rules(
     request: Request, body: RulesIn, signed_in: SignedIn = Depends(supervisor)
 ) -> dict[str, Any] | JSONResponse:
     """Refused whole when any rule is invalid, with each error's line."""
-    errors = await actions.save_rules(_rt(request), body.toml, signed_in.specialist.id)
+    errors = await actions.save_rules(rt_of(request), body.toml, signed_in.specialist.id)
     if errors:
         return JSONResponse({"errors": errors}, status_code=422)
     return {"toml": body.toml}
 
 
-@router.get("/admin/shifts")
-async def list_shifts(
-    request: Request, specialist_id: str | None = None, _: SignedIn = Depends(supervisor)
-) -> dict[str, Any]:
-    query = select(Shift).order_by(Shift.created_at)
-    if specialist_id:
-        query = query.where(Shift.specialist_id == specialist_id)
-    async with _rt(request).sessions() as session:
-        return {"shifts": [shift_view(row) for row in await session.scalars(query)]}
-
-
-@router.post("/admin/shifts", status_code=201)
-async def create_shift(
-    request: Request, body: ShiftIn, _: SignedIn = Depends(supervisor)
-) -> dict[str, Any]:
-    try:
-        return shift_view(await actions.add_shift(_rt(request), body.model_dump()))
-    except ActionError as error:
-        raise _refused(error) from error
-
-
-@router.delete("/admin/shifts/{shift_id}", status_code=204)
-async def delete_shift(
-    request: Request, shift_id: str, _: SignedIn = Depends(supervisor)
-) -> Response:
-    try:
-        await actions.delete_shift(_rt(request), shift_id)
-    except ActionError as error:
-        raise _refused(error) from error
-    return Response(status_code=204)
+router.include_router(api_admin_staff.router)

@@ -6,8 +6,10 @@ modules have their own forms. This module is the one place that translates.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
@@ -27,9 +29,31 @@ if TYPE_CHECKING:
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+class Invalid(ActionError):
+    """A configuration value refused: `field` is its path in the body, as `hours.mon`."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__("bad_frame", message)
+        self.field = field
+
+
+class Conflict(ActionError):
+    """A change the current state does not allow (HTTP 409), such as removing a busy queue."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("conflict", message)
+
+
+def check_timezone(name: str, field: str = "timezone") -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise Invalid(field, f"Unknown time zone {name!r}.") from error
+
+
 def _ranges(value: object, where: str) -> list[str]:
     if not isinstance(value, list):
-        raise ActionError("bad_frame", f"{where}: a list of [start, end] times.")
+        raise Invalid(where, "a list of [start, end] times.")
     out = []
     for item in value:
         if isinstance(item, str):
@@ -37,7 +61,7 @@ def _ranges(value: object, where: str) -> list[str]:
         elif isinstance(item, list) and len(item) == 2 and all(isinstance(t, str) for t in item):
             out.append(f"{item[0]}-{item[1]}")
         else:
-            raise ActionError("bad_frame", f'{where}: each range is ["08:00", "20:00"].')
+            raise Invalid(where, 'each range is ["08:00", "20:00"].')
     return out
 
 
@@ -45,7 +69,7 @@ def hours_form(hours: Mapping[str, Any], timezone: str) -> dict[str, Any]:
     """The API's `{"mon": [["08:00", "20:00"]], "closed_on": [...]}` in the engine's form."""
     unknown = set(hours) - {*DAYS, "closed_on", "special"}
     if unknown:
-        raise ActionError("bad_frame", f"hours: unknown keys {sorted(unknown)}.")
+        raise Invalid("hours", f"hours: unknown keys {sorted(unknown)}.")
     weekly = {day: _ranges(hours[day], f"hours.{day}") for day in DAYS if day in hours}
     exceptions: dict[str, list[str]] = {str(day): [] for day in hours.get("closed_on") or []}
     for day, ranges in (hours.get("special") or {}).items():
@@ -59,11 +83,31 @@ def business_hours(queue: Queue) -> BusinessHours:
     return parse_hours(hours_form(queue.hours, queue.timezone or "UTC"))
 
 
-def check_hours(hours: Mapping[str, Any], timezone: str) -> None:
+_WHERE = re.compile(r"^hours: (?:weekly '[a-z-]+'(?: \([a-z]+\))?: |exception )")
+
+
+def _parse_part(part: Mapping[str, Any], timezone: str, field: str) -> None:
     try:
-        parse_hours(hours_form(hours, timezone))
+        parse_hours(hours_form(part, timezone))
     except HoursError as error:
-        raise ActionError("bad_frame", str(error)) from error
+        raise Invalid(field, _WHERE.sub("", str(error))) from error
+    except Invalid as error:
+        raise Invalid(field, error.message) from error
+
+
+def check_hours(hours: Mapping[str, Any], timezone: str, field: str = "hours") -> None:
+    """Refused with the path of the first day, date or range that is wrong."""
+    if not isinstance(hours, Mapping):
+        raise Invalid(field, "Hours are a table of days, closed_on and special.")
+    check_timezone(timezone)
+    for day in DAYS:
+        if day in hours:
+            _parse_part({day: hours[day]}, timezone, f"{field}.{day}")
+    for index, date in enumerate(hours.get("closed_on") or []):
+        _parse_part({"closed_on": [date]}, timezone, f"{field}.closed_on.{index}")
+    for date, ranges in (hours.get("special") or {}).items():
+        _parse_part({"special": {date: ranges}}, timezone, f"{field}.special.{date}")
+    _parse_part(hours, timezone, field)
 
 
 def queue_open(queue: Queue, now: float) -> bool:
@@ -107,8 +151,14 @@ def queue_policy(row: Queue) -> QueuePolicy:
 
 
 def apply_queue(rt: Runtime, row: Queue) -> list[Effect]:
-    """The queue's skill and policy in the engine, its name for the rules, its slot book."""
+    """The queue's skill and policy in the engine, its name for the rules, its slot book.
+
+    An archived queue stays known to the engine (it holds no requests: it was empty when
+    archived) but not by name: no rules, desks' lists, wallboard or slots."""
     effects = rt.engine.add_queue(row.id, row.skill, policy=queue_policy(row))
+    if row.archived_at is not None:
+        forget_queue(rt, row.id)
+        return effects
     rt.queue_names[row.id] = row.name
     rt.queue_rows[row.id] = row
     rt.queue_ids = {name: queue_id for queue_id, name in rt.queue_names.items()}
@@ -119,6 +169,17 @@ def apply_queue(rt: Runtime, row: Queue) -> list[Effect]:
     else:
         book.set_hours(hours, rt.clock.now())
     return effects
+
+
+def forget_queue(rt: Runtime, queue_id: str) -> None:
+    """An archived or deleted queue leaves the names, lists and slot books (not the engine:
+    it has no request left there, and the engine has no way to remove a queue)."""
+    rt.queue_names.pop(queue_id, None)
+    rt.queue_rows.pop(queue_id, None)
+    rt.queue_counts.pop(queue_id, None)
+    rt.slot_books.pop(queue_id, None)
+    rt.queue_ids = {name: qid for qid, name in rt.queue_names.items()}
+    rt.queues_dirty = True
 
 
 def apply_specialist(rt: Runtime, row: Specialist) -> list[Effect]:

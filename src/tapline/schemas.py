@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 ClientId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
@@ -92,48 +92,123 @@ class Health(BaseModel):
     version: str
 
 
-Hours = dict[str, Any]
+# -- Supervisor configuration (docs/protocol.md, Supervisor configuration) ------------------
+# Shapes and sizes are checked here (a 422 whose `loc` names the field); meanings (levels,
+# time zones, overlapping hours, clashes) in actions/config.py, in the same 422 shape.
+
+MAX_INTERVALS = 12
+"""Intervals in one day of business hours or of a weekly shift."""
+MAX_DATES = 400
+"""Closed dates, or dates with special hours, of one queue."""
+MAX_SKILLS = 30
+MAX_ATTRIBUTES = 30
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+SkillName = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[a-z0-9_]+$")]
+AttributeName = Annotated[
+    str, StringConstraints(min_length=1, max_length=60, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+Interval = Annotated[
+    list[Annotated[str, StringConstraints(max_length=5)]], Field(min_length=2, max_length=2)
+]
+Day = Annotated[list[Interval], Field(max_length=MAX_INTERVALS)]
+DateText = Annotated[str, StringConstraints(max_length=10)]
+Seconds = Annotated[float, Field(ge=0, le=86400)]
+
+
+class WeekIn(BaseModel):
+    """Seven days of `[["09:00", "17:00"], …]`; a day left out (or empty) is closed."""
+
+    model_config = ConfigDict(extra="forbid")
+    mon: Day = Field(default_factory=list)
+    tue: Day = Field(default_factory=list)
+    wed: Day = Field(default_factory=list)
+    thu: Day = Field(default_factory=list)
+    fri: Day = Field(default_factory=list)
+    sat: Day = Field(default_factory=list)
+    sun: Day = Field(default_factory=list)
+
+
+class HoursIn(WeekIn):
+    """A queue's business hours: the week, closed dates, and dates with special hours."""
+
+    closed_on: Annotated[list[DateText], Field(max_length=MAX_DATES)] = Field(default_factory=list)
+    special: Annotated[dict[DateText, Day], Field(max_length=MAX_DATES)] = Field(
+        default_factory=dict
+    )
 
 
 class QueuePatch(BaseModel):
     """Part of a queue's configuration; see docs/protocol.md (Supervisor configuration)."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    skill: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+    name: Name | None = None
+    skill: SkillName | None = None
     priority: int | None = Field(None, ge=-100, le=100)
-    timezone: str | None = Field(None, max_length=64)
-    hours: Hours | None = None
+    timezone: TimeZone | None = None
+    hours: HoursIn | None = None
     sticky_seconds: float | None = Field(None, ge=0, le=3600)
-    widen_after: list[float] | None = Field(None, max_length=2)
+    widen_after: Annotated[list[Seconds], Field(max_length=2)] | None = None
     callback_threshold: float | None = Field(None, ge=0, le=86400)
-    fallback_queue_id: str | None = None
+    fallback_queue_id: Id | None = None
     service_target_seconds: float | None = Field(None, gt=0, le=86400)
 
 
 class QueueConfig(QueuePatch):
-    name: str = Field(min_length=1, max_length=200)
-    skill: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_]+$")
+    name: Name
+    skill: SkillName
+
+
+Skills = Annotated[dict[SkillName, int], Field(max_length=MAX_SKILLS)]
+Authority = Annotated[
+    dict[AttributeName, float | bool | Annotated[str, StringConstraints(max_length=200)]],
+    Field(max_length=MAX_ATTRIBUTES),
+]
+Capacity = Annotated[dict[str, int], Field(max_length=3)]
 
 
 class SpecialistPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, min_length=1, max_length=200)
-    role: str | None = Field(None, min_length=1, max_length=200)
-    skills: dict[str, int] | None = None
-    authority: dict[str, float | bool | str] | None = None
-    capacity: dict[str, int] | None = None
+    name: Name | None = None
+    role: Name | None = None
+    skills: Skills | None = None
+    authority: Authority | None = None
+    capacity: Capacity | None = None
     is_supervisor: bool | None = None
+    password: str | None = Field(None, min_length=1, max_length=1024)
+    """A new password (at least 10 characters); their open desks are signed out."""
+
+
+class SpecialistCreate(SpecialistPatch):
+    email: str = Field(min_length=3, max_length=320)
+    name: Name
+    role: Name = "Specialist"
+    password: str = Field(min_length=1, max_length=1024)
+    skills: Skills = Field(default_factory=dict)
+    authority: Authority = Field(default_factory=dict)
+    capacity: Capacity = Field(default_factory=lambda: {"chat": 3})
+    is_supervisor: bool = False
 
 
 class RulesIn(BaseModel):
     toml: str = Field(max_length=200_000)
 
 
-class ShiftIn(BaseModel):
+Epoch = Annotated[int, Field(ge=0, le=4_102_444_800_000)]  # up to 2100, in ms
+
+
+class ShiftPatch(BaseModel):
+    """A weekly shift (`weekly`) or one dated interval (`start`, `end` in ms)."""
+
     model_config = ConfigDict(extra="forbid")
-    specialist_id: str
-    timezone: str = Field("UTC", max_length=64)
-    weekly: dict[str, list[list[str]]] | None = None
-    start: int | None = Field(None, description="ms since the epoch, for a dated shift")
-    end: int | None = None
+    timezone: TimeZone | None = None
+    weekly: WeekIn | None = None
+    start: Epoch | None = Field(None, description="ms since the epoch, for a dated shift")
+    end: Epoch | None = None
+
+
+class ShiftIn(ShiftPatch):
+    specialist_id: Id
+    timezone: TimeZone = "UTC"

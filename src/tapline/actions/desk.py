@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import sanitize
+from tapline import configuration, sanitize
 from tapline.actions import ActionError, Transaction, transaction
 from tapline.actions.effects import apply, fan_out_message
 from tapline.engine import (
@@ -119,13 +119,13 @@ async def specialist_online(rt: Runtime, specialist_id: str) -> None:
     async with transaction(rt) as tx:
         try:
             current = rt.engine.specialist(specialist_id).presence
-        except UnknownSpecialist:  # added while the server ran
+        except UnknownSpecialist:  # added while the server ran, by another process (the CLI)
             row = await tx.session.get(Specialist, specialist_id)
             if row is None:
                 return
-            await apply(
-                tx, rt.engine.set_specialist(row.id, skills=dict(row.skills), capacity=row.capacity)
-            )
+            # Skills, authority and every channel's capacity, as at start or a Configure save.
+            await apply(tx, configuration.apply_specialist(rt, row))
+            await configuration.reload_staffing(tx)
             current = Presence.OFFLINE
         if current is not choice:
             await apply(tx, rt.engine.set_presence(specialist_id, choice))
