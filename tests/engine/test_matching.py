@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from tapline.engine import Channel, Presence, SpecialistState
 from tapline.engine.lineup import NORMAL, Place
-from tapline.engine.matching import Pools, in_place_order, is_free
+from tapline.engine.matching import Pools, RankedPools, in_place_order, is_free
+from tapline.engine.routing import LeastLoadedRouter
 
 
 def spec(sid: str, skills: dict[str, int], **changes: object) -> SpecialistState:
@@ -62,3 +63,32 @@ def test_a_list_stops_being_walked_when_asked() -> None:
         seen.append(place[4])
         stopped.add(0)  # after the first, the pay list is done
     assert seen == ["r1", "r2", "r4"]
+
+
+def test_ranked_pools_keep_the_routers_order_as_specialists_change() -> None:
+    router = LeastLoadedRouter()
+    pools = RankedPools(router.key)
+    a = spec("a", {"payments": 1}, idle_since=30.0)
+    b = spec("b", {"payments": 1}, idle_since=10.0, capacity=2)
+    c = spec("c", {"payments": 1, "shipping": 1}, idle_since=20.0)
+    for s in (a, b, c):
+        pools.refresh(s)
+
+    def order(skill: str = "payments", channel: Channel = Channel.CHAT) -> list[str]:
+        return [s.specialist_id for _, s in pools.ranked(skill, channel)]
+
+    assert order() == ["b", "c", "a"]
+    b.active = {"r1"}  # half loaded: last
+    pools.refresh(b)
+    assert order() == ["c", "a", "b"] and order("shipping") == ["c"]
+    c.offered = "r2"  # not free any more
+    pools.refresh(c)
+    assert order() == ["a", "b"] and order("shipping") == []
+    c.offered = None
+    c.idle_since = 5.0
+    pools.refresh(c)
+    assert order() == ["c", "a", "b"]
+    # A channel asked for later is ranked from then on too.
+    assert order(channel=Channel.VOICE) == ["c", "b", "a"]  # no calls: by idle time
+    pools.discard("a")
+    assert order() == ["c", "b"] and order(channel=Channel.VOICE) == ["c", "b"]

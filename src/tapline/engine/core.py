@@ -647,7 +647,8 @@ class Engine(Dispatcher):
             checked,
             chosen,
             priority,
+            queue.policy.priority + priority,  # as _refile would
+            final_stage=queue.policy.final_stage,
         )
-        self._refile(record, queue)
         self._requests[request_id] = record
         return record

@@ -26,13 +26,13 @@ from tapline.engine.effects import (
     WithdrawReason,
 )
 from tapline.engine.lineup import Lineup, QueueRecord
-from tapline.engine.matching import Pools, in_place_order
+from tapline.engine.matching import Pools, RankedPools, in_place_order
 from tapline.engine.needs import Need, NeedTable, fits
 from tapline.engine.presence import Presence, SpecialistState
 from tapline.engine.reach import Reach
 from tapline.engine.request import RequestRecord
 from tapline.engine.requirements import NONE
-from tapline.engine.routing import Router, WaitingRequest
+from tapline.engine.routing import RANKING, Router, WaitingRequest
 from tapline.engine.states import DeadEndCause, RequestState, transition
 
 _S = RequestState
@@ -67,6 +67,10 @@ class Dispatcher:
         self._needs = NeedTable()
         self._staff = Pools()  # every registered specialist, by skill
         self._free = Pools()  # free for an offer now (as of the last pass)
+        self._ranked: RankedPools | None = None
+        if isinstance(router, RANKING) and type(router) in RANKING:
+            # a built-in router's choice is the first eligible in its order: kept sorted
+            self._free = self._ranked = RankedPools(router.key)
         self._fit: dict[str, dict[int, bool]] = {}  # specialist -> need number -> fits
         self._reach = Reach(self._staff)
         self._by_final: dict[Need, dict[str, None]] = {}  # in-line requests by widest need
@@ -230,6 +234,7 @@ class Dispatcher:
     def _specialist_registered(self, spec: SpecialistState, effects: list[Effect]) -> None:
         """`spec` is new or changed: pools, memo and reach follow; affected requests rechecked."""
         self._staff.add(spec)
+        self._free.discard(spec.specialist_id)  # pooled again by the next pass, as they are now
         self._fit.pop(spec.specialist_id, None)
         recheck: dict[str, RequestRecord] = {}
         for need in self._reach.update(spec):
@@ -346,18 +351,44 @@ class Dispatcher:
         stops walking a queue once no fresh specialist for it is left free.
         """
         effects: list[Effect] = []
-        fresh, dirty = self._take_dirty()
-        if not self._free:
+        fresh = self._take_fresh() if self._dirty_specs else None
+        if not self._free or (fresh is None and not self._dirty_requests):
+            self._dirty_requests.clear()
             return effects
+        dirty = self._take_dirty()
+        now = self._clock.now()
+        made: list[RequestRecord] = []
+        if fresh is None:  # nobody new is free: only the dirty requests can be offered
+            for record in dirty:
+                chosen = self._choose(record, self._free, now)
+                if chosen is not None:
+                    self._offer(record, chosen, now, effects)
+                    made.append(record)
+                    if not self._free:
+                        break
+        else:
+            self._walk(fresh, dirty, now, made, effects)
+        for record in made:
+            self._queues[record.queue_id].lineup.offered(record.place)
+        return effects
+
+    def _walk(
+        self,
+        fresh: Pools,
+        dirty: list[RequestRecord],
+        now: float,
+        made: list[RequestRecord],
+        effects: list[Effect],
+    ) -> None:
+        """The pass with fresh specialists: the dirty requests and the queues they serve."""
         queues = [q for q in self._queues.values() if q.lineup.ready and fresh.has(q.skill)]
         sources = [q.lineup.ready for q in queues]
-        sources.append([r.place for r in dirty])
+        if dirty:
+            sources.append([r.place for r in dirty])
         last = len(queues)
         dirty_ids = {r.request_id for r in dirty}
         seen: set[str] = set()
         hope: dict[int, bool] = {}  # need number -> a fresh specialist might take it
-        made: list[RequestRecord] = []
-        now = self._clock.now()
         walking = lambda i: i == last or fresh.has(queues[i].skill)  # noqa: E731
         for place, _ in in_place_order(sources, walking):
             request_id = place[4]
@@ -377,26 +408,32 @@ class Dispatcher:
                 made.append(record)
                 if not self._free:
                     break
-        for record in made:
-            self._queues[record.queue_id].lineup.offered(record.place)
-        return effects
 
-    def _take_dirty(self) -> tuple[Pools, list[RequestRecord]]:
-        """The free among the dirty specialists, and the waiting dirty requests in place order."""
-        fresh = Pools()
+    def _take_fresh(self) -> Pools | None:
+        """The free among the dirty specialists (None if none), the free pools refreshed."""
+        fresh: Pools | None = None
+        free, specialists = self._free, self._specialists
         for specialist_id in self._dirty_specs:
-            spec = self._specialists[specialist_id]
-            if self._free.refresh(spec):
+            spec = specialists[specialist_id]
+            if free.refresh(spec):
+                if fresh is None:
+                    fresh = Pools()
                 fresh.add(spec)
         self._dirty_specs.clear()
+        return fresh
+
+    def _take_dirty(self) -> list[RequestRecord]:
+        """The waiting dirty requests, in place order."""
+        requests = self._requests
         dirty = [
             record
             for request_id in self._dirty_requests
-            if (record := self._requests.get(request_id)) is not None and record.state is _S.WAITING
+            if (record := requests.get(request_id)) is not None and record.state is _S.WAITING
         ]
         self._dirty_requests.clear()
-        dirty.sort(key=lambda r: r.place)
-        return fresh, dirty
+        if len(dirty) > 1:
+            dirty.sort(key=lambda r: r.place)
+        return dirty
 
     def _hope(self, need: Need, fresh: Pools, hope: dict[int, bool]) -> bool:
         """Whether a fresh specialist meets `need` and has room for it (remembered per pass).
@@ -419,6 +456,8 @@ class Dispatcher:
         if holder is not None:
             free = holder.specialist_id in self._free and holder.has_room(channel)
             candidates = [holder] if free else []
+        elif self._ranked is not None and pool is self._free:
+            return self._first_ranked(record, need)
         else:
             excluded = record.excluded
             candidates = [
@@ -443,5 +482,18 @@ class Dispatcher:
             return None
         for spec in candidates:  # the engine's own record, never a router's copy
             if spec.specialist_id == chosen.specialist_id:
+                return spec
+        return None
+
+    def _first_ranked(self, record: RequestRecord, need: Need) -> SpecialistState | None:
+        """A ranking router's choice among the free: the first eligible in its order."""
+        assert self._ranked is not None
+        channel, excluded = need.channel, record.excluded
+        for _, spec in self._ranked.ranked(need.skill, channel):
+            if (
+                spec.has_room(channel)
+                and spec.specialist_id not in excluded
+                and self._fits(spec, need)
+            ):
                 return spec
         return None

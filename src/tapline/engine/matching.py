@@ -8,11 +8,14 @@ docs/subsystems/routing.md for which lists a pass walks and why that is enough.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from heapq import heapify, heappop, heappush
 
+from tapline.engine.channels import Channel
 from tapline.engine.lineup import Place
 from tapline.engine.presence import MIN_LEVEL, Presence, SpecialistState
+from tapline.engine.routing import Rank
 
 _EMPTY: Mapping[str, SpecialistState] = {}
 
@@ -53,9 +56,14 @@ class Pools:
                 del self._by_skill[skill]
 
     def refresh(self, spec: SpecialistState) -> bool:
-        """Keep `spec` in the pools if free, else take them out; return whether free."""
+        """Keep `spec` in the pools if free, else take them out; return whether free.
+
+        A specialist already pooled keeps their skills as pooled: `discard` them first when
+        their skills change.
+        """
         if is_free(spec):
-            self.add(spec)
+            if spec.specialist_id not in self._skills:
+                self.add(spec)
             return True
         self.discard(spec.specialist_id)
         return False
@@ -68,6 +76,72 @@ class Pools:
 
     def ids(self) -> list[str]:
         return list(self._skills)
+
+
+class RankedPools(Pools):
+    """Pools that also keep each skill's specialists sorted by a ranking router's key, per
+    channel, so that the router's choice is the first eligible one (see routing.RANKING).
+
+    A sorted list is made the first time a (skill, channel) is asked for, then kept up to
+    date. Keys are read when a specialist is added or refreshed: whatever changes a key must
+    refresh them (the engine marks every changed specialist for the next pass).
+    """
+
+    def __init__(self, rank: Callable[[SpecialistState, Channel], Rank]) -> None:
+        super().__init__()
+        self._rank = rank
+        self._ranked: dict[tuple[str, Channel], list[tuple[Rank, SpecialistState]]] = {}
+        self._keys: dict[str, dict[Channel, Rank]] = {}  # pooled id -> key per ranked channel
+        self._channels: list[Channel] = []
+
+    def add(self, spec: SpecialistState) -> None:
+        super().add(spec)
+        if not self._channels:
+            return
+        sid = spec.specialist_id
+        keys = self._keys[sid] = {c: self._rank(spec, c) for c in self._channels}
+        ranked = self._ranked
+        for skill in self._skills[sid]:
+            for channel, key in keys.items():
+                line = ranked.get((skill, channel))
+                if line is not None:
+                    insort(line, (key, spec))
+
+    def discard(self, specialist_id: str) -> None:
+        keys = self._keys.pop(specialist_id, None)
+        if keys is not None:
+            ranked = self._ranked
+            for skill in self._skills[specialist_id]:
+                for channel, key in keys.items():
+                    line = ranked.get((skill, channel))
+                    if line is not None:
+                        at = bisect_left(line, (key,))
+                        assert line[at][1] is self._by_skill[skill][specialist_id]
+                        del line[at]
+        super().discard(specialist_id)
+
+    def refresh(self, spec: SpecialistState) -> bool:
+        keys = self._keys.get(spec.specialist_id)
+        if keys is not None and is_free(spec):
+            for channel, key in keys.items():
+                if self._rank(spec, channel) != key:
+                    self.discard(spec.specialist_id)  # added back with its new keys
+                    break
+        return super().refresh(spec)
+
+    def ranked(self, skill: str, channel: Channel) -> Sequence[tuple[Rank, SpecialistState]]:
+        """The skill's pooled specialists in key order for `channel`. Do not change it."""
+        line = self._ranked.get((skill, channel))
+        if line is None:
+            if channel not in self._channels:
+                self._channels.append(channel)
+                for pool in self._by_skill.values():
+                    for sid, spec in pool.items():
+                        self._keys.setdefault(sid, {})[channel] = self._rank(spec, channel)
+            pool = self._by_skill.get(skill, {})
+            line = sorted((self._keys[sid][channel], spec) for sid, spec in pool.items())
+            self._ranked[(skill, channel)] = line
+        return line
 
 
 def in_place_order(

@@ -71,6 +71,7 @@ class NeedTable:
 
     def __init__(self) -> None:
         self._table: dict[tuple[str, NeedKey], Need] = {}
+        self._stages: dict[tuple[str, Requirements, Channel], tuple[Need, Need, Need]] = {}
         self._ids = count(1)
 
     def intern(
@@ -85,6 +86,7 @@ class NeedTable:
         if need is None:
             if len(self._table) >= _TABLE_LIMIT:
                 self._table.clear()  # only sharing is lost; needs in use stay valid
+                self._stages.clear()
             need = Need(next(self._ids), skill, levels, authority, channel)
             self._table[key] = need
         return need
@@ -93,6 +95,17 @@ class NeedTable:
         self, skill: str, requirements: Requirements, channel: Channel
     ) -> tuple[Need, Need, Need]:
         """The request's needs at stages 0, 1 and 2, in a queue needing `skill`."""
+        key = (skill, requirements, channel)
+        known = self._stages.get(key)
+        if known is None:
+            if len(self._stages) >= _TABLE_LIMIT:
+                self._stages.clear()
+            known = self._stages[key] = self._derive(skill, requirements, channel)
+        return known
+
+    def _derive(
+        self, skill: str, requirements: Requirements, channel: Channel
+    ) -> tuple[Need, Need, Need]:
         levels = dict(requirements.skills)
         levels[skill] = max(levels.get(skill, MIN_LEVEL), MIN_LEVEL)
         full = tuple(sorted(levels.items()))

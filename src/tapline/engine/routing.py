@@ -30,6 +30,10 @@ class WaitingRequest:
     requirements: Requirements = NONE
 
 
+Rank = tuple[float | str, ...]
+"""A ranking router's sort key for a specialist; it ends with the id, so no two are equal."""
+
+
 class Router(Protocol):
     """Chooses one of the eligible specialists for a request, or None to leave it waiting.
 
@@ -58,13 +62,14 @@ class LeastLoadedRouter:
         if not candidates:
             return None
         channel = request.channel
-        return min(
-            candidates,
-            key=lambda s: (
-                s.load(channel) / max(1, s.capacity_for(channel)),
-                s.idle_since,
-                s.specialist_id,
-            ),
+        return min(candidates, key=lambda s: self.key(s, channel))
+
+    def key(self, spec: SpecialistState, channel: Channel) -> Rank:
+        """The order it chooses in (smallest first), from the specialist's state alone."""
+        return (
+            spec.load(channel) / max(1, spec.capacity_for(channel)),
+            spec.idle_since,
+            spec.specialist_id,
         )
 
 
@@ -76,4 +81,13 @@ class LongestIdleRouter:
     ) -> SpecialistState | None:
         if not candidates:
             return None
-        return min(candidates, key=lambda s: (s.idle_since, s.specialist_id))
+        return min(candidates, key=lambda s: self.key(s, request.channel))
+
+    def key(self, spec: SpecialistState, channel: Channel) -> Rank:
+        """The order it chooses in (smallest first), from the specialist's state alone."""
+        return (spec.idle_since, spec.specialist_id)
+
+
+RANKING = (LeastLoadedRouter, LongestIdleRouter)
+"""Routers that choose the smallest `key` among the candidates: the engine keeps the free
+specialists sorted by it and takes the first eligible, rather than listing every candidate."""
