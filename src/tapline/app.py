@@ -14,8 +14,10 @@ from tapline import (
     __version__,
     api_admin,
     api_desk,
+    api_push,
     api_sdk,
     pages,
+    push,
     socket_customer,
     socket_specialist,
     waits,
@@ -60,6 +62,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await stop_drops(rt)  # before the database goes: they may be mid-write
+            await push.stop()  # pushes under way may be about to delete a subscription
             await db.dispose()
 
     app = FastAPI(
@@ -75,6 +78,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     for router in (
         api_admin.router,
         api_sdk.router,
+        api_push.router,
         api_desk.router,
         socket_customer.router,
         socket_specialist.router,

@@ -203,3 +203,25 @@ class Callback(Base):
     kept: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+
+
+class PushSubscription(Base):
+    """A browser's Web Push subscription: rings a customer's device when the page is closed.
+
+    `endpoint`, `p256dh` and `auth` are the browser's secrets: never logged, never shown.
+    A verified customer's subscription (`customer_key`) rings for any of their requests; an
+    unverified one only for the request it was made for.
+    """
+
+    __tablename__ = "push_subscriptions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"))
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    customer_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(100))
+    auth: Mapped[str] = mapped_column(String(40))
+    open_url: Mapped[str] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

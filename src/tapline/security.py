@@ -26,7 +26,13 @@ CSP = "; ".join(
     ]
 )
 
-SDK_PATHS = ("/api/v1/sdk/", "/api/v1/requests", "/api/v1/customers/", "/api/v1/slots")
+SDK_PATHS = (
+    "/api/v1/sdk/",
+    "/api/v1/requests",
+    "/api/v1/customers/",
+    "/api/v1/slots",
+    "/api/v1/push/",
+)
 CORS_HEADERS = "content-type, x-tapline-app, authorization"
 
 
@@ -96,7 +102,7 @@ class AppCors:
         allow = {
             "Access-Control-Allow-Origin": origin,
             "Vary": "Origin",
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS",
             "Access-Control-Allow-Headers": CORS_HEADERS,
             "Access-Control-Max-Age": "600",
         }

@@ -41,6 +41,21 @@ class Settings(BaseSettings):
     signin_attempts: int = Field(5, ge=1)
     signin_window: float = Field(300.0, gt=0)
 
+    # Web Push (docs/subsystems/callbacks.md, "Web Push").
+    push_private_key: str = ""  # VAPID (PEM or base64url); else made once in data_dir
+    push_contact: str = ""  # VAPID `sub`: mailto: or https:; else the https origin
+    push_services: list[str] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "push.services.mozilla.com",
+            "push.apple.com",
+            "notify.windows.com",
+        ]
+    )
+    push_insecure_localhost: bool = False  # tests and development: http://127.0.0.1 endpoints
+    push_subscriptions_max: int = Field(5, ge=1)  # per customer (per request if unverified)
+    push_timeout: float = Field(10.0, gt=0)
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

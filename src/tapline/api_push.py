@@ -1,0 +1,181 @@
+"""The widget's Web Push API: the server's public key, and the customer's subscriptions.
+
+Subscriptions are authenticated like the slots: the app's key, and the request's
+`customer_token` as a bearer token. See docs/protocol.md, "Web Push".
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+
+from tapline import push
+from tapline.models import App, PushSubscription, new_id
+from tapline.models import Request as HelpRequest
+from tapline.passwords import customer_token_ok
+from tapline.runtime import Runtime
+from tapline.security import find_app, origin_allowed
+
+router = APIRouter(prefix="/api/v1/push", tags=["sdk"])
+
+
+class PushKey(BaseModel):
+    public_key: str = Field(description="The VAPID application server key (base64url)")
+
+
+class SubscriptionKeys(BaseModel):
+    p256dh: str = Field(max_length=200)
+    auth: str = Field(max_length=100)
+
+
+class BrowserSubscription(BaseModel):
+    """`PushSubscription.toJSON()` as the browser gives it."""
+
+    model_config = ConfigDict(extra="ignore")
+    endpoint: str = Field(max_length=2048)
+    keys: SubscriptionKeys
+
+
+class SubscriptionIn(BaseModel):
+    request_id: str = Field(max_length=64)
+    subscription: BrowserSubscription
+    url: str = Field(max_length=2048, description="The page a notification opens")
+
+
+class SubscriptionOut(BaseModel):
+    id: str
+    rings_for: str = Field(description="`customer` (verified: any request) or `request`")
+
+
+class SubscriptionRef(BaseModel):
+    request_id: str = Field(max_length=64)
+    endpoint: str = Field(max_length=2048)
+
+
+async def _app(request: Request, key: str | None) -> App:
+    app = await find_app(request.app.state.rt, key)
+    if app is None:
+        raise HTTPException(403, "Unknown app key.")
+    origin = request.headers.get("origin")
+    if not origin_allowed(app, origin):
+        raise HTTPException(403, f"Origin {origin} is not allowed for this app.")
+    return app
+
+
+def _token(rt: Runtime, request_id: str, authorization: str | None) -> None:
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not customer_token_ok(rt.settings.secret(), request_id, token):
+        raise HTTPException(401, "Unknown request or wrong token.")
+
+
+@router.get("/key", response_model=PushKey)
+async def push_key(
+    request: Request,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+) -> PushKey:
+    """The key a browser subscribes with (`applicationServerKey`)."""
+    await _app(request, app or x_tapline_app)
+    return PushKey(public_key=push.keys(request.app.state.rt.settings).public_key)
+
+
+@router.post(
+    "/subscriptions",
+    response_model=SubscriptionOut,
+    status_code=201,
+    responses={
+        200: {"description": "This endpoint was known: updated"},
+        401: {"description": "Wrong customer token"},
+        409: {"description": "The request has ended"},
+        422: {"description": "Not a usable subscription, or too many for this customer"},
+    },
+)
+async def subscribe(
+    request: Request,
+    body: SubscriptionIn,
+    response: Response,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+    authorization: str | None = Header(None),
+) -> SubscriptionOut:
+    """Ring this browser, with a notification, when the request's callback rings."""
+    row_app = await _app(request, app or x_tapline_app)
+    rt: Runtime = request.app.state.rt
+    _token(rt, body.request_id, authorization)
+    given = body.subscription
+    try:
+        checked = push.check(rt.settings, given.endpoint, given.keys.p256dh, given.keys.auth)
+        open_url = push.page_url(row_app, body.url)
+    except push.Refused as error:
+        raise HTTPException(422, str(error)) from error
+    limit = rt.settings.push_subscriptions_max
+    async with rt.lock, rt.sessions() as session, session.begin():
+        owner = await session.get(HelpRequest, body.request_id)
+        if owner is None or owner.app_id != row_app.id:
+            raise HTTPException(401, "Unknown request or wrong token.")
+        if owner.state in push.ENDED:
+            raise HTTPException(409, "This request has ended.")
+        mine = (
+            PushSubscription.customer_key == owner.customer_key
+            if owner.customer_key
+            else PushSubscription.request_id == owner.id
+        )
+        count = await session.scalar(
+            select(func.count())
+            .select_from(PushSubscription)
+            .where(PushSubscription.app_id == row_app.id, mine)
+            .where(PushSubscription.endpoint != checked.endpoint)
+        )
+        if (count or 0) >= limit:
+            raise HTTPException(
+                422,
+                f"This customer already has {limit} browsers set to ring, the most allowed. "
+                "Turn notifications off on one of them first.",
+            )
+        row = await session.scalar(
+            select(PushSubscription).where(PushSubscription.endpoint == checked.endpoint)
+        )
+        if row is None:
+            row = PushSubscription(id=new_id("ps"), endpoint=checked.endpoint)
+            session.add(row)
+        else:
+            response.status_code = 200
+        row.app_id = row_app.id
+        row.request_id = owner.id
+        row.customer_key = owner.customer_key
+        row.p256dh, row.auth, row.open_url = checked.p256dh, checked.auth, open_url
+        return SubscriptionOut(id=row.id, rings_for="customer" if owner.customer_key else "request")
+
+
+@router.delete(
+    "/subscriptions",
+    status_code=204,
+    responses={401: {"description": "Wrong customer token"}, 404: {"description": "None"}},
+)
+async def unsubscribe(
+    request: Request,
+    body: SubscriptionRef,
+    app: str | None = Query(None, description="The app's public key"),
+    x_tapline_app: str | None = Header(None),
+    authorization: str | None = Header(None),
+) -> Response:
+    """Stop ringing this browser (the customer turned notifications off)."""
+    row_app = await _app(request, app or x_tapline_app)
+    rt: Runtime = request.app.state.rt
+    _token(rt, body.request_id, authorization)
+    async with rt.lock, rt.sessions() as session, session.begin():
+        owner = await session.get(HelpRequest, body.request_id)
+        if owner is None or owner.app_id != row_app.id:
+            raise HTTPException(401, "Unknown request or wrong token.")
+        row = await session.scalar(
+            select(PushSubscription).where(
+                PushSubscription.endpoint == body.endpoint,
+                PushSubscription.app_id == row_app.id,
+                push.owned_by(owner),
+            )
+        )
+        if row is None:
+            raise HTTPException(404, "No such subscription for this customer.")
+        await session.delete(row)
+    return Response(status_code=204)
