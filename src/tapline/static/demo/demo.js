@@ -238,7 +238,12 @@
       }
       let result;
       try {
-        result = window.Tapline.init({ app: identity.app, user: identity.user || null });
+        result = window.Tapline.init({
+          app: identity.app,
+          user: identity.user || null,
+          // Web Push for callbacks: SkyWay's own worker, which brings in tapline's.
+          serviceWorker: "/demo/assets/sw.js",
+        });
       } catch (err) {
         console.warn("[skyway] Tapline.init failed", err);
         this.status = "off";

@@ -154,8 +154,9 @@
         h("span", { class: "tl-check-name", text: "Notify me" }), hint])]);
       box.addEventListener("change", function () {
         unlockAudio();
-        if (!box.checked) { setNotifyPref("0"); syncNotify(); return; }
+        if (!box.checked) { setNotifyPref("0"); pushStop(); syncNotify(); return; }
         setNotifyPref("1");
+        if (pushWanted()) { pushStart(); return; }
         if (Notification.permission === "granted") { syncNotify(); return; }
         var done = function (p) {
           if (p !== "granted") {
@@ -210,6 +211,149 @@
       }
     }
 
+    // ------------------------------------------------------------ Web Push
+    // With the host's service worker (init's `serviceWorker`), the ring also comes as a
+    // system notification when the page is closed. Permission is asked only from the
+    // customer's own click on a callback (or on Notify me). Whatever the browser says, the
+    // callback stands and rings by the socket; the customer is told plainly if the browser
+    // won't ring with the page closed. See docs/subsystems/callbacks.md, "Web Push".
+    var pushState = "idle";  // idle | asking | on | denied | unavailable
+    var pushFor = null;      // the request the subscription was posted for
+    var pushNotes = [];
+    var PUSH_TEXT = {
+      on: "We'll also ring this browser with a notification if you close this page.",
+      denied: "Notifications are off for this site in your browser, so it won't ring while this page is closed. Keep it open, or open it again before your turn.",
+      unavailable: "This browser can't ring while this page is closed. Keep it open, or open it again before your turn."
+    };
+
+    function pushNote() {
+      var p = h("p", { class: "tl-hint", "data-tapline-push": "", hidden: true });
+      pushNotes.push(p);
+      return p;
+    }
+    function renderPush() {
+      var t = PUSH_TEXT[pushState] || "";
+      for (var i = 0; i < pushNotes.length; i++) {
+        if (pushNotes[i].textContent !== t) pushNotes[i].textContent = t;
+        pushNotes[i].hidden = !t;
+      }
+    }
+    function setPush(state, why) {
+      if (why) core.warn("Web Push: " + why);
+      pushState = state;
+      renderPush();
+      syncNotify();
+    }
+    function pushWanted() {
+      var o = core.opts || {};
+      return !!o.serviceWorker;
+    }
+    function pushCapable() {
+      return "serviceWorker" in navigator && typeof window.PushManager === "function" &&
+        typeof window.Notification === "function" && window.isSecureContext !== false;
+    }
+    function b64urlBytes(s) {
+      var b = atob(String(s).replace(/-/g, "+").replace(/_/g, "/") + "===".slice((String(s).length + 3) % 4));
+      var out = new Uint8Array(b.length);
+      for (var i = 0; i < b.length; i++) out[i] = b.charCodeAt(i);
+      return out;
+    }
+    function sameKey(sub, key) {
+      var k = sub && sub.options && sub.options.applicationServerKey;
+      if (!k) return false;
+      var a = new Uint8Array(k);
+      if (a.length !== key.length) return false;
+      for (var i = 0; i < a.length; i++) if (a[i] !== key[i]) return false;
+      return true;
+    }
+    // The host's worker, registered and active (pushManager.subscribe needs an active one).
+    function activeRegistration() {
+      var o = core.opts || {};
+      var reg = o.serviceWorkerScope ? { scope: o.serviceWorkerScope } : undefined;
+      return navigator.serviceWorker.register(o.serviceWorker, reg).then(function (r) {
+        if (r.active) return r;
+        var w = r.installing || r.waiting;
+        return new Promise(function (resolve, reject) {
+          if (!w) { reject(new Error("no worker")); return; }
+          w.addEventListener("statechange", function () {
+            if (w.state === "activated") resolve(r);
+            else if (w.state === "redundant") reject(new Error("the worker failed to install"));
+          });
+        });
+      });
+    }
+    function askPermission() {
+      if (Notification.permission !== "default") return Promise.resolve(Notification.permission);
+      return new Promise(function (resolve) {
+        try {
+          var p = Notification.requestPermission(resolve);
+          if (p && typeof p.then === "function") p.then(resolve, function () { resolve("denied"); });
+        } catch (e) { resolve("denied"); }
+      });
+    }
+
+    // Called straight from a click, so that the permission prompt may show.
+    function pushStart() {
+      var r = req();
+      if (!r || !pushWanted()) return;
+      if (!pushCapable()) { setPush("unavailable", "this browser has no Push API here"); return; }
+      if (notifyPref() === "0" && Notification.permission === "granted") return;  // they said no
+      setPush("asking");
+      var rid = r.request_id;
+      askPermission().then(function (permission) {
+        if (permission !== "granted") { setNotifyPref("0"); setPush("denied"); return null; }
+        setNotifyPref("1");
+        return Promise.all([activeRegistration(), core.api("GET", "/push/key")]).then(function (got) {
+          var reg = got[0];
+          if (!got[1].ok || !got[1].data || !got[1].data.public_key) throw new Error("no server key (HTTP " + got[1].status + ")");
+          var key = b64urlBytes(got[1].data.public_key);
+          return reg.pushManager.getSubscription().then(function (old) {
+            if (old && sameKey(old, key)) return old;
+            var fresh = function () { return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }); };
+            return old ? old.unsubscribe().then(fresh, fresh) : fresh();
+          });
+        }).then(function (sub) {
+          var cur = req();
+          if (!cur || cur.request_id !== rid) return null;
+          var page = window.location.origin + window.location.pathname;
+          return core.api("POST", "/push/subscriptions", { request_id: rid, subscription: sub.toJSON(), url: page }, cur.customer_token).then(function (res) {
+            if (!res.ok) throw new Error((res.data && typeof res.data.detail === "string" && res.data.detail) || "HTTP " + res.status);
+            pushFor = rid;
+            setPush("on");
+          });
+        });
+      }).catch(function (e) {
+        setPush("unavailable", (e && e.name ? e.name + ": " : "") + (e && e.message ? e.message : String(e)));
+      });
+    }
+
+    function pushStop() {
+      var r = req();
+      if (pushState !== "on" || !r || !pushCapable()) { if (pushState === "on") setPush("idle"); return; }
+      var rid = pushFor || r.request_id;
+      setPush("idle");
+      activeRegistration().then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
+        if (!sub) return null;
+        var endpoint = sub.endpoint;
+        return sub.unsubscribe().then(function () {
+          return core.api("DELETE", "/push/subscriptions", { request_id: rid, endpoint: endpoint }, r.customer_token);
+        });
+      }).catch(function (e) { core.warn("Web Push: " + (e && e.message ? e.message : String(e))); });
+    }
+
+    // The worker passes on a click on the notification: open the panel; "Answer" answers.
+    function fromWorker(e) {
+      var d = e && e.data;
+      var r = req();
+      if (!d || d.type !== "tapline:answer" || !r || d.request_id !== r.request_id) return;
+      core.open();
+      if (d.answer && shownMode === "ring" && !rg.answerBtn.disabled && !rg.answerBtn.getAttribute("aria-busy")) answer(true);
+    }
+    if ("serviceWorker" in navigator && navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", fromWorker);
+      try { navigator.serviceWorker.startMessages(); } catch (e) { /* older browsers start on their own */ }
+    }
+
     // ------------------------------------------------------------ the choices beside waiting
     var ch = {};
     ch.cbHint = h("p", { id: id("cb-hint"), class: "tl-choice-hint", text: "Keep your place and close this page if you like. We'll ring you here." });
@@ -236,6 +380,7 @@
       h("div", { class: "tl-ext-icon", "aria-hidden": "true" }, [core.svg(ICON_PHONE)]),
       cv.title, cv.when, cv.promise, cv.position,
       h("p", { class: "tl-hint", text: "Open this page again, or the app on another device where you're signed in, and it rings there too." }),
+      pushNote(),
       notifyRow(),
       h("div", { class: "tl-actions tl-actions-stack" }, [cv.waitBtn, cv.schBtn, cv.cancelBtn])
     ]);
@@ -272,6 +417,7 @@
       h("div", { class: "tl-ext-icon", "aria-hidden": "true" }, [core.svg(ICON_PHONE)]),
       bk.title, bk.when, bk.tz,
       h("p", { class: "tl-ext-text", text: "We'll ring you here then. You can close this page: open it again a little before, or the app on another device where you're signed in." }),
+      pushNote(),
       notifyRow(),
       h("div", { class: "tl-actions" }, [bk.cancelBtn, bk.changeBtn])
     ]);
@@ -380,6 +526,7 @@
 
     function askCallback() {
       unlockAudio();
+      pushStart();
       core.showNotice(ui.threadNotice, "");
       send({ type: "callback" }, ch.cbBtn, "Asking…");
     }
@@ -419,6 +566,7 @@
 
     function book() {
       if (!chosen) return;
+      pushStart();
       var r = req();
       var kind = picking === "reschedule" || (r && r.state === "scheduled") ? "reschedule" : "schedule";
       core.showNotice(pk.notice, "");
@@ -679,6 +827,7 @@
       if (mode === "scheduled") renderBooked(r);
       if (mode !== "ring" && shownMode === "ring") stopRinging(true);
       shownMode = mode;
+      renderPush();
       syncNotify();
     }
 
@@ -783,6 +932,8 @@
 
     function reset() {
       spoken = null;
+      pushState = "idle";
+      pushFor = null;
       picking = null;
       chosen = null;
       slots = null;

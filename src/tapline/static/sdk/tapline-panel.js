@@ -1438,6 +1438,7 @@
       render: render, open: open, focusView: focusView, cancelRequest: cancelRequest,
       saveReq: saveReq, contextChanged: contextChanged, threadMode: threadMode, setRingHint: setRingHint,
       get req() { return req; },
+      get opts() { return C.opts; },
       get ui() { return ui; },
       get isOpen() { return isOpen; },
       get online() { return wsState === "open"; },
