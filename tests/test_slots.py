@@ -317,14 +317,20 @@ def test_near_the_slot_the_request_goes_first_and_rings_at_its_start(world: Worl
         assert world.rows("callbacks")[0]["state"] == "promised"
         world.advance(1)
         desk.until("callback", request_id=rid, **{"callback.state": "ringing"})
-    with world.widget(booked, last_seq=seq) as widget:
-        ring = widget.until("callback.ring")
-        assert ring["specialist"]["name"] == "Ana Ferreira"
-        assert ring["expires_at"] == _ms(slot + world.settings.ring_timeout)
-        widget.send({"type": "answer", "id": "yes", "accept": True})
-        assert widget.ack("yes")["result"]["callback"]["kept"] is True
+        # Answered while Ana is there (once she has gone, the ring stops).
+        with world.widget(booked, last_seq=seq) as widget:
+            ring = widget.until("callback.ring")
+            assert ring["specialist"]["name"] == "Ana Ferreira"
+            assert ring["expires_at"] == _ms(slot + world.settings.ring_timeout)
+            widget.send({"type": "answer", "id": "yes", "accept": True})
+            assert widget.ack("yes")["result"]["callback"]["kept"] is True
     [row] = world.rows("callbacks")
     assert (row["state"], row["kept"], row["first_ring_at"]) == ("answered", True, slot)
+    # Once the slot is over the book forgets the booking (it would otherwise grow forever).
+    book = world.rt.slot_books[booked["queue"]["id"]]
+    assert [b.request_id for b in book.bookings()] == [rid]
+    world.beat(slot + 15 * 60 - world.clock.now())
+    assert book.bookings() == []
 
 
 def test_a_booked_slot_with_nobody_free_rings_late_and_the_promise_is_broken(

@@ -530,3 +530,4 @@ async def reserve_due(tx: Transaction) -> None:
             request = await tx.session.get(Request, booking.request_id)
             if request is not None and request.state == "scheduled":
                 await join_queue(tx, request, priority=SLOT_PRIORITY)
+        book.prune(now)  # slots over: their bookings have joined the line or ended
