@@ -75,6 +75,14 @@ ENDPOINTS = [
     ("GET", "/admin/shifts", None),
     ("POST", "/admin/shifts", {"specialist_id": "s_x", "start": 0, "end": 1}),
     ("DELETE", "/admin/shifts/sh_x", None),
+    ("PATCH", "/admin/shifts/sh_x", {"start": 0, "end": 1}),
+    ("DELETE", "/admin/queues/q_x", None),
+    ("POST", "/admin/queues/q_x/restore", None),
+    (
+        "POST",
+        "/admin/specialists",
+        {"email": "eve@example.com", "name": "Eve", "password": "long enough password"},
+    ),
 ]
 
 
@@ -88,6 +96,7 @@ def test_specialists_who_are_not_supervisors_get_403(
     assert boss.client.request(method, f"/api/v1{path}", json=body).status_code == 401
     assert [q["name"] for q in boss.rows("queues")] == ["General"]
     assert boss.rows("routing_rules") == []
+    assert len(boss.rows("specialists")) == 3
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [e for e in ENDPOINTS if e[0] != "GET"])
@@ -106,7 +115,9 @@ def test_writes_need_the_csrf_token_and_our_origin(
     )
     assert response.status_code == 403
     assert [q["name"] for q in boss.rows("queues")] == ["General"]
+    assert len(boss.rows("specialists")) == 3
     assert boss.rows("routing_rules") == []
+    assert len(boss.rows("specialists")) == 3
 
 
 def test_a_supervisor_reads_the_configuration(boss: World) -> None:
