@@ -41,11 +41,26 @@ export async function patchQueue(id, part) {
   return q;
 }
 
+/** Remove a queue: the server deletes it, or archives it when requests ever used it. */
+export async function deleteQueue(id) {
+  const result = await call("DELETE", `/admin/queues/${encodeURIComponent(id)}`);
+  admin.queues = (admin.queues || []).filter((x) => x.id !== id);
+  emit();
+  return result; // {id, outcome: "deleted" | "archived"}
+}
+
 export async function loadSpecialists() {
   const data = await call("GET", "/admin/specialists");
   admin.specialists = Array.isArray(data && data.specialists) ? data.specialists : [];
   emit();
   return admin.specialists;
+}
+
+export async function createSpecialist(body) {
+  const s = await call("POST", "/admin/specialists", body);
+  admin.specialists = [...(admin.specialists || []), s].sort((a, b) => a.name.localeCompare(b.name));
+  emit();
+  return s;
 }
 
 export async function patchSpecialist(id, part) {
@@ -70,6 +85,10 @@ export async function listShifts(specialistId) {
 
 export function createShift(body) {
   return call("POST", "/admin/shifts", body);
+}
+
+export function patchShift(id, part) {
+  return call("PATCH", `/admin/shifts/${encodeURIComponent(id)}`, part);
 }
 
 export function deleteShift(id) {

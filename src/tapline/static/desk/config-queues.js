@@ -1,15 +1,13 @@
 // Configure › Queues: the list of queues and one queue's form (name, skill, priority, time
 // zone, business hours, closed dates, stickiness, widening, callback threshold, fallback,
-// service target).
+// service target), and removing a queue. The list, saving and errors: config-editor.js.
 
-import { h, icon, render, toast } from "./dom.js";
-import { admin, onAdmin, loadQueues, createQueue, patchQueue, knownSkills } from "./admin.js";
-import { field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList, errorSummary, serverErrors, statusLine } from "./forms.js";
+import { h } from "./dom.js";
+import { admin, loadQueues, createQueue, patchQueue, deleteQueue, knownSkills } from "./admin.js";
+import { field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList } from "./forms.js";
 import { weeklyEditor, datesEditor, DAYS } from "./hours.js";
-import { clip, clockTime } from "./format.js";
-import { beforeUnload } from "./router.js";
-
-const NEW = "__new__";
+import { clip } from "./format.js";
+import { mountEditor } from "./config-editor.js";
 
 function defaults() {
   const week = Object.fromEntries(DAYS.map(([k], i) => [k, i < 5 ? [["09:00", "17:00"]] : []]));
@@ -148,109 +146,23 @@ function queueForm(q) {
 
 /** Build the Queues tab into `panel`. */
 export function mountQueues(panel) {
-  let selected = null; // queue id or NEW
-  let form = null;
-  let original = "";
-  const list = h("ul.config-list", { aria: { label: "Queues" } });
-  const addBtn = h("button.btn", { type: "button", onclick: () => pick(NEW) }, icon("plus", 14), "New queue");
-  const title = h("h2.config-title", { id: "queue-form-title" });
-  const summary = errorSummary();
-  const status = statusLine();
-  const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
-  const save = h("button.btn.btn-primary", { type: "submit" }, "Save queue");
-  const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
-  const slot = h("div");
-  const formEl = h("form.config-form", { novalidate: true, aria: { labelledby: "queue-form-title" } },
-    h("div.config-form-head", null, title, dirtyNote), summary.el, slot,
-    h("div.config-actions", null, save, revert, status.el));
-  const empty = h("p.muted.config-empty", null, "Pick a queue, or add one.");
-  panel.append(h("div.config-split", null,
-    h("div.config-side", null, h("div.config-side-head", null, h("h2.visually-hidden", null, "Queues"), addBtn), list),
-    h("div.config-main", null, empty, formEl)));
-  formEl.hidden = true;
-
-  const isDirty = () => Boolean(form) && JSON.stringify(form.read().value) !== original;
-  const markDirty = () => {
-    dirtyNote.hidden = !isDirty();
-  };
-  formEl.addEventListener("input", markDirty);
-  formEl.addEventListener("change", markDirty);
-  formEl.addEventListener("click", () => requestAnimationFrame(markDirty));
-  beforeUnload(() => !formEl.hidden && isDirty());
-
-  function pick(id, force = false, focus = true) {
-    if (!force && form && isDirty() && !window.confirm("Discard the unsaved changes to this queue?")) return;
-    selected = id;
-    const q = id === NEW ? null : (admin.queues || []).find((x) => x.id === id);
-    if (id !== NEW && !q) return;
-    form = queueForm(q);
-    slot.replaceChildren(form.el);
-    // Read quietly to learn the untouched value (errors are cleared just below).
-    original = JSON.stringify(form.read().value);
-    for (const e of form.el.querySelectorAll(".has-error")) e.classList.remove("has-error");
-    for (const e of form.el.querySelectorAll(".field-error")) e.textContent = "";
-    for (const e of form.el.querySelectorAll("[aria-invalid]")) e.removeAttribute("aria-invalid");
-    title.textContent = q ? clip(q.name, 80) : "New queue";
-    summary.clear();
-    status.set("");
-    dirtyNote.hidden = true;
-    formEl.hidden = false;
-    empty.hidden = true;
-    drawList();
-    if (focus) form.el.querySelector("input")?.focus();
-  }
-
-  formEl.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const { value, errors } = form.read();
-    if (errors.length) {
-      status.set("Not saved.", "bad");
-      summary.show(errors);
-      return;
-    }
-    summary.clear();
-    const before = selected === NEW ? null : (admin.queues || []).find((x) => x.id === selected);
-    const part = before ? Object.fromEntries(Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k]))) : value;
-    if (before && !Object.keys(part).length) {
-      status.set("Nothing changed.");
-      return;
-    }
-    save.disabled = true;
-    status.set("Saving…");
-    try {
-      const q = before ? await patchQueue(before.id, part) : await createQueue(part);
-      selected = q.id;
-      original = JSON.stringify(form.read().value);
-      title.textContent = clip(q.name, 80);
-      dirtyNote.hidden = true;
-      status.set(`Saved at ${clockTime(Date.now())}.`, "good");
-      drawList();
-    } catch (err) {
-      status.set("Not saved.", "bad");
-      summary.show(form.showServer(serverErrors(err)), "The server didn't save the queue:");
-    } finally {
-      save.disabled = false;
-    }
-  });
-
-  function drawList() {
-    const queues = admin.queues || [];
-    render(list, queues.map((q) => h("li", null, h("button.config-item", {
-      type: "button",
-      dataset: { key: `queue-${q.id}` },
-      aria: { current: q.id === selected ? "true" : undefined },
-      onclick: () => pick(q.id),
-    }, h("span.config-item-name", { title: q.name }, clip(q.name, 40)),
-      h("span.config-item-sub", null, [q.skill, q.timezone].filter(Boolean).join(" · "))))),
-    selected === NEW ? h("li", null, h("span.config-item.is-new", { aria: { current: "true" } }, "New queue")) : null);
-  }
-  onAdmin(drawList);
-
-  loadQueues().then(() => {
-    drawList();
-    if (!selected && admin.queues.length) pick(admin.queues[0].id, false, false);
-  }).catch((err) => {
-    toast(`Couldn't load the queues: ${err.message}`, "error");
-    render(list, h("li.muted", null, "Couldn't load the queues."));
+  mountEditor(panel, {
+    noun: "queue",
+    idPrefix: "queue",
+    items: () => admin.queues,
+    load: loadQueues,
+    summary: (q) => ({ name: q.name, sub: [q.skill, q.timezone].filter(Boolean).join(" · ") }),
+    form: queueForm,
+    create: createQueue,
+    update: patchQueue,
+    // Refused (409) while requests wait or are helped there, the rules name it, or another
+    // queue falls back on it: the server's reason is shown in the summary.
+    remove: async (q) => {
+      const { outcome } = await deleteQueue(q.id);
+      return outcome === "archived"
+        ? `Queue ${clip(q.name, 60)} archived: it takes no new requests, and its past requests keep their history.`
+        : `Queue ${clip(q.name, 60)} deleted.`;
+    },
+    emptyText: "Pick a queue, or add one.",
   });
 }

@@ -1,16 +1,18 @@
-// Configure › Specialists: skills with levels 1–5, authority attributes (number or yes/no),
-// capacity per channel, and the supervisor flag.
+// Configure › Specialists: new specialists (email and a first password), skills with levels
+// 1–5, authority attributes (number, yes/no or text), capacity per channel, and the
+// supervisor flag. The list, saving and errors: config-editor.js.
 
-import { h, icon, render, toast } from "./dom.js";
+import { h, icon } from "./dom.js";
 import { state } from "./store.js";
-import { admin, onAdmin, loadSpecialists, loadQueues, patchSpecialist, knownSkills } from "./admin.js";
-import { field, textInput, numberInput, readInt, errorSummary, serverErrors, statusLine } from "./forms.js";
-import { clip, clockTime } from "./format.js";
-import { beforeUnload } from "./router.js";
+import { admin, loadSpecialists, loadQueues, createSpecialist, patchSpecialist, knownSkills } from "./admin.js";
+import { field, textInput, numberInput, readInt } from "./forms.js";
+import { clip } from "./format.js";
+import { mountEditor } from "./config-editor.js";
 
 const LEVELS = ["1 · learning", "2 · basic", "3 · solid", "4 · advanced", "5 · expert"];
 const SKILL = /^[a-z0-9_]+$/; // as queues name their skill
 const CHANNELS = [["chat", "Chat"], ["voice", "Voice"], ["video", "Video"]];
+const MAX_CAPACITY = 20; // as the server (actions/staff.py)
 
 /** Rows of inputs with add/remove: the shared shape of skills and authority. */
 function rowsEditor({ label, addLabel, entries, makeRow, empty }) {
@@ -89,22 +91,36 @@ function authorityEditor(authority) {
   });
 }
 
+const BLANK = { name: "", role: "Specialist", email: "", skills: {}, authority: {}, capacity: { chat: 3, voice: 0, video: 0 }, is_supervisor: false };
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const MIN_PASSWORD = 10; // as passwords.py
+
+/** One specialist's form; `s` null is a new specialist (then email and password too). */
 function specialistForm(s) {
-  const name = field("Name", textInput(s.name, { maxlength: 80 }));
-  const role = field("Role", textInput(s.role || "", { maxlength: 80 }), { hint: "Shown to customers beside the name." });
-  const sup = h("input", { type: "checkbox", checked: Boolean(s.is_supervisor) });
+  const fresh = !s;
+  const v = s || BLANK;
+  const name = field("Name", textInput(v.name, { maxlength: 200, required: true }), { hint: "As customers see it." });
+  const role = field("Role", textInput(v.role || "", { maxlength: 200, required: true }), { hint: "Shown to customers beside the name." });
+  const email = fresh
+    ? field("Email", textInput("", { type: "email", maxlength: 320, required: true, autocomplete: "off" }), { hint: "They sign in to the desk with it." })
+    : null;
+  const password = fresh
+    ? field("Password", textInput("", { type: "password", maxlength: 1024, required: true, autocomplete: "new-password" }), { hint: `At least ${MIN_PASSWORD} characters. Give it to them privately; they can't see it anywhere.` })
+    : null;
+  const sup = h("input", { type: "checkbox", checked: Boolean(v.is_supervisor) });
   const supField = h("label.check", null, sup, h("span", null, "Supervisor: may see the wallboard and change this configuration"));
-  const skills = skillsEditor(s.skills);
-  const authority = authorityEditor(s.authority);
-  const caps = CHANNELS.map(([k, label]) => [k, field(label, numberInput((s.capacity || {})[k] ?? 0, { min: 0, max: 50 }), { suffix: "at once" })]);
+  const skills = skillsEditor(v.skills);
+  const authority = authorityEditor(v.authority);
+  const caps = CHANNELS.map(([k, label]) => [k, field(label, numberInput((v.capacity || {})[k] ?? 0, { min: 0, max: MAX_CAPACITY }), { suffix: "at once" })]);
   const skillsField = field("Skills", skills.el, { group: true, hint: "Level 1 to 5; queues ask for a skill, and widening accepts lower levels after a while." });
   const authField = field("Authority", authority.el, { group: true, hint: "What they may do, e.g. refund_limit = 500 or can_override_fare = yes. Routing rules compare these with the request's context." });
-  const capField = field("Capacity per channel", h("div.field-grid.field-grid-3", null, caps.map(([, f]) => f.el)), { group: true, hint: "How many requests of each channel at the same time. 0: never offered that channel." });
+  const capField = field("Capacity per channel", h("div.field-grid.field-grid-3", null, caps.map(([, f]) => f.el)), { group: true, hint: `How many requests of each channel at the same time, 0 to ${MAX_CAPACITY}. 0: never offered that channel.` });
+  const emailShown = fresh ? email.el : h("div.field", null, h("span.field-label", null, "Email"), h("p.readonly", null, v.email || "—"));
   const el = h("div.config-fields", null,
     h("datalist", { id: "skill-list-s" }, knownSkills().map((x) => h("option", { value: x }))),
-    h("div.field-grid", null, name.el, role.el, h("div.field", null, h("span.field-label", null, "Email"), h("p.readonly", null, s.email || "—"))),
+    h("div.field-grid", null, name.el, role.el, emailShown, fresh ? password.el : null),
     supField, skillsField.el, authField.el, capField.el);
-  const fields = { name, role, skills: skillsField, authority: authField, capacity: capField };
+  const fields = { name, role, skills: skillsField, authority: authField, capacity: capField, ...(fresh ? { email, password } : {}) };
 
   function read() {
     const errors = [];
@@ -117,6 +133,12 @@ function specialistForm(s) {
     const value = { name: name.control.value.trim(), role: role.control.value.trim(), is_supervisor: sup.checked };
     if (!value.name) bad(name, "Give the specialist a name.");
     if (!value.role) bad(role, "Give a role: customers see it beside the name.");
+    if (fresh) {
+      value.email = email.control.value.trim();
+      if (!EMAIL.test(value.email)) bad(email, "Give an email address, such as ana@example.com.");
+      value.password = password.control.value;
+      if (value.password.length < MIN_PASSWORD) bad(password, `The password needs at least ${MIN_PASSWORD} characters.`);
+    }
     value.skills = {};
     for (const row of skills.rows) {
       const [k, level] = row.read();
@@ -136,7 +158,7 @@ function specialistForm(s) {
     }
     value.capacity = {};
     for (const [k, f] of caps) {
-      const r = readInt(f.control, { min: 0, max: 50, what: `${k[0].toUpperCase()}${k.slice(1)} capacity` });
+      const r = readInt(f.control, { min: 0, max: MAX_CAPACITY, what: `${k[0].toUpperCase()}${k.slice(1)} capacity` });
       if (r.error) bad(f, r.error);
       else value.capacity[k] = r.value;
     }
@@ -145,8 +167,9 @@ function specialistForm(s) {
 
   function showServer(list) {
     return list.map((e) => {
-      const head = e.path.split(".")[0];
-      const f = head === "capacity" ? capField : fields[head];
+      const [head, sub] = e.path.split(".");
+      const channel = head === "capacity" && caps.find(([k]) => k === sub);
+      const f = channel ? channel[1] : fields[head];
       if (f) f.setError(e.message);
       if (f) return { ...e, message: `${head}: ${e.message}`, focus: () => f.focus() };
       return { ...e, message: e.path ? `${e.path}: ${e.message}` : e.message };
@@ -157,97 +180,22 @@ function specialistForm(s) {
 
 /** Build the Specialists tab into `panel`. */
 export function mountSpecialists(panel) {
-  let selected = null;
-  let form = null;
-  let original = "";
-  const list = h("ul.config-list", { aria: { label: "Specialists" } });
-  const title = h("h2.config-title", { id: "spec-form-title" });
-  const summary = errorSummary();
-  const status = statusLine();
-  const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
-  const save = h("button.btn.btn-primary", { type: "submit" }, "Save specialist");
-  const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
-  const slot = h("div");
-  const formEl = h("form.config-form", { novalidate: true, hidden: true, aria: { labelledby: "spec-form-title" } },
-    h("div.config-form-head", null, title, dirtyNote), summary.el, slot, h("div.config-actions", null, save, revert, status.el));
-  const empty = h("p.muted.config-empty", null, "Pick a specialist. New specialists are added with the command line (tapline specialist add).");
-  panel.append(h("div.config-split", null,
-    h("div.config-side", null, h("h2.visually-hidden", null, "Specialists"), list),
-    h("div.config-main", null, empty, formEl)));
-
-  const isDirty = () => Boolean(form) && JSON.stringify(form.read().value) !== original;
-  const markDirty = () => {
-    dirtyNote.hidden = !isDirty();
-  };
-  formEl.addEventListener("input", markDirty);
-  formEl.addEventListener("change", markDirty);
-  beforeUnload(() => !formEl.hidden && isDirty());
-
-  function pick(id, force = false) {
-    if (!force && form && isDirty() && !window.confirm("Discard the unsaved changes to this specialist?")) return;
-    const s = (admin.specialists || []).find((x) => x.id === id);
-    if (!s) return;
-    selected = id;
-    form = specialistForm(s);
-    slot.replaceChildren(form.el);
-    original = JSON.stringify(form.read().value);
-    title.textContent = clip(s.name, 80);
-    summary.clear();
-    status.set("");
-    dirtyNote.hidden = true;
-    formEl.hidden = false;
-    empty.hidden = true;
-    drawList();
-  }
-
-  formEl.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const { value, errors } = form.read();
-    if (errors.length) {
-      status.set("Not saved.", "bad");
-      summary.show(errors);
-      return;
-    }
-    summary.clear();
-    const before = (admin.specialists || []).find((x) => x.id === selected);
-    const part = Object.fromEntries(Object.entries(value).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(before[k] ?? (k === "role" ? "" : undefined))));
-    if (!Object.keys(part).length) {
-      status.set("Nothing changed.");
-      return;
-    }
-    if (selected === (state.me && state.me.id) && part.is_supervisor === false
-      && !window.confirm("You are removing your own supervisor access: you won't see Configure or the wallboard afterwards. Continue?")) return;
-    save.disabled = true;
-    status.set("Saving…");
-    try {
-      const s = await patchSpecialist(before.id, part);
-      original = JSON.stringify(form.read().value);
-      title.textContent = clip(s.name, 80);
-      dirtyNote.hidden = true;
-      status.set(`Saved at ${clockTime(Date.now())}.`, "good");
-    } catch (err) {
-      status.set("Not saved.", "bad");
-      summary.show(form.showServer(serverErrors(err)), "The server didn't save the specialist:");
-    } finally {
-      save.disabled = false;
-    }
-  });
-
-  function drawList() {
-    render(list, (admin.specialists || []).map((s) => h("li", null, h("button.config-item", {
-      type: "button",
-      dataset: { key: `spec-${s.id}` },
-      aria: { current: s.id === selected ? "true" : undefined },
-      onclick: () => pick(s.id),
-    }, h("span.config-item-name", { title: s.name }, clip(s.name, 40), s.is_supervisor ? h("span.chip", null, "Supervisor") : null),
-      h("span.config-item-sub", null, Object.entries(s.skills || {}).map(([k, v]) => `${k} ${v}`).join(" · ") || "No skills")))));
-  }
-  onAdmin(drawList);
-  Promise.all([loadSpecialists(), admin.queues ? null : loadQueues().catch(() => null)]).then(() => {
-    drawList();
-    if (!selected && admin.specialists.length) pick(admin.specialists[0].id);
-  }).catch((err) => {
-    toast(`Couldn't load the specialists: ${err.message}`, "error");
-    render(list, h("li.muted", null, "Couldn't load the specialists."));
+  mountEditor(panel, {
+    noun: "specialist",
+    idPrefix: "spec",
+    items: () => admin.specialists,
+    load: () => Promise.all([loadSpecialists(), admin.queues ? null : loadQueues().catch(() => null)]),
+    summary: (s) => ({
+      name: s.name,
+      chip: s.is_supervisor ? "Supervisor" : null,
+      sub: Object.entries(s.skills || {}).map(([k, v]) => `${k} ${v}`).join(" · ") || "No skills",
+    }),
+    form: specialistForm,
+    create: createSpecialist,
+    update: patchSpecialist,
+    original: (s, key) => s[key] ?? (key === "role" ? "" : undefined),
+    confirmSave: (s, part) => !(s && s.id === (state.me && state.me.id) && part.is_supervisor === false)
+      || window.confirm("You are removing your own supervisor access: you won't see Configure or the wallboard afterwards. Continue?"),
+    emptyText: "Pick a specialist, or add one.",
   });
 }

@@ -2,9 +2,11 @@
 // and shifts. Each tab is built the first time it is opened and kept (hidden) afterwards, so
 // moving between tabs or views never loses what was typed.
 
-import { h, icon, render } from "./dom.js";
+import { h, icon, render, toast } from "./dom.js";
 import { state, on } from "./store.js";
 import { CONFIG_TABS, linkHandler, pathFor } from "./router.js";
+import { admin, loadQueues, loadSpecialists } from "./admin.js";
+import { clockTime } from "./format.js";
 
 const TABS = {
   queues: { label: "Queues", load: () => import("./config-queues.js").then((m) => m.mountQueues) },
@@ -16,7 +18,13 @@ const TABS = {
 /** Build the Configure view into `main`. */
 export function mountConfigure(main) {
   const nav = h("nav.config-tabs", { aria: { label: "Configure sections" } });
-  const head = h("header.config-head", null, h("h1.config-h1", { id: "config-title" }, "Configure"), nav);
+  // Honest state: saves go over HTTP, but while the desk is not connected the server may be
+  // unreachable, and other supervisors' changes are not seen until the lists are reloaded.
+  const connNote = h("p.config-conn", { role: "status" });
+  let loadedAt = Date.now();
+  const reload = h("button.btn.btn-small", { type: "button", onclick: reloadLists }, "Reload lists");
+  const head = h("header.config-head", null, h("h1.config-h1", { id: "config-title" }, "Configure"), nav,
+    h("div.config-conn-box", null, connNote, reload));
   const gate = h("div.wb-gate", { role: "note", hidden: true },
     icon("lock", 32), h("h1", null, "Supervisors only"),
     h("p", null, "Queues, specialists, routing rules and shifts are set by supervisors."),
@@ -49,7 +57,43 @@ export function mountConfigure(main) {
     }
     for (const [id, panel] of panels) panel.hidden = id !== tab;
   }
+  function drawConn() {
+    const { status } = state.conn;
+    const at = `Lists as loaded at ${clockTime(loadedAt)}.`;
+    let text = `Connected. ${at}`;
+    let kind = "good";
+    if (!navigator.onLine || status === "offline") {
+      text = "Offline: nothing can be saved until the connection returns. Your changes stay here.";
+      kind = "bad";
+    } else if (status === "stopped") {
+      text = "Signed out: sign in again in another tab, then save. Your changes stay here.";
+      kind = "bad";
+    } else if (status !== "connected") {
+      text = `Reconnecting… saving may fail until the server answers. ${at}`;
+      kind = "pending";
+    }
+    connNote.textContent = text;
+    connNote.dataset.kind = kind;
+  }
+
+  async function reloadLists() {
+    reload.disabled = true;
+    try {
+      await Promise.all([admin.queues ? loadQueues() : null, admin.specialists ? loadSpecialists() : null]);
+      loadedAt = Date.now();
+      drawConn();
+    } catch (err) {
+      toast(`Couldn't reload: ${err.message}`, "error");
+    } finally {
+      reload.disabled = false;
+    }
+  }
+
   on("route", draw);
   on("me", draw);
+  on("conn", drawConn);
+  window.addEventListener("online", drawConn);
+  window.addEventListener("offline", drawConn);
   draw();
+  drawConn();
 }
