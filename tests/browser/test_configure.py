@@ -1,0 +1,146 @@
+"""Configure in Chromium: a supervisor adds a specialist (and sees the server's refusal
+beside its field), gives them a shift, edits it, and sets a queue's business hours and
+closed dates; the API then says the same."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from playwright.sync_api import Browser, Locator, Page, expect
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+PASSWORD = "skyway-demo-2026"
+SUPERVISOR = "sofia@skyway.example"
+
+
+def _sign_in(browser: Browser, url: str, path: str) -> tuple[Page, list[str]]:
+    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{url}{path}")
+    page.get_by_label("Email").fill(SUPERVISOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
+    return page, errors
+
+
+def _api(page: Page, path: str) -> Any:
+    """The supervisor's own session (the page's cookie) reading the API."""
+    origin = re.sub(r"^(https?://[^/]+).*$", r"\1", page.url)
+    response = page.request.get(f"{origin}/api/v1{path}")
+    assert response.ok, response.text()
+    return response.json()
+
+
+def _tab(page: Page, name: str) -> Locator:
+    page.get_by_role("navigation", name="Configure sections").get_by_role("link", name=name).click()
+    return page.get_by_role("region", name=name)
+
+
+def _new_specialist(panel: Locator, email: str) -> None:
+    panel.get_by_role("button", name="New specialist").click()
+    panel.get_by_label("Name", exact=True).fill("Cora Costa")
+    panel.get_by_label("Role").fill("Refunds specialist")
+    panel.get_by_label("Email").fill(email)
+    panel.get_by_label("Password").fill("a long enough password")
+    panel.get_by_role("button", name="Add skill").click()
+    panel.get_by_label("Skill", exact=True).fill("payments")
+    panel.get_by_role("combobox", name="Level").select_option("4")
+    panel.get_by_role("button", name="Add attribute").click()
+    panel.get_by_role("textbox", name="Attribute").fill("refund_limit")
+    panel.get_by_role("spinbutton", name="Value").fill("500")
+    panel.get_by_label("Voice").fill("1")
+    panel.get_by_role("button", name="Save specialist").click()
+
+
+def test_a_supervisor_adds_a_specialist_and_a_shift_and_sets_a_queues_hours(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    url = live_server.url
+    page, errors = _sign_in(browser, url, "/desk/configure/specialists")
+    panel = page.get_by_role("region", name="Specialists")
+    expect(panel.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
+
+    # An email already in use: the server's 422 is shown beside the Email field.
+    _new_specialist(panel, "ana@skyway.example")
+    email = panel.get_by_label("Email")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    beside = panel.locator(".field.has-error", has=page.get_by_label("Email"))
+    expect(beside.locator(".field-error")).to_contain_text("already exists")
+    expect(panel.get_by_role("alert")).to_contain_text("already exists")
+    # Nothing typed is lost: fix the email and save again.
+    email.fill("cora@skyway.example")
+    panel.get_by_role("button", name="Save specialist").click()
+    expect(panel.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    expect(panel.get_by_role("button", name=re.compile("Cora Costa"))).to_be_visible()
+    [cora] = [
+        s for s in _api(page, "/admin/specialists")["specialists"] if s["name"] == "Cora Costa"
+    ]
+    assert cora["email"] == "cora@skyway.example"
+    assert cora["skills"] == {"payments": 4}
+    assert cora["authority"] == {"refund_limit": 500}
+    assert cora["capacity"] == {"chat": 3, "voice": 1, "video": 0}
+
+    # A weekly shift on Mondays, 09:00-17:00 in Lisbon; then edited to end at 13:00.
+    shifts = _tab(page, "Shifts")
+    shifts.get_by_label("Specialist").select_option(label="Cora Costa")
+    expect(shifts.get_by_role("heading", name="Shifts of Cora Costa")).to_be_visible()
+    shifts.get_by_label("Time zone").fill("Europe/Lisbon")
+    shifts.get_by_role("button", name="Add hours on Monday").click()
+    shifts.get_by_role("button", name="Add shift").click()
+    expect(shifts.get_by_role("status").filter(has_text="Shift added.")).to_be_visible()
+    [shift] = _api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
+    assert (shift["timezone"], shift["weekly"]["mon"]) == ("Europe/Lisbon", [["09:00", "17:00"]])
+    shifts.get_by_role("button", name=re.compile("Edit the weekly shift Mon 09:00")).click()
+    expect(shifts.get_by_role("heading", name="Edit shift")).to_be_visible()
+    shifts.get_by_label("Monday, interval 1, until").fill("13:00")
+    shifts.get_by_role("button", name="Save shift").click()
+    expect(shifts.get_by_role("status").filter(has_text="Shift saved.")).to_be_visible()
+    [edited] = _api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
+    assert (edited["id"], edited["weekly"]["mon"]) == (shift["id"], [["09:00", "13:00"]])
+
+    # The Payments queue: business hours (Mon-Fri 09:00-17:00 by default), a closed date.
+    queues = _tab(page, "Queues")
+    queues.get_by_role("button", name=re.compile("^Payments")).click()
+    queues.get_by_role("radio", name="Set business hours").check()
+    queues.get_by_role("button", name="Add hours on Saturday").click()
+    queues.get_by_label("Add a date to closed dates").fill("2027-12-25")
+    queues.get_by_role("button", name="Add date").click()
+    queues.get_by_role("button", name="Save queue").click()
+    expect(queues.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    [payments] = [q for q in _api(page, "/admin/queues")["queues"] if q["name"] == "Payments"]
+    hours = payments["hours"]
+    assert hours["mon"] == hours["fri"] == hours["sat"] == [["09:00", "17:00"]]
+    assert hours["sun"] == []
+    assert hours["closed_on"] == ["2027-12-25"]
+    assert payments["timezone"] == "Europe/Lisbon"
+    assert errors == [], errors
+
+
+def test_a_queue_in_use_is_not_removed_and_says_why(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """The seed's rules send requests to Payments: removing it is refused, with the reason."""
+    page, errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    queues = page.get_by_role("region", name="Queues")
+    queues.get_by_role("button", name=re.compile("^Payments")).click()
+    page.on("dialog", lambda dialog: dialog.accept())
+    queues.get_by_role("button", name="Remove queue").click()
+    expect(queues.get_by_role("alert")).to_contain_text("routing rules send requests to")
+    names = [q["name"] for q in _api(page, "/admin/queues")["queues"]]
+    assert names == ["General", "Payments"]
+    # A new, unused queue is removed for good.
+    queues.get_by_role("button", name="New queue").click()
+    queues.get_by_label("Name").fill("Returns <b>desk</b>")
+    queues.get_by_label("Skill").fill("returns")
+    queues.get_by_role("button", name="Save queue").click()
+    expect(queues.get_by_role("button", name="Returns <b>desk</b>")).to_be_visible()
+    queues.get_by_role("button", name="Remove queue").click()
+    expect(page.locator("#toasts").get_by_role("status")).to_contain_text("deleted")
+    names = [q["name"] for q in _api(page, "/admin/queues")["queues"]]
+    assert names == ["General", "Payments"]
+    assert errors == [], errors
