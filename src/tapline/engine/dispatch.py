@@ -147,9 +147,12 @@ class Dispatcher:
     def _arm(self, record: RequestRecord) -> None:
         """Set the stage from the time waited, and the deadlines of widening and stickiness."""
         self._disarm(record)
+        policy = self._queues[record.queue_id].policy
+        if record.preferred is None and policy.final_stage == 0:
+            record.stage = 0  # a plain queue: no widening, nothing sticky
+            return
         now = self._clock.now()
         waited = now - record.enqueued_at
-        policy = self._queues[record.queue_id].policy
         record.stage = policy.stage_at(waited)
         after = policy.next_widening(waited)
         if after is not None:
@@ -163,9 +166,11 @@ class Dispatcher:
             self._sticky.setdefault(record.preferred, {})[record.request_id] = None
 
     def _disarm(self, record: RequestRecord) -> None:
-        self._deadlines.cancel(record.widen_token)
-        record.widen_token = None
-        self._unstick(record)
+        if record.widen_token is not None:
+            self._deadlines.cancel(record.widen_token)
+            record.widen_token = None
+        if record.sticky_token is not None or record.preferred is not None:
+            self._unstick(record)
 
     def _unstick(self, record: RequestRecord) -> None:
         self._deadlines.cancel(record.sticky_token)
@@ -351,6 +356,8 @@ class Dispatcher:
         stops walking a queue once no fresh specialist for it is left free.
         """
         effects: list[Effect] = []
+        if not self._dirty_specs and not self._dirty_requests:
+            return effects
         fresh = self._take_fresh() if self._dirty_specs else None
         if not self._free or (fresh is None and not self._dirty_requests):
             self._dirty_requests.clear()
@@ -467,6 +474,11 @@ class Dispatcher:
             ]
         if not candidates:
             return None
+        if self._ranked is not None:  # a built-in router: the smallest key, no request view
+            if len(candidates) == 1:
+                return candidates[0]
+            rank = self._ranked.rank
+            return min(candidates, key=lambda spec: rank(spec, channel))
         queue = self._queues[record.queue_id]
         waiting = WaitingRequest(
             record.request_id,

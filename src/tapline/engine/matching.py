@@ -42,14 +42,17 @@ class Pools:
         return specialist_id in self._skills
 
     def add(self, spec: SpecialistState) -> None:
-        self.discard(spec.specialist_id)
+        if spec.specialist_id in self._skills:
+            self.discard(spec.specialist_id)
         skills = tuple(skill for skill, level in spec.skills.items() if level >= MIN_LEVEL)
         self._skills[spec.specialist_id] = skills
         for skill in skills:
             self._by_skill.setdefault(skill, {})[spec.specialist_id] = spec
 
     def discard(self, specialist_id: str) -> None:
-        for skill in self._skills.pop(specialist_id, ()):
+        if specialist_id not in self._skills:
+            return
+        for skill in self._skills.pop(specialist_id):
             pool = self._by_skill[skill]
             del pool[specialist_id]
             if not pool:
@@ -89,7 +92,7 @@ class RankedPools(Pools):
 
     def __init__(self, rank: Callable[[SpecialistState, Channel], Rank]) -> None:
         super().__init__()
-        self._rank = rank
+        self.rank = rank
         self._ranked: dict[tuple[str, Channel], list[tuple[Rank, SpecialistState]]] = {}
         self._keys: dict[str, dict[Channel, Rank]] = {}  # pooled id -> key per ranked channel
         self._channels: list[Channel] = []
@@ -99,7 +102,7 @@ class RankedPools(Pools):
         if not self._channels:
             return
         sid = spec.specialist_id
-        keys = self._keys[sid] = {c: self._rank(spec, c) for c in self._channels}
+        keys = self._keys[sid] = {c: self.rank(spec, c) for c in self._channels}
         ranked = self._ranked
         for skill in self._skills[sid]:
             for channel, key in keys.items():
@@ -108,6 +111,8 @@ class RankedPools(Pools):
                     insort(line, (key, spec))
 
     def discard(self, specialist_id: str) -> None:
+        if specialist_id not in self._skills:
+            return
         keys = self._keys.pop(specialist_id, None)
         if keys is not None:
             ranked = self._ranked
@@ -124,7 +129,7 @@ class RankedPools(Pools):
         keys = self._keys.get(spec.specialist_id)
         if keys is not None and is_free(spec):
             for channel, key in keys.items():
-                if self._rank(spec, channel) != key:
+                if self.rank(spec, channel) != key:
                     self.discard(spec.specialist_id)  # added back with its new keys
                     break
         return super().refresh(spec)
@@ -137,7 +142,7 @@ class RankedPools(Pools):
                 self._channels.append(channel)
                 for pool in self._by_skill.values():
                     for sid, spec in pool.items():
-                        self._keys.setdefault(sid, {})[channel] = self._rank(spec, channel)
+                        self._keys.setdefault(sid, {})[channel] = self.rank(spec, channel)
             pool = self._by_skill.get(skill, {})
             line = sorted((self._keys[sid][channel], spec) for sid, spec in pool.items())
             self._ranked[(skill, channel)] = line
@@ -152,6 +157,12 @@ def in_place_order(
     List `i` is walked while `walking(i)`, which is asked before each of its places; a list
     that stops being walked is dropped. The lists must not change during the walk.
     """
+    if len(sources) == 1:  # nothing to merge
+        for place in sources[0]:
+            if not walking(0):
+                return
+            yield place, 0
+        return
     heads = [(places[0], i, 0) for i, places in enumerate(sources) if places and walking(i)]
     heapify(heads)  # places are unique per list; a place in two lists is seen twice
     while heads:

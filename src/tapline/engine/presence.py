@@ -64,7 +64,11 @@ class SpecialistState:
         """Whether they have room for one more request on `channel`, or on any channel."""
         if channel is not None:
             return self.has_room(channel)
-        return self.has_room(Channel.CHAT) or any(self.has_room(c) for c in CALLS)
+        if len(self.active) - len(self.calls) < self.capacity:  # room for a chat
+            return True
+        if self.calls or not self.call_capacity:  # one call at a time, of either kind
+            return False
+        return any(self.call_capacity.get(c, 0) > 0 for c in CALLS)
 
     def can_take(self, skill: str, channel: Channel = Channel.CHAT) -> bool:
         """Whether an offer for a request needing `skill` (on `channel`) may go to them now."""

@@ -23,6 +23,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import overload
 
 from tapline.engine import DeadEndCause, Engine, FakeClock, OfferMade, Presence
@@ -248,7 +249,7 @@ class Simulation:
                         cb_missed += 1
                     c.state = _GHOST
                     del customers[rid]
-                    return list(engine.end_dead(rid, DeadEndCause.MISSED_CALLBACK))
+                    return engine.end_dead(rid, DeadEndCause.MISSED_CALLBACK)
             c.state = _SERVED
             model.observe_wait(waited, False)
             if c.estimate is not None:
@@ -266,12 +267,14 @@ class Simulation:
             busy[sid] = (c, now)
             seq += 1
             heapq.heappush(heap, (now + handle_draw(), seq, _DONE, sid))
-            return list(engine.accept(rid, sid))
+            return engine.accept(rid, sid)
 
         def apply(now: float, effects: Sequence[object]) -> bool:
             """Act on the engine's effects (accept offers at once); True if any offer."""
             offered = False
             pending: Sequence[object] = effects
+            if OfferMade not in map(type, pending):  # most commands make no offer
+                return False
             while pending:
                 more: list[object] = []
                 for effect in pending:
@@ -289,7 +292,7 @@ class Simulation:
                 if sid in off_duty:
                     off_duty.remove(sid)
                 on_duty[sid] = None
-                offered = apply(now, list(engine.set_presence(sid, Presence.AVAILABLE)))
+                offered = apply(now, engine.set_presence(sid, Presence.AVAILABLE))
                 if not offered and sid not in busy:
                     reach_ghosts(now, None)
             while len(on_duty) > target:
@@ -298,7 +301,7 @@ class Simulation:
                 del on_duty[sid]
                 if sid not in busy:
                     off_duty.append(sid)
-                apply(now, list(engine.set_presence(sid, Presence.AWAY)))
+                apply(now, engine.set_presence(sid, Presence.AWAY))
 
         for at, _servers in changes:  # first, so staff comes on duty before a tie arrives
             seq += 1
@@ -328,7 +331,7 @@ class Simulation:
                 customers[rid] = c
                 if counted:
                     arrivals_n += 1
-                effects = list(engine.submit(rid, QUEUE))
+                effects = engine.submit(rid, QUEUE)
                 if apply(now, effects) and c.state == _SERVED:
                     if counted:
                         immediate_n += 1
@@ -356,10 +359,9 @@ class Simulation:
                     elif varying:
                         elapsed = [now - st for sid, (_, st) in busy.items() if sid in on_duty]
                     else:
-                        chats = list(busy.values())
-                        if len(chats) > BUSY_SAMPLE:  # the estimator samples them anyway
-                            chats = chats[:: -(-len(chats) // BUSY_SAMPLE)]
-                        elapsed = [now - st for _, st in chats]
+                        # the estimator samples them anyway: the same sample, without a copy
+                        step = -(-len(busy) // BUSY_SAMPLE) if len(busy) > BUSY_SAMPLE else 1
+                        elapsed = [now - st for _, st in islice(busy.values(), 0, None, step)]
                     waited_ahead = _WaitsAhead(line, now, ahead)
                     est = model.estimate(ahead, float(servers), elapsed, staffing, waited_ahead)
                     c.estimate = est
@@ -410,7 +412,7 @@ class Simulation:
                 c, started = busy.pop(sid)
                 model.observe_service(now - started)
                 del customers[c.rid]
-                effects = list(engine.resolve(c.rid, sid))
+                effects = engine.resolve(c.rid, sid)
                 if not apply(now, effects):
                     if sid in on_duty:
                         reach_ghosts(now, None)
@@ -430,7 +432,7 @@ class Simulation:
                 model.observe_wait(waited, True)
                 if c.estimate is not None:
                     model.observe_outcome(c.estimate, waited, served=False)
-                apply(now, list(engine.end_dead(c.rid, DeadEndCause.ABANDONED)))
+                apply(now, engine.end_dead(c.rid, DeadEndCause.ABANDONED))
             else:
                 events += 1
                 assert isinstance(payload, int)
