@@ -55,10 +55,10 @@ def test_a_promised_in_queue_callback_survives_a_restart(world: World) -> None:
         desk.send({"type": "accept", "id": "acc", "request_id": rid})
         desk.ack("acc")
         desk.until("callback", request_id=rid, **{"callback.state": "ringing"})
-    with world.widget(created, last_seq=seq) as widget:
-        widget.until("callback.ring", attempt=1)
-        widget.send({"type": "answer", "id": "yes", "accept": True})
-        assert widget.ack("yes")["result"]["callback"]["kept"] is True
+        with world.widget(created, last_seq=seq) as widget:  # while Ana is there
+            widget.until("callback.ring", attempt=1)
+            widget.send({"type": "answer", "id": "yes", "accept": True})
+            assert widget.ack("yes")["result"]["callback"]["kept"] is True
     [row] = world.rows("callbacks")
     assert (row["state"], row["kept"]) == ("answered", True)
 

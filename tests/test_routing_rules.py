@@ -214,7 +214,7 @@ def test_a_queue_the_rules_name_cannot_be_renamed_under_them(routed: World) -> N
     payments = _queue_id(routed, "Payments")
     response = routed.api("PATCH", f"/admin/queues/{payments}", "sofia", {"name": "Cards"})
     assert response.status_code == 422
-    assert "routing rules" in response.json()["detail"]
+    assert "routing rules" in response.json()["detail"][0]["msg"]
     assert routed.ask("c1", context=_payment(150))["queue"]["name"] == "Payments"
     # Rules that no longer name it: the rename goes through.
     rules = RULES.replace('queue = "Payments"', 'queue = "General"')

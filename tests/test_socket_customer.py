@@ -100,9 +100,12 @@ def test_hello_comes_first(world: World) -> None:
             "type": "welcome",
             "request_id": created["request_id"],
             "state": "waiting",
-            "last_seq": 1,
+            "last_seq": 2,
         }
-        assert socket.until("request.state")["seq"] == 1
+        # The thread opens with the description, then the request's state.
+        first = socket.until("message")
+        assert (first["seq"], first["message"]["client_id"]) == (1, "desc-c1")
+        assert socket.until("request.state")["seq"] == 2
         socket.send({"type": "hello", "request_id": created["request_id"]})
         socket.error("bad_frame")
     assert [row["client_id"] for row in world.rows("messages")] == ["desc-c1"]

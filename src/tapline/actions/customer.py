@@ -63,16 +63,16 @@ async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Re
         )
         tx.session.add(row)
         await tx.session.flush()  # the message refers to it
-        tx.session.add(
-            Message(
-                request_id=row.id,
-                sender="customer",
-                author=customer.get("name") or "Customer",
-                client_id=f"desc-{body.id}"[:64],
-                body=description,
-            )
+        first = Message(
+            request_id=row.id,
+            sender="customer",
+            author=customer.get("name") or "Customer",
+            client_id=f"desc-{body.id}"[:64],
+            body=description,
         )
+        tx.session.add(first)
         await tx.session.flush()
+        await fan_out_message(tx, row, first)  # the thread opens with it, on every device
         if configuration.queue_open(queue, rt.clock.now()):
             preferred = await _last_helper(tx.session, row)
             await apply(tx, submit(rt, row, priority=row.priority, preferred=preferred))
