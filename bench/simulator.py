@@ -6,7 +6,8 @@ Runs M/M/s+M at load 1.0 with 10, 50 and 500 specialists (and the 500 without th
 elapsed-time term), timing every engine command. Prints events per second overall, the share
 of wall time spent inside `Engine` commands, the mean cost of each command, and what the
 simulator would do if the engine cost nothing; then events per second with two independent
-replications on the two cores (`tapline simulate --jobs 2`).
+replications on the two cores (`tapline simulate --jobs 2`). An event is an arrival, a chat
+end, a give-up or a shift change (`Results.events`; see docs/subsystems/simulator.md, Speed).
 """
 
 from __future__ import annotations
