@@ -88,6 +88,13 @@ def test_request_from_offer_to_rating(world: World) -> None:
                 4,
                 "Kind, but no",
             )
+            # A resend is acknowledged and not told twice; a changed rating is.
+            widget.send({"type": "rate", "id": "rate1b", "score": 4, "comment": "Kind, but no"})
+            widget.ack("rate1b")
+            widget.send({"type": "rate", "id": "rate2", "score": 3, "comment": "Kind, but no"})
+            widget.ack("rate2")
+            assert desk.until("request.rated")["score"] == 3
+            assert not [f for f in desk.pending if f["type"] == "request.rated"]
     [row] = world.rows("requests")
     assert (row["state"], row["cause"], row["disposition"]) == (
         "dead_end",
@@ -95,7 +102,7 @@ def test_request_from_offer_to_rating(world: World) -> None:
         "not_resolved",
     )
     assert (row["rating"], row["rating_comment"], row["note"]) == (
-        4,
+        3,
         "Kind, but no",
         "needs the airline",
     )
@@ -177,6 +184,9 @@ def test_declined_offers_go_to_the_other_specialist(world: World) -> None:
             withdrawn = ana.until("offer.withdrawn")
             assert (withdrawn["request_id"], withdrawn["reason"]) == (rid, "declined")
             ben.until("offer", **{"offer.request_id": rid})
+            # A resent decline (its ack was lost) gets the same answer, and changes nothing.
+            ana.send({"type": "decline", "id": "no-again", "request_id": rid})
+            ana.ack("no-again")
             # The offer is no longer Ana's to take.
             ana.send({"type": "accept", "id": "late", "request_id": rid})
             assert ana.error("not_allowed")["ref"] == "late"

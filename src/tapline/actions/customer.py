@@ -192,8 +192,10 @@ async def rate(rt: Runtime, request_id: str, score: object, comment: object) -> 
             raise ActionError("not_found", "No such request.")
         if row.state not in ENDED:
             raise ActionError("invalid_state", "You can rate the help once it has ended.")
-        row.rating = score
-        row.rating_comment = sanitize.redact_cards(comment) if comment else None
+        text = sanitize.redact_cards(comment) if comment else None
+        if (row.rating, row.rating_comment) == (score, text):
+            return  # a resend: already told
+        row.rating, row.rating_comment = score, text
         if row.specialist_id:
             await tx.outbox.add(
                 specialist_stream(row.specialist_id),

@@ -16,7 +16,7 @@ from tapline.engine import (
     UnknownRequest,
     UnknownSpecialist,
 )
-from tapline.models import Message, Request, Specialist
+from tapline.models import Message, Offer, Request, Specialist
 from tapline.runtime import Runtime
 
 DISPOSITIONS = ("resolved", "resolved_with_followup", "not_resolved", "duplicate")
@@ -54,7 +54,23 @@ async def accept(rt: Runtime, specialist_id: str, request_id: str) -> None:
 
 async def decline(rt: Runtime, specialist_id: str, request_id: str) -> None:
     async with transaction(rt) as tx:
-        await _run(tx, lambda: rt.engine.decline(request_id, specialist_id))
+        try:
+            effects = rt.engine.decline(request_id, specialist_id)
+        except EngineError as error:
+            if await _declined_already(tx, specialist_id, request_id):
+                return  # a resend: the same answer as the first time
+            raise _engine_error(error) from error
+        await apply(tx, effects)
+
+
+async def _declined_already(tx: Transaction, specialist_id: str, request_id: str) -> bool:
+    latest = await tx.session.scalar(
+        select(Offer.outcome)
+        .where(Offer.request_id == request_id, Offer.specialist_id == specialist_id)
+        .order_by(Offer.id.desc())
+        .limit(1)
+    )
+    return latest == "declined"
 
 
 async def post_message(
