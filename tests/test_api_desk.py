@@ -232,3 +232,44 @@ def test_the_snapshot_lists_pending_offers_and_queues(world: World) -> None:
         assert pending["expires_at"] == offer["expires_at"]
         assert [q["waiting"] for q in snapshot["queues"]] == [1]
         assert snapshot["requests"] == []
+
+
+def test_signing_out_closes_that_sessions_desks_and_only_those(world: World) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    other = world.signin("ana")  # a second sign-in, on another computer
+    with world.socket("/ws/specialist", other.cookie) as elsewhere:
+        elsewhere.send({"type": "hello", "last_seq": 0})
+        elsewhere.until("welcome")
+        mine = world.signin("ana")
+        with world.desk("ana") as desk:
+            done = world.client.post(
+                "/api/v1/desk/signout",
+                headers={**mine.cookie, "X-CSRF-Token": mine.csrf, "Origin": "http://testserver"},
+            )
+            assert done.status_code == 204
+            desk.until("signed_out")
+            with pytest.raises(WebSocketDisconnect) as closed:
+                desk.next()
+            assert (closed.value.code, closed.value.reason) == (4401, "Signed out")
+        elsewhere.send({"type": "ping"})
+        elsewhere.until("pong")
+        assert len(world.rows("desk_sessions")) == 1
+
+
+def test_a_password_reset_closes_every_desk_of_theirs(world: World) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    world.add_specialist("sofia", "Sofia Lind", skills={"admin": 1}, supervisor=True)
+    with world.desk("ana") as desk:
+        changed = world.api(
+            "PATCH",
+            f"/admin/specialists/{world.specialists['ana'].id}",
+            "sofia",
+            {"password": "a-new-password-2026"},
+        )
+        assert changed.status_code == 200, changed.text
+        desk.until("signed_out")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            desk.next()
+        assert closed.value.code == 4401

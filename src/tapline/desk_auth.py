@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -41,6 +44,36 @@ async def open_session(rt: Runtime, specialist: Specialist) -> tuple[str, DeskSe
 async def close_session(rt: Runtime, row: DeskSession) -> None:
     async with rt.sessions() as session, session.begin():
         await session.execute(delete(DeskSession).where(DeskSession.id == row.id))
+    sign_out_sockets(rt, row.specialist_id, row.id)
+
+
+def sign_out_sockets(rt: Runtime, specialist_id: str, session_id: str | None = None) -> None:
+    """Close the desk sockets opened with a session that has ended (all of theirs: None)."""
+    for sid, events in rt.desk_signouts.get(specialist_id, {}).items():
+        if session_id is None or sid == session_id:
+            for event in events:
+                event.set()
+
+
+@contextlib.contextmanager
+def signed_out_event(rt: Runtime, signed_in: SignedIn) -> Iterator[asyncio.Event]:
+    """An event set when this socket's session ends: signed out, reset, or expired."""
+    specialist_id, session_id = signed_in.specialist.id, signed_in.session.id
+    event = asyncio.Event()
+    events = rt.desk_signouts.setdefault(specialist_id, {}).setdefault(session_id, set())
+    events.add(event)
+    left = (signed_in.session.expires_at - utcnow()).total_seconds()
+    timer = asyncio.get_running_loop().call_later(max(0.0, left), event.set)
+    try:
+        yield event
+    finally:
+        timer.cancel()
+        events.discard(event)
+        if not events:
+            sessions = rt.desk_signouts[specialist_id]
+            sessions.pop(session_id, None)
+            if not sessions:
+                del rt.desk_signouts[specialist_id]
 
 
 async def lookup(rt: Runtime, token: str | None) -> SignedIn | None:

@@ -35,6 +35,8 @@ class Runtime:
     desk_sockets: Counter[str] = field(default_factory=Counter)
     customer_sockets: Counter[str] = field(default_factory=Counter)
     drop_timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    desk_signouts: dict[str, dict[str, set[asyncio.Event]]] = field(default_factory=dict)
+    """Specialist id -> desk session id -> one event per open desk socket: set to close it."""
     queue_counts: dict[str, int] = field(default_factory=dict)
     queue_names: dict[str, str] = field(default_factory=dict)
     queues_dirty: bool = False

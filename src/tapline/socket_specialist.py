@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
@@ -11,7 +13,7 @@ from starlette.responses import JSONResponse
 from tapline.actions import QUEUES_CHANNEL
 from tapline.actions import desk as actions
 from tapline.bus import Frame
-from tapline.desk_auth import COOKIE, lookup, same_origin
+from tapline.desk_auth import COOKIE, SignedIn, lookup, same_origin, signed_out_event
 from tapline.engine import EngineError, RequestState
 from tapline.models import Specialist
 from tapline.runtime import Runtime
@@ -22,6 +24,7 @@ from tapline.wire import Wire, serve, typing_signal
 router = APIRouter()
 WRITES = {"presence", "accept", "decline", "message", "resolve"}
 _background: set[asyncio.Task[None]] = set()
+SIGNED_OUT = 4401  # close code: the desk session ended (signed out, password reset, expired)
 
 
 @router.websocket("/ws/specialist")
@@ -39,6 +42,13 @@ async def specialist_socket(ws: WebSocket) -> None:
         )
         return
     await ws.accept()
+    with signed_out_event(rt, signed_in) as signed_out:
+        await _session(ws, rt, signed_in, signed_out)
+
+
+async def _session(
+    ws: WebSocket, rt: Runtime, signed_in: SignedIn, signed_out: asyncio.Event
+) -> None:
     wire = Wire(ws, rt)
     hello = await _hello(wire)
     if hello is None:
@@ -55,18 +65,44 @@ async def specialist_socket(ws: WebSocket) -> None:
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
     await wire.resume(stream, after)
     await wire.send(rt.queues_frame())
+    read = until_signed_out(wire, signed_out, lambda: _read(wire, rt, me))
     if watch:  # a wall display: it neither makes its supervisor present nor takes offers
-        await serve(wire, subscription, stream, lambda: _read(wire, rt, me))
+        await serve(wire, subscription, stream, read)
         return
     rt.desk_sockets[me.id] += 1
     await actions.specialist_online(rt, me.id)
     try:
-        await serve(wire, subscription, stream, lambda: _read(wire, rt, me))
+        await serve(wire, subscription, stream, read)
     finally:
         rt.desk_sockets[me.id] -= 1
         if rt.desk_sockets[me.id] <= 0:
             del rt.desk_sockets[me.id]
             schedule_drop(rt, me.id)
+
+
+def until_signed_out(
+    wire: Wire, signed_out: asyncio.Event, reader: Callable[[], Coroutine[Any, Any, None]]
+) -> Callable[[], Awaitable[None]]:
+    """Read until the client goes, or its session ends: then close with 4401."""
+
+    async def run() -> None:
+        read = asyncio.create_task(reader())
+        stop = asyncio.create_task(signed_out.wait())
+        try:
+            await asyncio.wait({read, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+            if not read.done():
+                read.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await read
+        if not read.cancelled():
+            read.result()  # the client went (or failed): as before
+            return
+        await wire.send({"type": "signed_out"})
+        await wire.ws.close(code=SIGNED_OUT, reason="Signed out")
+
+    return run
 
 
 def schedule_drop(rt: Runtime, specialist_id: str) -> None:

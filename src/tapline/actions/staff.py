@@ -19,6 +19,7 @@ from tapline.actions import ActionError, Transaction, callbacks, transaction
 from tapline.actions.config import notify
 from tapline.actions.effects import apply
 from tapline.configuration import Conflict, Invalid
+from tapline.desk_auth import sign_out_sockets
 from tapline.models import DeskSession, Shift, Specialist, new_id
 from tapline.passwords import MIN_PASSWORD, hash_password
 from tapline.runtime import Runtime
@@ -128,6 +129,8 @@ async def save_specialist(
             )
         await tx.session.flush()
         await _apply(tx, row, skills_changed=changes.get("skills") is not None)
+    if password_hash is not None and row.id != by:
+        sign_out_sockets(rt, row.id)  # their open desks close too, not only new requests
     notify(rt, "specialist", row.id, "updated")
     return row
 
