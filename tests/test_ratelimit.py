@@ -52,3 +52,20 @@ def test_bucket_allows_a_burst_then_the_rate() -> None:
     assert bucket.take() is False
     clock.advance(100)
     assert [bucket.take() for _ in range(4)] == [True, True, True, False]  # never over burst
+
+
+def test_memory_is_bounded_by_the_failures_in_one_window() -> None:
+    clock = FakeClock(0.0)
+    limiter = SignInLimiter(3, 60.0, clock, sweep_at=100)
+    for i in range(1000):
+        limiter.failed(f"ip:{i}", f"account:{i}")
+        clock.advance(1.0)
+    # 120 keys failed in the last minute; at most twice that stays, not all 2000.
+    assert len(limiter) <= 2 * 120 + 2
+    assert limiter.retry_after("ip:999") == 0
+    limiter.failed("ip:999")
+    limiter.failed("ip:999")
+    assert limiter.retry_after("ip:999") > 0  # a recent key's failures are all still there
+    asked = len(limiter)
+    assert limiter.retry_after("ip:new", "account:new") == 0
+    assert len(limiter) == asked  # asking does not make a key
