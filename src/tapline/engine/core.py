@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-from tapline.engine.channels import CALLS, Channel, capacities, channel
+from tapline.engine.channels import Channel, capacities, channel
 from tapline.engine.clock import Clock
 from tapline.engine.deadlines import DeadlineKind
-from tapline.engine.dispatch import IN_LINE, Dispatcher, presence_effect
+from tapline.engine.dispatch import IN_LINE, presence_effect
 from tapline.engine.effects import Effect, QueueChanged, StateChanged
 from tapline.engine.errors import (
     DuplicateRequest,
@@ -21,12 +21,8 @@ from tapline.engine.errors import (
     InvalidTransition,
     NotAssigned,
     NotOffered,
-    UnknownQueue,
-    UnknownRequest,
-    UnknownSpecialist,
 )
 from tapline.engine.lineup import FRONT, QueueRecord
-from tapline.engine.load import EligibleLoad
 from tapline.engine.policy import DEFAULT, QueuePolicy
 from tapline.engine.presence import (
     MAX_LEVEL,
@@ -35,7 +31,8 @@ from tapline.engine.presence import (
     Presence,
     SpecialistState,
 )
-from tapline.engine.request import RequestRecord, RequestView
+from tapline.engine.queries import Queries
+from tapline.engine.request import RequestRecord
 from tapline.engine.requirements import NONE, Requirements
 from tapline.engine.routing import LeastLoadedRouter, Router
 from tapline.engine.states import DeadEndCause, RequestState, is_final, transition
@@ -79,7 +76,7 @@ def _check_request_args(requirements: Requirements | None, priority: int) -> Req
     return requirements
 
 
-class Engine(Dispatcher):
+class Engine(Queries):
     """Routes requests of queues to specialists. See docs/subsystems/engine.md and routing.md."""
 
     def __init__(
@@ -359,10 +356,6 @@ class Engine(Dispatcher):
             self._deadlines.cancel(record.grace_token)
             record.grace_token = None
 
-    def in_line(self) -> list[str]:
-        """The requests waiting or offered now, in no particular order."""
-        return [rid for rid, record in self._requests.items() if record.state in IN_LINE]
-
     def specialist_dropped(self, specialist_id: str) -> list[Effect]:
         """The specialist is gone: OFFLINE, offer withdrawn, chats re-routed from the front."""
         spec = self._specialist(specialist_id)
@@ -541,80 +534,7 @@ class Engine(Dispatcher):
             return []
         return [StateChanged(request_id, state, _S.WAITING, None, specialist_id)]
 
-    # -- Queries ---------------------------------------------------------------------------
-
-    def request(self, request_id: str) -> RequestView:
-        """The request as it is now (ended ones are kept for a while, then forgotten)."""
-        return self._find(request_id).view()
-
-    def specialist(self, specialist_id: str) -> SpecialistState:
-        """A copy of what the engine knows of the specialist."""
-        return self._specialist(specialist_id).copy()
-
-    def waiting(self, queue_id: str) -> int:
-        """How many requests of the queue are waiting or offered."""
-        return len(self._queue(queue_id).lineup)
-
-    def position(self, request_id: str) -> int | None:
-        """1-based place among the waiting and offered requests of its queue, else None."""
-        record = self._find(request_id)
-        if record.state not in IN_LINE:
-            return None
-        return self._queues[record.queue_id].lineup.position(record.place)
-
-    def queues(self) -> dict[str, int]:
-        """Every queue's waiting count."""
-        return {queue_id: len(queue.lineup) for queue_id, queue in self._queues.items()}
-
-    def queue_policy(self, queue_id: str) -> QueuePolicy:
-        return self._queue(queue_id).policy
-
-    def eligible_load(self, request_id: str) -> EligibleLoad:
-        """Who could take the request now and how busy they are (see EligibleLoad)."""
-        record = self._find(request_id)
-        need, now = record.need, self._clock.now()
-        calls = need.channel in CALLS
-        servers = busy = slots = 0
-        elapsed: list[float] = []
-        for sid, spec in self._staff.get(need.skill).items():
-            if (
-                spec.presence is not Presence.AVAILABLE
-                or sid in record.excluded
-                or not self._fits(spec, need)
-            ):
-                continue
-            servers += 1
-            slots += spec.capacity_for(need.channel)
-            busy += not spec.has_room(need.channel)
-            for active_id in spec.active:
-                if (active_id in spec.calls) is calls:
-                    connected_at = self._requests[active_id].connected_at
-                    elapsed.append(now - (connected_at if connected_at is not None else now))
-        position = self.position(request_id)
-        ahead = position - 1 if position is not None else 0
-        return EligibleLoad(servers, tuple(sorted(elapsed)), ahead, busy, slots)
-
-    # -- Lookups and checks ----------------------------------------------------------------
-
-    def _find(self, request_id: str) -> RequestRecord:
-        record = self._requests.get(request_id)
-        if record is None:
-            record = self._ended.get(request_id)
-        if record is None:
-            raise UnknownRequest(request_id)
-        return record
-
-    def _specialist(self, specialist_id: str) -> SpecialistState:
-        spec = self._specialists.get(specialist_id)
-        if spec is None:
-            raise UnknownSpecialist(specialist_id)
-        return spec
-
-    def _queue(self, queue_id: str) -> QueueRecord:
-        queue = self._queues.get(queue_id)
-        if queue is None:
-            raise UnknownQueue(queue_id)
-        return queue
+    # -- Checks ----------------------------------------------------------------------------
 
     def _check_new_id(self, request_id: str) -> None:
         if request_id in self._requests or request_id in self._ended:
