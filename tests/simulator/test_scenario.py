@@ -58,6 +58,26 @@ def test_a_good_file_reads_into_numbers() -> None:
     assert sc.servers_at(10.0) == 5 and sc.servers_at(3600.0) == 8 and sc.max_servers == 8
     assert sc.staffing_changes(7200.0) == [(0.0, 5), (3600.0, 8)]
     assert sc.callbacks is not None and sc.callbacks.accept == 0.4
+    # the ring and retry policy's defaults: the engine's CallbackPolicy's
+    assert (sc.callbacks.answer, sc.callbacks.answer_delay) == (1.0, 10.0)
+    assert (sc.callbacks.ring_timeout, sc.callbacks.attempts, sc.callbacks.spacing) == (
+        30.0,
+        3,
+        60.0,
+    )
+    assert sc.callbacks.on_failure == "requeue"
+
+
+def test_the_callback_policy_reads_from_the_file() -> None:
+    source = GOOD.replace(
+        "accept = 0.4",
+        'accept = 0.4\nanswer = 0.9\nanswer_delay = "15s"\nring_timeout = "45s"\n'
+        'attempts = 2\nspacing = "2m"\non_failure = "cancel"',
+    )
+    cb = parse_scenario(source).callbacks
+    assert cb is not None
+    assert (cb.answer, cb.answer_delay, cb.ring_timeout) == (0.9, 15.0, 45.0)
+    assert (cb.attempts, cb.spacing, cb.on_failure) == (2, 120.0, "cancel")
 
 
 def test_load_sets_the_arrival_rate_from_the_staffing() -> None:
@@ -101,6 +121,45 @@ def _line_of(source: str, needle: str) -> int:
         ("seed = 3", 'seed = "x"', 'seed = "x"', "whole number"),
         ("cv = 1.0", "cv = 1.0\nspread = 2", "spread = 2", "unknown key 'spread' in [handle]"),
         ('pattern = "sinusoidal"', 'pattern = "wavy"', 'pattern = "wavy"', "arrivals.pattern"),
+        ("accept = 0.4", "accept = 0.4\nanswer = 1.2", "answer = 1.2", "at most 1.0"),
+        (
+            "accept = 0.4",
+            'accept = 0.4\nanswer_delay = "soon"',
+            'answer_delay = "soon"',
+            "callbacks.answer_delay: 'soon' is not a duration",
+        ),
+        (
+            "accept = 0.4",
+            "accept = 0.4\nanswer_delay = -3",
+            "answer_delay = -3",
+            "callbacks.answer_delay must be 0 or more",
+        ),
+        (
+            "accept = 0.4",
+            "accept = 0.4\nring_timeout = 0",
+            "ring_timeout = 0",
+            "callbacks.ring_timeout must be more than 0",
+        ),
+        ("accept = 0.4", "accept = 0.4\nattempts = 0", "attempts = 0", "at least 1.0"),
+        ("accept = 0.4", "accept = 0.4\nattempts = 2.5", "attempts = 2.5", "whole number"),
+        (
+            "accept = 0.4",
+            "accept = 0.4\nspacing = -1",
+            "spacing = -1",
+            "callbacks.spacing must be 0 or more",
+        ),
+        (
+            "accept = 0.4",
+            'accept = 0.4\non_failure = "retry"',
+            'on_failure = "retry"',
+            "callbacks.on_failure must be requeue or cancel, not 'retry'",
+        ),
+        (
+            "accept = 0.4",
+            "accept = 0.4\nwindow = 3",
+            "window = 3",
+            "unknown key 'window' in [callbacks]",
+        ),
     ],
 )
 def test_invalid_values_name_the_file_the_line_and_the_reason(

@@ -86,12 +86,20 @@ class Shift:
 @dataclass(frozen=True, slots=True)
 class Callbacks:
     """Customers offered "call me back when it's my turn" accept with probability `accept`
-    when their estimate is above `offer_above` seconds; a callback is answered with
-    probability `answer` (else it is a missed callback)."""
+    when their estimate is above `offer_above` seconds. Each ring is answered with
+    probability `answer`, after an exponential delay of mean `answer_delay` seconds (a ring
+    not answered within `ring_timeout` goes unanswered). The retry policy is the engine's
+    `CallbackPolicy`: `attempts` rings in all, `spacing` seconds apart, then `on_failure`
+    (requeue: back to the front of the line; cancel: a missed-callback dead end)."""
 
     offer_above: float
     accept: float
     answer: float = 1.0
+    answer_delay: float = 10.0
+    ring_timeout: float = 30.0
+    attempts: int = 3
+    spacing: float = 60.0
+    on_failure: Literal["requeue", "cancel"] = "requeue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,6 +388,39 @@ def _arrivals(r: _Reader, data: Mapping[str, Any], servers: int, handle: Distrib
     return Arrivals(rate)
 
 
+def _callbacks(r: _Reader, table: Mapping[str, Any]) -> Callbacks:
+    keys = (
+        "offer_above",
+        "accept",
+        "answer",
+        "answer_delay",
+        "ring_timeout",
+        "attempts",
+        "spacing",
+        "on_failure",
+    )
+    r.table(table, "callbacks", keys)
+    attempts = r.number(table, "callbacks", "attempts", 3.0, low=1.0, high=100.0)
+    if attempts != int(attempts):
+        raise r.fail("callbacks.attempts", "callbacks.attempts must be a whole number")
+    on_failure = table.get("on_failure", "requeue")
+    if on_failure not in ("requeue", "cancel"):
+        raise r.fail(
+            "callbacks.on_failure",
+            f"callbacks.on_failure must be requeue or cancel, not {on_failure!r}",
+        )
+    return Callbacks(
+        offer_above=r.duration(table, "callbacks", "offer_above", positive=False),
+        accept=r.number(table, "callbacks", "accept", high=1.0),
+        answer=r.number(table, "callbacks", "answer", 1.0, high=1.0),
+        answer_delay=r.duration(table, "callbacks", "answer_delay", 10.0, positive=False),
+        ring_timeout=r.duration(table, "callbacks", "ring_timeout", 30.0),
+        attempts=int(attempts),
+        spacing=r.duration(table, "callbacks", "spacing", 60.0, positive=False),
+        on_failure="cancel" if on_failure == "cancel" else "requeue",
+    )
+
+
 def parse_scenario(source: str, file: str = "<scenario>") -> Scenario:
     """Read a scenario from TOML text; raise ScenarioError (file, line, reason) if invalid."""
     try:
@@ -424,12 +465,7 @@ def parse_scenario(source: str, file: str = "<scenario>") -> Scenario:
     callbacks = None
     if "callbacks" in data:
         table = r.section(data, "callbacks")
-        r.table(table, "callbacks", ("offer_above", "accept", "answer"))
-        callbacks = Callbacks(
-            offer_above=r.duration(table, "callbacks", "offer_above", positive=False),
-            accept=r.number(table, "callbacks", "accept", high=1.0),
-            answer=r.number(table, "callbacks", "answer", 1.0, high=1.0),
-        )
+        callbacks = _callbacks(r, table)
     scenario = Scenario(
         name=name,
         arrivals=arrivals,
