@@ -136,13 +136,115 @@ def test_callbacks_keep_their_place_and_most_promises() -> None:
         '[handle]\nmean = "4m"\n[patience]\nmean = "5m"\n[staffing]\nservers = 20\n'
         '[callbacks]\noffer_above = "1m"\naccept = 0.5\nanswer = 0.9\n'
     )
-    r = simulate(sc)
+    sim = Simulation(sc)
+    r = sim.run()
     cb = r.callbacks
-    assert cb is not None
+    assert cb is not None and sim.callbacks is not None
     assert cb.offered > 2000
     assert abs(cb.accepted / cb.offered - 0.5) < 0.05
-    assert abs(cb.missed / cb.called - 0.1) < 0.03
+    # Each ring is answered with probability 0.9 within its 30 s (answer delay: exponential,
+    # mean 10 s), so an attempt fails with q = 1 - 0.9 (1 - e^-3); 3 attempts at most.
+    q = 1 - 0.9 * (1 - math.exp(-3.0))
+    assert abs(cb.rings / cb.called - (1 + q + q * q)) < 0.03
+    assert cb.missed == cb.requeued and cb.missed / cb.called < 0.02
     assert cb.kept >= 0.95
+    # Every promise to a scored customer was settled once, by the engine's callback core.
+    assert cb.called == cb.accepted == sim.callbacks.ledger.tally("q").total
+
+
+def _callbacks_trace(callbacks: str) -> str:
+    # One specialist, chats of exactly 100 s, patience exactly 5 s.
+    return (
+        'duration = "1h"\n[arrivals]\nper_hour = 1\n'
+        '[handle]\nlaw = "deterministic"\nmean = 100\n'
+        '[patience]\nlaw = "deterministic"\nmean = 5\n[staffing]\nservers = 1\n'
+        f"[callbacks]\noffer_above = 0\n{callbacks}\n"
+    )
+
+
+def test_a_callback_customer_never_gives_up() -> None:
+    # c1 at 0 is served at once (until 100); c2 and c3 (at 1 and 2) would give up after 5 s,
+    # but they take a callback, keep their place and are served in turn when they answer.
+    arrivals = [0.0, 1.0, 2.0]
+    plain = Simulation(
+        parse_scenario(_tiny('law = "deterministic"\nmean = 5')), arrival_times=arrivals
+    )
+    assert plain.run().abandoned == 2
+    sim = Simulation(
+        parse_scenario(_callbacks_trace("accept = 1\nanswer = 1\nanswer_delay = 0")),
+        arrival_times=arrivals,
+    )
+    r = sim.run()
+    assert (r.served, r.abandoned) == (3, 0)
+    assert r.waits_sample == [0.0, 99.0, 198.0]  # answered at once: their turns at 100, 200
+    cb = r.callbacks
+    assert cb is not None and (cb.accepted, cb.rings, cb.missed, cb.called) == (2, 2, 0, 2)
+
+
+def test_a_callback_customer_never_gives_up_under_load() -> None:
+    # Everyone who has to wait takes a callback: nobody gives up, however short the patience.
+    sc = parse_scenario(
+        'seed = 2\nduration = "20h"\n[arrivals]\nload = 1.05\n[handle]\nmean = "4m"\n'
+        '[patience]\nmean = "20s"\n[staffing]\nservers = 10\n'
+        "[callbacks]\noffer_above = 0\naccept = 1\nanswer = 1\n"
+    )
+    r = simulate(sc)
+    assert r.callbacks is not None
+    assert r.delayed > 1000 and r.callbacks.accepted == r.delayed
+    assert r.abandoned == 0 and r.served == r.arrivals
+
+
+@pytest.mark.parametrize("policy", ["requeue", "cancel"])
+def test_an_unanswered_callback_rings_attempts_times_then_is_requeued_or_missed(
+    policy: str,
+) -> None:
+    # Nobody answers: c2 (at 1) rings at 100, 190 and 280 (30 s each, 60 s apart), while the
+    # specialist stays with it; at 310 the policy ends it. c3 (at 150) is reached only then.
+    sim = Simulation(
+        parse_scenario(
+            _callbacks_trace(f'accept = 1\nanswer = 0\nattempts = 3\non_failure = "{policy}"')
+        ),
+        arrival_times=[0.0, 1.0, 150.0],
+    )
+    r = sim.run()
+    cb = r.callbacks
+    assert cb is not None and sim.callbacks is not None
+    assert (cb.accepted, cb.rings, cb.missed) == (2, 6, 2)
+    assert sim.callbacks.get("r2").attempt == 3 and sim.callbacks.get("r3").attempt == 3
+    offered = sorted(round(w, 9) for _, w, *_ in r.pairs_sample)
+    if policy == "cancel":
+        # both end as missed-callback dead ends; c3's turn came when c2's last ring ended
+        assert cb.requeued == 0
+        assert str(sim.callbacks.get("r2").state) == "missed"
+        assert offered == [99.0, 160.0]
+        assert (r.served, r.abandoned) == (1, 0)
+    else:
+        # back at the front of the line, a plain wait: the free specialist takes it at once
+        assert cb.requeued == 2
+        assert str(sim.callbacks.get("r2").state) == "requeued"
+        assert offered == [99.0, 260.0]  # c2 chats 310-410; c3 rings from 410
+        assert (r.served, r.abandoned) == (3, 0)
+        assert sorted(r.waits_sample) == [0.0, 309.0, 470.0]
+
+
+def test_the_kept_rate_is_the_engine_ledgers() -> None:
+    # Overloaded, with short promises broken now and then: the reported rate is the ledger's.
+    sc = parse_scenario(
+        'seed = 9\nduration = "30h"\nwarmup = "1h"\n[arrivals]\nload = 1.2\n'
+        '[handle]\nlaw = "lognormal"\nmean = "4m"\ncv = 2\n[patience]\nmean = "5m"\n'
+        "[staffing]\nservers = 10\n"
+        '[callbacks]\noffer_above = "30s"\naccept = 0.6\nanswer = 0.8\n'
+    )
+    sim = Simulation(sc)
+    r = sim.run()
+    assert r.callbacks is not None and sim.callbacks is not None
+    tally = sim.callbacks.ledger.tally("q")
+    assert tally.kept > 0 and tally.broken > 0 and tally.void == 0
+    assert r.callbacks.kept == tally.kept / (tally.kept + tally.broken)
+    assert r.callbacks.called == tally.total == r.callbacks.accepted
+    # promises to customers of the warm-up are kept apart, and none is left open
+    assert sim.callbacks.ledger.tally().total > tally.total
+    assert sim.callbacks.pending() == [] and sim.callbacks.live() == []
 
 
 def test_progress_is_reported_up_to_the_end() -> None:

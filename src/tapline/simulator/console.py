@@ -53,7 +53,10 @@ def tables(results: Results) -> list[Table]:
                 "callback promises kept",
                 f"{_share(cb.kept)} of {cb.called:,} (early {_share(cb.early)})",
             ),
-            ("callbacks not answered", f"{cb.missed:,}"),
+            (
+                "callbacks not answered",
+                f"{cb.missed:,} (requeued {cb.requeued:,}; {cb.rings:,} rings)",
+            ),
         ]
     rows.append(
         ("events", f"{r.events:,} in {r.wall_seconds:.2f} s ({r.events_per_second:,.0f}/s)")

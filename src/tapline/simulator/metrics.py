@@ -61,12 +61,19 @@ class CallbackStats:
     offered: int
     accepted: int
     called: int
+    """Promises settled, kept or broken (the engine's `PromiseLedger`)."""
     kept: float
-    """Share of callbacks made no later than the end of their promise window."""
+    """The ledger's kept rate, kept / (kept + broken): the first ring came within the
+    promise window [accepted, accepted + the estimate's promise end)."""
     early: float
-    """Share made before the window opened (counted as kept)."""
+    """Share of first rings that came before the low end of the estimate shown (kept)."""
     missed: int
-    """Callbacks not answered."""
+    """Callbacks whose every attempt went unanswered (requeued or a missed-callback dead
+    end, as the policy says)."""
+    requeued: int = 0
+    """Of `missed`, those put back in the line (`Requeue`)."""
+    rings: int = 0
+    """Ring attempts, retries included."""
 
 
 @dataclass

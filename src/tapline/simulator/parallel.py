@@ -93,6 +93,8 @@ def merge(parts: list[Results], wall_seconds: float) -> Results:
             kept=_weighted([c.kept for c in cbs], called),
             early=_weighted([c.early for c in cbs], called),
             missed=sum(c.missed for c in cbs),
+            requeued=sum(c.requeued for c in cbs),
+            rings=sum(c.rings for c in cbs),
         )
     waits = sorted(w for p in parts for w in p.waits_sample)
     weights = [float(c) for c in scored]

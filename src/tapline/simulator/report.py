@@ -134,7 +134,7 @@ def _html(results: Results, figures: list[tuple[str, bytes]]) -> str:
         callbacks = (
             f"<p>Callbacks: {cb.accepted:,} accepted of {cb.offered:,} offered; promises "
             f"kept {cb.kept:.1%} of {cb.called:,} (early {cb.early:.1%}); "
-            f"not answered {cb.missed:,}.</p>"
+            f"not answered {cb.missed:,} (requeued {cb.requeued:,}; {cb.rings:,} rings).</p>"
         )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(r.scenario)}: tapline simulation</title>

@@ -10,9 +10,14 @@ has gone), its offered wait (what it would have waited with infinite patience) i
 and the specialist goes on to the next. Estimates are scored against offered waits of the
 customers who had to wait (those not offered a specialist at once).
 
-Callbacks are modelled here (an in-queue callback: the customer keeps their place and cannot
-give up; when their turn comes the app rings, answered with probability `answer`) until the
-engine has its own; see docs/subsystems/simulator.md.
+Callbacks go through the engine's callback core (`tapline.engine.callbacks.Callbacks`) as on
+the server: a customer who accepts one is marked (`Engine.mark_callback`) and promised a
+window (`promise_in_queue`, to the end of their estimate's promise); when the engine offers
+the request, the specialist accepts and the app rings (`ring`); the customer answers
+(`answered`) or the ring times out at the core's deadlines (`tick`, scheduled in the heap
+from `next_deadline`), and the retry policy ends in `Requeue` (back to the front of the
+line) or `CallbackMissed` (a dead end). The promises kept are the core's `PromiseLedger`'s.
+See docs/subsystems/simulator.md.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ from itertools import islice
 from typing import overload
 
 from tapline.engine import DeadEndCause, Engine, FakeClock, OfferMade, Presence
+from tapline.engine.callback_effects import CallbackEffect, CallbackMissed, Requeue, Ring
+from tapline.engine.callback_states import CallbackPolicy, OnFailure
+from tapline.engine.callbacks import Callbacks
 from tapline.engine.estimate_law import WaitLaw
 from tapline.engine.estimates import BUSY_SAMPLE, Estimate, QueueModel
 from tapline.simulator.metrics import (
@@ -38,9 +46,13 @@ from tapline.simulator.metrics import (
 from tapline.simulator.scenario import Distribution, Scenario
 
 QUEUE = "q"
+WARMUP_QUEUE = "q (warm-up)"
+"""The callbacks' ledger label for promises made to customers arriving in the warm-up (not
+scored); they are the same engine queue, `QUEUE`."""
 SKILL = "support"
-_ARRIVE, _DONE, _GIVE_UP, _SHIFT = 0, 1, 2, 3
-_WAITING, _SERVED, _GHOST = 0, 1, 2
+_ARRIVE, _DONE, _GIVE_UP, _SHIFT, _ANSWER, _TICK = 0, 1, 2, 3, 4, 5
+_WAITING, _SERVED, _GHOST, _RINGING = 0, 1, 2, 3
+_LONGEST_WINDOW = 86_400.0  # as the server: a longer promise takes the policy's window
 _PROGRESS_STEPS = 200
 _STAFFING_AHEAD = 4
 
@@ -67,16 +79,19 @@ class _Customer:
     __slots__ = (
         "ahead",
         "arrival",
+        "attempt",
         "callback",
         "counted",
         "estimate",
         "in_line",
         "preds",
-        "promise_end",
         "promise_start",
         "ql",
         "rid",
+        "sid",
         "state",
+        "turn",
+        "turned",
     )
 
     def __init__(self, rid: str, arrival: float, counted: bool) -> None:
@@ -90,8 +105,15 @@ class _Customer:
         self.ahead = 0
         self.ql = 0.0
         self.callback = False
+        """Holds a live callback (promised, ringing or retrying)."""
         self.promise_start = 0.0
-        self.promise_end = 0.0
+        """Arrival + the estimate's low end: a first ring before it is counted early."""
+        self.turned = False
+        """A specialist has taken the request once (its wait was observed then)."""
+        self.turn = 0.0
+        """When a specialist last took the request."""
+        self.sid = ""
+        self.attempt = 0
 
 
 class _WaitsAhead(Sequence[float]):
@@ -146,6 +168,8 @@ class Simulation:
         self.scenario = scenario
         self.model = model if model is not None else QueueModel()
         self.events = 0
+        self.callbacks: Callbacks | None = None
+        """The callback core of the last run (its `ledger` holds the promises kept)."""
         self._trace = sorted(arrival_times) if arrival_times is not None else None
         """Replay these arrival times (seconds) instead of the scenario's Poisson arrivals."""
 
@@ -179,7 +203,29 @@ class Simulation:
         les_sum = 0.0
         last_les = 0.0
         callbacks = sc.callbacks
-        cb_offered = cb_accepted = cb_called = cb_kept = cb_early = cb_missed = 0
+        cbs: Callbacks | None = None
+        answer = 1.0
+        answer_draw = sampler(Distribution("deterministic", 0.0), random.Random(0))
+        if callbacks is not None:
+            policy = CallbackPolicy(
+                ring_timeout=callbacks.ring_timeout,
+                attempts=callbacks.attempts,
+                spacing=callbacks.spacing,
+                on_failure=OnFailure(callbacks.on_failure),
+            )
+            cbs = Callbacks(policy, keep_ended=1000)
+            self.callbacks = cbs
+            answer = callbacks.answer
+            delay = callbacks.answer_delay
+            answer_draw = sampler(
+                Distribution("exponential", delay)
+                if delay > 0
+                else Distribution("deterministic", 0.0),
+                random.Random(seed * 7 + 5),
+            )
+        ring_draw = random.Random(seed * 7 + 6).random
+        ticks: set[float] = set()  # the times of the callbacks' tick events in the heap
+        cb_offered = cb_accepted = cb_early = cb_missed = cb_requeued = cb_rings = 0
         arrivals_n = served_n = abandoned_n = immediate_n = delayed_n = 0
         answered_in_time = 0
         no_one = 0
@@ -227,47 +273,120 @@ class Simulation:
                     )
 
         def on_offer(now: float, rid: str, sid: str) -> Sequence[object]:
-            nonlocal les_sum, last_les, served_n, answered_in_time, cb_called, cb_kept
-            nonlocal cb_early, cb_missed, seq
+            """The specialist takes the offer at once; a callback rings, else the chat starts."""
+            nonlocal les_sum, last_les
             c = customers[rid]
-            waited = now - c.arrival
-            if c.in_line:
-                reach_ghosts(now, c)
-                if c.counted and c.preds is not None:
-                    assert c.estimate is not None
-                    rec.offered(waited, c.preds, c.estimate.low, c.estimate.high, c.ahead, c.ql)
-            if c.callback:
-                if c.counted:
-                    cb_called += 1
-                    if now <= c.promise_end:
-                        cb_kept += 1
-                        if now < c.promise_start:
-                            cb_early += 1
-                answer = callbacks.answer if callbacks is not None else 1.0
-                if choice() >= answer:  # the app rang and nobody answered
-                    if c.counted:
-                        cb_missed += 1
-                    c.state = _GHOST
-                    del customers[rid]
-                    return engine.end_dead(rid, DeadEndCause.MISSED_CALLBACK)
+            c.turn = now
+            c.sid = sid
+            busy[sid] = (c, now)
+            if not c.turned:  # the line reached it: its wait ended served
+                c.turned = True
+                waited = now - c.arrival
+                if c.in_line:
+                    reach_ghosts(now, c)
+                    if c.counted and c.preds is not None:
+                        assert c.estimate is not None
+                        rec.offered(waited, c.preds, c.estimate.low, c.estimate.high, c.ahead, c.ql)
+                model.observe_wait(waited, False)
+                if c.estimate is not None:
+                    model.observe_outcome(c.estimate, waited, served=True, patient=c.callback)
+                if len(les) == les.maxlen:
+                    les_sum -= les[0]
+                les.append(waited)
+                les_sum += waited
+                last_les = waited
+            if c.callback:  # the specialist is with the request; the app rings
+                assert cbs is not None
+                c.state = _RINGING
+                effects = engine.accept(rid, sid)
+                on_callbacks(now, cbs.ring(rid, now))
+                return effects
+            start_chat(now, c)
+            return engine.accept(rid, sid)
+
+        def start_chat(now: float, c: _Customer) -> None:
+            """The chat starts (at once, or when the customer answers the ring)."""
+            nonlocal served_n, answered_in_time, seq
             c.state = _SERVED
-            model.observe_wait(waited, False)
-            if c.estimate is not None:
-                model.observe_outcome(c.estimate, waited, served=True, patient=c.callback)
             if c.counted:
+                waited = c.turn - c.arrival
                 served_n += 1
                 rec.answered(waited)
                 if waited <= threshold:
                     answered_in_time += 1
-            if len(les) == les.maxlen:
-                les_sum -= les[0]
-            les.append(waited)
-            les_sum += waited
-            last_les = waited
-            busy[sid] = (c, now)
             seq += 1
-            heapq.heappush(heap, (now + handle_draw(), seq, _DONE, sid))
-            return engine.accept(rid, sid)
+            heapq.heappush(heap, (now + handle_draw(), seq, _DONE, c.sid))
+
+        def released(now: float, sid: str, effects: Sequence[object]) -> None:
+            """The specialist is free again: act on the effects; an idle one reaches ghosts."""
+            offered = apply(now, effects)
+            if sid not in on_duty:
+                off_duty.append(sid)
+            elif not offered:
+                reach_ghosts(now, None)
+
+        def wait_again(now: float, c: _Customer) -> None:
+            """A failed callback requeued: a plain wait now, with a fresh patience."""
+            nonlocal seq
+            c.state = _WAITING
+            patience = patience_draw()
+            if patience < math.inf:
+                seq += 1
+                heapq.heappush(heap, (now + patience, seq, _GIVE_UP, c))
+
+        def on_callbacks(now: float, effects: Sequence[CallbackEffect]) -> None:
+            """Act on the callback core's effects, as the server's driver does."""
+            nonlocal seq, cb_early, cb_rings, cb_missed, cb_requeued
+            assert cbs is not None
+            for effect in effects:
+                kind = effect.__class__
+                if kind is Ring:
+                    assert isinstance(effect, Ring)
+                    c = customers[effect.request_id]
+                    c.attempt = effect.attempt
+                    if c.counted:
+                        cb_rings += 1
+                        if effect.attempt == 1 and now < c.promise_start:
+                            cb_early += 1
+                    if ring_draw() < answer:
+                        at = now + answer_draw()
+                        if at < effect.until:  # else the ring times out (tick)
+                            seq += 1
+                            heapq.heappush(heap, (at, seq, _ANSWER, c))
+                elif kind is CallbackMissed:
+                    c = customers.pop(effect.request_id)
+                    c.callback = False
+                    if c.counted:
+                        cb_missed += 1
+                    ringing = c.state == _RINGING
+                    c.state = _GHOST  # out of the line, or a ghost in it (never rung)
+                    ended = engine.end_dead(c.rid, DeadEndCause.MISSED_CALLBACK)
+                    if ringing:
+                        del busy[c.sid]
+                        released(now, c.sid, ended)
+                    else:
+                        apply(now, ended)
+                elif kind is Requeue:
+                    c = customers[effect.request_id]
+                    c.callback = False
+                    if c.counted:
+                        cb_missed += 1
+                        cb_requeued += 1
+                    if c.state == _RINGING:  # with its specialist: back to the front
+                        sid = c.sid
+                        del busy[sid]
+                        again = engine.requeue(c.rid, front=True)
+                        engine.mark_callback(c.rid, False)
+                        wait_again(now, c)
+                        released(now, sid, again)
+                    else:  # never rung: it waits on at its place
+                        engine.mark_callback(c.rid, False)
+                        wait_again(now, c)
+            due = cbs.next_deadline()
+            if due is not None and due not in ticks:
+                ticks.add(due)
+                seq += 1
+                heapq.heappush(heap, (due, seq, _TICK, None))
 
         def apply(now: float, effects: Sequence[object]) -> bool:
             """Act on the engine's effects (accept offers at once); True if any offer."""
@@ -395,11 +514,16 @@ class Simulation:
                         if counted:
                             cb_offered += 1
                         if choice() < callbacks.accept:
+                            assert cbs is not None
                             c.callback = True
                             c.promise_start = now + est.low
-                            c.promise_end = now + est.promise
                             if counted:
                                 cb_accepted += 1
+                            # as the server's want_callback: the window ends at the promise
+                            window = est.promise if 0 < est.promise < _LONGEST_WINDOW else None
+                            engine.mark_callback(rid, True)
+                            label = QUEUE if counted else WARMUP_QUEUE
+                            on_callbacks(now, cbs.promise_in_queue(rid, label, now, window=window))
                 if not c.callback:
                     patience = patience_draw()
                     if patience < math.inf:
@@ -412,12 +536,7 @@ class Simulation:
                 c, started = busy.pop(sid)
                 model.observe_service(now - started)
                 del customers[c.rid]
-                effects = engine.resolve(c.rid, sid)
-                if not apply(now, effects):
-                    if sid in on_duty:
-                        reach_ghosts(now, None)
-                    else:
-                        off_duty.append(sid)
+                released(now, sid, engine.resolve(c.rid, sid))
             elif kind == _GIVE_UP:
                 assert isinstance(payload, _Customer)
                 c = payload
@@ -429,14 +548,31 @@ class Simulation:
                 del customers[c.rid]
                 if c.counted:
                     abandoned_n += 1
-                model.observe_wait(waited, True)
-                if c.estimate is not None:
-                    model.observe_outcome(c.estimate, waited, served=False)
+                if not c.turned:  # a requeued callback's wait was observed at its turn
+                    model.observe_wait(waited, True)
+                    if c.estimate is not None:
+                        model.observe_outcome(c.estimate, waited, served=False)
                 apply(now, engine.end_dead(c.rid, DeadEndCause.ABANDONED))
-            else:
+            elif kind == _SHIFT:
                 events += 1
                 assert isinstance(payload, int)
                 set_staff(now, payload)
+            elif kind == _ANSWER:
+                assert isinstance(payload, _Customer) and cbs is not None
+                c = payload
+                if c.state != _RINGING:
+                    continue
+                events += 1
+                on_callbacks(now, cbs.answered(c.rid, now))
+                c.callback = False
+                start_chat(now, c)
+            else:  # _TICK: the callbacks' deadlines (ring timeouts, retries, windows' ends)
+                assert cbs is not None
+                ticks.discard(now)
+                due = cbs.tick(now)
+                if due:
+                    events += 1
+                on_callbacks(now, due)
             if now >= next_sample and now < duration:
                 series.append((now, engine.waiting(QUEUE)))
                 next_sample = now + sample_every
@@ -449,6 +585,8 @@ class Simulation:
         self.events = events
 
         waits = sorted(rec.waits)
+        # the promises kept and broken are the callback core's ledger's (scored customers)
+        tally = cbs.ledger.tally(queue_id=QUEUE) if cbs is not None else None
         ended = served_n + abandoned_n
         unresolved = delayed_n - no_one - rec.offered_n
         return Results(
@@ -482,12 +620,14 @@ class Simulation:
                 CallbackStats(
                     offered=cb_offered,
                     accepted=cb_accepted,
-                    called=cb_called,
-                    kept=cb_kept / cb_called if cb_called else math.nan,
-                    early=cb_early / cb_called if cb_called else math.nan,
+                    called=tally.total,
+                    kept=tally.rate if tally.rate is not None else math.nan,
+                    early=cb_early / tally.total if tally.total else math.nan,
                     missed=cb_missed,
+                    requeued=cb_requeued,
+                    rings=cb_rings,
                 )
-                if callbacks is not None
+                if tally is not None
                 else None
             ),
             waits_sample=rec.waits,
