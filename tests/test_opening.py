@@ -76,9 +76,21 @@ def test_a_booked_or_cancelled_request_does_not_join_at_opening(world: World) ->
     assert [c["request_id"] for c in world.rows("callbacks")] == [booked["request_id"]]
 
 
+def _offered_today(world: World) -> int:
+    response = world.api("GET", "/wallboard", "sofia")
+    assert response.status_code == 200, response.text
+    offered: int = response.json()["queues"][0]["today"]["offered"]
+    return offered
+
+
 def test_a_queue_that_stays_closed_keeps_its_requests_new(world: World) -> None:
     _closed_until_nine(world)
     created = world.ask()
     world.beat(50 * 60)
     assert _state(world, created["request_id"]) == "new"
     assert world.rt.engine.in_line() == []
+    # The wallboard counts it once it reaches the queue, not before.
+    assert _offered_today(world) == 0
+    world.beat(10 * 60 + 10)
+    assert _state(world, created["request_id"]) == "waiting"
+    assert _offered_today(world) == 1

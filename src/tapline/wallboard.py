@@ -97,7 +97,10 @@ async def _today(session: AsyncSession, queue: Queue, now: float) -> dict[str, A
     rows = list(
         await session.execute(
             select(Request.state, Request.cause, Request.enqueued_at, Request.served_at).where(
-                Request.queue_id == queue.id, Request.enqueued_at >= since
+                Request.queue_id == queue.id,
+                Request.enqueued_at >= since,
+                # Not offered to the queue yet: made while closed, or booked for later.
+                Request.state.not_in(("new", "scheduled")),
             )
         )
     )
