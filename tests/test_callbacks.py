@@ -225,8 +225,12 @@ def test_unanswered_rings_retry_then_the_request_is_requeued(world: World) -> No
 
 
 def test_the_cancel_policy_ends_in_a_missed_callback(world: World) -> None:
+    # The operator's settings make the policy (TAPLINE_RING_ATTEMPTS and friends).
+    world.settings.ring_attempts = 1
+    world.settings.callback_on_failure = "cancel"
+    world.restart()
     policy = world.rt.callbacks.policy
-    world.rt.callbacks.policy = dataclasses.replace(policy, on_failure=OnFailure.CANCEL, attempts=1)
+    assert (policy.attempts, policy.on_failure) == (1, OnFailure.CANCEL)
     with world.desk("ana") as desk:
         created, seq = _ringing(world, desk)
         rid = created["request_id"]

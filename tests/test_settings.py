@@ -52,9 +52,17 @@ def test_unknown_keys_in_the_file_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("message_bytes", 10), ("context_bytes", 100), ("frame_rate", 0), ("offer_timeout", 0)],
+    [
+        ("message_bytes", 10),
+        ("context_bytes", 100),
+        ("frame_rate", 0),
+        ("offer_timeout", 0),
+        ("ring_attempts", 0),
+        ("ring_spacing", -1),
+        ("callback_on_failure", "drop"),
+    ],
 )
-def test_limits_out_of_range_are_refused(name: str, value: float) -> None:
+def test_limits_out_of_range_are_refused(name: str, value: object) -> None:
     with pytest.raises(ValidationError, match=name):
         Settings(**{name: value})
 

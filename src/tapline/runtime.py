@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tapline.bus import Bus, InProcessBus
 from tapline.engine import Clock, Engine, Presence, SystemClock
-from tapline.engine.callback_states import CallbackPolicy
+from tapline.engine.callback_states import CallbackPolicy, OnFailure
 from tapline.engine.callbacks import Callbacks
 from tapline.engine.estimates import QueueModel
 from tapline.engine.rules import RoutingRules
@@ -68,7 +68,10 @@ class Runtime:
             customer_grace=self.settings.customer_grace,
         )
         self.callbacks_policy = CallbackPolicy(
-            ring_timeout=self.settings.ring_timeout, attempts=3, spacing=20.0
+            ring_timeout=self.settings.ring_timeout,
+            attempts=self.settings.ring_attempts,
+            spacing=self.settings.ring_spacing,
+            on_failure=OnFailure(self.settings.callback_on_failure),
         )
         self.callbacks = Callbacks(self.callbacks_policy)
         self.signins = SignInLimiter(

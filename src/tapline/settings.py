@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     customer_grace: float = Field(120.0, gt=0)
     specialist_grace: float = Field(30.0, ge=0)
     ring_timeout: float = Field(30.0, gt=0)
+    ring_attempts: int = Field(3, ge=1, le=10)  # a callback's rings before it fails
+    ring_spacing: float = Field(20.0, ge=0)  # from an unanswered ring to the next
+    callback_on_failure: Literal["requeue", "cancel"] = "requeue"
     session_hours: float = Field(12.0, gt=0)
 
     signin_attempts: int = Field(5, ge=1)
