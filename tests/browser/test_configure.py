@@ -144,3 +144,20 @@ def test_a_queue_in_use_is_not_removed_and_says_why(
     names = [q["name"] for q in _api(page, "/admin/queues")["queues"]]
     assert names == ["General", "Payments"]
     assert errors == [], errors
+
+
+def test_a_specialist_added_by_another_supervisor_appears_without_a_reload(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    watching, watching_errors = _sign_in(browser, live_server.url, "/desk/configure/specialists")
+    mine = watching.get_by_role("region", name="Specialists")
+    expect(mine.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
+    expect(mine.get_by_role("button", name=re.compile("Cora Costa"))).to_have_count(0)
+    other, other_errors = _sign_in(browser, live_server.url, "/desk/configure/specialists")
+    theirs = other.get_by_role("region", name="Specialists")
+    expect(theirs.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
+    _new_specialist(theirs, "cora@skyway.example")
+    expect(theirs.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    # The first supervisor's list follows the `config` signal; no reload, no click.
+    expect(mine.get_by_role("button", name=re.compile("Cora Costa"))).to_be_visible()
+    assert watching_errors == [] and other_errors == []

@@ -89,6 +89,19 @@ export function mountConfigure(main) {
     }
   }
 
+  // Saved elsewhere (another supervisor, another tab): the lists follow; open forms stay as
+  // they are, so nothing being typed is lost.
+  on("config", () => {
+    const what = state.lastConfig && state.lastConfig.what;
+    const reloads = [];
+    if (what === "queue" && admin.queues) reloads.push(loadQueues());
+    if (what === "specialist" && admin.specialists) reloads.push(loadSpecialists());
+    if (!reloads.length) return;
+    Promise.all(reloads).then(() => {
+      loadedAt = Date.now();
+      drawConn();
+    }).catch(() => { /* the connection line already says why */ });
+  });
   on("route", draw);
   on("me", draw);
   on("conn", drawConn);

@@ -165,6 +165,10 @@ function onSignal(frame) {
     case "wallboard":
       applyBoard(frame);
       break;
+    case "config": // a supervisor (maybe this one) saved configuration
+      state.lastConfig = { what: String(frame.what), id: frame.id == null ? null : String(frame.id), change: String(frame.change) };
+      changed("config");
+      break;
     case "queues":
       if (Array.isArray(frame.queues)) {
         state.queues = frame.queues;

@@ -4,7 +4,7 @@
 import { DISPOSITIONS, causeLabel, stateLabel, clip } from "./format.js";
 import { callbackEventText, ringEndedText } from "./callbacks.js";
 
-export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board"];
+export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board", "config"];
 
 const listeners = new Map(TOPICS.map((t) => [t, new Set()]));
 const dirty = new Set();
@@ -22,6 +22,7 @@ export const state = {
   presencePending: null, // status we asked for, until acked
   acceptedByMe: new Set(), // request ids this tab accepted (select them on assignment)
   route: { view: "desk", tab: null }, // router.js
+  lastConfig: null, // the last `config` signal: {what, id, change} (supervisors only)
 };
 
 export function on(topic, fn) {
