@@ -382,7 +382,7 @@ class World:
     def beat(self, seconds: float = 0.0) -> None:
         """Move the FakeClock and run one pass of the ticker (engine, callbacks, reservations)
         before returning: for asserting what is, and is not yet, due (queues opening too)."""
-        from tapline.actions import callbacks, opening
+        from tapline.actions import callbacks, desk, opening
 
         self.clock.advance(seconds)
 
@@ -392,6 +392,7 @@ class World:
                 await callbacks.apply(tx, self.rt.callbacks.tick(self.clock.now()))
                 await callbacks.reserve_due(tx)
                 await opening.join_opened(tx)
+                await desk.drop_due(tx)
 
         self.call(beat)
 

@@ -113,7 +113,7 @@ def test_a_rescheduled_slot_survives_a_restart(world: World) -> None:
 
 
 def test_a_ring_under_way_rings_again_after_a_restart(world: World) -> None:
-    world.settings.specialist_grace = 60.0  # real seconds: the desk comes back well before
+    world.settings.specialist_grace = 60.0  # on the engine clock: back in time
     with world.desk("ana") as desk:
         busy = world.connect(desk, "busy")[0]["request_id"]
         world.connect(desk, "busy2")

@@ -516,3 +516,34 @@ def test_bad_frames_on_the_desk_get_errors_and_the_socket_stays(world: World) ->
         desk.error("bad_frame")
         desk.send({"type": "presence", "id": "p1", "status": "busy"})
         assert desk.ack("p1")["result"] == {"status": "busy"}
+
+
+def test_the_desks_grace_runs_on_the_engines_clock(world: World) -> None:
+    from tapline.actions.customer import customer_presence
+
+    world.settings.specialist_grace = 60.0
+    with world.desk("ana") as ana:
+        created, _ = world.connect(ana)
+        rid = created["request_id"]
+        world.call(customer_presence, world.rt, rid, True)
+    world.beat(59)
+    assert world.rt.engine.request(rid).state == "connected"  # Ana may still come back
+    world.beat(1)
+    assert world.rt.engine.request(rid).state == "waiting"
+    with world.desk("ana"):  # back too late: the request is no longer hers
+        assert world.rt.engine.request(rid).state in ("waiting", "offered")
+        assert world.rt.drop_at == {}
+
+
+def test_a_desk_back_within_its_grace_keeps_its_chats(world: World) -> None:
+    from tapline.actions.customer import customer_presence
+
+    world.settings.specialist_grace = 60.0
+    with world.desk("ana") as ana:
+        created, _ = world.connect(ana)
+        rid = created["request_id"]
+        world.call(customer_presence, world.rt, rid, True)
+    world.beat(30)
+    with world.desk("ana"):
+        world.beat(60)
+        assert world.rt.engine.request(rid).state == "connected"

@@ -27,7 +27,7 @@ def test_a_waiting_request_is_offered_again_after_a_restart(world: World) -> Non
 
 
 def test_an_offer_is_void_after_a_restart_and_made_again(world: World) -> None:
-    world.settings.specialist_grace = 60.0  # real seconds: no drop before the restart
+    world.settings.specialist_grace = 60.0  # on the engine clock: no drop yet
     with world.desk("ana") as desk:
         created = world.ask()
         desk.until("offer")
@@ -41,7 +41,7 @@ def test_an_offer_is_void_after_a_restart_and_made_again(world: World) -> None:
 
 
 def test_a_connected_request_stays_with_a_specialist_who_returns(world: World) -> None:
-    world.settings.specialist_grace = 60.0  # real seconds: the desk comes back well before
+    world.settings.specialist_grace = 60.0  # on the engine clock: back in time
     with world.desk("ana") as desk:
         created, _ = world.connect(desk)
         rid = created["request_id"]

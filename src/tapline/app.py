@@ -29,7 +29,7 @@ from tapline.migrate import upgrade
 from tapline.runtime import Runtime
 from tapline.security import AppCors, SecurityHeaders
 from tapline.settings import Settings
-from tapline.socket_specialist import schedule_drop, stop_drops
+from tapline.socket_specialist import schedule_drop
 from tapline.wallboard import publish_forever
 
 STATIC = pages.STATIC
@@ -61,7 +61,6 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await stop_drops(rt)  # before the database goes: they may be mid-write
             await push.stop()  # pushes under way may be about to delete a subscription
             await db.dispose()
 

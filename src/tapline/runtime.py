@@ -34,7 +34,8 @@ class Runtime:
     signins: SignInLimiter = field(init=False)
     desk_sockets: Counter[str] = field(default_factory=Counter)
     customer_sockets: Counter[str] = field(default_factory=Counter)
-    drop_timers: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    drop_at: dict[str, float] = field(default_factory=dict)
+    """Specialist id -> when (engine clock) their desk's grace ends with no desk back."""
     desk_signouts: dict[str, dict[str, set[asyncio.Event]]] = field(default_factory=dict)
     """Specialist id -> desk session id -> one event per open desk socket: set to close it."""
     queue_counts: dict[str, int] = field(default_factory=dict)
@@ -97,7 +98,11 @@ class Runtime:
     async def wait_for_deadline(self) -> None:
         deadlines = [
             d
-            for d in (self.engine.next_deadline(), self.callbacks.next_deadline())
+            for d in (
+                self.engine.next_deadline(),
+                self.callbacks.next_deadline(),
+                min(self.drop_at.values(), default=None),
+            )
             if d is not None
         ]
         deadline = min(deadlines) if deadlines else None

@@ -23,7 +23,6 @@ from tapline.wire import Wire, serve, typing_signal
 
 router = APIRouter()
 WRITES = {"presence", "accept", "decline", "message", "resolve"}
-_background: set[asyncio.Task[None]] = set()
 SIGNED_OUT = 4401  # close code: the desk session ended (signed out, password reset, expired)
 
 
@@ -106,27 +105,12 @@ def until_signed_out(
 
 
 def schedule_drop(rt: Runtime, specialist_id: str) -> None:
-    """After the grace time with no desk open, the specialist's requests are re-routed."""
-    old = rt.drop_timers.pop(specialist_id, None)
-    if old is not None:
-        old.cancel()
+    """After the grace time with no desk open, the specialist's requests are re-routed.
 
-    def fire() -> None:
-        task = asyncio.create_task(actions.specialist_gone(rt, specialist_id))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-
-    loop = asyncio.get_running_loop()
-    rt.drop_timers[specialist_id] = loop.call_later(rt.settings.specialist_grace, fire)
-
-
-async def stop_drops(rt: Runtime) -> None:
-    """At shutdown: no more drops, and the ones under way finish their write."""
-    for timer in rt.drop_timers.values():
-        timer.cancel()
-    loop = asyncio.get_running_loop()
-    running = [task for task in _background if task.get_loop() is loop]
-    await asyncio.gather(*running, return_exceptions=True)
+    A deadline on the engine's clock, driven by the ticker (`actions.desk.drop_due`).
+    """
+    rt.drop_at[specialist_id] = rt.clock.now() + rt.settings.specialist_grace
+    rt.wake()
 
 
 async def _hello(wire: Wire) -> tuple[int, bool] | None:

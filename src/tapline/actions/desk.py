@@ -128,9 +128,7 @@ async def resolve(
 
 async def specialist_online(rt: Runtime, specialist_id: str) -> None:
     """A desk socket opened: back to the presence this specialist last chose."""
-    timer = rt.drop_timers.pop(specialist_id, None)
-    if timer is not None:
-        timer.cancel()
+    rt.drop_at.pop(specialist_id, None)
     choice = rt.presence_choice.get(specialist_id, Presence.AVAILABLE)
     async with transaction(rt) as tx:
         try:
@@ -149,11 +147,23 @@ async def specialist_online(rt: Runtime, specialist_id: str) -> None:
 
 async def specialist_gone(rt: Runtime, specialist_id: str) -> None:
     """The last desk socket stayed closed past the grace time: re-route their requests."""
-    rt.drop_timers.pop(specialist_id, None)
+    rt.drop_at.pop(specialist_id, None)
     if rt.desk_sockets[specialist_id] > 0:
         return
     async with transaction(rt) as tx:
         await apply(tx, rt.engine.specialist_dropped(specialist_id))
+
+
+async def drop_due(tx: Transaction) -> None:
+    """Desks gone past their grace time (the ticker's part of `specialist_gone`)."""
+    rt = tx.rt
+    now = rt.clock.now()
+    for specialist_id, at in sorted(rt.drop_at.items(), key=lambda item: item[1]):
+        if at > now:
+            continue
+        del rt.drop_at[specialist_id]
+        if rt.desk_sockets[specialist_id] <= 0:
+            await apply(tx, rt.engine.specialist_dropped(specialist_id))
 
 
 async def _run(tx: Transaction, command: object) -> None:

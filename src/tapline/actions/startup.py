@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import select, update
 
 from tapline import configuration, waits
-from tapline.actions import Transaction, callbacks, opening, transaction
+from tapline.actions import Transaction, callbacks, desk, opening, transaction
 from tapline.actions.effects import apply
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
@@ -151,6 +151,7 @@ async def tick_forever(rt: Runtime) -> None:
                 await callbacks.apply(tx, rt.callbacks.tick(rt.clock.now()))
                 await callbacks.reserve_due(tx)
                 await opening.join_opened(tx)
+                await desk.drop_due(tx)
         except asyncio.CancelledError:
             raise
         except Exception:
