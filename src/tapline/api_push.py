@@ -11,11 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from tapline import push
-from tapline.models import App, PushSubscription, new_id
+from tapline.models import PushSubscription, new_id
 from tapline.models import Request as HelpRequest
-from tapline.passwords import customer_token_ok
 from tapline.runtime import Runtime
-from tapline.security import find_app, origin_allowed
+from tapline.widget_http import calling_app, require_customer_token
 
 router = APIRouter(prefix="/api/v1/push", tags=["sdk"])
 
@@ -53,22 +52,6 @@ class SubscriptionRef(BaseModel):
     endpoint: str = Field(max_length=2048)
 
 
-async def _app(request: Request, key: str | None) -> App:
-    app = await find_app(request.app.state.rt, key)
-    if app is None:
-        raise HTTPException(403, "Unknown app key.")
-    origin = request.headers.get("origin")
-    if not origin_allowed(app, origin):
-        raise HTTPException(403, f"Origin {origin} is not allowed for this app.")
-    return app
-
-
-def _token(rt: Runtime, request_id: str, authorization: str | None) -> None:
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    if not customer_token_ok(rt.settings.secret(), request_id, token):
-        raise HTTPException(401, "Unknown request or wrong token.")
-
-
 @router.get("/key", response_model=PushKey)
 async def push_key(
     request: Request,
@@ -76,7 +59,7 @@ async def push_key(
     x_tapline_app: str | None = Header(None),
 ) -> PushKey:
     """The key a browser subscribes with (`applicationServerKey`)."""
-    await _app(request, app or x_tapline_app)
+    await calling_app(request, app or x_tapline_app)
     return PushKey(public_key=push.keys(request.app.state.rt.settings).public_key)
 
 
@@ -100,9 +83,9 @@ async def subscribe(
     authorization: str | None = Header(None),
 ) -> SubscriptionOut:
     """Ring this browser, with a notification, when the request's callback rings."""
-    row_app = await _app(request, app or x_tapline_app)
+    row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    _token(rt, body.request_id, authorization)
+    require_customer_token(rt, body.request_id, authorization)
     given = body.subscription
     try:
         checked = push.check(rt.settings, given.endpoint, given.keys.p256dh, given.keys.auth)
@@ -161,9 +144,9 @@ async def unsubscribe(
     authorization: str | None = Header(None),
 ) -> Response:
     """Stop ringing this browser (the customer turned notifications off)."""
-    row_app = await _app(request, app or x_tapline_app)
+    row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    _token(rt, body.request_id, authorization)
+    require_customer_token(rt, body.request_id, authorization)
     async with rt.lock, rt.sessions() as session, session.begin():
         owner = await session.get(HelpRequest, body.request_id)
         if owner is None or owner.app_id != row_app.id:

@@ -12,26 +12,15 @@ from tapline.actions import ActionError
 from tapline.actions.customer import create_request, customer_key, shown_state
 from tapline.actions.effects import callback_wire
 from tapline.identity import verify_customer
-from tapline.models import App, Queue
+from tapline.models import Queue
 from tapline.models import Request as HelpRequest
-from tapline.passwords import customer_token, customer_token_ok
+from tapline.passwords import customer_token
 from tapline.runtime import Runtime
 from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
-from tapline.security import find_app, origin_allowed
+from tapline.widget_http import calling_app, require_customer_token
 
 router = APIRouter(prefix="/api/v1", tags=["sdk"])
 LIVE_STATES = ("new", "scheduled", "waiting", "offered", "connected")
-
-
-async def _app(request: Request, key: str | None) -> App:
-    rt: Runtime = request.app.state.rt
-    app = await find_app(rt, key)
-    if app is None:
-        raise HTTPException(403, "Unknown app key.")
-    origin = request.headers.get("origin")
-    if not origin_allowed(app, origin):
-        raise HTTPException(403, f"Origin {origin} is not allowed for this app.")
-    return app
 
 
 @router.get("/sdk/config", response_model=SdkConfig)
@@ -41,7 +30,7 @@ async def sdk_config(
     x_tapline_app: str | None = Header(None),
 ) -> SdkConfig:
     """What the widget needs to start: the app's name and the limits it must respect."""
-    row = await _app(request, app or x_tapline_app)
+    row = await calling_app(request, app or x_tapline_app)
     settings = request.app.state.rt.settings
     return SdkConfig(
         app=AppInfo(name=row.name),
@@ -67,7 +56,7 @@ async def post_request(
     x_tapline_app: str | None = Header(None),
 ) -> RequestCreated:
     """Ask for help. Idempotent on the client-made `id`."""
-    row_app = await _app(request, app or x_tapline_app)
+    row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
     try:
         row, created = await create_request(rt, row_app, body)
@@ -102,11 +91,9 @@ async def slots(
     authorization: str | None = Header(None),
 ) -> dict[str, Any]:
     """15-minute slots over the coming days that still have room for a callback."""
-    row_app = await _app(request, app or x_tapline_app)
+    row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    token = (authorization or "").removeprefix("Bearer ").strip()
-    if not customer_token_ok(rt.settings.secret(), request_id, token):
-        raise HTTPException(401, "Unknown request or wrong token.")
+    require_customer_token(rt, request_id, authorization)
     async with rt.sessions() as session:
         row = await session.get(HelpRequest, request_id)
         queue = await session.get(Queue, row.queue_id) if row is not None else None
@@ -133,7 +120,7 @@ async def customer_requests(
     authorization: str | None = Header(None),
 ) -> dict[str, Any]:
     """A verified customer's live requests, so another tab or device can resume them."""
-    row_app = await _app(request, app or x_tapline_app)
+    row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
     token = (authorization or "").removeprefix("Bearer ").strip()
     customer = verify_customer(row_app.secret, UserIn(token=token or None))
