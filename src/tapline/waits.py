@@ -54,17 +54,18 @@ def estimate(rt: Runtime, request_id: str) -> tuple[Estimate, dict[str, Any]] | 
         return None
     if view.state not in (RequestState.WAITING, RequestState.OFFERED):
         return None
-    found = line_estimates(rt, view.queue_id).get(request_id)
+    found = line_estimates(rt, view.queue_id, _lines(rt).get(view.queue_id, [])).get(request_id)
     return (found[0], wire(found[0], found[1])) if found is not None else None
 
 
-def line_estimates(rt: Runtime, queue_id: str) -> dict[str, tuple[Estimate, int]]:
-    """Every waiting request of a queue: its estimate and its 1-based position.
+def line_estimates(
+    rt: Runtime, queue_id: str, line: list[RequestView]
+) -> dict[str, tuple[Estimate, int]]:
+    """Every request in a queue's `line` (head first): its estimate and 1-based position.
 
     One pass over the line: the eligible load is read once per kind of need, and when the
     whole line shares one need (the usual case) `QueueModel.estimate_line` does it in O(line).
     """
-    line = _line(rt, queue_id)
     if not line:
         return {}
     now = rt.clock.now()
@@ -90,15 +91,17 @@ def line_estimates(rt: Runtime, queue_id: str) -> dict[str, tuple[Estimate, int]
     return out
 
 
-def _line(rt: Runtime, queue_id: str) -> list[RequestView]:
-    """The queue's waiting and offered requests, head first."""
-    placed: list[tuple[int, RequestView]] = []
+def _lines(rt: Runtime) -> dict[str, list[RequestView]]:
+    """Every queue's waiting and offered requests, head first, from one look at the engine."""
+    placed: dict[str, list[tuple[int, RequestView]]] = {}
     for request_id in rt.engine.in_line():
         view = rt.engine.request(request_id)
-        if view.queue_id == queue_id:
-            placed.append((rt.engine.position(request_id) or 0, view))
-    placed.sort(key=lambda item: item[0])
-    return [view for _, view in placed]
+        place = (rt.engine.position(request_id) or 0, view)
+        placed.setdefault(view.queue_id, []).append(place)
+    return {
+        queue_id: [view for _, view in sorted(line, key=lambda item: item[0])]
+        for queue_id, line in placed.items()
+    }
 
 
 def _need_key(view: RequestView) -> tuple[Any, ...]:
@@ -179,9 +182,8 @@ def refresh(rt: Runtime, request_id: str, *, force: bool = False) -> dict[str, A
 
 def refresh_all(rt: Runtime) -> None:
     """Every waiting customer, one pass per queue; only meaningful changes are sent."""
-    queues = {rt.engine.request(request_id).queue_id for request_id in rt.engine.in_line()}
-    for queue_id in sorted(queues):
-        for request_id, (value, position) in line_estimates(rt, queue_id).items():
+    for queue_id, line in sorted(_lines(rt).items()):
+        for request_id, (value, position) in line_estimates(rt, queue_id, line).items():
             _tell(rt, request_id, value, wire(value, position))
 
 

@@ -145,17 +145,8 @@ async def specialist_online(rt: Runtime, specialist_id: str) -> None:
             await apply(tx, rt.engine.set_presence(specialist_id, choice))
 
 
-async def specialist_gone(rt: Runtime, specialist_id: str) -> None:
-    """The last desk socket stayed closed past the grace time: re-route their requests."""
-    rt.drop_at.pop(specialist_id, None)
-    if rt.desk_sockets[specialist_id] > 0:
-        return
-    async with transaction(rt) as tx:
-        await apply(tx, rt.engine.specialist_dropped(specialist_id))
-
-
 async def drop_due(tx: Transaction) -> None:
-    """Desks gone past their grace time (the ticker's part of `specialist_gone`)."""
+    """Desks gone past their grace time, none back: their requests are re-routed."""
     rt = tx.rt
     now = rt.clock.now()
     for specialist_id, at in sorted(rt.drop_at.items(), key=lambda item: item[1]):
