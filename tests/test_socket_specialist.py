@@ -518,14 +518,20 @@ def test_bad_frames_on_the_desk_get_errors_and_the_socket_stays(world: World) ->
         assert desk.ack("p1")["result"] == {"status": "busy"}
 
 
-def test_the_desks_grace_runs_on_the_engines_clock(world: World) -> None:
+def _chat_then_desk_closes(world: World) -> str:
+    """Ana takes a chat (its customer present), then her desk closes; grace 60 s."""
     from tapline.actions.customer import customer_presence
 
     world.settings.specialist_grace = 60.0
     with world.desk("ana") as ana:
         created, _ = world.connect(ana)
-        rid = created["request_id"]
+        rid: str = created["request_id"]
         world.call(customer_presence, world.rt, rid, True)
+    return rid
+
+
+def test_the_desks_grace_runs_on_the_engines_clock(world: World) -> None:
+    rid = _chat_then_desk_closes(world)
     world.beat(59)
     assert world.rt.engine.request(rid).state == "connected"  # Ana may still come back
     world.beat(1)
@@ -536,13 +542,7 @@ def test_the_desks_grace_runs_on_the_engines_clock(world: World) -> None:
 
 
 def test_a_desk_back_within_its_grace_keeps_its_chats(world: World) -> None:
-    from tapline.actions.customer import customer_presence
-
-    world.settings.specialist_grace = 60.0
-    with world.desk("ana") as ana:
-        created, _ = world.connect(ana)
-        rid = created["request_id"]
-        world.call(customer_presence, world.rt, rid, True)
+    rid = _chat_then_desk_closes(world)
     world.beat(30)
     with world.desk("ana"):
         world.beat(60)

@@ -44,6 +44,7 @@ from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 
 RESERVE_LEAD = 300.0  # a specialist is reserved this long before a booked slot
+MAX_IN_QUEUE_WINDOW = 86400.0  # longer estimates promise the policy's window instead
 SLOT_PRIORITY = 1000  # a booked callback goes ahead of walk-ins when its reservation is due
 
 
@@ -98,9 +99,8 @@ async def want_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
                 "invalid_state",
                 "A callback keeps a place in the queue: this request is not waiting.",
             )
-        shown = waits.estimate(rt, request_id)
         now = rt.clock.now()
-        window = shown[0].promise if shown is not None else None
+        window = in_queue_window(rt, request_id)
         try:
             rt.engine.mark_callback(request_id, True)
             found = _live(rt, request_id)
@@ -110,12 +110,22 @@ async def want_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
                 request_id,
                 row.queue_id,
                 now,
-                window=window if window is not None and window < 86400 else None,
+                window=window,
             )
         except (EngineError, CallbackError) as error:
             raise ActionError("invalid_state", str(error)) from error
         await apply(tx, effects)
         return {"callback": wire(rt.callbacks.get(request_id))}
+
+
+def in_queue_window(rt: Runtime, request_id: str) -> float | None:
+    """An in-queue promise's length: the late end of the wait estimate shown, if any.
+
+    None (the policy's default window) when there is no estimate, or it is a day or more.
+    """
+    shown = waits.estimate(rt, request_id)
+    window = shown[0].promise if shown is not None else None
+    return window if window is not None and window < MAX_IN_QUEUE_WINDOW else None
 
 
 async def schedule(rt: Runtime, request_id: str, slot_ms: object) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import configuration, waits
+from tapline import configuration
 from tapline.actions import Transaction
 from tapline.actions import callbacks as callback_actions
 from tapline.actions import effects as engine_effects
@@ -54,14 +54,12 @@ async def _join(tx: Transaction, row: Request) -> None:
     await callback_actions.join_queue(tx, row, priority=0, callback=not present)
     if present:
         return
-    shown = waits.estimate(rt, row.id)
-    window = shown[0].promise if shown is not None else None
     try:
         effects = rt.callbacks.promise_in_queue(
             row.id,
             row.queue_id,
             rt.clock.now(),
-            window=window if window is not None and window < 86400 else None,
+            window=callback_actions.in_queue_window(rt, row.id),
         )
     except (EngineError, CallbackError):
         return  # it already has a callback: that one rings
