@@ -29,9 +29,8 @@ def test_need_follows_the_stage() -> None:
 
 
 def test_view_is_a_frozen_copy() -> None:
-    record = RequestRecord(
-        "r1", "pay", 1, 3.0, RequestState.OFFERED, NEEDS, specialist_id="ana", boost=4
-    )
+    record = RequestRecord("r1", "pay", 1, 3.0, RequestState.OFFERED, NEEDS, boost=4)
+    record.specialist_id = "ana"
     record.offer_expires_at = 33.0
     view = record.view()
     assert view == RequestView(

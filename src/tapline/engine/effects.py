@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import FrozenInstanceError
+from typing import ClassVar, Literal
 
 from tapline.engine.presence import Presence
 from tapline.engine.states import DeadEndCause, RequestState
@@ -19,51 +19,125 @@ WithdrawReason = Literal["expired", "declined", "taken", "cancelled", "specialis
 """
 
 
-@dataclass(frozen=True, slots=True)
-class StateChanged:
+class Value:
+    """A frozen value, as a frozen dataclass is: compared and hashed by its class and fields
+    (`__match_args__`, in order), with the same repr, and FrozenInstanceError on assignment.
+
+    Written out rather than `@dataclass(frozen=True)` so that mypyc compiles `__init__`: the
+    dataclass one stays interpreted, and the engine builds several effects per command.
+    `object.__setattr__` with a literal name compiles to a plain store.
+    """
+
+    __slots__ = ()
+    __match_args__: ClassVar[tuple[str, ...]] = ()
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Value)
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
+        return f"{type(self).__qualname__}({fields})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class StateChanged(Value):
     """A request moved from `old` to `new`.
 
     `specialist_id` is the specialist concerned: the one the request moves to (offered,
     connected), or else the one it leaves (back to waiting, or its outcome); None if neither.
     """
 
+    __match_args__ = ("request_id", "old", "new", "cause", "specialist_id")
+    __slots__ = __match_args__
     request_id: str
     old: RequestState
     new: RequestState
-    cause: DeadEndCause | None = None
-    specialist_id: str | None = None
+    cause: DeadEndCause | None
+    specialist_id: str | None
+
+    def __init__(
+        self,
+        request_id: str,
+        old: RequestState,
+        new: RequestState,
+        cause: DeadEndCause | None = None,
+        specialist_id: str | None = None,
+    ) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "old", old)
+        object.__setattr__(self, "new", new)
+        object.__setattr__(self, "cause", cause)
+        object.__setattr__(self, "specialist_id", specialist_id)
 
 
-@dataclass(frozen=True, slots=True)
-class OfferMade:
+class OfferMade(Value):
+    __match_args__ = ("request_id", "specialist_id", "expires_at")
+    __slots__ = __match_args__
     request_id: str
     specialist_id: str
     expires_at: float
 
+    def __init__(self, request_id: str, specialist_id: str, expires_at: float) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "specialist_id", specialist_id)
+        object.__setattr__(self, "expires_at", expires_at)
 
-@dataclass(frozen=True, slots=True)
-class OfferWithdrawn:
+
+class OfferWithdrawn(Value):
+    __match_args__ = ("request_id", "specialist_id", "reason")
+    __slots__ = __match_args__
     request_id: str
     specialist_id: str
     reason: WithdrawReason
 
+    def __init__(self, request_id: str, specialist_id: str, reason: WithdrawReason) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "specialist_id", specialist_id)
+        object.__setattr__(self, "reason", reason)
 
-@dataclass(frozen=True, slots=True)
-class PresenceChanged:
+
+class PresenceChanged(Value):
     """A specialist's presence or load (active chats, capacity) changed."""
 
+    __match_args__ = ("specialist_id", "presence", "active", "capacity")
+    __slots__ = __match_args__
     specialist_id: str
     presence: Presence
     active: int
     capacity: int
 
+    def __init__(self, specialist_id: str, presence: Presence, active: int, capacity: int) -> None:
+        object.__setattr__(self, "specialist_id", specialist_id)
+        object.__setattr__(self, "presence", presence)
+        object.__setattr__(self, "active", active)
+        object.__setattr__(self, "capacity", capacity)
 
-@dataclass(frozen=True, slots=True)
-class QueueChanged:
+
+class QueueChanged(Value):
     """A queue's waiting count (requests waiting or offered) changed."""
 
+    __match_args__ = ("queue_id", "waiting")
+    __slots__ = __match_args__
     queue_id: str
     waiting: int
+
+    def __init__(self, queue_id: str, waiting: int) -> None:
+        object.__setattr__(self, "queue_id", queue_id)
+        object.__setattr__(self, "waiting", waiting)
 
 
 UnroutableReason = Literal["unqualified", "declined"]
@@ -75,39 +149,64 @@ UnroutableReason = Literal["unqualified", "declined"]
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Unroutable:
+class Unroutable(Value):
     """No registered specialist can ever take the request in its queue, and the queue has no
     fallback: tell the customer and alert supervisors. The request stays waiting at its
-    place; if staffing changes so that someone can, `Routable` follows."""
+    place; if staffing changes so that someone can, `Routable` follows.
 
+    `detail` is for people: what it needs, e.g. `payments >= 3, refund_limit >= 900 (chat)`.
+    """
+
+    __match_args__ = ("request_id", "queue_id", "reason", "detail")
+    __slots__ = __match_args__
     request_id: str
     queue_id: str
     reason: UnroutableReason
     detail: str
-    """For people: what it needs, e.g. `payments >= 3, refund_limit >= 900 (chat)`."""
+
+    def __init__(
+        self, request_id: str, queue_id: str, reason: UnroutableReason, detail: str
+    ) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "queue_id", queue_id)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "detail", detail)
 
 
-@dataclass(frozen=True, slots=True)
-class Routable:
+class Routable(Value):
     """A request reported Unroutable can be served again (a specialist was added or changed)."""
 
+    __match_args__ = ("request_id", "queue_id")
+    __slots__ = __match_args__
     request_id: str
     queue_id: str
 
+    def __init__(self, request_id: str, queue_id: str) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "queue_id", queue_id)
 
-@dataclass(frozen=True, slots=True)
-class QueueFallback:
+
+class QueueFallback(Value):
     """The request moved to its queue's fallback queue because nobody could ever take it there.
 
     It keeps its enqueued time (so its wait counts from the tap); its requirements become the
     new queue's skill alone. `QueueChanged` for both queues follows.
     """
 
+    __match_args__ = ("request_id", "from_queue", "to_queue", "reason")
+    __slots__ = __match_args__
     request_id: str
     from_queue: str
     to_queue: str
     reason: UnroutableReason
+
+    def __init__(
+        self, request_id: str, from_queue: str, to_queue: str, reason: UnroutableReason
+    ) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "from_queue", from_queue)
+        object.__setattr__(self, "to_queue", to_queue)
+        object.__setattr__(self, "reason", reason)
 
 
 Effect = (

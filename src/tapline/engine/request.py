@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tapline.engine.channels import Channel
 from tapline.engine.lineup import NORMAL, Place
@@ -38,40 +38,86 @@ class RequestView:
     connected_at: float | None = None
 
 
-@dataclass(slots=True, eq=False)
 class RequestRecord:
-    """The engine's own, mutable record of one request."""
+    """The engine's own, mutable record of one request (compared by identity).
 
-    request_id: str
-    queue_id: str
-    seq: int
-    """Submit order, for ties in enqueued time."""
-    enqueued_at: float
-    state: RequestState
-    needs: tuple[Need, Need, Need]
-    """The need at each widening stage (see needs.py)."""
-    requirements: Requirements = NONE
-    channel: Channel = Channel.CHAT
-    boost: int = 0
-    """The request's own priority; `priority` adds the queue's."""
-    priority: int = 0
-    rank: int = NORMAL
-    cause: DeadEndCause | None = None
-    specialist_id: str | None = None
-    offer_expires_at: float | None = None
-    offer_token: int | None = None
-    grace_token: int | None = None
-    excluded: set[str] = field(default_factory=set)
-    """Specialists who declined or missed this request: never offered it again."""
-    preferred: str | None = None
-    sticky_until: float | None = None
-    sticky_token: int | None = None
-    stage: int = 0
-    final_stage: int = 0
-    widen_token: int | None = None
-    callback: bool = False
-    unroutable: str | None = None
-    connected_at: float | None = None
+    A plain class rather than a dataclass so that mypyc compiles its `__init__`.
+    """
+
+    __slots__ = (
+        "boost",
+        "callback",
+        "cause",
+        "channel",
+        "connected_at",
+        "enqueued_at",
+        "excluded",
+        "final_stage",
+        "grace_token",
+        "needs",
+        "offer_expires_at",
+        "offer_token",
+        "preferred",
+        "priority",
+        "queue_id",
+        "rank",
+        "request_id",
+        "requirements",
+        "seq",
+        "specialist_id",
+        "stage",
+        "state",
+        "sticky_token",
+        "sticky_until",
+        "unroutable",
+        "widen_token",
+    )
+
+    def __init__(
+        self,
+        request_id: str,
+        queue_id: str,
+        seq: int,
+        enqueued_at: float,
+        state: RequestState,
+        needs: tuple[Need, Need, Need],
+        requirements: Requirements = NONE,
+        channel: Channel = Channel.CHAT,
+        boost: int = 0,
+        priority: int = 0,
+        *,
+        final_stage: int = 0,
+    ) -> None:
+        self.request_id = request_id
+        self.queue_id = queue_id
+        self.seq = seq
+        """Submit order, for ties in enqueued time."""
+        self.enqueued_at = enqueued_at
+        self.state = state
+        self.needs = needs
+        """The need at each widening stage (see needs.py)."""
+        self.requirements = requirements
+        self.channel = channel
+        self.boost = boost
+        """The request's own priority; `priority` adds the queue's."""
+        self.priority = priority
+        self.rank = NORMAL
+        self.cause: DeadEndCause | None = None
+        self.specialist_id: str | None = None
+        self.offer_expires_at: float | None = None
+        self.offer_token: int | None = None
+        self.grace_token: int | None = None
+        self.excluded: set[str] = set()
+        """Specialists who declined or missed this request: never offered it again."""
+        self.preferred: str | None = None
+        self.sticky_until: float | None = None
+        self.sticky_token: int | None = None
+        self.stage = 0
+        self.final_stage = final_stage
+        self.widen_token: int | None = None
+        self.callback = False
+        self.unroutable: str | None = None
+        self.connected_at: float | None = None
 
     @property
     def place(self) -> Place:
