@@ -3,17 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# the modules setup.py compiles with mypyc (tapline/native.py runs their source if stale)
+NATIVE := $(VENV)/.native
+NATIVE_SOURCES := setup.py $(wildcard src/tapline/engine/*.py) src/tapline/simulator/run.py
 
-.PHONY: demo test setup lint typecheck browser clean
+.PHONY: demo test setup native lint typecheck browser clean
 
 $(STAMP): pyproject.toml requirements.lock package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	npm install --no-audit --no-fund --silent
-	touch $(STAMP)
+	touch $(STAMP) $(NATIVE)
 
-setup: $(STAMP)
+# rebuild the compiled engine after its sources change (pip install built it first)
+$(NATIVE): $(STAMP) $(NATIVE_SOURCES)
+	$(BIN)/python setup.py -q build_ext --inplace
+	touch $(NATIVE)
+
+native: $(NATIVE)
+
+setup: $(STAMP) $(NATIVE)
 
 # Browser tests need Debian's Chromium; install it when we may.
 browser:
@@ -32,6 +42,9 @@ lint: setup
 
 test: setup browser lint
 	$(BIN)/pytest
+	# the engine and simulator again from their Python source, as without a build
+	TAPLINE_INTERPRETED=1 $(BIN)/pytest -q tests/engine tests/simulator tests/test_native.py
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache build
+	find src -name '*.so' -delete

@@ -26,18 +26,22 @@ def channel(value: str) -> Channel:
         raise InvalidArgument(f"{value!r} is not a channel (chat, voice, video)") from None
 
 
-def capacities(capacity: int | Mapping[str, int]) -> tuple[int, dict[Channel, int]]:
+def capacities(capacity: int | Mapping[str, object]) -> tuple[int, dict[Channel, int]]:
     """(chat capacity, call capacities) from `set_specialist`'s `capacity`.
 
     An int is the chat capacity alone (no calls), as before channels existed; a mapping gives
     each channel its own, e.g. {"chat": 3, "voice": 1, "video": 1}. A channel left out is 0.
     """
-    if isinstance(capacity, int):
-        items: dict[Channel, int] = {Channel.CHAT: capacity}
-    else:
-        items = {channel(name): value for name, value in capacity.items()}
+    # values are checked as objects: a compiled engine would turn True into 1 in an int
+    items: dict[Channel, object] = (
+        {Channel.CHAT: capacity}
+        if isinstance(capacity, int)
+        else {channel(name): value for name, value in capacity.items()}
+    )
+    counts: dict[Channel, int] = {}
     for name, value in items.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise InvalidArgument(f"capacity for {name} must be 0 or more, not {value!r}")
-    chat = items.pop(Channel.CHAT, 0)
-    return chat, {name: value for name, value in items.items() if value > 0}
+        counts[name] = value
+    chat = counts.pop(Channel.CHAT, 0)
+    return chat, {name: value for name, value in counts.items() if value > 0}

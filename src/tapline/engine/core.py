@@ -49,19 +49,27 @@ def _member(enum: type[_E], value: str) -> _E:
         raise InvalidArgument(f"{value!r} is not a {enum.__name__}") from None
 
 
-def _check_skills(skills: Mapping[str, int]) -> None:
+def _check_skills(skills: Mapping[str, object]) -> None:
     for skill, level in skills.items():
-        if not MIN_LEVEL <= level <= MAX_LEVEL:
+        if (
+            isinstance(level, bool)
+            or not isinstance(level, int)
+            or not MIN_LEVEL <= level <= MAX_LEVEL
+        ):
             raise InvalidArgument(f"skill {skill!r}: level must be 1 to 5, not {level}")
 
 
-def _check_authority(authority: Mapping[str, AuthorityValue]) -> dict[str, AuthorityValue]:
+def _check_authority(authority: Mapping[str, object]) -> dict[str, AuthorityValue]:
+    # the items are checked as objects: a compiled engine would refuse a typed loop's
+    # first bad value with a TypeError before this could name it
+    checked: dict[str, AuthorityValue] = {}
     for name, value in authority.items():
         if not isinstance(name, str) or not name.isidentifier():
             raise InvalidArgument(f"{name!r} is not an authority attribute name")
         if not isinstance(value, bool | int | float | str):
             raise InvalidArgument(f"authority {name!r}: {value!r} is not a number, string or bool")
-    return dict(authority)
+        checked[name] = value
+    return checked
 
 
 def _check_request_args(requirements: Requirements | None, priority: int) -> Requirements:
@@ -177,20 +185,20 @@ class Engine(Queries):
         effects += self._route()
         return effects
 
-    def set_presence(self, specialist_id: str, presence: Presence) -> list[Effect]:
+    def set_presence(self, specialist_id: str, presence: Presence | str) -> list[Effect]:
         """Change presence. Leaving AVAILABLE withdraws the pending offer; connected chats stay."""
         spec = self._specialist(specialist_id)
-        presence = _member(Presence, presence)
-        if spec.presence is presence:
+        new = _member(Presence, presence)
+        if spec.presence is new:
             return []
         old = spec.presence
-        spec.presence = presence
-        if presence is Presence.AVAILABLE:
+        spec.presence = new
+        if new is Presence.AVAILABLE:
             spec.idle_since = self._clock.now()
         effects: list[Effect] = [presence_effect(spec)]
         if old is Presence.AVAILABLE and spec.offered is not None:
             self._withdraw(self._requests[spec.offered], "specialist_left", effects)
-        if Presence.OFFLINE in (old, presence):
+        if Presence.OFFLINE in (old, new):
             self._release_sticky(spec)
         self._changed(spec)
         effects += self._route()
@@ -290,7 +298,7 @@ class Engine(Queries):
         effects += self._route()
         return effects
 
-    def end_dead(self, request_id: str, cause: DeadEndCause) -> list[Effect]:
+    def end_dead(self, request_id: str, cause: DeadEndCause | str) -> list[Effect]:
         """The request ends in a dead end with `cause`, from any state but an outcome."""
         record = self._find(request_id)
         cause = _member(DeadEndCause, cause)
@@ -490,7 +498,7 @@ class Engine(Queries):
         self,
         request_id: str,
         queue_id: str,
-        state: RequestState,
+        state: RequestState | str,
         *,
         enqueued_at: float,
         specialist_id: str | None = None,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 BINS_PER_DOUBLING = 4
 N_BINS = 96
@@ -44,7 +44,7 @@ def edge(k: int) -> float:
 class _Forgetting:
     """Exponential forgetting by a growing increment: new weight w, every sum rescaled rarely."""
 
-    _STATE: tuple[str, ...] = ()
+    _STATE: ClassVar[tuple[str, ...]] = ()
     """The attributes `state` saves (besides w); tables built from them are rebuilt."""
 
     def state(self) -> dict[str, Any]:
@@ -84,7 +84,7 @@ class _Forgetting:
 class HandleTimes(_Forgetting):
     """Handle times (seconds), learned online. `prior_mean` counts as `prior_weight` chats."""
 
-    _STATE = ("_n", "_s1", "_s2", "_hist", "_count")
+    _STATE: ClassVar[tuple[str, ...]] = ("_n", "_s1", "_s2", "_hist", "_count")
 
     def __init__(
         self, prior_mean: float = 300.0, *, prior_weight: float = 5.0, half_life: float = 5000.0
@@ -210,7 +210,14 @@ class Patience(_Forgetting):
     P(patience > t), piecewise-exponential over the geometric bins.
     """
 
-    _STATE = ("_exposure", "_abandons", "_exits", "_exit_time", "_bin_abandons", "_count")
+    _STATE: ClassVar[tuple[str, ...]] = (
+        "_exposure",
+        "_abandons",
+        "_exits",
+        "_exit_time",
+        "_bin_abandons",
+        "_count",
+    )
 
     def __init__(
         self, prior_mean: float = 600.0, *, prior_weight: float = 2.0, half_life: float = 5000.0

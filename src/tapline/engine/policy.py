@@ -33,17 +33,7 @@ class QueuePolicy:
     fallback: str | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.priority, bool) or not isinstance(self.priority, int):
-            raise SpecError(("priority",), f"a whole number, not {self.priority!r}")
-        _seconds(self.sticky_seconds, ("sticky_seconds",))
-        if self.widen_after is not None:
-            _seconds(self.widen_after, ("widen_after",))
-        if self.anyone_after is not None:
-            _seconds(self.anyone_after, ("anyone_after",))
-            if self.widen_after is not None and self.anyone_after < self.widen_after:
-                raise SpecError(("anyone_after",), "anyone_after comes after widen_after")
-        if self.fallback is not None and (not isinstance(self.fallback, str) or not self.fallback):
-            raise SpecError(("fallback",), "the fallback is a queue's id")
+        _check({key: getattr(self, key) for key in _KEYS})
 
     @property
     def final_stage(self) -> int:
@@ -73,6 +63,9 @@ class QueuePolicy:
             if key not in _KEYS:
                 raise SpecError((*path, key), f"unknown key (expected {', '.join(_KEYS)})")
         try:
+            # checked before construction: a compiled engine refuses an ill-typed field
+            # with a TypeError that could not name the key
+            _check(data)
             return cls(**data)  # type: ignore[arg-type]
         except SpecError as error:
             raise SpecError(path + error.path, error.reason) from None
@@ -80,6 +73,23 @@ class QueuePolicy:
     def to_dict(self) -> dict[str, object]:
         data = {key: getattr(self, key) for key in _KEYS}
         return {key: value for key, value in data.items() if value is not None}
+
+
+def _check(values: Mapping[str, object]) -> None:
+    priority = values.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int):
+        raise SpecError(("priority",), f"a whole number, not {priority!r}")
+    _seconds(values.get("sticky_seconds", 0.0), ("sticky_seconds",))
+    widen_after, anyone_after = values.get("widen_after"), values.get("anyone_after")
+    if widen_after is not None:
+        _seconds(widen_after, ("widen_after",))
+    if anyone_after is not None:
+        _seconds(anyone_after, ("anyone_after",))
+        if widen_after is not None and anyone_after < widen_after:  # type: ignore[operator]
+            raise SpecError(("anyone_after",), "anyone_after comes after widen_after")
+    fallback = values.get("fallback")
+    if fallback is not None and (not isinstance(fallback, str) or not fallback):
+        raise SpecError(("fallback",), "the fallback is a queue's id")
 
 
 def _seconds(value: object, path: Path) -> None:

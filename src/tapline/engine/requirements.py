@@ -109,9 +109,10 @@ def _constraint(item: object, path: Path) -> Constraint:
         unknown = set(item) - {"require", "widen"}
         if unknown:
             raise SpecError((*path, sorted(unknown)[0]), "unknown key (expected require, widen)")
-        widen = item.get("widen", False)
-        if not isinstance(widen, bool):
+        raw: object = item.get("widen", False)
+        if not isinstance(raw, bool):
             raise SpecError((*path, "widen"), "widen is true or false")
+        widen = raw
         item = item.get("require")
         path = (*path, "require")
     if not isinstance(item, str):
