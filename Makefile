@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # the modules setup.py compiles with mypyc (tapline/native.py runs their source if stale)
 NATIVE := $(VENV)/.native
-NATIVE_SOURCES := setup.py $(wildcard src/tapline/engine/*.py) src/tapline/simulator/run.py
+NATIVE_SOURCES := setup.py $(wildcard src/tapline/engine/*.py src/tapline/simulator/*.py)
 
 .PHONY: demo test setup native lint typecheck browser clean
 
