@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tapline import native
 from tapline.cli import app
 from tapline.simulator.report import write_report
 from tapline.simulator.run import simulate
@@ -51,6 +52,7 @@ def test_simulate_command_prints_the_tables(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     for text in ("service level", "RRASE", "tapline", "LES10", "[QL, 2QL]", "events"):
         assert text in result.output
+    assert native.mode().split(" (")[0] in result.output  # compiled, or interpreted and why
     assert report.exists()
 
 

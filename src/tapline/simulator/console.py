@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from tapline import native
 from tapline.simulator.metrics import PREDICTORS, Results
 from tapline.simulator.parallel import simulate_parallel
 from tapline.simulator.scenario import Scenario, load_scenario
@@ -61,6 +62,7 @@ def tables(results: Results) -> list[Table]:
     rows.append(
         ("events", f"{r.events:,} in {r.wall_seconds:.2f} s ({r.events_per_second:,.0f}/s)")
     )
+    rows.append(("engine", native.mode()))
     for name, value in rows:
         service.add_row(name, value)
 
