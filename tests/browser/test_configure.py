@@ -161,3 +161,48 @@ def test_a_specialist_added_by_another_supervisor_appears_without_a_reload(
     # The first supervisor's list follows the `config` signal; no reload, no click.
     expect(mine.get_by_role("button", name=re.compile("Cora Costa"))).to_be_visible()
     assert watching_errors == [] and other_errors == []
+
+
+def test_rules_saved_by_another_supervisor_show_unless_being_edited(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    """An untouched rules editor follows the `config` signal; one with edits keeps them and
+    says that saving replaces what is now in use."""
+    watching, watching_errors = _sign_in(browser, live_server.url, "/desk/configure/rules")
+    other, other_errors = _sign_in(browser, live_server.url, "/desk/configure/rules")
+    mine = watching.get_by_label("Routing rules (TOML)")
+    theirs = other.get_by_label("Routing rules (TOML)")
+    expect(mine).to_have_value(re.compile(r"\[\[rule\]\]|\[default\]"))
+    expect(theirs).to_have_value(mine.input_value())
+    original = mine.input_value()
+    theirs.fill(original + "\n# checked by Sofia on Monday\n")
+    other.get_by_role("button", name="Save rules").click()
+    expect(other.get_by_text(re.compile("Saved at"))).to_be_visible()
+    expect(mine).to_have_value(re.compile("checked by Sofia on Monday"))
+    expect(watching.get_by_text(re.compile("changed elsewhere: these are in use"))).to_be_visible()
+
+    mine.fill(mine.input_value() + "\n# my own note\n")
+    theirs.fill(original + "\n# checked again\n")
+    other.get_by_role("button", name="Save rules").click()
+    expect(watching.get_by_text(re.compile("saving yours replaces them"))).to_be_visible()
+    expect(mine).to_have_value(re.compile("my own note"))
+    assert "checked again" not in mine.input_value()
+    assert watching_errors == [] and other_errors == []
+
+
+def test_a_shift_added_by_another_supervisor_appears_without_a_reload(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    pages = [_sign_in(browser, live_server.url, "/desk/configure/shifts") for _ in range(2)]
+    mine, theirs = (page.get_by_role("region", name="Shifts") for page, _ in pages)
+    for panel in (mine, theirs):
+        panel.get_by_label("Specialist").select_option(label="Ana Ferreira")
+        expect(panel.get_by_role("heading", name="Shifts of Ana Ferreira")).to_be_visible()
+    saturday = re.compile("Edit the weekly shift Sat 09:00")
+    expect(mine.get_by_role("button", name=saturday)).to_have_count(0)
+    theirs.get_by_label("Time zone").fill("Europe/Lisbon")
+    theirs.get_by_role("button", name="Add hours on Saturday").click()
+    theirs.get_by_role("button", name="Add shift").click()
+    expect(theirs.get_by_role("status").filter(has_text="Shift added.")).to_be_visible()
+    expect(mine.get_by_role("button", name=saturday)).to_have_count(1)
+    assert [errors for _, errors in pages] == [[], []]

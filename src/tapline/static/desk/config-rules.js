@@ -8,6 +8,7 @@ import { serverErrors, statusLine } from "./forms.js";
 import { clockTime, fullTime } from "./format.js";
 import { beforeUnload } from "./router.js";
 import { lintToml, REFERENCE } from "./rules-lint.js";
+import { state, on } from "./store.js";
 
 /** Build the Routing rules tab into `panel`. */
 export function mountRules(panel) {
@@ -181,6 +182,30 @@ export function mountRules(panel) {
       status.set(text.readOnly ? "Press Discard changes to try again." : "", "bad");
     }
   }
+  // Saved elsewhere: an untouched editor shows the new rules; edits in progress stay, with a
+  // word that saving them replaces what is now in use. Our own save comes back as no change.
+  async function follow() {
+    let data;
+    try {
+      data = await getRules();
+    } catch {
+      return; // the connection line says why; Discard changes loads again
+    }
+    const toml = typeof (data && data.toml) === "string" ? data.toml : "";
+    if (toml === saved || text.readOnly) return;
+    if (isDirty() || save.disabled) {
+      status.set(`The rules were changed elsewhere at ${clockTime(Date.now())}: saving yours replaces them; Discard changes shows theirs.`, "bad");
+      return;
+    }
+    saved = toml;
+    text.value = toml;
+    text.dispatchEvent(new Event("input"));
+    drawUpdated(data && data.updated_at);
+    status.set(`The rules were changed elsewhere: these are in use since ${fullTime(data && data.updated_at)}.`);
+  }
+  on("config", () => {
+    if (state.lastConfig && state.lastConfig.what === "rules" && panel.isConnected) follow();
+  });
   drawLines();
   load(false);
 }

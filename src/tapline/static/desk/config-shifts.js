@@ -7,6 +7,7 @@ import { admin, onAdmin, loadSpecialists, listShifts, createShift, patchShift, d
 import { field, textInput, isTimeZone, timeZoneList, errorSummary, serverErrors, statusLine, nextId } from "./forms.js";
 import { weeklyEditor, weeklyText } from "./hours.js";
 import { clip } from "./format.js";
+import { state, on } from "./store.js";
 
 /** Offset of `tz` from UTC at `epoch`, in ms (wall clock minus UTC). */
 function offsetAt(epoch, tz) {
@@ -173,6 +174,12 @@ export function mountShifts(panel) {
     table.hidden = !shifts.length;
     emptyNote.hidden = shifts.length > 0;
   }
+
+  // A shift saved elsewhere (another supervisor, another tab): the list follows; the form
+  // stays as it is, so nothing being typed is lost.
+  on("config", () => {
+    if (state.lastConfig && state.lastConfig.what === "shift" && panel.isConnected) refresh();
+  });
 
   async function remove(s, when) {
     if (!window.confirm(`Remove this shift?\n${when}`)) return;
