@@ -70,11 +70,16 @@ def _log_beta(a: float, b: float) -> float:
 
 def betainc(a: float, b: float, x: float) -> float:
     """The regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 <= x <= 1."""
+    return _betainc(a, b, x, _log_beta(a, b))
+
+
+def _betainc(a: float, b: float, x: float, log_beta: float) -> float:
+    """`betainc` with log B(a, b) given (an inversion calls it often with the same a, b)."""
     if x <= 0.0:
         return 0.0
     if x >= 1.0:
         return 1.0
-    front = math.exp(a * math.log(x) + b * math.log1p(-x) - _log_beta(a, b))
+    front = math.exp(a * math.log(x) + b * math.log1p(-x) - log_beta)
     if x < (a + 1.0) / (a + b + 2.0):
         return front * _betacf(a, b, x) / a
     return 1.0 - front * _betacf(b, a, 1.0 - x) / b
@@ -107,13 +112,14 @@ def betaincinv(a: float, b: float, p: float) -> float:
         u = math.exp(b * lnb) / b
         w = t + u
         x = (a * w * p) ** (1.0 / a) if p < t / w else 1.0 - (b * w * (1.0 - p)) ** (1.0 / b)
-    afac = -_log_beta(a, b)
+    log_beta = _log_beta(a, b)
+    afac = -log_beta
     lo, hi = 0.0, 1.0  # a bracket kept by every step: Halley inside it, bisection if it leaves
     x = min(max(x, 1e-300), 1.0 - 1e-16)
     for _ in range(200):
         if x <= 0.0 or x >= 1.0:
             return min(max(x, 0.0), 1.0)
-        err = betainc(a, b, x) - p
+        err = _betainc(a, b, x, log_beta) - p
         if err == 0.0:
             return x
         if err > 0.0:

@@ -31,9 +31,8 @@ the learned rates move by more than `SHAPE_DRIFT`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Final
 
 from tapline.engine.estimate_law import WaitLaw, mean_wait
 from tapline.engine.learning import (
@@ -67,23 +66,43 @@ MIN_PATIENCE_HISTORY = 500
 """Waits seen before the life table (abandonment by time waited) is used."""
 
 
-@dataclass(frozen=True, slots=True)
 class Estimate:
     """A wait estimate in seconds from now: the mean and the central range [low, high].
 
     `promise` is a later, safer end (the `promise` level, 97% by default) for callback promise
     windows. `ahead` is the position it was made for (the calibration needs it back).
     All are `math.inf` when no one is there and no one is scheduled.
+
+    A value (equal, hashed and shown by its fields) that is not changed once made. Its
+    `__init__` is written out so that mypyc compiles it (a dataclass's is generated).
     """
 
-    mean: float
-    low: float
-    high: float
-    promise: float
-    ahead: int
+    __slots__ = ("ahead", "high", "low", "mean", "promise")
 
+    def __init__(self, mean: float, low: float, high: float, promise: float, ahead: int) -> None:
+        self.mean: Final = mean
+        self.low: Final = low
+        self.high: Final = high
+        self.promise: Final = promise
+        self.ahead: Final = ahead
 
-_NOBODY = Estimate(math.inf, math.inf, math.inf, math.inf, 0)
+    def _fields(self) -> tuple[float, float, float, float, int]:
+        return (self.mean, self.low, self.high, self.promise, self.ahead)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Estimate)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return (
+            f"Estimate(mean={self.mean!r}, low={self.low!r}, high={self.high!r}, "
+            f"promise={self.promise!r}, ahead={self.ahead!r})"
+        )
 
 
 class QueueModel:
@@ -318,7 +337,7 @@ class QueueModel:
         use_speed = use_speed and self.handle.count >= MIN_HANDLE_HISTORY
         thetas = [theta] * n
         if self.patience.count >= MIN_PATIENCE_HISTORY and n > 1:
-            hazard = self._hazard_function()
+            hazard = _Hazard(self.patience)
             total = exposure = 0.0
             direct = theta <= 0.0 or base <= theta
             for k in range(1, n):
@@ -328,7 +347,7 @@ class QueueModel:
                     tau = mean_wait(j, base, theta)
                 else:
                     tau = math.log((base + (j + 0.5) * theta) / (base - 0.5 * theta)) / theta
-                total += hazard(w + tau) - hazard(w)
+                total += hazard.at(w + tau) - hazard.at(w)
                 exposure += tau
                 if total > 0.0 and exposure > 0.0:
                     thetas[k] = total / exposure
@@ -386,25 +405,6 @@ class QueueModel:
             mean, low * f_low, high * f_high, max(high * f_high, promise * f_promise), ahead
         )
 
-    def _hazard_function(self) -> Callable[[float], float]:
-        """Λ(t), the learned cumulative hazard of patience, as a fast closure over its grid."""
-        patience = self.patience
-        patience.cumulative_hazard(0.0)  # rebuilds the table if it is stale
-        grid = patience.grid
-        scale = patience.grid_scale
-        tail = patience.tail_rate
-        last = len(grid) - 1
-
-        def hazard(t: float) -> float:
-            x = t * scale
-            i = int(x)
-            if i >= last:
-                return grid[last] + (x - last) / scale * tail
-            a = grid[i]
-            return a + (grid[i + 1] - a) * (x - i)
-
-        return hazard
-
     def _ahead_theta(self, ahead_waited: Sequence[float], rate: float) -> float:
         """The abandonment rate the requests ahead will show while they are still ahead.
 
@@ -413,7 +413,7 @@ class QueueModel:
         θ* = Σ [Λ(w_j + τ_j) - Λ(w_j)] / Σ τ_j, with Λ the learned cumulative hazard. With
         exponential patience Λ is linear and θ* = θ.
         """
-        hazard = self._hazard_function()
+        hazard = _Hazard(self.patience)
         theta = self._theta
         n = len(ahead_waited)
         stride = max(1, n // AHEAD_SAMPLE)  # a sample of at most ~AHEAD_SAMPLE, evenly spaced
@@ -428,7 +428,7 @@ class QueueModel:
                 tau = mean_wait(j, rate, theta)
             else:
                 tau = math.log((rate + (j + 0.5) * theta) / (rate - 0.5 * theta)) / theta
-            total += hazard(w + tau) - hazard(w)
+            total += hazard.at(w + tau) - hazard.at(w)
             exposure += tau
         if exposure <= 0.0 or total <= 0.0:
             return self._theta
@@ -452,12 +452,16 @@ class QueueModel:
         scale = handle.grid_scale
         if len(busy_elapsed) > BUSY_SAMPLE:  # an evenly spaced sample is enough for a ratio
             busy_elapsed = busy_elapsed[:: -(-len(busy_elapsed) // BUSY_SAMPLE)]
-        count = len(busy_elapsed)
+        # a list is read fastest once compiled (the server passes a tuple)
+        elapsed: list[float] = (
+            busy_elapsed if isinstance(busy_elapsed, list) else list(busy_elapsed)
+        )
+        count = len(elapsed)
         h = horizon * scale
         equilibrium = handle.equilibrium_cdf(horizon)
         expected = 0.0
         outside = 0
-        for e in busy_elapsed:  # the expected endings by the horizon, in one pass
+        for e in elapsed:  # the expected endings by the horizon, in one pass
             x = e * scale
             i = int(x)
             if i >= last:
@@ -483,43 +487,77 @@ class QueueModel:
         if SPEED_TRUSTED[0] <= ratio <= SPEED_TRUSTED[1]:
             return ratio
         # Far from 1: solve for the time by which `usual` chats are expected to have ended.
-        ages: list[tuple[float, float]] = []
-        for e in busy_elapsed:
+        ages = _Ages(handle, elapsed)
+        lo, hi = 0.0, horizon
+        while ages.ended_by(hi) < usual:
+            lo, hi = hi, 2.0 * hi
+            if hi > 64.0 * horizon:
+                return horizon / hi
+        for _ in range(20):
+            mid = 0.5 * (lo + hi)
+            if ages.ended_by(mid) < usual:
+                lo = mid
+            else:
+                hi = mid
+        return horizon / max(hi, 1e-9 * horizon)
+
+
+class _Ages:
+    """The busy chats by how far they have run: how many are expected to end within t."""
+
+    def __init__(self, handle: HandleTimes, elapsed: list[float]) -> None:
+        self._handle = handle
+        self._grid = grid = handle.grid
+        self._last = last = len(grid) - 2
+        self._scale = scale = handle.grid_scale
+        self._at: list[float] = []  # the chats on the grid: where they are on it, and S(e)
+        self._survival: list[float] = []
+        for e in elapsed:
             x = e * scale
             i = int(x)
             if i < last:
                 a = grid[i]
                 s_e = a + (grid[i + 1] - a) * (x - i)
                 if s_e > 1e-9:
-                    ages.append((x, s_e))
-        outside = count - len(ages)
-        equilibrium_cdf = handle.equilibrium_cdf
+                    self._at.append(x)
+                    self._survival.append(s_e)
+        self._outside = len(elapsed) - len(self._at)
 
-        def ended_by(t: float) -> float:
-            ht = t * scale
-            total = outside * equilibrium_cdf(t)
-            for x, s_e in ages:
-                x += ht
-                i = int(x)
-                if i >= last:
-                    total += 1.0
-                    continue
-                a = grid[i]
-                total += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / s_e
-            return total
+    def ended_by(self, t: float) -> float:
+        grid = self._grid
+        last = self._last
+        ht = t * self._scale
+        total = self._outside * self._handle.equilibrium_cdf(t)
+        for k, x in enumerate(self._at):
+            x += ht
+            i = int(x)
+            if i >= last:
+                total += 1.0
+                continue
+            a = grid[i]
+            total += 1.0 - (a + (grid[i + 1] - a) * (x - i)) / self._survival[k]
+        return total
 
-        lo, hi = 0.0, horizon
-        while ended_by(hi) < usual:
-            lo, hi = hi, 2.0 * hi
-            if hi > 64.0 * horizon:
-                return horizon / hi
-        for _ in range(20):
-            mid = 0.5 * (lo + hi)
-            if ended_by(mid) < usual:
-                lo = mid
-            else:
-                hi = mid
-        return horizon / max(hi, 1e-9 * horizon)
+
+class _Hazard:
+    """Λ(t), the learned cumulative hazard of patience, read from its grid (for tight loops)."""
+
+    def __init__(self, patience: Patience) -> None:
+        patience.cumulative_hazard(0.0)  # rebuilds the table if it is stale
+        self._grid = patience.grid
+        self._scale = patience.grid_scale
+        self._tail = patience.tail_rate
+        self._last = len(self._grid) - 1
+
+    def at(self, t: float) -> float:
+        grid = self._grid
+        last = self._last
+        x = t * self._scale
+        i = int(x)
+        if i >= last:
+            return grid[last] + (x - last) / self._scale * self._tail
+        a = grid[i]
+        return a + (grid[i + 1] - a) * (x - i)
 
 
 class _Warp:

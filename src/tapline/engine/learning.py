@@ -66,7 +66,7 @@ class _Forgetting:
     def __init__(self, half_life: float) -> None:
         if half_life <= 0:
             raise ValueError("half_life must be positive")
-        self._grow = 2.0 ** (1.0 / half_life)
+        self._grow: float = 2.0 ** (1.0 / half_life)
         self.w = 1.0
 
     def step(self) -> float:
