@@ -37,7 +37,9 @@ from tapline.engine.requirements import NONE, Requirements
 from tapline.engine.routing import LeastLoadedRouter, Router
 from tapline.engine.states import DeadEndCause, RequestState, is_final, transition
 
-_S = RequestState
+# an import, not `_S = RequestState`: mypyc then reads `_S.WAITING` as a constant
+from tapline.engine.states import RequestState as _S
+
 _E = TypeVar("_E", Presence, DeadEndCause, RequestState)
 
 

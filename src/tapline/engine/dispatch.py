@@ -8,6 +8,7 @@ what changed since (the "dirty" requests and specialists). See docs/subsystems/r
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Final
 
 from tapline.engine.channels import CALLS
 from tapline.engine.clock import Clock
@@ -35,9 +36,12 @@ from tapline.engine.requirements import NONE
 from tapline.engine.routing import RANKING, Router, WaitingRequest
 from tapline.engine.states import DeadEndCause, RequestState, transition
 
-_S = RequestState
-IN_LINE = frozenset({_S.WAITING, _S.OFFERED})
-_MEMO_LIMIT = 20_000
+# an import, not `_S = RequestState`: mypyc then reads `_S.WAITING` as a constant
+from tapline.engine.states import RequestState as _S
+
+# Final: mypyc reads them as constants rather than from the module's globals
+IN_LINE: Final = frozenset({_S.WAITING, _S.OFFERED})
+_MEMO_LIMIT: Final = 20_000
 
 
 def presence_effect(spec: SpecialistState) -> PresenceChanged:

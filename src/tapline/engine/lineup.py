@@ -13,13 +13,14 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from tapline.engine.policy import DEFAULT, QueuePolicy
 
 Place = tuple[int, int, float, int, str]
 
-FRONT = 0
-NORMAL = 1
+FRONT: Final = 0
+NORMAL: Final = 1
 
 
 def _remove(places: list[Place], place: Place) -> bool:

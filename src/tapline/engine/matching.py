@@ -11,13 +11,14 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from heapq import heapify, heappop, heappush
+from typing import Final
 
 from tapline.engine.channels import Channel
 from tapline.engine.lineup import Place
 from tapline.engine.presence import MIN_LEVEL, Presence, SpecialistState
 from tapline.engine.routing import Rank
 
-_EMPTY: Mapping[str, SpecialistState] = {}
+_EMPTY: Final[Mapping[str, SpecialistState]] = {}
 
 
 def is_free(spec: SpecialistState) -> bool:

@@ -13,6 +13,7 @@ the authority constraints not marked `widen`.
 from __future__ import annotations
 
 from itertools import count
+from typing import Final
 
 from tapline.engine.channels import Channel
 from tapline.engine.presence import MIN_LEVEL, SpecialistState
@@ -20,7 +21,7 @@ from tapline.engine.requirements import Constraint, Requirements
 
 NeedKey = tuple[tuple[tuple[str, int], ...], tuple[Constraint, ...], Channel]
 
-_TABLE_LIMIT = 100_000
+_TABLE_LIMIT: Final = 100_000
 
 
 class Need:

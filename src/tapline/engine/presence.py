@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
 
 from tapline.engine.channels import CALLS, Channel
 
@@ -16,8 +17,8 @@ class Presence(StrEnum):
     OFFLINE = "offline"
 
 
-MIN_LEVEL = 1
-MAX_LEVEL = 5
+MIN_LEVEL: Final = 1
+MAX_LEVEL: Final = 5
 
 AuthorityValue = bool | int | float | str
 

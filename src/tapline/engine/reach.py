@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Protocol
+from typing import Final, Protocol
 
 from tapline.engine.needs import Need, fits
 from tapline.engine.presence import SpecialistState
 
-IDLE_LIMIT = 256
+IDLE_LIMIT: Final = 256
 """Needs kept cached while no request uses them (each costs a `fits` per specialist update)."""
 
 

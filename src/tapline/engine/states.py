@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Final
 
 from tapline.engine.errors import InvalidTransition
 
@@ -29,7 +30,7 @@ class DeadEndCause(StrEnum):
 
 _S = RequestState
 
-TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+TRANSITIONS: Final[dict[RequestState, frozenset[RequestState]]] = {
     _S.NEW: frozenset({_S.WAITING, _S.CANCELLED}),
     _S.WAITING: frozenset({_S.OFFERED, _S.CANCELLED, _S.DEAD_END}),
     _S.OFFERED: frozenset({_S.CONNECTED, _S.WAITING, _S.CANCELLED, _S.DEAD_END}),
@@ -41,7 +42,7 @@ TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
 }
 """Every allowed move, from each state. Final states have no exits."""
 
-FINAL_STATES = frozenset(state for state, exits in TRANSITIONS.items() if not exits)
+FINAL_STATES: Final = frozenset(state for state, exits in TRANSITIONS.items() if not exits)
 
 
 def is_final(state: RequestState) -> bool:
