@@ -1,11 +1,12 @@
 // Configure › Queues: the list of queues and one queue's form (name, skill, priority, time
-// zone, business hours, closed dates, stickiness, widening, callback threshold, fallback,
-// service target), and removing a queue. The list, saving and errors: config-editor.js.
+// zone, business hours, closed dates, dated special hours, stickiness, widening, callback
+// threshold, fallback, service target), and removing a queue. The list, saving and errors:
+// config-editor.js.
 
 import { h } from "./dom.js";
 import { admin, loadQueues, createQueue, patchQueue, deleteQueue, knownSkills } from "./admin.js";
 import { field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList } from "./forms.js";
-import { weeklyEditor, datesEditor, DAYS } from "./hours.js";
+import { weeklyEditor, datesEditor, specialEditor, DAYS } from "./hours.js";
 import { clip } from "./format.js";
 import { mountEditor } from "./config-editor.js";
 
@@ -64,18 +65,31 @@ function queueForm(q) {
     h("label.radio", null, setRadio, h("span", null, "Set business hours"))), { group: true });
   const week = weeklyEditor(always ? defaults().hours : hours, { label: "Business hours", idPrefix: `q-${q ? q.id : "new"}` });
   f.hours = field("Business hours", week.el, { group: true, hint: "Several intervals per day are fine (a lunch break). A day without hours is closed." });
-  const dates = datesEditor(hours.closed_on || []);
+  const dates = datesEditor(hours.closed_on || [], { onChange: () => special.refresh() });
   f.closed_on = field("Closed dates", dates.el, { group: true, hint: "Public holidays and the like, in the queue's time zone." });
+  const special = specialEditor(hours.special || {}, {
+    idPrefix: `q-${q ? q.id : "new"}-special`,
+    closedDates: () => dates.value(),
+    usual: (day) => week.value()[day],
+  });
+  f.special = field("Special hours", special.el, {
+    group: true,
+    hint: "Dates open with other hours than their weekday, e.g. Christmas Eve 08:00–13:00, in the queue's time zone. Past dates are accepted and change nothing. A date that is also closed opens with its special hours.",
+  });
   const showHours = () => {
     f.hours.el.hidden = alwaysRadio.checked;
     f.closed_on.el.hidden = alwaysRadio.checked;
+    f.special.el.hidden = alwaysRadio.checked;
   };
   for (const r of [alwaysRadio, setRadio]) r.addEventListener("change", showHours);
   showHours();
 
-  const el = h("div.config-fields", null, skillList,
+  // The weekday ("Thursday, usually 09:00–17:00") and closed-date notes beside special dates
+  // follow the week and the closed dates as they are edited.
+  const follow = () => requestAnimationFrame(() => special.refresh());
+  const el = h("div.config-fields", { onchange: follow, onclick: follow }, skillList,
     h("div.field-grid", null, f.name.el, f.skill.el, f.priority.el, f.timezone.el),
-    mode.el, f.hours.el, f.closed_on.el,
+    mode.el, f.hours.el, f.closed_on.el, f.special.el,
     h("h3.config-subtitle", null, "Routing"),
     h("div.field-grid", null, f.sticky_seconds.el, f.t1.el, f.t2.el, f.fallback_queue_id.el),
     h("h3.config-subtitle", null, "Waits and service"),
@@ -119,8 +133,15 @@ function queueForm(q) {
       if (dates.pending()) {
         bad("closed_on", `You picked ${dates.pending()} but didn't add it: press "Add date" or clear it.`);
       }
-      // Keys this form doesn't edit (dated special hours) are kept as they were.
+      for (const p of special.validate()) errors.push(p);
+      if (special.pending()) {
+        bad("special", `You picked ${special.pending()} but didn't add it: press "Add special date" or clear it.`);
+      }
+      // Keys the server may add later are kept as they were; `special` only when there is
+      // some (or was), so an untouched queue compares equal to what is stored.
       value.hours = { ...hours, ...week.value(), closed_on: dates.value() };
+      const dated = special.value();
+      if (Object.keys(dated).length || "special" in hours) value.hours.special = dated;
     }
     return { value, errors };
   }
@@ -128,7 +149,14 @@ function queueForm(q) {
   function showServer(list) {
     const general = [];
     for (const e of list) {
-      const [head, day] = e.path.split(".");
+      const [head, day, date] = e.path.split(".");
+      if (head === "hours" && day === "special") {
+        // "hours.special.2026-12-24" (…".0.1" for one time): beside that date's row.
+        if (!(date && special.setError(date, e.message))) f.special.setError(e.message);
+        const where = date ? `Special hours on ${date}` : "Special hours";
+        general.push({ ...e, message: `${where}: ${e.message}`, focus: () => (date && special.focus(date)) || f.special.focus() });
+        continue;
+      }
       if (head === "hours" && DAYS.some(([k]) => k === day)) week.setError(day, e.message);
       else if (head === "hours" && day === "closed_on") f.closed_on.setError(e.message);
       else if (head === "widen_after") f[e.path.endsWith("1") ? "t2" : "t1"].setError(e.message);

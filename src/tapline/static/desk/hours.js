@@ -1,5 +1,6 @@
-// Weekly hours editor (queues' business hours and specialists' weekly shifts) and the list
-// of closed dates. Shape: {"mon": [["08:00", "20:00"], …], …}; a day with no interval is closed.
+// Weekly hours editor (queues' business hours and specialists' weekly shifts), the list of
+// closed dates, and dated special hours (a date open with other intervals than its weekday).
+// Shape: {"mon": [["08:00", "20:00"], …], …}; a day with no interval is closed.
 // As in the engine (engine/hours.py): an end before the start runs past midnight
 // ("22:00"–"02:00"), and "24:00" ends at midnight. A time input can't show 24:00,
 // so it shows 00:00 and is read back as 24:00.
@@ -52,28 +53,30 @@ export function weeklyText(weekly) {
 }
 
 /**
- * The week as seven rows of intervals. `label` names it for assistive tech ("Business hours").
- * Returns {el, value(), validate() -> [{key, message, focus}], setError(day, message)}.
+ * One day's intervals, the rows a weekday and a dated special day share: from–until time
+ * inputs with a remove button each, and "Closed" when there are none. `name` labels the
+ * inputs ("Monday, interval 1, from"); `add` is the day's Add button (focus goes back to it
+ * when an interval is removed). Returns {list, closed, read(), set(list), addOne(), rename(name)}.
  */
-export function weeklyEditor(initial, { label = "Hours", idPrefix = "hours" } = {}) {
-  const days = new Map(DAYS.map(([key]) => [key, ((initial && initial[key]) || []).map((iv) => [...iv])]));
-  const rows = new Map();
-  const el = h("div.week", { role: "group", aria: { label } });
+function dayIntervals(name, initial, add, { closedText = "Closed" } = {}) {
+  let label = name;
+  let current = (initial || []).map((iv) => [...iv]);
+  const list = h("ul.intervals");
+  const closed = h("span.day-closed", null, closedText);
 
-  function readDay(key) {
-    const row = rows.get(key);
-    return [...row.list.querySelectorAll(".interval")].map((iv) => [iv.start.value, iv.end.value && stored(iv.end.value)]);
+  function read() {
+    return [...list.querySelectorAll(".interval")].map((iv) => [iv.start.value, iv.end.value && stored(iv.end.value)]);
   }
 
-  function interval(key, name, [start, end], index) {
-    const s = h("input.input.input-time", { type: "time", value: start || "", step: 60, aria: { label: `${name}, interval ${index + 1}, from` } });
-    const e = h("input.input.input-time", { type: "time", value: shown(end || ""), step: 60, aria: { label: `${name}, interval ${index + 1}, until` } });
+  function interval([start, end], index) {
+    const s = h("input.input.input-time", { type: "time", value: start || "", step: 60, aria: { label: `${label}, interval ${index + 1}, from` } });
+    const e = h("input.input.input-time", { type: "time", value: shown(end || ""), step: 60, aria: { label: `${label}, interval ${index + 1}, until` } });
     const remove = h("button.icon-button", {
-      type: "button", title: "Remove this interval", aria: { label: `Remove ${name} interval ${index + 1}` },
+      type: "button", title: "Remove this interval", aria: { label: `Remove ${label} interval ${index + 1}` },
       onclick: () => {
-        days.set(key, readDay(key).filter((_, i) => i !== index));
-        drawDay(key, name);
-        rows.get(key).add.focus();
+        current = read().filter((_, i) => i !== index);
+        draw();
+        add.focus();
       },
     }, icon("trash", 14));
     const li = h("li.interval", null, s, h("span.muted", { aria: { hidden: "true" } }, "–"), e, remove);
@@ -82,44 +85,64 @@ export function weeklyEditor(initial, { label = "Hours", idPrefix = "hours" } = 
     return li;
   }
 
-  function drawDay(key, name) {
-    const row = rows.get(key);
-    const list = days.get(key);
-    render(row.list, list.map((iv, i) => interval(key, name, iv, i)));
-    row.closed.hidden = list.length > 0;
+  function draw() {
+    render(list, current.map((iv, i) => interval(iv, i)));
+    closed.hidden = current.length > 0;
   }
+  draw();
+
+  return {
+    list,
+    closed,
+    read,
+    set(next) {
+      current = next.map((iv) => [...iv]);
+      draw();
+    },
+    /** A new interval after the last (from its end), or `first` on an empty day; focus goes to it. */
+    addOne(first = ["09:00", "17:00"]) {
+      current = read();
+      const last = current.at(-1);
+      current.push(last ? [last[1], ""] : [...first]);
+      draw();
+      const inputs = list.querySelectorAll("input");
+      inputs[inputs.length - (last ? 1 : 2)]?.focus();
+    },
+    rename(next) {
+      if (next === label) return;
+      current = read();
+      label = next;
+      draw();
+    },
+  };
+}
+
+/**
+ * The week as seven rows of intervals. `label` names it for assistive tech ("Business hours").
+ * Returns {el, value(), validate() -> [{key, message, focus}], setError(day, message)}.
+ */
+export function weeklyEditor(initial, { label = "Hours", idPrefix = "hours" } = {}) {
+  const rows = new Map();
+  const el = h("div.week", { role: "group", aria: { label } });
 
   for (const [key, name] of DAYS) {
-    const list = h("ul.intervals");
-    const closed = h("span.day-closed", null, "Closed");
     const error = h("p.field-error", { id: `${idPrefix}-${key}-error` });
     const add = h("button.btn.btn-small", {
       type: "button", aria: { label: `Add hours on ${name}` },
-      onclick: () => {
-        const current = readDay(key);
-        const last = current.at(-1);
-        current.push(last ? [last[1], ""] : ["09:00", "17:00"]);
-        days.set(key, current);
-        drawDay(key, name);
-        const inputs = rows.get(key).list.querySelectorAll("input");
-        inputs[inputs.length - (last ? 1 : 2)]?.focus();
-      },
+      onclick: () => rows.get(key).day.addOne(),
     }, icon("plus", 12), "Add");
+    const day = dayIntervals(name, (initial && initial[key]) || [], add);
     const row = h("div.day", { role: "group", aria: { label: name, describedby: `${idPrefix}-${key}-error` } },
-      h("span.day-name", null, name), h("div.day-body", null, closed, list, error), add);
-    rows.set(key, { row, list, closed, error, add });
+      h("span.day-name", null, name), h("div.day-body", null, day.closed, day.list, error), add);
+    rows.set(key, { row, day, error, add });
     el.append(row);
-    drawDay(key, name);
   }
 
   const copy = h("button.btn.btn-small", {
     type: "button",
     onclick: () => {
-      const monday = readDay("mon");
-      for (const [key, name] of DAYS.slice(1, 5)) {
-        days.set(key, monday.map((iv) => [...iv]));
-        drawDay(key, name);
-      }
+      const monday = rows.get("mon").day.read();
+      for (const [key] of DAYS.slice(1, 5)) rows.get(key).day.set(monday);
     },
   }, "Copy Monday to Tuesday–Friday");
   el.append(h("div.week-tools", null, copy));
@@ -128,17 +151,13 @@ export function weeklyEditor(initial, { label = "Hours", idPrefix = "hours" } = 
     el,
     value() {
       const out = {};
-      for (const [key] of DAYS) {
-        out[key] = readDay(key)
-          .filter(([a, b]) => a || b)
-          .sort((a, b) => (a[0] < b[0] ? -1 : 1));
-      }
+      for (const [key] of DAYS) out[key] = tidy(rows.get(key).day.read());
       return out;
     },
     validate() {
       const problems = [];
       for (const [key, name] of DAYS) {
-        const message = checkDay(readDay(key));
+        const message = checkDay(rows.get(key).day.read());
         this.setError(key, message);
         if (message) problems.push({ key, message: `${name}: ${message}`, focus: () => rows.get(key).row.querySelector("input, button")?.focus() });
       }
@@ -147,18 +166,218 @@ export function weeklyEditor(initial, { label = "Hours", idPrefix = "hours" } = 
     setError(key, message) {
       const row = rows.get(key);
       if (!row) return;
-      row.error.textContent = message || "";
-      row.row.classList.toggle("has-error", Boolean(message));
-      for (const input of row.list.querySelectorAll("input")) {
-        if (message) input.setAttribute("aria-invalid", "true");
-        else input.removeAttribute("aria-invalid");
-      }
+      markDay(row.row, row.error, row.day.list, message);
     },
   };
 }
 
-/** Closed dates: a list of YYYY-MM-DD with add and remove. {el, value(), validate()} */
-export function datesEditor(initial, { label = "Closed dates" } = {}) {
+/** A day's intervals as sent: blank rows dropped, in order of their start. */
+function tidy(intervals) {
+  return intervals.filter(([a, b]) => a || b).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/** Show (or clear) an error on one day's row and mark its inputs invalid. */
+function markDay(row, errorEl, list, message) {
+  errorEl.textContent = message || "";
+  row.classList.toggle("has-error", Boolean(message));
+  for (const input of list.querySelectorAll("input")) {
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_INTERVALS = 12; // per day, as the server (schemas.py)
+const MAX_DATES = 400; // closed dates, and dates with special hours, as the server
+
+/** The key of a YYYY-MM-DD date's weekday ("thu"), or "" when it is not a date. */
+export function weekdayKey(text) {
+  if (!DATE.test(text || "")) return "";
+  const d = new Date(`${text}T12:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== text) return "";
+  return DAYS[(d.getUTCDay() + 6) % 7][0];
+}
+
+const dayName = (key) => (DAYS.find(([k]) => k === key) || [key, key])[1];
+const spans = (list) => list.map(([a, b]) => `${a}–${shown(b)}`).join(", ");
+
+/**
+ * Dated special hours: dates on which the queue opens with other intervals than its weekday
+ * has (Christmas Eve 08:00–13:00). Shape {"2026-12-24": [["08:00", "13:00"]], …}; as the
+ * server reads them, a date with no interval is closed all day, past dates are accepted (they
+ * change nothing), and a date that is also among the closed dates opens with these hours
+ * (the special hours win): its row says so.
+ * opts: idPrefix; closedDates() -> the closed dates now in the form; usual(key) -> the
+ * weekday's intervals now in the form (shown beside each date, and the start of a new one).
+ * Returns {el, value(), validate() -> [{key, message, focus}], setError(date, message) -> bool,
+ * focus(date) -> bool, pending(), refresh()}.
+ */
+export function specialEditor(initial, { idPrefix = "special", closedDates = () => [], usual = () => [] } = {}) {
+  let seq = 0;
+  const entries = [];
+  const list = h("div.special-days");
+  const none = h("p.muted.special-none", null, "None: every date follows its weekday.");
+  const input = h("input.input.input-date", { type: "date", aria: { label: "Add a date with special hours" } });
+  const error = h("p.field-error", { id: `${idPrefix}-add-error` });
+  input.setAttribute("aria-describedby", error.id);
+  const addBtn = h("button.btn.btn-small", { type: "button", onclick: addDate }, icon("plus", 12), "Add special date");
+  const el = h("div.special-editor", null, list, none, h("div.field-row", null, input, addBtn), error);
+
+  function entry(date, intervals) {
+    seq += 1;
+    const id = `${idPrefix}-${seq}`;
+    const dateInput = h("input.input.input-date", { type: "date", value: date, aria: { label: "Special date", describedby: `${id}-when` } });
+    const when = h("span.special-when.muted", { id: `${id}-when` });
+    const err = h("p.field-error", { id: `${id}-error` });
+    const note = h("p.field-note", { id: `${id}-note` });
+    const add = h("button.btn.btn-small", { type: "button", onclick: () => e.day.addOne() }, icon("plus", 12), "Add");
+    const remove = h("button.btn.btn-small", {
+      type: "button",
+      onclick: () => {
+        const at = entries.indexOf(e);
+        entries.splice(at, 1);
+        e.row.remove();
+        none.hidden = entries.length > 0;
+        (entries[at] || entries[at - 1])?.dateInput.focus();
+        if (!entries.length) input.focus();
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      },
+    }, icon("trash", 12), "Remove date");
+    const day = dayIntervals(date || "the new date", intervals, add, { closedText: "Closed all day (no intervals)" });
+    const row = h("div.day.special-day", { role: "group", aria: { describedby: `${id}-error ${id}-note` } },
+      h("div.special-date", null, dateInput, when),
+      h("div.day-body", null, day.closed, day.list, err, note),
+      h("div.special-tools", null, add, remove));
+    const e = { row, dateInput, when, err, note, day, add, remove };
+    dateInput.addEventListener("change", () => label(e));
+    label(e);
+    return e;
+  }
+
+  /** Names and notes that follow the entry's date (and the week and closed dates around it). */
+  function label(e) {
+    const date = e.dateInput.value;
+    const key = weekdayKey(date);
+    const name = date || "the new date";
+    e.row.setAttribute("aria-label", `Special hours on ${name}`);
+    e.day.rename(name);
+    e.add.setAttribute("aria-label", `Add hours on ${name}`);
+    e.remove.setAttribute("aria-label", `Remove special hours on ${name}`);
+    const usually = key ? usual(key) || [] : [];
+    e.when.textContent = key ? `${dayName(key)}, usually ${usually.length ? spans(usually) : "closed"}` : "";
+    e.note.textContent = date && closedDates().includes(date)
+      ? `${date} is also a closed date: the special hours win, so the queue opens ${e.day.read().length ? spans(e.day.read()) : "not at all"} that day. To keep it closed, remove it here.`
+      : "";
+  }
+
+  function place(e) {
+    const date = e.dateInput.value;
+    const after = entries.findIndex((x) => x.dateInput.value > date);
+    if (after < 0) {
+      entries.push(e);
+      list.append(e.row);
+    } else {
+      entries.splice(after, 0, e);
+      list.insertBefore(e.row, entries[after + 1].row);
+    }
+    none.hidden = true;
+  }
+
+  function addDate() {
+    const v = input.value;
+    error.textContent = "";
+    if (!weekdayKey(v)) {
+      error.textContent = "Pick a date first.";
+      input.focus();
+      return;
+    }
+    const there = entries.find((x) => x.dateInput.value === v);
+    if (there) {
+      error.textContent = `${v} already has special hours: change its intervals in its row.`;
+      return;
+    }
+    const from = usual(weekdayKey(v)) || [];
+    const e = entry(v, []);
+    place(e);
+    input.value = "";
+    // It starts from its weekday's hours (or 09:00–17:00 on a closed weekday), to be changed.
+    if (from.length) {
+      e.day.set(from);
+      label(e);
+      e.day.list.querySelector("input")?.focus();
+    } else {
+      e.day.addOne();
+      label(e);
+    }
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") {
+      ev.preventDefault();
+      addDate();
+    }
+  });
+
+  for (const date of Object.keys(initial || {}).sort()) place(entry(date, initial[date] || []));
+  none.hidden = entries.length > 0;
+
+  function setError(e, message) {
+    markDay(e.row, e.err, e.day.list, message);
+    if (message) e.dateInput.setAttribute("aria-invalid", "true");
+    else e.dateInput.removeAttribute("aria-invalid");
+  }
+  const focusEntry = (e) => (e.day.list.querySelector("input") || e.dateInput).focus();
+
+  return {
+    el,
+    value() {
+      const out = {};
+      const sorted = [...entries].sort((a, b) => (a.dateInput.value < b.dateInput.value ? -1 : 1));
+      for (const e of sorted) out[e.dateInput.value] = tidy(e.day.read());
+      return out;
+    },
+    validate() {
+      const problems = [];
+      const seen = new Set();
+      for (const e of entries) {
+        const date = e.dateInput.value;
+        const intervals = e.day.read();
+        let message = "";
+        if (!weekdayKey(date)) message = "Pick the date these hours are for.";
+        else if (seen.has(date)) message = `${date} is listed twice: keep one row and put all its intervals there.`;
+        else if (intervals.length > MAX_INTERVALS) message = `At most ${MAX_INTERVALS} intervals on one date.`;
+        else message = checkDay(intervals);
+        seen.add(date);
+        setError(e, message);
+        if (message) problems.push({ key: "special", message: `Special hours on ${date || "a date"}: ${message}`, focus: () => focusEntry(e) });
+      }
+      if (entries.length > MAX_DATES) {
+        problems.push({ key: "special", message: `At most ${MAX_DATES} dates with special hours: remove past ones first.`, focus: () => input.focus() });
+      }
+      return problems;
+    },
+    setError(date, message) {
+      const e = entries.find((x) => x.dateInput.value === date);
+      if (e) setError(e, message);
+      return Boolean(e);
+    },
+    focus(date) {
+      const e = entries.find((x) => x.dateInput.value === date);
+      if (e) focusEntry(e);
+      return Boolean(e);
+    },
+    pending: () => input.value, // a date picked but not added
+    refresh() {
+      for (const e of entries) label(e);
+    },
+  };
+}
+
+/**
+ * Closed dates: a list of YYYY-MM-DD with add and remove. {el, value(), validate(), pending()}
+ * `onChange()` runs after a date is added or removed.
+ */
+export function datesEditor(initial, { label = "Closed dates", onChange = () => {} } = {}) {
   let dates = [...(initial || [])];
   const list = h("ul.dates");
   const input = h("input.input", { type: "date", aria: { label: `Add a date to ${label.toLowerCase()}` } });
@@ -182,6 +401,7 @@ export function datesEditor(initial, { label = "Closed dates" } = {}) {
     input.value = "";
     draw();
     input.focus();
+    onChange();
   }
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
@@ -199,6 +419,7 @@ export function datesEditor(initial, { label = "Closed dates" } = {}) {
           dates = dates.filter((x) => x !== d);
           draw();
           input.focus();
+          onChange();
         },
       }, icon("x", 12)))) : h("li.muted", null, "None"));
   }
