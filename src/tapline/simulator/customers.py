@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import ItemsView, Iterator, Sequence
 from typing import Final, overload
 
 from tapline.engine.estimates import Estimate
@@ -116,3 +117,58 @@ class Tally:
         self.cb_missed = 0
         self.cb_requeued = 0
         self.cb_rings = 0
+
+
+class BusyChats:
+    """The specialists with a customer, in the order their chats started (as a dict keeps its
+    keys), with an evenly spaced sample of the chats read in O(sample).
+
+    A dict with this much churn (a key in and out per chat) is slow to walk, and the estimator
+    looks at a sample of the chats on every delayed arrival. The chats are also kept in a list,
+    with their start tickets alongside to find one by bisection.
+    """
+
+    def __init__(self) -> None:
+        self._by_specialist: dict[str, Customer] = {}
+        self._chats: list[Customer] = []
+        self._tickets: list[int] = []
+        self._ticket: dict[str, int] = {}
+        self._issued = 0
+
+    def __len__(self) -> int:
+        return len(self._by_specialist)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._by_specialist
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_specialist)
+
+    def items(self) -> ItemsView[str, Customer]:
+        return self._by_specialist.items()
+
+    def add(self, sid: str, c: Customer) -> None:
+        """`sid` takes `c` (a specialist already with a customer keeps its place)."""
+        if sid in self._by_specialist:
+            self._chats[bisect_left(self._tickets, self._ticket[sid])] = c
+        else:
+            self._issued += 1
+            self._ticket[sid] = self._issued
+            self._tickets.append(self._issued)
+            self._chats.append(c)
+        self._by_specialist[sid] = c
+
+    def pop(self, sid: str) -> Customer:
+        """`sid` is free: its customer."""
+        c = self._by_specialist.pop(sid)
+        i = bisect_left(self._tickets, self._ticket.pop(sid))
+        del self._tickets[i]
+        del self._chats[i]
+        return c
+
+    def sample(self, most: int) -> list[Customer]:
+        """Every k-th chat from the first, k the least that gives at most `most` of them."""
+        chats = self._chats
+        if len(chats) <= most:
+            return chats[:]
+        return chats[:: -(-len(chats) // most)]

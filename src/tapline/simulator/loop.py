@@ -18,7 +18,16 @@ from tapline.engine.callback_effects import CallbackEffect, CallbackMissed, Requ
 from tapline.engine.callbacks import Callbacks
 from tapline.engine.estimate_law import WaitLaw
 from tapline.engine.estimates import BUSY_SAMPLE, Estimate, QueueModel
-from tapline.simulator.customers import GHOST, RINGING, SERVED, WAITING, Customer, Tally, WaitsAhead
+from tapline.simulator.customers import (
+    GHOST,
+    RINGING,
+    SERVED,
+    WAITING,
+    BusyChats,
+    Customer,
+    Tally,
+    WaitsAhead,
+)
 from tapline.simulator.metrics import Recorder
 from tapline.simulator.scenario import Distribution, Scenario
 
@@ -120,7 +129,7 @@ class Loop:
         self._uses_elapsed = model.uses_elapsed
         self.on_duty: dict[str, None] = {}  # a dict, not a set: its order must not hang on hashing
         self.off_duty: list[str] = [f"s{i}" for i in reversed(range(sc.max_servers))]
-        self.busy: dict[str, Customer] = {}  # specialist -> customer (since customer.turn)
+        self.busy = BusyChats()  # specialist -> customer (chatting since customer.turn)
         self._mu_true = 1.0 / sc.handle.mean
         self._theta_true = 0.0 if sc.patience.law == "none" else 1.0 / sc.patience.mean
         self._exact_cache: dict[tuple[int, int], float] = {}
@@ -355,10 +364,7 @@ class Loop:
             on_duty = self.on_duty
             return [now - c.turn for sid, c in busy.items() if sid in on_duty]
         # the estimator samples them anyway: the same sample, without a pass over all
-        chats = list(busy.values())
-        if len(chats) > BUSY_SAMPLE:
-            chats = chats[:: -(-len(chats) // BUSY_SAMPLE)]
-        return [now - c.turn for c in chats]
+        return [now - c.turn for c in busy.sample(BUSY_SAMPLE)]
 
     def _offer_callback(self, now: float, c: Customer, est: Estimate) -> None:
         """Offered "call me back": accepted with the scenario's probability."""
@@ -405,7 +411,7 @@ class Loop:
         c = self.customers[rid]
         c.turn = now
         c.sid = sid
-        self.busy[sid] = c
+        self.busy.add(sid, c)
         if not c.turned:  # the line reached it: its wait ended served
             c.turned = True
             self._reached(now, c)
@@ -538,7 +544,7 @@ class Loop:
         c.state = GHOST  # out of the line, or a ghost in it (never rung)
         ended = self.engine.end_dead(c.rid, DeadEndCause.MISSED_CALLBACK)
         if ringing:
-            del self.busy[c.sid]
+            self.busy.pop(c.sid)
             self._released(now, c.sid, ended)
         else:
             self._apply(now, ended)
@@ -552,7 +558,7 @@ class Loop:
         engine = self.engine
         if c.state == RINGING:  # with its specialist: back to the front
             sid = c.sid
-            del self.busy[sid]
+            self.busy.pop(sid)
             again = engine.requeue(c.rid, front=True)
             engine.mark_callback(c.rid, False)
             self._wait_again(now, c)
