@@ -49,6 +49,22 @@ export async function deleteQueue(id) {
   return result; // {id, outcome: "deleted" | "archived"}
 }
 
+/** The archived queues (with `archived_at`), newest first; the shared list is left as it is. */
+export async function loadArchivedQueues() {
+  const data = await call("GET", "/admin/queues?archived=true");
+  const all = Array.isArray(data && data.queues) ? data.queues : [];
+  return all.filter((q) => q.archived_at).sort((a, b) => b.archived_at - a.archived_at);
+}
+
+/** Bring an archived queue back into use: it joins the shared list (the `config` signal
+ * that follows reloads that list in the server's order). */
+export async function restoreQueue(id) {
+  const q = await call("POST", `/admin/queues/${encodeURIComponent(id)}/restore`);
+  admin.queues = [...(admin.queues || []).filter((x) => x.id !== q.id), q];
+  emit();
+  return q;
+}
+
 export async function loadSpecialists() {
   const data = await call("GET", "/admin/specialists");
   admin.specialists = Array.isArray(data && data.specialists) ? data.specialists : [];
