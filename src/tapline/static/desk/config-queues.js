@@ -210,7 +210,7 @@ function archivedQueues(panel) {
       h("span.config-item-sub", null, `${q.skill} · archived ${fullTime(q.archived_at)}`),
       h("button.btn.btn-small", {
         type: "button", dataset: { key: `restore-${q.id}` }, aria: { label: `Restore ${q.name}` },
-        onclick: () => restore(q),
+        onclick: (ev) => restore(q, ev.currentTarget),
       }, "Restore"))) : h("li.muted", null, "No archived queues."));
   }
 
@@ -227,8 +227,9 @@ function archivedQueues(panel) {
     }
   }
 
-  async function restore(q) {
+  async function restore(q, button) {
     if (!window.confirm(restoreQuestion(q))) return;
+    button.disabled = true; // one restore per click; the row goes once it is done
     status.set(`Restoring ${clip(q.name, 60)}…`);
     try {
       const back = await restoreQueue(q.id);
@@ -241,6 +242,7 @@ function archivedQueues(panel) {
       refresh();
     } catch (err) {
       status.set(`${clip(q.name, 60)} was not restored: ${serverErrors(err).map((e) => e.message).join(" ")}`, "bad");
+      button.disabled = false;
     }
   }
 
