@@ -16,14 +16,14 @@ so quantiles are accurate for any n; see docs/subsystems/estimates.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import Final
 
-_EPS = 1e-13
-_FPMIN = 1e-300
-_MAX_ITER = 10_000
-_GAMMA_ABOVE = 1e7
+_EPS: Final = 1e-13
+_FPMIN: Final = 1e-300
+_MAX_ITER: Final = 10_000
+_GAMMA_ABOVE: Final = 1e7
 """Past this b = sμ/θ the beta law is replaced by its θ → 0 limit, Gamma(n + 1, sμ)."""
-_DIRECT_SUM = 16
+_DIRECT_SUM: Final = 16
 """Up to this many stages the mean is summed directly; past it, digamma differences."""
 
 
@@ -237,22 +237,37 @@ def mean_wait(ahead: int, rate: float, theta: float) -> float:
     return (digamma(b + ahead + 1) - digamma(b)) / theta
 
 
-@dataclass(frozen=True, slots=True)
 class WaitLaw:
     """The hypoexponential law of a wait with `ahead` customers ahead (seconds).
 
     `rate` is sμ, the rate at which busy specialists finish; `theta` the patience rate θ of
     each customer ahead (0 for none). The customer's own patience never enters: this is the
     offered wait, what they would wait if they never gave up.
+
+    A value (equal, hashed and shown by its fields); its `__init__` is written out so that
+    mypyc compiles it.
     """
 
-    ahead: int
-    rate: float
-    theta: float
+    __slots__ = ("ahead", "rate", "theta")
 
-    def __post_init__(self) -> None:
-        if self.ahead < 0 or self.rate <= 0.0 or self.theta < 0.0:
+    def __init__(self, ahead: int, rate: float, theta: float) -> None:
+        self.ahead: Final = ahead
+        self.rate: Final = rate
+        self.theta: Final = theta
+        if ahead < 0 or rate <= 0.0 or theta < 0.0:
             raise ValueError(f"need ahead >= 0, rate > 0, theta >= 0: {self}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, WaitLaw)
+        return (self.ahead, self.rate, self.theta) == (other.ahead, other.rate, other.theta)
+
+    def __hash__(self) -> int:
+        return hash((self.ahead, self.rate, self.theta))
+
+    def __repr__(self) -> str:
+        return f"WaitLaw(ahead={self.ahead!r}, rate={self.rate!r}, theta={self.theta!r})"
 
     @property
     def _b(self) -> float:

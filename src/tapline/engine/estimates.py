@@ -47,22 +47,22 @@ Staffing = Sequence[tuple[float, float]]
 """Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
 first step the `servers` given to `estimate` apply."""
 
-SNAPSHOT_VERSION = 1
-SHAPE_DRIFT = 0.03
+SNAPSHOT_VERSION: Final = 1
+SHAPE_DRIFT: Final = 0.03
 """Cached quantile-to-mean ratios are recomputed when μ or θ has moved this much (relative)."""
-_CACHE_MAX = 4096
-EXACT_SHAPE = 64
+_CACHE_MAX: Final = 4096
+EXACT_SHAPE: Final = 64
 """Up to this position the range's shape is computed exactly for each position."""
-_SHAPE_STEPS = 8.0
-MIN_HANDLE_HISTORY = 500
+_SHAPE_STEPS: Final = 8.0
+MIN_HANDLE_HISTORY: Final = 500
 """Handle times seen before the chats' elapsed times are used."""
-SPEED_TRUSTED = (0.25, 4.0)
+SPEED_TRUSTED: Final = (0.25, 4.0)
 """Within these, the ratio of expected endings is the speed; outside, it is solved for."""
-BUSY_SAMPLE = 64
+BUSY_SAMPLE: Final = 64
 """At most about this many busy chats' elapsed times are looked at."""
-AHEAD_SAMPLE = 16
+AHEAD_SAMPLE: Final = 16
 """At most about this many requests ahead are looked at for their abandonment hazard."""
-MIN_PATIENCE_HISTORY = 500
+MIN_PATIENCE_HISTORY: Final = 500
 """Waits seen before the life table (abandonment by time waited) is used."""
 
 

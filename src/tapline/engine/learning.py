@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
-BINS_PER_DOUBLING = 4
-N_BINS = 96
+BINS_PER_DOUBLING: Final = 4
+N_BINS: Final = 96
 """Bins of 2^(1/4) from 1 s up to 2^24 s (194 days); bin 0 also holds everything below 1 s."""
-_RENORMALIZE_ABOVE = 1e150
-GRID_POINTS = 400
+_RENORMALIZE_ABOVE: Final = 1e150
+GRID_POINTS: Final = 400
 """Points of the patience life table's uniform look-up grid."""
 
 
@@ -39,6 +39,10 @@ def bin_of(seconds: float) -> int:
 def edge(k: int) -> float:
     """The lower edge of bin `k` (0 for bin 0)."""
     return 0.0 if k == 0 else 2.0 ** (k / BINS_PER_DOUBLING)
+
+
+_EDGES: Final = [edge(k) for k in range(N_BINS + 1)]
+"""`edge(k)` for every bin and the top edge, for the look-ups."""
 
 
 class _Forgetting:
@@ -168,8 +172,8 @@ class HandleTimes(_Forgetting):
 
     def _survival_by_bin(self, t: float) -> float:
         k = bin_of(t)
-        lo = edge(k)
-        frac = min(1.0, max(0.0, (t - lo) / (edge(k + 1) - lo)))
+        lo = _EDGES[k]
+        frac = min(1.0, max(0.0, (t - lo) / (_EDGES[k + 1] - lo)))
         a = self._surv[k]
         return a + (self._surv[k + 1] - a) * frac
 
@@ -177,8 +181,8 @@ class HandleTimes(_Forgetting):
         """P(R <= t), R the time left of a chat seen at a random moment: μ ∫0^t P(H > u) du."""
         self._table()
         k = bin_of(t)
-        lo = edge(k)
-        frac = min(1.0, max(0.0, (t - lo) / (edge(k + 1) - lo)))
+        lo = _EDGES[k]
+        frac = min(1.0, max(0.0, (t - lo) / (_EDGES[k + 1] - lo)))
         s0 = self._surv[k]
         s1 = s0 + (self._surv[k + 1] - s0) * frac
         integral = self._integral[k] + (t - lo) * (s0 + s1) / 2.0
@@ -194,7 +198,8 @@ class HandleTimes(_Forgetting):
             acc -= self._hist[k]
         integral = [0.0] * (N_BINS + 1)
         for k in range(N_BINS):
-            integral[k + 1] = integral[k] + (edge(k + 1) - edge(k)) * (surv[k] + surv[k + 1]) / 2
+            width = _EDGES[k + 1] - _EDGES[k]
+            integral[k + 1] = integral[k] + width * (surv[k] + surv[k + 1]) / 2
         self._surv = surv
         self._integral = integral
         self._table_mean = integral[N_BINS] if integral[N_BINS] > 0 else self.mean
@@ -304,8 +309,8 @@ class Patience(_Forgetting):
     def _lookup(self, t: float) -> float:
         """Λ(t) from the per-bin table (the grid is built from it)."""
         k = bin_of(t)
-        lo = edge(k)
-        frac = min(1.0, max(0.0, (t - lo) / (edge(k + 1) - lo)))
+        lo = _EDGES[k]
+        frac = min(1.0, max(0.0, (t - lo) / (_EDGES[k + 1] - lo)))
         a = self._cumhaz[k]
         return a + (self._cumhaz[k + 1] - a) * frac
 
@@ -315,13 +320,13 @@ class Patience(_Forgetting):
         later = 0.0  # exits in bins after k: each spent the whole of bin k waiting
         exposures = [0.0] * N_BINS
         for k in range(N_BINS - 1, -1, -1):
-            width = edge(k + 1) - edge(k)
-            exposures[k] = later * width + (self._exit_time[k] - self._exits[k] * edge(k))
+            width = _EDGES[k + 1] - _EDGES[k]
+            exposures[k] = later * width + (self._exit_time[k] - self._exits[k] * _EDGES[k])
             later += self._exits[k]
         theta = self.rate
         acc = 0.0
         for k in range(N_BINS):
-            width = edge(k + 1) - edge(k)
+            width = _EDGES[k + 1] - _EDGES[k]
             exposure = exposures[k]
             # A bin with little exposure leans on the overall rate (2 pseudo-abandonments).
             prior = 2.0 * self.w
@@ -344,7 +349,7 @@ def bucket_of(ahead: int) -> int:
     return b if b < N_BUCKETS else N_BUCKETS - 1
 
 
-N_BUCKETS = 9
+N_BUCKETS: Final = 9
 
 
 class RangeCalibration:
