@@ -8,7 +8,7 @@ what changed since (the "dirty" requests and specialists). See docs/subsystems/r
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Final
+from typing import Final, cast
 
 from tapline.engine.channels import CALLS
 from tapline.engine.clock import Clock
@@ -402,7 +402,7 @@ class Dispatcher:
         hope: dict[int, bool] = {}  # need number -> a fresh specialist might take it
         walking = lambda i: i == last or fresh.has(queues[i].skill)  # noqa: E731
         for place, _ in in_place_order(sources, walking):
-            request_id = place[4]
+            request_id = cast(str, place[-1])  # a place ends with its request id
             if request_id in seen:
                 continue
             seen.add(request_id)

@@ -17,7 +17,10 @@ from typing import Final
 
 from tapline.engine.policy import DEFAULT, QueuePolicy
 
-Place = tuple[int, int, float, int, str]
+Place = tuple[int | float | str, ...]
+"""`(rank, -priority, enqueued_at, seq, request_id)`. Typed as a tuple of any length so that
+mypyc keeps it one Python tuple: a fixed-length tuple type is unpacked into C fields, then
+packed again (a new tuple and float) each time it goes into a list or through bisect."""
 
 FRONT: Final = 0
 NORMAL: Final = 1
