@@ -420,7 +420,8 @@ class QueueModel:
         total = 0.0
         exposure = 0.0
         direct = theta <= 0.0 or rate <= theta
-        for j in range(stride - 1, n, stride):
+        j = stride - 1
+        while j < n:  # (a range with a variable step is not compiled to a plain loop)
             w = ahead_waited[j]
             # its own wait to service (j ahead of it): Σ_{i<=j} 1/(sμ + iθ), by the midpoint
             # rule as log((sμ + (j + 1/2)θ) / (sμ - θ/2)) / θ
@@ -430,6 +431,7 @@ class QueueModel:
                 tau = math.log((rate + (j + 0.5) * theta) / (rate - 0.5 * theta)) / theta
             total += hazard.at(w + tau) - hazard.at(w)
             exposure += tau
+            j += stride
         if exposure <= 0.0 or total <= 0.0:
             return self._theta
         return total / exposure

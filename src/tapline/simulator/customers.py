@@ -85,7 +85,7 @@ class WaitsAhead(Sequence[float]):
     def __getitem__(self, index: slice) -> Sequence[float]: ...
 
     def __getitem__(self, index: int | slice) -> float | Sequence[float]:
-        if isinstance(index, slice):
+        if not isinstance(index, int):  # int first: a check mypyc compiles inline
             return [self[i] for i in range(*index.indices(self._count))]
         if not -self._count <= index < self._count:
             raise IndexError(index)
@@ -160,10 +160,11 @@ class BusyChats:
 
     def pop(self, sid: str) -> Customer:
         """`sid` is free: its customer."""
-        c = self._by_specialist.pop(sid)
-        i = bisect_left(self._tickets, self._ticket.pop(sid))
-        del self._tickets[i]
-        del self._chats[i]
+        c = self._by_specialist[sid]
+        i = bisect_left(self._tickets, self._ticket[sid])
+        del self._by_specialist[sid], self._ticket[sid]  # (compiled: faster than dict.pop)
+        self._tickets.pop(i)
+        self._chats.pop(i)
         return c
 
     def sample(self, most: int) -> list[Customer]:

@@ -36,7 +36,6 @@ WARMUP_QUEUE: Final = "q (warm-up)"
 """The callbacks' ledger label for promises made to customers arriving in the warm-up (not
 scored); they are the same engine queue, `QUEUE`."""
 SKILL: Final = "support"
-_ARRIVE: Final = 0
 _DONE: Final = 1
 _GIVE_UP: Final = 2
 _SHIFT: Final = 3
@@ -51,7 +50,7 @@ _EXPONENTIAL: Final = 2
 _LOGNORMAL: Final = 3
 
 Event = tuple[float, int, int, object]
-"""(time, sequence number, kind, payload): the heap's entries, in time then arrival order."""
+"""(time, sequence number, kind, payload): the heap's entries, in time then scheduling order."""
 
 
 class Sampler:
@@ -157,6 +156,9 @@ class Loop:
         self._change_at = 0
         self.heap: list[Event] = []
         self._seq = 0
+        self._arrival_at = 0.0
+        self._arrival_order = 0
+        self._arrival_due = False
         self._max_rate = sc.arrivals.max_rate
         self._constant = sc.arrivals.pattern == "constant"
         self._duration = sc.duration
@@ -173,36 +175,26 @@ class Loop:
         heappush(self.heap, (at, self._seq, kind, payload))
 
     def run(self) -> None:
-        """Every event in time order, until the heap is empty."""
+        """Every event in time order (then in the order they were scheduled), until none is
+        left. The next arrival (there is only ever one) waits beside the heap: a push and a
+        pop fewer per customer."""
         for at, servers in self.changes:  # first, so staff comes on duty before a tie arrives
             self._push(at, _SHIFT, servers)
-        self._push(self._next_arrival(0.0), _ARRIVE, None)
+        self._schedule_arrival(self._next_arrival(0.0))
         heap = self.heap
         clock = self.clock
         duration = self._duration
         progress = self._progress
-        while heap:
-            now, _, kind, payload = heappop(heap)
-            clock.set(now)
-            if kind == _ARRIVE:
+        while heap or self._arrival_due:
+            if self._arrival_due and (not heap or self._arrival_first(heap[0])):
+                now = self._arrival_at
+                self._arrival_due = False
+                clock.set(now)
                 moved = self._arrive(now)
-            elif kind == _DONE:
-                assert isinstance(payload, str)
-                moved = self._chat_done(now, payload)
-            elif kind == _GIVE_UP:
-                assert isinstance(payload, Customer)
-                moved = self._give_up(now, payload)
-            elif kind == _SHIFT:
-                assert isinstance(payload, int)
-                self.events += 1
-                self._set_staff(now, payload)
-                moved = True
-            elif kind == _ANSWER:
-                assert isinstance(payload, Customer)
-                moved = self._answered(now, payload)
             else:
-                self._tick(now)
-                moved = True
+                now, _, kind, payload = heappop(heap)
+                clock.set(now)
+                moved = self._event(now, kind, payload)
             if not moved:  # nothing changed: no sample, no progress
                 continue
             if now >= self._next_sample and now < duration:
@@ -211,6 +203,36 @@ class Loop:
             if now >= self._next_progress and progress is not None:
                 progress(min(1.0, now / duration))
                 self._next_progress = now + duration / _PROGRESS_STEPS
+
+    def _schedule_arrival(self, at: float) -> None:
+        self._seq += 1
+        self._arrival_at = at
+        self._arrival_order = self._seq
+        self._arrival_due = True
+
+    def _arrival_first(self, top: Event) -> bool:
+        """Whether the next arrival comes before the heap's first event."""
+        at = self._arrival_at
+        return at < top[0] or (at == top[0] and self._arrival_order < top[1])
+
+    def _event(self, now: float, kind: int, payload: object) -> bool:
+        """An event from the heap; False if it changed nothing (no sample, no progress)."""
+        if kind == _DONE:
+            assert isinstance(payload, str)
+            return self._chat_done(now, payload)
+        if kind == _GIVE_UP:
+            assert isinstance(payload, Customer)
+            return self._give_up(now, payload)
+        if kind == _SHIFT:
+            assert isinstance(payload, int)
+            self.events += 1
+            self._set_staff(now, payload)
+            return True
+        if kind == _ANSWER:
+            assert isinstance(payload, Customer)
+            return self._answered(now, payload)
+        self._tick(now)
+        return True
 
     def _next_arrival(self, t: float) -> float:
         trace = self._trace
@@ -233,7 +255,7 @@ class Loop:
         self.events += 1
         if now >= self._duration:
             return False
-        self._push(self._next_arrival(now), _ARRIVE, None)
+        self._schedule_arrival(self._next_arrival(now))
         self._rid_n += 1
         rid = f"r{self._rid_n}"
         counted = now >= self._warmup
