@@ -7,7 +7,6 @@ attributes and methods are plain struct fields and direct calls.
 from __future__ import annotations
 
 import math
-import random
 from collections import deque
 from collections.abc import Callable, Sequence
 from heapq import heappop, heappush
@@ -28,8 +27,9 @@ from tapline.simulator.customers import (
     Tally,
     WaitsAhead,
 )
+from tapline.simulator.draws import Draws
 from tapline.simulator.metrics import Recorder
-from tapline.simulator.scenario import Distribution, Scenario
+from tapline.simulator.scenario import Scenario
 
 QUEUE: Final = "q"
 WARMUP_QUEUE: Final = "q (warm-up)"
@@ -44,51 +44,11 @@ _TICK: Final = 5
 _LONGEST_WINDOW: Final = 86_400.0  # as the server: a longer promise takes the policy's window
 _PROGRESS_STEPS: Final = 200
 _STAFFING_AHEAD: Final = 4
-_NONE: Final = 0
-_FIXED: Final = 1
-_EXPONENTIAL: Final = 2
-_LOGNORMAL: Final = 3
+_LES_LAST: Final = 10
+"""LES10 averages the waits of the last 10 customers to enter service."""
 
 Event = tuple[float, int, int, object]
 """(time, sequence number, kind, payload): the heap's entries, in time then scheduling order."""
-
-
-class Sampler:
-    """Draws durations from a scenario's `Distribution` (math.inf for 'none').
-
-    The draws are those of `random.Random.expovariate` and `lognormvariate`, computed here
-    without their Python-level call.
-    """
-
-    def __init__(self, dist: Distribution, rng: random.Random) -> None:
-        self._random = rng.random
-        self._normal = rng.normalvariate
-        self._mean = dist.mean
-        self._rate = 0.0
-        self._mu = 0.0
-        self._sigma = 0.0
-        if dist.law == "none":
-            self._law = _NONE
-        elif dist.law == "deterministic":
-            self._law = _FIXED
-        elif dist.law == "exponential":
-            self._law = _EXPONENTIAL
-            self._rate = 1.0 / dist.mean
-        else:
-            self._law = _LOGNORMAL
-            sigma2 = math.log1p(dist.cv * dist.cv)
-            self._sigma = math.sqrt(sigma2)
-            self._mu = math.log(dist.mean) - sigma2 / 2.0
-
-    def draw(self) -> float:
-        law = self._law
-        if law == _EXPONENTIAL:
-            return -math.log(1.0 - self._random()) / self._rate
-        if law == _LOGNORMAL:
-            return math.exp(self._normal(self._mu, self._sigma))
-        if law == _FIXED:
-            return self._mean
-        return math.inf
 
 
 class Loop:
@@ -121,10 +81,7 @@ class Loop:
         self._trace = trace
         self._trace_at = 0
         self._progress = progress
-        self._arrival_random = random.Random(seed * 7 + 1).random
-        self._handle = Sampler(sc.handle, random.Random(seed * 7 + 2))
-        self._patience = Sampler(sc.patience, random.Random(seed * 7 + 3))
-        self._choice = random.Random(seed * 7 + 4).random
+        self._draws = Draws(sc)
         self._uses_elapsed = model.uses_elapsed
         self.on_duty: dict[str, None] = {}  # a dict, not a set: its order must not hang on hashing
         self.off_duty: list[str] = [f"s{i}" for i in reversed(range(sc.max_servers))]
@@ -134,22 +91,11 @@ class Loop:
         self._exact_cache: dict[tuple[int, int], float] = {}
         self.customers: dict[str, Customer] = {}
         self.line: deque[Customer] = deque()  # delayed customers and ghosts, in arrival order
-        self._les: deque[float] = deque(maxlen=10)
+        self._les: deque[float] = deque(maxlen=_LES_LAST)
         self._les_sum = 0.0
         self._last_les = 0.0
         self._offer = sc.callbacks
-        self._answer = 1.0
-        self._answer_delay = Sampler(Distribution("deterministic", 0.0), random.Random(0))
-        if sc.callbacks is not None:
-            self._answer = sc.callbacks.answer
-            delay = sc.callbacks.answer_delay
-            self._answer_delay = Sampler(
-                Distribution("exponential", delay)
-                if delay > 0
-                else Distribution("deterministic", 0.0),
-                random.Random(seed * 7 + 5),
-            )
-        self._ring_random = random.Random(seed * 7 + 6).random
+        self._answer = sc.callbacks.answer if sc.callbacks is not None else 1.0
         self._ticks: set[float] = set()  # the times of the callbacks' tick events in the heap
         self.changes = sc.staffing_changes(sc.duration)
         self._varying = len(self.changes) > 1
@@ -159,6 +105,7 @@ class Loop:
         self._arrival_at = 0.0
         self._arrival_order = 0
         self._arrival_due = False
+        self._arrivals = sc.arrivals
         self._max_rate = sc.arrivals.max_rate
         self._constant = sc.arrivals.pattern == "constant"
         self._duration = sc.duration
@@ -242,10 +189,10 @@ class Loop:
             self._trace_at += 1
             return trace[self._trace_at - 1]
         rate = self._max_rate
-        arrivals = self.scenario.arrivals
+        arrivals = self._arrivals
         while True:  # thinning; the draws are random.expovariate's
-            t += -math.log(1.0 - self._arrival_random()) / rate
-            if self._constant or self._arrival_random() * rate <= arrivals.rate_at(t):
+            t += -math.log(1.0 - self._draws.arrival()) / rate
+            if self._constant or self._draws.arrival() * rate <= arrivals.rate_at(t):
                 return t
 
     # -- Events ---------------------------------------------------------------------------
@@ -282,7 +229,7 @@ class Loop:
             if offer is not None and est.mean > offer.offer_above and math.isfinite(est.promise):
                 self._offer_callback(now, c, est)
         if not c.callback:
-            patience = self._patience.draw()
+            patience = self._draws.patience.draw()
             if patience < math.inf:
                 self._push(now + patience, _GIVE_UP, c)
         return True
@@ -396,7 +343,7 @@ class Loop:
         tally = self.tally
         if c.counted:
             tally.cb_offered += 1
-        if self._choice() >= offer.accept:
+        if self._draws.choice() >= offer.accept:
             return
         c.callback = True
         c.promise_start = now + est.low
@@ -461,7 +408,7 @@ class Loop:
         if c.estimate is not None:
             model.observe_outcome(c.estimate, waited, served=True, patient=c.callback)
         les = self._les
-        if len(les) == 10:
+        if len(les) == _LES_LAST:
             self._les_sum -= les[0]
         les.append(waited)
         self._les_sum += waited
@@ -493,7 +440,7 @@ class Loop:
             self.rec.answered(waited)
             if waited <= self._threshold:
                 tally.answered_in_time += 1
-        self._push(now + self._handle.draw(), _DONE, c.sid)
+        self._push(now + self._draws.handle.draw(), _DONE, c.sid)
 
     def _released(self, now: float, sid: str, effects: list[Effect]) -> None:
         """The specialist is free again: act on the effects; an idle one reaches ghosts."""
@@ -552,8 +499,8 @@ class Loop:
             self.tally.cb_rings += 1
             if ring.attempt == 1 and now < c.promise_start:
                 self.tally.cb_early += 1
-        if self._ring_random() < self._answer:
-            at = now + self._answer_delay.draw()
+        if self._draws.ring() < self._answer:
+            at = now + self._draws.answer_delay.draw()
             if at < ring.until:  # else the ring times out (tick)
                 self._push(at, _ANSWER, c)
 
@@ -592,6 +539,6 @@ class Loop:
     def _wait_again(self, now: float, c: Customer) -> None:
         """A failed callback requeued: a plain wait now, with a fresh patience."""
         c.state = WAITING
-        patience = self._patience.draw()
+        patience = self._draws.patience.draw()
         if patience < math.inf:
             self._push(now + patience, _GIVE_UP, c)
