@@ -2,40 +2,96 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tapline.engine.channels import Channel
+from tapline.engine.effects import Value
 from tapline.engine.lineup import NORMAL, Place
 from tapline.engine.needs import Need
 from tapline.engine.requirements import NONE, Requirements
 from tapline.engine.states import DeadEndCause, RequestState
 
 
-@dataclass(frozen=True, slots=True)
-class RequestView:
-    """A request as the engine sees it now."""
+class RequestView(Value):
+    """A request as the engine sees it now: a frozen value (see effects.Value).
 
+    - `specialist_id`: who holds its offer (offered), who it is with (connected), or who it
+      ended with;
+    - `priority`: its own priority (the tier boost); the queue's is added for ordering;
+    - `sticky_until`: until when only the preferred specialist is offered it (None: not sticky);
+    - `stage`: widening stage: 0 as given, 1 after T1 (levels one lower), 2 after T2 (anyone);
+    - `unroutable`: why no registered specialist can ever take it here (see Unroutable).
+    """
+
+    __match_args__ = (
+        "request_id",
+        "queue_id",
+        "state",
+        "cause",
+        "specialist_id",
+        "enqueued_at",
+        "offer_expires_at",
+        "requirements",
+        "channel",
+        "priority",
+        "preferred_specialist",
+        "sticky_until",
+        "callback",
+        "stage",
+        "unroutable",
+        "connected_at",
+    )
+    __slots__ = __match_args__
     request_id: str
     queue_id: str
     state: RequestState
     cause: DeadEndCause | None
     specialist_id: str | None
-    """Who holds its offer (offered), who it is with (connected), or who it ended with."""
     enqueued_at: float
     offer_expires_at: float | None
-    requirements: Requirements = NONE
-    channel: Channel = Channel.CHAT
-    priority: int = 0
-    """Its own priority (the tier boost); the queue's is added for ordering."""
-    preferred_specialist: str | None = None
-    sticky_until: float | None = None
-    """Until when only the preferred specialist is offered it (None: not sticky)."""
-    callback: bool = False
-    stage: int = 0
-    """Widening stage: 0 as given, 1 after T1 (levels one lower), 2 after T2 (anyone)."""
-    unroutable: str | None = None
-    """Why no registered specialist can ever take it here (see Unroutable), else None."""
-    connected_at: float | None = None
+    requirements: Requirements
+    channel: Channel
+    priority: int
+    preferred_specialist: str | None
+    sticky_until: float | None
+    callback: bool
+    stage: int
+    unroutable: str | None
+    connected_at: float | None
+
+    def __init__(
+        self,
+        request_id: str,
+        queue_id: str,
+        state: RequestState,
+        cause: DeadEndCause | None,
+        specialist_id: str | None,
+        enqueued_at: float,
+        offer_expires_at: float | None,
+        requirements: Requirements = NONE,
+        channel: Channel = Channel.CHAT,
+        priority: int = 0,
+        preferred_specialist: str | None = None,
+        sticky_until: float | None = None,
+        callback: bool = False,
+        stage: int = 0,
+        unroutable: str | None = None,
+        connected_at: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "request_id", request_id)
+        object.__setattr__(self, "queue_id", queue_id)
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "cause", cause)
+        object.__setattr__(self, "specialist_id", specialist_id)
+        object.__setattr__(self, "enqueued_at", enqueued_at)
+        object.__setattr__(self, "offer_expires_at", offer_expires_at)
+        object.__setattr__(self, "requirements", requirements)
+        object.__setattr__(self, "channel", channel)
+        object.__setattr__(self, "priority", priority)
+        object.__setattr__(self, "preferred_specialist", preferred_specialist)
+        object.__setattr__(self, "sticky_until", sticky_until)
+        object.__setattr__(self, "callback", callback)
+        object.__setattr__(self, "stage", stage)
+        object.__setattr__(self, "unroutable", unroutable)
+        object.__setattr__(self, "connected_at", connected_at)
 
 
 class RequestRecord:
