@@ -44,7 +44,7 @@ ENGINE = (
 from builtins, which mypyc cannot make native), and the configuration readers (hours,
 staffing, rules, conditions, expressions, toml_lines), which are not on a hot path."""
 
-SIMULATOR = ("customers", "loop", "run")
+SIMULATOR = ("customers", "draws", "loop", "run")
 
 NATIVE = [f"src/tapline/engine/{name}.py" for name in ENGINE] + [
     f"src/tapline/simulator/{name}.py" for name in SIMULATOR
