@@ -62,6 +62,20 @@ def test_a_source_edited_after_its_build_makes_the_build_stale(package: Path) ->
     assert native.stale(found) == ["fakepkg.engine.core"]
 
 
+def test_a_rebuild_that_left_a_stub_as_it_was_is_current(package: Path) -> None:
+    """mypyc's stubs only load the shared code: a rebuild rewrites that, maybe not them."""
+    shared = package.parent / f"0123abcd__mypyc{SUFFIX}"
+    shared.write_bytes(b"the code of every compiled module")
+    stub = package / "engine" / f"core{SUFFIX}"
+    age(stub, 20)  # older than the edited source...
+    age(shared, -10)  # ...but rebuilt after it
+    found = native.built(package)
+    assert found["fakepkg.engine.core"] == (package / "engine" / "core.py", shared)
+    assert native.stale(found) == []
+    age(shared, 30)  # the shared code older than the source too: stale
+    assert native.stale(native.built(package)) == ["fakepkg.engine.core"]
+
+
 def test_the_source_finder_loads_sources_ahead_of_builds(package: Path) -> None:
     sources = {name: source for name, (source, _) in native.built(package).items()}
     finder = native.SourceFinder(sources)

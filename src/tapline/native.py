@@ -23,8 +23,14 @@ ENV = "TAPLINE_INTERPRETED"
 
 def built(package: Path = PACKAGE) -> dict[str, tuple[Path, Path]]:
     """Compiled module name -> (its source, its build), for the builds found in `package`
-    and its subpackages."""
+    and its subpackages. A module's build is a small stub that loads the code shared by all
+    of them (`*__mypyc` beside the package); a rebuild may leave an unchanged stub as it was,
+    so when the shared code is newer, it stands for the module's build."""
     found: dict[str, tuple[Path, Path]] = {}
+    shared = [
+        path for suffix in EXTENSION_SUFFIXES for path in package.parent.glob("*__mypyc" + suffix)
+    ]
+    newest = max(shared, key=lambda path: path.stat().st_mtime, default=None)
     for suffix in EXTENSION_SUFFIXES:
         for build in (*package.glob("*" + suffix), *package.glob("*/*" + suffix)):
             source = build.with_name(build.name.removesuffix(suffix) + ".py")
@@ -33,6 +39,8 @@ def built(package: Path = PACKAGE) -> dict[str, tuple[Path, Path]]:
             parts = source.relative_to(package.parent).with_suffix("").parts
             if parts[-1] == "__init__":
                 parts = parts[:-1]
+            if newest is not None and newest.stat().st_mtime > build.stat().st_mtime:
+                build = newest
             found[".".join(parts)] = (source, build)
     return found
 
