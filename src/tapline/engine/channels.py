@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Final
 
 from tapline.engine.errors import InvalidArgument
 
@@ -14,12 +15,14 @@ class Channel(StrEnum):
     VIDEO = "video"
 
 
-CALLS = frozenset({Channel.VOICE, Channel.VIDEO})
+CALLS: Final = frozenset({Channel.VOICE, Channel.VIDEO})
 """The channels that are calls: a specialist on one takes no new one, of either kind."""
 
 
 def channel(value: str) -> Channel:
     """`value` as a Channel, or InvalidArgument."""
+    if isinstance(value, Channel):  # the usual case, without the enum's lookup by value
+        return value
     try:
         return Channel(value)
     except ValueError:

@@ -148,6 +148,11 @@ class Requirements:
         _skills(dict(self.skills), ("skills",))
         object.__setattr__(self, "skills", tuple(sorted(dict(self.skills).items())))
 
+    def __hash__(
+        self,
+    ) -> int:  # written out so that mypyc compiles it (routing hashes one per submit)
+        return hash((self.skills, self.authority))
+
     @classmethod
     def of(
         cls,
