@@ -25,11 +25,16 @@ native: $(NATIVE)
 
 setup: $(STAMP) $(NATIVE)
 
-# Browser tests need Debian's Chromium; install it when we may.
+# Browser tests need Debian's Chromium, and the notification-click tests a private D-Bus with
+# a notification server run by Debian's Python; install them when we may.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/dbus-daemon ] || missing="$$missing dbus-daemon"; \
+	/usr/bin/python3 -c "import dbus, gi" 2>/dev/null || missing="$$missing python3-dbus python3-gi"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else echo "Missing for the browser tests:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
 	fi
 
 demo: setup
