@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import random
 from decimal import Decimal, getcontext
 
@@ -124,6 +126,20 @@ def test_invalid_laws_are_refused() -> None:
     for args in ((-1, 1.0, 0.1), (0, 0.0, 0.1), (0, 1.0, -0.1)):
         with pytest.raises(ValueError):
             WaitLaw(*args)
+
+
+def test_estimates_and_laws_are_values() -> None:
+    # Written-out classes (mypyc compiles their __init__): equal, hashed, shown and pickled
+    # by their fields, made by keyword too.
+    est = Estimate(mean=60.0, low=30.0, high=90.0, promise=120.0, ahead=2)
+    assert est == Estimate(60.0, 30.0, 90.0, 120.0, 2) != Estimate(60.0, 30.0, 90.0, 120.0, 3)
+    assert hash(est) == hash(Estimate(60.0, 30.0, 90.0, 120.0, 2))
+    assert repr(est) == "Estimate(mean=60.0, low=30.0, high=90.0, promise=120.0, ahead=2)"
+    assert pickle.loads(pickle.dumps(est)) == est and copy.copy(est) == est
+    law = WaitLaw(ahead=3, rate=0.2, theta=0.01)
+    assert law == WaitLaw(3, 0.2, 0.01) and hash(law) == hash(WaitLaw(3, 0.2, 0.01))
+    assert repr(law) == "WaitLaw(ahead=3, rate=0.2, theta=0.01)"
+    assert pickle.loads(pickle.dumps(law)) == law
 
 
 # -- QueueModel ----------------------------------------------------------------------------

@@ -266,6 +266,9 @@ class WaitLaw:
     def __hash__(self) -> int:
         return hash((self.ahead, self.rate, self.theta))
 
+    def __reduce__(self) -> tuple[type[WaitLaw], tuple[int, float, float]]:
+        return (WaitLaw, (self.ahead, self.rate, self.theta))  # (compiled: not from slots)
+
     def __repr__(self) -> str:
         return f"WaitLaw(ahead={self.ahead!r}, rate={self.rate!r}, theta={self.theta!r})"
 

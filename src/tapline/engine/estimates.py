@@ -98,6 +98,9 @@ class Estimate:
     def __hash__(self) -> int:
         return hash(self._fields())
 
+    def __reduce__(self) -> tuple[type[Estimate], tuple[float, float, float, float, int]]:
+        return (Estimate, self._fields())  # (a compiled class is not rebuilt from its slots)
+
     def __repr__(self) -> str:
         return (
             f"Estimate(mean={self.mean!r}, low={self.low!r}, high={self.high!r}, "
