@@ -36,6 +36,7 @@ WARMUP_QUEUE: Final = "q (warm-up)"
 """The callbacks' ledger label for promises made to customers arriving in the warm-up (not
 scored); they are the same engine queue, `QUEUE`."""
 SKILL: Final = "support"
+# the kinds of the heap's events (arrivals wait beside it, see `Loop.run`)
 _DONE: Final = 1
 _GIVE_UP: Final = 2
 _SHIFT: Final = 3
