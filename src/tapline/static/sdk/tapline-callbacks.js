@@ -341,13 +341,74 @@
       }).catch(function (e) { core.warn("Web Push: " + (e && e.message ? e.message : String(e))); });
     }
 
-    // The worker passes on a click on the notification: open the panel; "Answer" answers.
+    // The worker passes on a click on the notification: open the panel; "Answer" answers the
+    // ring on now (the customer pressed it this moment), and the worker forgets that press so
+    // that no other page answers again. A page that isn't ringing yet asks when it rings.
     function fromWorker(e) {
       var d = e && e.data;
       var r = req();
       if (!d || d.type !== "tapline:answer" || !r || d.request_id !== r.request_id) return;
       core.open();
-      if (d.answer && shownMode === "ring" && !rg.answerBtn.disabled && !rg.answerBtn.getAttribute("aria-busy")) answer(true);
+      if (d.answer && canAnswer()) {
+        answer(true);
+        try { e.source.postMessage({ type: "tapline:forget", request_id: r.request_id }); } catch (x) { /* gone */ }
+      }
+    }
+
+    // A press on Answer in the ring's notification with no page of the host open: the worker
+    // opened this page and remembered the press for that ring (tapline-sw.js). When this ring
+    // starts, ask the worker once whether it is the ring answered there (request, attempt and
+    // the ring's end as the server sent them): then answer at once, as the Answer button does.
+    // The worker gives a press away once, and never for another ring or after the ring's end.
+    var askedFor = null;     // the ring last asked about
+    function canAnswer() {
+      return shownMode === "ring" && !rg.answerBtn.disabled && !rg.answerBtn.getAttribute("aria-busy");
+    }
+    function hostWorker() {
+      var o = core.opts || {};
+      if (!o.serviceWorker || !("serviceWorker" in navigator) || !navigator.serviceWorker) return Promise.resolve(null);
+      var want = new URL(o.serviceWorker, window.location.href).href;
+      return navigator.serviceWorker.getRegistrations().then(function (list) {
+        for (var i = 0; i < list.length; i++) {
+          if (list[i].active && list[i].active.scriptURL === want) return list[i].active;
+        }
+        return null;
+      });
+    }
+    function askWorker(w, question) {
+      return new Promise(function (resolve) {
+        var channel = new MessageChannel();
+        var late = setTimeout(function () { channel.port1.close(); resolve(null); }, 10000);
+        channel.port1.onmessage = function (e) {
+          clearTimeout(late);
+          channel.port1.close();
+          resolve(e.data);
+        };
+        w.postMessage(question, [channel.port2]);
+      });
+    }
+    function sameRing(a, b) {
+      return !!a && !!b && a.attempt === b.attempt && a.expires_at === b.expires_at;
+    }
+    function answeredOnNotification() {
+      var r = req();
+      var ring = r && r.ring;
+      if (!ring || typeof ring.expires_at !== "number") return;
+      var key = r.request_id + " " + ring.attempt + " " + ring.expires_at;
+      if (askedFor === key) return;
+      askedFor = key;
+      var rid = r.request_id;
+      hostWorker().then(function (w) {
+        return w && askWorker(w, { type: "tapline:answered?", request_id: rid, attempt: ring.attempt, expires_at: ring.expires_at });
+      }).then(function (reply) {
+        var cur = req();
+        if (!reply || reply.answered !== true || !cur || cur.request_id !== rid || !sameRing(cur.ring, ring) || !canAnswer()) return;
+        var sp = cur.ring.specialist || {};
+        var said = "You answered on the notification. Connecting you" + (sp.name ? " with " + String(sp.name) : "") + "…";
+        answer(true);
+        rg.text.textContent = said;
+        core.say(said);
+      }).catch(function (e) { core.warn("Web Push: " + (e && e.message ? e.message : String(e))); });
     }
     if ("serviceWorker" in navigator && navigator.serviceWorker) {
       navigator.serviceWorker.addEventListener("message", fromWorker);
@@ -634,6 +695,7 @@
         if (req() && req().ring && req().ring.until > Date.now()) chime();
       }, 3500);
       core.setRingHint((name || "A specialist") + " is calling you");
+      answeredOnNotification();
       if (notifyOn() && (document.visibilityState !== "visible" || !document.hasFocus())) {
         try {
           if (notification) notification.close();

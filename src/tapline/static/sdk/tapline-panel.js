@@ -522,7 +522,12 @@
         var left = typeof ev.expires_at === "number" && typeof ev.at === "number" ? ev.expires_at - ev.at : 30000;
         var until = live ? now() + left : (typeof ev.expires_at === "number" ? ev.expires_at + clockSkew : 0);
         if (until > now() && ACTIVE[req.state]) {
-          req.ring = { attempt: ev.attempt || 1, until: until, specialist: ev.specialist || null };
+          // `expires_at` as the server sent it names this ring exactly (the push carries it
+          // too): an Answer pressed on another ring's notification never answers this one.
+          req.ring = {
+            attempt: ev.attempt || 1, until: until, specialist: ev.specialist || null,
+            expires_at: typeof ev.expires_at === "number" ? ev.expires_at : null
+          };
           ringNow();
         }
       } else if (ev.type === "callback.ring_ended") {

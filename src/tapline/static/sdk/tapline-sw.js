@@ -2,17 +2,30 @@
  * closed (Web Push). The host serves it from its own origin (a copy, or `importScripts` from
  * its own worker) and names it in `Tapline.init({serviceWorker: ...})`. See docs/sdk.md.
  *
- * It handles `push` and `notificationclick`, and nothing else: no fetch handler, no cache,
- * so it never stands between the host's pages and the network. Pushes and notifications that
- * are not tapline's are left to the host's own handlers. */
+ * It handles `push`, `notificationclick` and its own `message`s, and nothing else: no fetch
+ * handler, no cache, so it never stands between the host's pages and the network. Pushes,
+ * notifications and messages that are not tapline's are left to the host's own handlers.
+ *
+ * A press on **Answer** is remembered for that ring (request, attempt and the ring's end as
+ * the server sent them) until the ring ends, at most ANSWER_KEEP_MS, in memory and in
+ * IndexedDB ("tapline-sw"), since the browser may stop the worker before the page it opened
+ * has loaded. The page's widget, when it starts ringing, asks once whether this very ring was
+ * answered on the notification (a `tapline:answered?` message with a port for the reply); the
+ * first question for a request takes the answer away, whatever it says, so it is used once. */
 (function () {
   "use strict";
 
   var TYPE = "tapline.ring";
   var TAG = "tapline-ring-";
+  var DB = "tapline-sw";
+  var STORE = "answers";
+  var ANSWER_KEEP_MS = 2 * 60 * 1000;  // a ring lasts 30 s by default: never keep one longer
 
   function text(value, max, fallback) {
     return typeof value === "string" && value ? value.slice(0, max) : fallback;
+  }
+  function count(value) {
+    return typeof value === "number" && isFinite(value) ? value : null;
   }
 
   // Only http(s) pages: the payload names the page the customer was on.
@@ -25,6 +38,91 @@
     }
   }
 
+  // ---------------------------------------------------------------- remembered answers
+  var answers = {};  // request id -> {request_id, attempt, expires_at, until}
+  var opened = null;
+
+  function database() {
+    if (!opened) {
+      opened = new Promise(function (resolve, reject) {
+        var open = self.indexedDB.open(DB, 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore(STORE, { keyPath: "request_id" }); };
+        open.onsuccess = function () {
+          var db = open.result;
+          db.onversionchange = function () { db.close(); opened = null; };
+          resolve(db);
+        };
+        open.onerror = function () { reject(open.error); };
+        open.onblocked = function () { reject(new Error("IndexedDB blocked")); };
+      });
+      opened.catch(function () { opened = null; });
+    }
+    return opened;
+  }
+
+  // One transaction on the store; resolves with what `work` returns (a request's result).
+  function stored(mode, work) {
+    return database().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(STORE, mode);
+        var got = work(tx.objectStore(STORE));
+        tx.oncomplete = function () { resolve(got ? got.result : undefined); };
+        tx.onerror = tx.onabort = function () { reject(tx.error); };
+      });
+    });
+  }
+
+  function remember(data) {
+    var now = Date.now();
+    var ends = count(data.expires_at);
+    if (count(data.attempt) === null || ends === null || ends <= now) return Promise.resolve();
+    var record = {
+      request_id: data.request_id, attempt: data.attempt, expires_at: ends,
+      until: Math.min(ends, now + ANSWER_KEEP_MS)
+    };
+    answers[record.request_id] = record;
+    return stored("readwrite", function (store) {
+      // Forget those whose ring has ended, then keep this one.
+      store.openCursor().onsuccess = function (e) {
+        var c = e.target.result;
+        if (!c) return;
+        if (!(c.value && c.value.until > now)) c.delete();
+        c.continue();
+      };
+      store.put(record);
+    }).catch(function () { return null; });  // memory only: the page may still ask in time
+  }
+
+  // Taken away by the first question for the request, whatever the answer.
+  function take(requestId) {
+    var mine = answers[requestId] || null;
+    delete answers[requestId];
+    return stored("readwrite", function (store) {
+      var got = store.get(requestId);
+      store.delete(requestId);
+      return got;
+    }).catch(function () { return null; }).then(function (kept) { return mine || kept || null; });
+  }
+
+  function answered(record, q) {
+    return !!record && record.until > Date.now() && record.attempt === q.attempt &&
+      record.expires_at === q.expires_at;
+  }
+
+  self.addEventListener("message", function (event) {
+    var q = event.data;
+    if (!q || typeof q.request_id !== "string") return;
+    if (q.type === "tapline:forget") {
+      event.waitUntil(take(q.request_id));
+    } else if (q.type === "tapline:answered?" && event.ports && event.ports[0]) {
+      var port = event.ports[0];
+      event.waitUntil(take(q.request_id).then(function (record) {
+        port.postMessage({ type: "tapline:answered", request_id: q.request_id, answered: answered(record, q) });
+      }));
+    }
+  });
+
+  // ---------------------------------------------------------------- push and click
   self.addEventListener("push", function (event) {
     var data = null;
     try { data = event.data ? event.data.json() : null; } catch (e) { data = null; }
@@ -37,7 +135,10 @@
       renotify: true,
       requireInteraction: true,
       actions: [{ action: "answer", title: "Answer" }],
-      data: { tapline: true, request_id: data.request_id, url: page(data.url) }
+      data: {
+        tapline: true, request_id: data.request_id, url: page(data.url),
+        attempt: count(data.attempt), expires_at: count(data.expires_at)
+      }
     }));
   });
 
@@ -46,8 +147,14 @@
     var data = n.data || {};
     if (!data.tapline) return;
     n.close();
-    var message = { type: "tapline:answer", request_id: data.request_id, answer: event.action === "answer" };
-    event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (list) {
+    var answer = event.action === "answer";
+    var message = { type: "tapline:answer", request_id: data.request_id, answer: answer };
+    // Answer is remembered first, before any page can ask: a message to a page that is still
+    // loading is lost, and a page opened now asks only once its widget rings.
+    var kept = answer ? remember(data) : Promise.resolve();
+    event.waitUntil(kept.then(function () {
+      return self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    }).then(function (list) {
       // An open page of the host: prefer the one the customer was on, then a visible one.
       var best = null;
       for (var i = 0; i < list.length; i++) {
@@ -59,7 +166,8 @@
         best.client.postMessage(message);
         return best.client.focus ? best.client.focus().catch(function () { return null; }) : null;
       }
-      // No page is open: open the one the customer was on. It resumes the request and rings.
+      // No page is open: open the one the customer was on. It resumes the request and rings,
+      // and its widget answers at once if this ring is the one answered here.
       return data.url ? self.clients.openWindow(data.url) : null;
     }));
   });
