@@ -142,7 +142,14 @@ def test_the_worker_shows_the_ring_and_the_widget_is_honest_without_push(
         "tag": tag,
         "requireInteraction": True,
         "actions": [{"action": "answer", "title": "Answer"}],
-        "data": {"tapline": True, "request_id": request_id, "url": f"{url}/demo"},
+        # The ring's attempt and end name it: a press on Answer is remembered for this ring.
+        "data": {
+            "tapline": True,
+            "request_id": request_id,
+            "url": f"{url}/demo",
+            "attempt": 1,
+            "expires_at": 0,
+        },
     }
     # The next attempt replaces it: one notification per request.
     deliver(2, "<b>Second</b> ring")

@@ -34,9 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from websockets.sync.client import ClientConnection, connect
 
 from browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from browser.test_callbacks import Specialist, signed_in
+from browser.test_callbacks import Specialist, _http, signed_in
 from browser.test_push import NOTIFICATIONS, _ask_for_a_callback, _registration, _watch
 
 if TYPE_CHECKING:
@@ -256,16 +257,23 @@ def context(
 
 
 def _ring(
-    context: BrowserContext, page: Page, url: str, request_id: str, desktop: Desktop
+    context: BrowserContext,
+    page: Page,
+    url: str,
+    request_id: str,
+    desktop: NotificationServer,
+    ring: Event | None = None,
 ) -> Event:
-    """The server's push for this ring, delivered to the worker; the notification shown."""
+    """The server's push for this ring (`ring`: the `callback.ring` the customer's socket got,
+    whose attempt and end the push carries too), delivered to the worker; the notification
+    shown."""
     cdp, registration_id = _registration(context, page, f"{url}/demo/assets/")
     payload = {
         "type": "tapline.ring",
         "request_id": request_id,
         "queue": "Payments",
-        "attempt": 1,
-        "expires_at": int((time.time() + 60) * 1000),
+        "attempt": ring["attempt"] if ring else 1,
+        "expires_at": ring["expires_at"] if ring else int((time.time() + 60) * 1000),
         "title": "Ana Ferreira is ready to help you",
         "body": "It's your turn at SkyWay. Answer to start.",
         "url": f"{url}/demo",
@@ -278,6 +286,66 @@ def _ring(
     return desktop.until(
         lambda e: e["event"] == "notify" and e["summary"] == "Ana Ferreira is ready to help you"
     )
+
+
+class CustomerSocket:
+    """The customer's socket, spoken by the test (protocol.md): it sees each ring as the
+    widget does, with the attempt and end that the push for it carries."""
+
+    def __init__(self, ws: ClientConnection, request_id: str, token: str) -> None:
+        self.ws = ws
+        self.seen: list[Event] = []
+        ws.send(
+            json.dumps({"type": "hello", "request_id": request_id, "token": token, "last_seq": 0})
+        )
+        self.until(lambda f: f.get("type") == "welcome")
+
+    def until(self, match: Callable[[Event], bool], timeout: float = 30) -> Event:
+        for frame in self.seen:
+            if match(frame):
+                return frame
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            frame = json.loads(self.ws.recv(timeout=max(0.1, end - time.monotonic())))
+            self.seen.append(frame)
+            if match(frame):
+                return frame
+        raise AssertionError(f"no frame matched; seen: {[f.get('type') for f in self.seen]}")
+
+
+@contextlib.contextmanager
+def customer_socket(url: str, page: Page, request_id: str) -> Iterator[CustomerSocket]:
+    """Opened with the request's customer token, read from the widget's store in `page`."""
+    app_key = _http(f"{url}/demo/api/session")[0]["app"]
+    token = page.evaluate(
+        "(key) => JSON.parse(sessionStorage.getItem(key)).customer_token", f"tapline:{app_key}"
+    )
+    with connect(
+        url.replace("http", "ws", 1) + f"/ws/customer?app={app_key}",
+        additional_headers={"Origin": url},
+    ) as ws:
+        yield CustomerSocket(ws, request_id, token)
+
+
+# What the worker remembers of a press on Answer (tapline-sw.js), read from its IndexedDB.
+REMEMBERED = """async (requestId) => {
+  if (!(await indexedDB.databases()).some(d => d.name === "tapline-sw")) return null;
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open("tapline-sw");
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains("answers")) return null;
+    return await new Promise((resolve, reject) => {
+      const got = db.transaction("answers").objectStore("answers").get(requestId);
+      got.onsuccess = () => resolve(got.result ?? null);
+      got.onerror = () => reject(got.error);
+    });
+  } finally {
+    db.close();
+  }
+}"""
 
 
 def _held(page: Page, request_id: str) -> list[Any]:
@@ -354,31 +422,80 @@ def test_answer_on_the_notification_answers_in_the_tab_the_customer_was_on(
     assert not problems, problems
 
 
-def test_answer_with_no_tab_open_opens_the_page_which_rings_with_answer_focused(
+def test_answer_with_no_tab_open_opens_the_page_which_answers_at_once(
     context: BrowserContext, live_server: LiveServer, desktop: Desktop
 ) -> None:
     url = live_server.url
     page, request_id, problems = _customer(context, url)
     blank = context.new_page()  # a tab of another origin, for the DevTools protocol
-    page.close()
-    with signed_in(url, "ana@skyway.example") as ana:
-        _rung(ana, request_id)  # rung with no page open: only the push reaches the customer
-        shown = _ring(context, blank, url, request_id, desktop.server)
+    with customer_socket(url, page, request_id) as customer:
+        page.close()
+        with signed_in(url, "ana@skyway.example") as ana:
+            _rung(ana, request_id)  # rung with no page open: only the push reaches the customer
+            ring = customer.until(lambda f: f.get("type") == "callback.ring")
+            shown = _ring(context, blank, url, request_id, desktop.server, ring)
 
-        desktop.server.click(shown, "Answer")
-        desktop.server.until(lambda e: e["event"] == "close" and e["id"] == shown["id"])
-        opened = _opened(context, url)
-        opened_problems: list[str] = []
-        _watch(opened, opened_problems)
-        expect(opened).to_have_url(f"{url}/demo")  # the page the customer was on
-        # It resumes the request and rings, Answer focused: one more tap (docs/sdk.md).
-        ring = opened.get_by_role("alertdialog")
-        expect(ring).to_contain_text("Ana Ferreira")
-        answer = opened.get_by_role("button", name="Answer")
-        expect(answer).to_be_focused()
-        assert _held(opened, request_id) == []
-        opened.keyboard.press("Enter")
-        _answered_in(opened, ana, request_id)
+            desktop.server.click(shown, "Answer")
+            desktop.server.until(lambda e: e["event"] == "close" and e["id"] == shown["id"])
+            opened = _opened(context, url)
+            opened_problems: list[str] = []
+            _watch(opened, opened_problems)
+            expect(opened).to_have_url(f"{url}/demo")  # the page the customer was on
+            # It resumes the request, which rings, and answers it at once: no second tap. The
+            # customer (and their screen reader) is told why.
+            _answered_in(opened, ana, request_id)
+            expect(opened.locator(".tl-sr[role=status]")).to_have_text(
+                "You answered on the notification. Connecting you with Ana Ferreira…"
+            )
+            assert _held(opened, request_id) == []
+            # The press was given away once: the worker keeps nothing of it.
+            assert opened.evaluate(REMEMBERED, request_id) is None
+            answers = [f for f in ana.seen if f.get("type") == "callback.ring_ended"]
+            assert [f["reason"] for f in answers] == ["answered"], answers
+    assert not problems, problems
+    assert not opened_problems, opened_problems
+
+
+def test_answer_pressed_for_an_earlier_ring_does_not_answer_the_next_one(
+    context: BrowserContext, live_server: LiveServer, desktop: Desktop
+) -> None:
+    """A ring ended early (its specialist left: the engine's `hold`), and the next specialist
+    rings again with the same attempt number, since the one left is not counted. The earlier
+    ring's notification is still on screen (nothing takes it away: "Left open"), and the
+    customer presses its Answer with no page open. Only the ring's end tells the two apart."""
+    url = live_server.url
+    page, request_id, problems = _customer(context, url)
+    blank = context.new_page()
+    with customer_socket(url, page, request_id) as customer:
+        page.close()
+        with signed_in(url, "ana@skyway.example") as ana:
+            _rung(ana, request_id)
+            ring = customer.until(lambda f: f.get("type") == "callback.ring")
+            earlier = {**ring, "expires_at": ring["expires_at"] - 5000}
+            shown = _ring(context, blank, url, request_id, desktop.server, earlier)
+
+            desktop.server.click(shown, "Answer")
+            desktop.server.until(lambda e: e["event"] == "close" and e["id"] == shown["id"])
+            opened = _opened(context, url)
+            opened_problems: list[str] = []
+            _watch(opened, opened_problems)
+            expect(opened).to_have_url(f"{url}/demo")
+            # The page rings this ring, asks the worker, which gives the press away (no longer
+            # kept) and says it was not this ring's: Answer waits for the customer.
+            ring_view = opened.get_by_role("alertdialog")
+            expect(ring_view).to_contain_text("Ana Ferreira")
+            opened.wait_for_function(
+                f"async (id) => (await ({REMEMBERED})(id)) === null", arg=request_id
+            )
+            answer = opened.get_by_role("button", name="Answer")
+            expect(answer).to_be_focused()
+            expect(answer).to_be_enabled()
+            expect(answer).not_to_have_attribute("aria-busy", "true")
+            expect(ring_view).to_contain_text("left to answer")
+            assert not [f for f in ana.seen if f.get("type") == "callback.ring_ended"]
+            opened.keyboard.press("Enter")  # the customer answers it themself
+            _answered_in(opened, ana, request_id)
+            expect(opened.locator(".tl-sr[role=status]")).not_to_contain_text("notification")
     assert not problems, problems
     assert not opened_problems, opened_problems
 
