@@ -5,35 +5,14 @@ closed dates; the API then says the same."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from desk_pages import api, sign_in
+
 if TYPE_CHECKING:
     from conftest import LiveServer
-
-PASSWORD = "skyway-demo-2026"
-SUPERVISOR = "sofia@skyway.example"
-
-
-def _sign_in(browser: Browser, url: str, path: str) -> tuple[Page, list[str]]:
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{url}{path}")
-    page.get_by_label("Email").fill(SUPERVISOR)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
-    return page, errors
-
-
-def _api(page: Page, path: str) -> Any:
-    """The supervisor's own session (the page's cookie) reading the API."""
-    origin = re.sub(r"^(https?://[^/]+).*$", r"\1", page.url)
-    response = page.request.get(f"{origin}/api/v1{path}")
-    assert response.ok, response.text()
-    return response.json()
 
 
 def _tab(page: Page, name: str) -> Locator:
@@ -61,7 +40,7 @@ def test_a_supervisor_adds_a_specialist_and_a_shift_and_sets_a_queues_hours(
     browser: Browser, live_server: LiveServer
 ) -> None:
     url = live_server.url
-    page, errors = _sign_in(browser, url, "/desk/configure/specialists")
+    page, errors = sign_in(browser, url, "/desk/configure/specialists")
     panel = page.get_by_role("region", name="Specialists")
     expect(panel.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
 
@@ -78,7 +57,7 @@ def test_a_supervisor_adds_a_specialist_and_a_shift_and_sets_a_queues_hours(
     expect(panel.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
     expect(panel.get_by_role("button", name=re.compile("Cora Costa"))).to_be_visible()
     [cora] = [
-        s for s in _api(page, "/admin/specialists")["specialists"] if s["name"] == "Cora Costa"
+        s for s in api(page, "/admin/specialists")["specialists"] if s["name"] == "Cora Costa"
     ]
     assert cora["email"] == "cora@skyway.example"
     assert cora["skills"] == {"payments": 4}
@@ -93,14 +72,14 @@ def test_a_supervisor_adds_a_specialist_and_a_shift_and_sets_a_queues_hours(
     shifts.get_by_role("button", name="Add hours on Monday").click()
     shifts.get_by_role("button", name="Add shift").click()
     expect(shifts.get_by_role("status").filter(has_text="Shift added.")).to_be_visible()
-    [shift] = _api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
+    [shift] = api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
     assert (shift["timezone"], shift["weekly"]["mon"]) == ("Europe/Lisbon", [["09:00", "17:00"]])
     shifts.get_by_role("button", name=re.compile("Edit the weekly shift Mon 09:00")).click()
     expect(shifts.get_by_role("heading", name="Edit shift")).to_be_visible()
     shifts.get_by_label("Monday, interval 1, until").fill("13:00")
     shifts.get_by_role("button", name="Save shift").click()
     expect(shifts.get_by_role("status").filter(has_text="Shift saved.")).to_be_visible()
-    [edited] = _api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
+    [edited] = api(page, f"/admin/shifts?specialist_id={cora['id']}")["shifts"]
     assert (edited["id"], edited["weekly"]["mon"]) == (shift["id"], [["09:00", "13:00"]])
 
     # The Payments queue: business hours (Mon-Fri 09:00-17:00 by default), a closed date.
@@ -112,7 +91,7 @@ def test_a_supervisor_adds_a_specialist_and_a_shift_and_sets_a_queues_hours(
     queues.get_by_role("button", name="Add date").click()
     queues.get_by_role("button", name="Save queue").click()
     expect(queues.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
-    [payments] = [q for q in _api(page, "/admin/queues")["queues"] if q["name"] == "Payments"]
+    [payments] = [q for q in api(page, "/admin/queues")["queues"] if q["name"] == "Payments"]
     hours = payments["hours"]
     assert hours["mon"] == hours["fri"] == hours["sat"] == [["09:00", "17:00"]]
     assert hours["sun"] == []
@@ -125,13 +104,13 @@ def test_a_queue_in_use_is_not_removed_and_says_why(
     browser: Browser, live_server: LiveServer
 ) -> None:
     """The seed's rules send requests to Payments: removing it is refused, with the reason."""
-    page, errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    page, errors = sign_in(browser, live_server.url, "/desk/configure/queues")
     queues = page.get_by_role("region", name="Queues")
     queues.get_by_role("button", name=re.compile("^Payments")).click()
     page.on("dialog", lambda dialog: dialog.accept())
     queues.get_by_role("button", name="Remove queue").click()
     expect(queues.get_by_role("alert")).to_contain_text("routing rules send requests to")
-    names = [q["name"] for q in _api(page, "/admin/queues")["queues"]]
+    names = [q["name"] for q in api(page, "/admin/queues")["queues"]]
     assert names == ["General", "Payments"]
     # A new, unused queue is removed for good.
     queues.get_by_role("button", name="New queue").click()
@@ -141,7 +120,7 @@ def test_a_queue_in_use_is_not_removed_and_says_why(
     expect(queues.get_by_role("button", name="Returns <b>desk</b>")).to_be_visible()
     queues.get_by_role("button", name="Remove queue").click()
     expect(page.locator("#toasts").get_by_role("status")).to_contain_text("deleted")
-    names = [q["name"] for q in _api(page, "/admin/queues")["queues"]]
+    names = [q["name"] for q in api(page, "/admin/queues")["queues"]]
     assert names == ["General", "Payments"]
     assert errors == [], errors
 
@@ -149,11 +128,11 @@ def test_a_queue_in_use_is_not_removed_and_says_why(
 def test_a_specialist_added_by_another_supervisor_appears_without_a_reload(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    watching, watching_errors = _sign_in(browser, live_server.url, "/desk/configure/specialists")
+    watching, watching_errors = sign_in(browser, live_server.url, "/desk/configure/specialists")
     mine = watching.get_by_role("region", name="Specialists")
     expect(mine.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
     expect(mine.get_by_role("button", name=re.compile("Cora Costa"))).to_have_count(0)
-    other, other_errors = _sign_in(browser, live_server.url, "/desk/configure/specialists")
+    other, other_errors = sign_in(browser, live_server.url, "/desk/configure/specialists")
     theirs = other.get_by_role("region", name="Specialists")
     expect(theirs.get_by_role("button", name=re.compile("Ana Ferreira"))).to_be_visible()
     _new_specialist(theirs, "cora@skyway.example")
@@ -168,8 +147,8 @@ def test_rules_saved_by_another_supervisor_show_unless_being_edited(
 ) -> None:
     """An untouched rules editor follows the `config` signal; one with edits keeps them and
     says that saving replaces what is now in use."""
-    watching, watching_errors = _sign_in(browser, live_server.url, "/desk/configure/rules")
-    other, other_errors = _sign_in(browser, live_server.url, "/desk/configure/rules")
+    watching, watching_errors = sign_in(browser, live_server.url, "/desk/configure/rules")
+    other, other_errors = sign_in(browser, live_server.url, "/desk/configure/rules")
     mine = watching.get_by_label("Routing rules (TOML)")
     theirs = other.get_by_label("Routing rules (TOML)")
     expect(mine).to_have_value(re.compile(r"\[\[rule\]\]|\[default\]"))
@@ -193,7 +172,7 @@ def test_rules_saved_by_another_supervisor_show_unless_being_edited(
 def test_a_shift_added_by_another_supervisor_appears_without_a_reload(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    pages = [_sign_in(browser, live_server.url, "/desk/configure/shifts") for _ in range(2)]
+    pages = [sign_in(browser, live_server.url, "/desk/configure/shifts") for _ in range(2)]
     mine, theirs = (page.get_by_role("region", name="Shifts") for page, _ in pages)
     for panel in (mine, theirs):
         panel.get_by_label("Specialist").select_option(label="Ana Ferreira")

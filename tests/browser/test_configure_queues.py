@@ -12,37 +12,17 @@ from typing import TYPE_CHECKING, Any
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 from websockets.sync.client import connect
 
+from desk_pages import PASSWORD, SUPERVISOR, api, sign_in
+
 if TYPE_CHECKING:
     from conftest import LiveServer
 
-PASSWORD = "skyway-demo-2026"
-SUPERVISOR = "sofia@skyway.example"
 DASH = "\u2013"  # between the ends of an interval, as the desk writes it
-
-
-def _sign_in(browser: Browser, url: str, path: str) -> tuple[Page, list[str]]:
-    page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{url}{path}")
-    page.get_by_label("Email").fill(SUPERVISOR)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
-    return page, errors
-
-
-def _api(page: Page, path: str) -> Any:
-    """The supervisor's own session (the page's cookie) reading the API."""
-    origin = re.sub(r"^(https?://[^/]+).*$", r"\1", page.url)
-    response = page.request.get(f"{origin}/api/v1{path}")
-    assert response.ok, response.text()
-    return response.json()
 
 
 def _queue(page: Page, name: str, archived: bool = False) -> dict[str, Any]:
     path = "/admin/queues?archived=true" if archived else "/admin/queues"
-    [queue] = [q for q in _api(page, path)["queues"] if q["name"] == name]
+    [queue] = [q for q in api(page, path)["queues"] if q["name"] == name]
     return queue
 
 
@@ -53,7 +33,7 @@ def _special(queues: Locator, date: str) -> Locator:
 def test_a_supervisor_sets_edits_and_removes_dated_special_hours(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    page, errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    page, errors = sign_in(browser, live_server.url, "/desk/configure/queues")
     queues = page.get_by_role("region", name="Queues")
     queues.get_by_role("button", name=re.compile("^Payments")).click()
     queues.get_by_role("radio", name="Set business hours").check()
@@ -222,7 +202,7 @@ def test_a_supervisor_shows_archived_queues_and_restores_one(
     browser: Browser, live_server: LiveServer
 ) -> None:
     _queue_with_history(live_server.url)
-    page, errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    page, errors = sign_in(browser, live_server.url, "/desk/configure/queues")
     queues = page.get_by_role("region", name="Queues")
     dialogs: list[str] = []
 
@@ -272,13 +252,13 @@ def test_the_archived_list_follows_another_supervisors_removal(
     browser: Browser, live_server: LiveServer
 ) -> None:
     _queue_with_history(live_server.url)
-    watching, watching_errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    watching, watching_errors = sign_in(browser, live_server.url, "/desk/configure/queues")
     mine = watching.get_by_role("region", name="Queues")
     mine.get_by_label("Show archived queues").check()
     archived = mine.get_by_role("list", name="Archived queues")
     expect(archived).to_contain_text("No archived queues.")
 
-    other, other_errors = _sign_in(browser, live_server.url, "/desk/configure/queues")
+    other, other_errors = sign_in(browser, live_server.url, "/desk/configure/queues")
     theirs = other.get_by_role("region", name="Queues")
     other.on("dialog", lambda dialog: dialog.accept())
     theirs.get_by_role("button", name=re.compile("^Returns")).click()

@@ -8,22 +8,12 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Browser, Page, expect
 
+from desk_pages import SUPERVISOR, sign_in
+
 if TYPE_CHECKING:
     from conftest import LiveServer
 
-PASSWORD = "skyway-demo-2026"
-SUPERVISOR = "sofia@skyway.example"
 SPECIALIST = "ana@skyway.example"
-
-
-def _sign_in(browser: Browser, url: str, email: str, path: str = "/desk") -> Page:
-    desk = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-    desk.goto(f"{url}{path}")
-    desk.get_by_label("Email").fill(email)
-    desk.get_by_label("Password").fill(PASSWORD)
-    desk.get_by_role("button", name="Sign in").click()
-    expect(desk.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
-    return desk
 
 
 def _console_errors(page: Page) -> list[str]:
@@ -36,7 +26,7 @@ def test_a_supervisor_sees_a_waiting_request_counted_live(
     browser: Browser, live_server: LiveServer
 ) -> None:
     url = live_server.url
-    board = _sign_in(browser, url, SUPERVISOR)
+    board = sign_in(browser, url, email=SUPERVISOR)[0]
     errors = _console_errors(board)
     # Away, so the request waits in the queue instead of being offered to the supervisor.
     board.get_by_role("radio", name="Away").click()
@@ -71,7 +61,7 @@ def test_a_supervisor_sees_a_waiting_request_counted_live(
 def test_a_specialist_who_is_not_a_supervisor_is_refused(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    desk = _sign_in(browser, live_server.url, SPECIALIST, "/desk/wallboard")
+    desk = sign_in(browser, live_server.url, "/desk/wallboard", SPECIALIST)[0]
     expect(desk.get_by_role("heading", name="Supervisors only")).to_be_visible()
     expect(desk.locator(".wb-queue")).to_have_count(0)
     expect(desk.get_by_role("link", name="Wallboard")).to_have_count(0)
@@ -83,7 +73,7 @@ def test_a_specialist_who_is_not_a_supervisor_is_refused(
 def test_a_routing_rule_with_an_error_shows_its_line(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    desk = _sign_in(browser, live_server.url, SUPERVISOR)
+    desk = sign_in(browser, live_server.url, email=SUPERVISOR)[0]
     errors = _console_errors(desk)
     desk.get_by_role("link", name="Configure").click()
     desk.get_by_role("link", name="Routing rules").click()
