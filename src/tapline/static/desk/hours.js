@@ -27,8 +27,11 @@ function endMinutes(start, end) {
 const shown = (t) => (t === "24:00" ? "00:00" : t);
 const stored = (t) => (t === "00:00" ? "24:00" : t);
 
+const MAX_INTERVALS = 12; // per day, as the server (schemas.py)
+
 /** Problems with one day's intervals, in words ("" when fine). */
 export function checkDay(intervals) {
+  if (intervals.length > MAX_INTERVALS) return `At most ${MAX_INTERVALS} intervals in one day.`;
   for (const [start, end] of intervals) {
     if (!HHMM.test(start) || !(HHMM.test(end) || end === "24:00")) return "Give every interval a start and an end time.";
     if (start === shown(end) && start !== "00:00") return `${start}–${shown(end)} is empty: the end must differ from the start.`;
@@ -187,7 +190,6 @@ function markDay(row, errorEl, list, message) {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_INTERVALS = 12; // per day, as the server (schemas.py)
 const MAX_DATES = 400; // closed dates, and dates with special hours, as the server
 
 /** The key of a YYYY-MM-DD date's weekday ("thu"), or "" when it is not a date. */
@@ -345,7 +347,6 @@ export function specialEditor(initial, { idPrefix = "special", closedDates = () 
         let message = "";
         if (!weekdayKey(date)) message = "Pick the date these hours are for.";
         else if (seen.has(date)) message = `${date} is listed twice: keep one row and put all its intervals there.`;
-        else if (intervals.length > MAX_INTERVALS) message = `At most ${MAX_INTERVALS} intervals on one date.`;
         else message = checkDay(intervals);
         seen.add(date);
         setError(e, message);
