@@ -39,6 +39,7 @@ ENGINE = (
     "requirements",
     "routing",
     "states",
+    "values",
 )
 """Not compiled: errors.py, slots.py and callback_states.py (exceptions that also derive
 from builtins, which mypyc cannot make native), and the configuration readers (hours,

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Final
 
+from tapline.engine.values import Value
+
 _EPS: Final = 1e-13
 _FPMIN: Final = 1e-300
 _MAX_ITER: Final = 10_000
@@ -237,40 +239,26 @@ def mean_wait(ahead: int, rate: float, theta: float) -> float:
     return (digamma(b + ahead + 1) - digamma(b)) / theta
 
 
-class WaitLaw:
+class WaitLaw(Value):
     """The hypoexponential law of a wait with `ahead` customers ahead (seconds).
 
     `rate` is sμ, the rate at which busy specialists finish; `theta` the patience rate θ of
     each customer ahead (0 for none). The customer's own patience never enters: this is the
     offered wait, what they would wait if they never gave up.
-
-    A value (equal, hashed and shown by its fields); its `__init__` is written out so that
-    mypyc compiles it.
     """
 
-    __slots__ = ("ahead", "rate", "theta")
+    __match_args__ = ("ahead", "rate", "theta")
+    __slots__ = __match_args__
+    ahead: int
+    rate: float
+    theta: float
 
     def __init__(self, ahead: int, rate: float, theta: float) -> None:
-        self.ahead: Final = ahead
-        self.rate: Final = rate
-        self.theta: Final = theta
+        object.__setattr__(self, "ahead", ahead)
+        object.__setattr__(self, "rate", rate)
+        object.__setattr__(self, "theta", theta)
         if ahead < 0 or rate <= 0.0 or theta < 0.0:
             raise ValueError(f"need ahead >= 0, rate > 0, theta >= 0: {self}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, WaitLaw)
-        return (self.ahead, self.rate, self.theta) == (other.ahead, other.rate, other.theta)
-
-    def __hash__(self) -> int:
-        return hash((self.ahead, self.rate, self.theta))
-
-    def __reduce__(self) -> tuple[type[WaitLaw], tuple[int, float, float]]:
-        return (WaitLaw, (self.ahead, self.rate, self.theta))  # (compiled: not from slots)
-
-    def __repr__(self) -> str:
-        return f"WaitLaw(ahead={self.ahead!r}, rate={self.rate!r}, theta={self.theta!r})"
 
     @property
     def _b(self) -> float:

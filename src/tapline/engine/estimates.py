@@ -42,6 +42,7 @@ from tapline.engine.learning import (
     RangeCalibration,
     bucket_of,
 )
+from tapline.engine.values import Value
 
 Staffing = Sequence[tuple[float, float]]
 """Scheduled servers ahead: (seconds from now, servers from then on), in time order. Before the
@@ -66,46 +67,28 @@ MIN_PATIENCE_HISTORY: Final = 500
 """Waits seen before the life table (abandonment by time waited) is used."""
 
 
-class Estimate:
+class Estimate(Value):
     """A wait estimate in seconds from now: the mean and the central range [low, high].
 
     `promise` is a later, safer end (the `promise` level, 97% by default) for callback promise
     windows. `ahead` is the position it was made for (the calibration needs it back).
     All are `math.inf` when no one is there and no one is scheduled.
-
-    A value (equal, hashed and shown by its fields) that is not changed once made. Its
-    `__init__` is written out so that mypyc compiles it (a dataclass's is generated).
     """
 
-    __slots__ = ("ahead", "high", "low", "mean", "promise")
+    __match_args__ = ("mean", "low", "high", "promise", "ahead")
+    __slots__ = __match_args__
+    mean: float
+    low: float
+    high: float
+    promise: float
+    ahead: int
 
     def __init__(self, mean: float, low: float, high: float, promise: float, ahead: int) -> None:
-        self.mean: Final = mean
-        self.low: Final = low
-        self.high: Final = high
-        self.promise: Final = promise
-        self.ahead: Final = ahead
-
-    def _fields(self) -> tuple[float, float, float, float, int]:
-        return (self.mean, self.low, self.high, self.promise, self.ahead)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Estimate)
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __reduce__(self) -> tuple[type[Estimate], tuple[float, float, float, float, int]]:
-        return (Estimate, self._fields())  # (a compiled class is not rebuilt from its slots)
-
-    def __repr__(self) -> str:
-        return (
-            f"Estimate(mean={self.mean!r}, low={self.low!r}, high={self.high!r}, "
-            f"promise={self.promise!r}, ahead={self.ahead!r})"
-        )
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "low", low)
+        object.__setattr__(self, "high", high)
+        object.__setattr__(self, "promise", promise)
+        object.__setattr__(self, "ahead", ahead)
 
 
 class QueueModel:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from tapline.engine.channels import Channel
-from tapline.engine.effects import Value
 from tapline.engine.lineup import NORMAL, Place
 from tapline.engine.needs import Need
 from tapline.engine.requirements import NONE, Requirements
 from tapline.engine.states import DeadEndCause, RequestState
+from tapline.engine.values import Value
 
 
 class RequestView(Value):
-    """A request as the engine sees it now: a frozen value (see effects.Value).
+    """A request as the engine sees it now: a frozen value (see values.Value).
 
     - `specialist_id`: who holds its offer (offered), who it is with (connected), or who it
       ended with;
