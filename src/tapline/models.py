@@ -48,6 +48,7 @@ class Specialist(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     authority: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     capacities: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
+    deactivated_at: Mapped[datetime | None]  # left: kept for their history, never routed to
 
 
 class DeskSession(Base):
