@@ -147,6 +147,7 @@ def test_a_supervisor_reads_the_configuration(boss: World) -> None:
         "authority": {},
         "capacity": {"chat": 2},
         "is_supervisor": False,
+        "deactivated_at": None,
     }
     assert boss.api("GET", "/admin/rules", "sofia").json() == {"toml": "", "updated_at": None}
     assert boss.api("GET", "/admin/shifts", "sofia").json() == {"shifts": []}
@@ -332,6 +333,7 @@ def test_patch_a_specialist(boss: World) -> None:
         "authority": {"refund_limit": 500, "can_override_fare": True},
         "capacity": {"chat": 3, "voice": 1},
         "is_supervisor": False,
+        "deactivated_at": None,
     }
     state = boss.rt.engine.specialist(ana)
     assert state.skills == {"support": 4, "payments": 5}

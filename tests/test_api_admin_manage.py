@@ -92,6 +92,7 @@ def test_a_new_specialist_signs_in_and_is_routed_by_skills_authority_and_capacit
         "authority": {"refund_limit": 500, "can_override_fare": True},
         "capacity": {"chat": 2, "voice": 1},
         "is_supervisor": False,
+        "deactivated_at": None,
     }
     [row] = [r for r in boss.rows("specialists") if r["id"] == cora["id"]]
     assert row["password_hash"].startswith("$argon2id$")

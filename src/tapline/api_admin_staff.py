@@ -1,4 +1,5 @@
-"""Supervisors manage specialists (create, skills, authority, capacity) and their shifts.
+"""Supervisors manage specialists (create, skills, authority, capacity, deactivate and
+reactivate) and their shifts.
 
 Mounted under `api_admin.router`; same rules for who may and for errors (see there).
 """
@@ -15,7 +16,7 @@ from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
 from tapline.models import Shift, Specialist
 from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch
-from tapline.views import shift_view, specialist_config
+from tapline.views import ms, shift_view, specialist_config
 
 router = APIRouter(tags=["supervisor"])
 
@@ -23,11 +24,23 @@ router = APIRouter(tags=["supervisor"])
 Supervisor = Depends(supervisor)
 
 
+def specialist_out(row: Specialist) -> dict[str, Any]:
+    return {**specialist_config(row), "deactivated_at": ms(row.deactivated_at)}
+
+
 @router.get("/admin/specialists")
-async def list_specialists(request: Request, _: SignedIn = Supervisor) -> dict[str, Any]:
+async def list_specialists(
+    request: Request, deactivated: bool = False, _: SignedIn = Supervisor
+) -> dict[str, Any]:
+    """The active specialists by name; with `deactivated=true`, the deactivated ones too
+    (last, by name)."""
+    query = select(Specialist).order_by(
+        Specialist.deactivated_at.is_not(None), Specialist.name, Specialist.id
+    )
+    if not deactivated:
+        query = query.where(Specialist.deactivated_at.is_(None))
     async with rt_of(request).sessions() as session:
-        rows = await session.scalars(select(Specialist).order_by(Specialist.name))
-        return {"specialists": [specialist_config(row) for row in rows]}
+        return {"specialists": [specialist_out(row) for row in await session.scalars(query)]}
 
 
 @router.post("/admin/specialists", status_code=201)
@@ -40,7 +53,7 @@ async def create_specialist(
         row = await staff.create_specialist(rt_of(request), body.model_dump())
     except ActionError as error:
         raise refused(error) from error
-    return specialist_config(row)
+    return specialist_out(row)
 
 
 @router.patch("/admin/specialists/{specialist_id}")
@@ -57,7 +70,40 @@ async def update_specialist(
         )
     except ActionError as error:
         raise refused(error) from error
-    return specialist_config(row)
+    return specialist_out(row)
+
+
+@router.post(
+    "/admin/specialists/{specialist_id}/deactivate",
+    responses={409: {"description": "Yourself, or the last active supervisor"}},
+)
+async def deactivate_specialist(
+    request: Request, specialist_id: str, signed_in: SignedIn = Supervisor
+) -> dict[str, Any]:
+    """They leave: kept for their history, but signed out everywhere (their desks close
+    with 4401), refused at sign-in, and no longer routed to: a pending offer goes to
+    someone else, their connected chats go back to the front of the line (each customer
+    told), their shifts stop counting in the staffing plan. Repeating it changes nothing."""
+    try:
+        row = await staff.deactivate_specialist(
+            rt_of(request), specialist_id, by=signed_in.specialist.id
+        )
+    except ActionError as error:
+        raise refused(error) from error
+    return specialist_out(row)
+
+
+@router.post("/admin/specialists/{specialist_id}/reactivate")
+async def reactivate_specialist(
+    request: Request, specialist_id: str, _: SignedIn = Supervisor
+) -> dict[str, Any]:
+    """Back with their settings and password: they can sign in, and are routed (offline
+    until their desk connects); their shifts count again."""
+    try:
+        row = await staff.reactivate_specialist(rt_of(request), specialist_id)
+    except ActionError as error:
+        raise refused(error) from error
+    return specialist_out(row)
 
 
 @router.get("/admin/shifts")

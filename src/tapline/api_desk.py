@@ -10,11 +10,18 @@ from sqlalchemy import func, select
 
 from tapline import views
 from tapline.actions.effects import callback_wire
-from tapline.desk_auth import COOKIE, SignedIn, close_session, desk_user, open_session, same_origin
+from tapline.desk_auth import (
+    COOKIE,
+    SignedIn,
+    close_session,
+    desk_user,
+    may_sign_in,
+    open_session,
+    same_origin,
+)
 from tapline.engine import UnknownSpecialist
 from tapline.models import Message, Offer, Queue, Specialist, utcnow
 from tapline.models import Request as HelpRequest
-from tapline.passwords import dummy_verify, verify_password
 from tapline.runtime import Runtime
 from tapline.schemas import DeskState, Limits, QueueOut, SignIn, SpecialistOut
 from tapline.schemas import SignedIn as SignedInOut
@@ -66,9 +73,7 @@ async def signin(request: Request, body: SignIn, response: Response) -> SignedIn
         )
     async with rt.sessions() as session:
         row = await session.scalar(select(Specialist).where(func.lower(Specialist.email) == email))
-    if row is None:
-        dummy_verify()
-    if row is None or not verify_password(row.password_hash, body.password):
+    if not may_sign_in(row, body.password):
         rt.signins.failed(*keys)
         raise HTTPException(401, "Email or password is wrong.")
     rt.signins.succeeded(keys[1])

@@ -132,9 +132,16 @@ def shifts_of(row: Shift) -> list[WeeklyShift | DatedShift]:
 
 
 async def load_staffing(session: Any) -> Staffing:
-    shifts = [item for row in await session.scalars(select(Shift)) for item in shifts_of(row)]
-    skills = {row.id: dict(row.skills) for row in await session.scalars(select(Specialist))}
-    return Staffing(shifts, skills)
+    """The plan of active specialists: a deactivated one's shifts are kept, not counted."""
+    active = select(Specialist).where(Specialist.deactivated_at.is_(None))
+    people = {row.id: dict(row.skills) for row in await session.scalars(active)}
+    rows = await session.scalars(
+        select(Shift)
+        .join(Specialist, Specialist.id == Shift.specialist_id)
+        .where(Specialist.deactivated_at.is_(None))
+    )
+    shifts = [item for row in rows for item in shifts_of(row)]
+    return Staffing(shifts, people)
 
 
 # -- Queues, specialists and rules in the engine -------------------------------------------

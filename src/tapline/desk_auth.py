@@ -9,12 +9,20 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeGuard
 
 from fastapi import HTTPException, Request
 from sqlalchemy import delete, select
 
 from tapline.models import DeskSession, Specialist, new_id, utcnow
-from tapline.passwords import CUSTOMER_PREFIX, DESK_PREFIX, new_token, token_hash
+from tapline.passwords import (
+    CUSTOMER_PREFIX,
+    DESK_PREFIX,
+    dummy_verify,
+    new_token,
+    token_hash,
+    verify_password,
+)
 from tapline.runtime import Runtime
 
 COOKIE = "tapline_desk"
@@ -87,7 +95,19 @@ async def lookup(rt: Runtime, token: str | None) -> SignedIn | None:
         if row is None or row.expires_at < utcnow():
             return None
         specialist = await session.get(Specialist, row.specialist_id)
-        return SignedIn(row, specialist) if specialist is not None else None
+        if specialist is None or specialist.deactivated_at is not None:
+            return None  # a deactivated specialist's session opens nothing, whenever made
+        return SignedIn(row, specialist)
+
+
+def may_sign_in(row: Specialist | None, password: str) -> TypeGuard[Specialist]:
+    """The password is right and the account active. The same work and the same answer for
+    an unknown email, a wrong password and a deactivated account: no account enumeration."""
+    if row is None:
+        dummy_verify()
+        return False
+    right = verify_password(row.password_hash, password)
+    return right and row.deactivated_at is None
 
 
 def same_origin(rt: Runtime, origin: str | None, host: str | None) -> bool:

@@ -35,7 +35,8 @@ async def build(rt: Runtime) -> dict[str, Any]:
     async with rt.sessions() as session:
         active = select(Queue).where(Queue.archived_at.is_(None))
         queues = list(await session.scalars(active.order_by(Queue.created_at)))
-        specialists = list(await session.scalars(select(Specialist)))
+        people = select(Specialist).where(Specialist.deactivated_at.is_(None))
+        specialists = list(await session.scalars(people))
         return {
             "at": now_ms(),
             "queues": [await _queue(rt, session, queue, specialists) for queue in queues],

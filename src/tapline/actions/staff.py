@@ -1,4 +1,5 @@
-"""Supervisors' writes about people: specialists (skills, authority, capacity) and shifts.
+"""Supervisors' writes about people: specialists (skills, authority, capacity, leaving and
+coming back) and shifts.
 
 Like `actions/config.py`: persisted, applied to the running engine and staffing plan in the
 same lock, then a `config` signal to supervisors after the commit.
@@ -7,6 +8,7 @@ same lock, then a `config` signal to supervisors after the commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import re
 from typing import Any
@@ -20,13 +22,15 @@ from tapline.actions.config import notify
 from tapline.actions.effects import apply
 from tapline.configuration import Conflict, Invalid
 from tapline.desk_auth import sign_out_sockets
-from tapline.models import DeskSession, Shift, Specialist, new_id
+from tapline.engine import UnknownSpecialist
+from tapline.models import DeskSession, Shift, Specialist, new_id, utcnow
 from tapline.passwords import MIN_PASSWORD, hash_password
 from tapline.runtime import Runtime
 
 CHANNELS = ("chat", "voice", "video")
 MAX_CAPACITY = 20
 MAX_SPECIALISTS = 2000
+"""Active specialists (deactivated ones are kept, uncounted, for their history)."""
 MAX_SHIFTS = 50
 """Shifts of one specialist."""
 MAX_DATED = 31 * 86400
@@ -68,12 +72,15 @@ async def create_specialist(rt: Runtime, body: dict[str, Any]) -> Specialist:
         raise Invalid("email", "An email address such as ana@example.com.")
     password_hash = await _hashed(body["password"])
     async with transaction(rt) as tx:
-        count = await tx.session.scalar(select(func.count()).select_from(Specialist))
-        if (count or 0) >= MAX_SPECIALISTS:
-            raise Conflict(f"At most {MAX_SPECIALISTS} specialists.")
+        await _room_for_one_more(tx)
         taken = await tx.session.scalar(
-            select(Specialist.id).where(func.lower(Specialist.email) == email)
+            select(Specialist).where(func.lower(Specialist.email) == email)
         )
+        if taken is not None and taken.deactivated_at is not None:
+            raise Invalid(
+                "email",
+                f"{email} belongs to {taken.name}, who is deactivated: reactivate them instead.",
+            )
         if taken is not None:
             raise Invalid("email", f"A specialist with the email {email} already exists.")
         capacity = dict(body.get("capacity") or {})
@@ -107,6 +114,8 @@ async def save_specialist(
         row = await tx.session.get(Specialist, specialist_id)
         if row is None:
             raise ActionError("not_found", "No such specialist.")
+        if row.deactivated_at is not None:
+            raise Conflict(f"{row.name} is deactivated: reactivate them before changing them.")
         if changes.get("is_supervisor") is False and row.is_supervisor:
             await _not_the_last_supervisor(tx, row)
         for key in ("name", "role", "skills", "authority", "is_supervisor"):
@@ -139,10 +148,86 @@ async def _not_the_last_supervisor(tx: Transaction, row: Specialist) -> None:
     others = await tx.session.scalar(
         select(func.count())
         .select_from(Specialist)
-        .where(Specialist.is_supervisor.is_(True), Specialist.id != row.id)
+        .where(
+            Specialist.is_supervisor.is_(True),
+            Specialist.deactivated_at.is_(None),
+            Specialist.id != row.id,
+        )
     )
     if not others:
         raise Conflict("This is the last supervisor: make someone else one first.")
+
+
+async def _room_for_one_more(tx: Transaction) -> None:
+    count = await tx.session.scalar(
+        select(func.count()).select_from(Specialist).where(Specialist.deactivated_at.is_(None))
+    )
+    if (count or 0) >= MAX_SPECIALISTS:
+        raise Conflict(f"At most {MAX_SPECIALISTS} active specialists.")
+
+
+# -- Leaving and coming back ----------------------------------------------------------------
+
+
+async def deactivate_specialist(rt: Runtime, specialist_id: str, by: str) -> Specialist:
+    """Someone leaves (or goes on long leave): the row stays for their history, but they
+    can't sign in, every desk of theirs is signed out, and routing forgets them at once.
+
+    In the engine this is a desk's grace drop (`specialist_dropped`: offline, a pending offer
+    withdrawn and made to someone else, connected chats back to the front of the line, each
+    customer told, sticky requests released), then no skills and no capacity, so nothing
+    reaches them and nothing counts them as able to help. Their shifts leave the staffing
+    plan (slots and wait estimates follow). Refused for oneself and the last supervisor.
+    """
+    async with transaction(rt) as tx:
+        row = await tx.session.get(Specialist, specialist_id)
+        if row is None:
+            raise ActionError("not_found", "No such specialist.")
+        if row.deactivated_at is not None:
+            return row  # deactivated already: a resent request gets the same answer
+        if row.id == by:
+            raise Conflict(
+                "You can't deactivate yourself: another supervisor has to (you would be "
+                "signed out at once)."
+            )
+        if row.is_supervisor:
+            await _not_the_last_supervisor(tx, row)
+        row.deactivated_at = utcnow()
+        await tx.session.execute(delete(DeskSession).where(DeskSession.specialist_id == row.id))
+        await tx.session.flush()
+        rt.presence_choice.pop(row.id, None)  # back as freshly registered, if ever
+        rt.drop_at.pop(row.id, None)  # dropped now, not after their desk's grace
+        try:
+            await apply(tx, rt.engine.specialist_dropped(row.id))
+            await apply(tx, rt.engine.set_specialist(row.id, skills={}, capacity=0, authority={}))
+        except UnknownSpecialist:
+            pass  # never known to this engine (added by the CLI, no desk since): nothing held
+        await _replan(tx)
+    sign_out_sockets(rt, row.id)  # their open desks close with `signed_out` (4401)
+    notify(rt, "specialist", row.id, "deactivated")
+    return row
+
+
+async def reactivate_specialist(rt: Runtime, specialist_id: str) -> Specialist:
+    """Back as a freshly registered specialist: routed by their skills, authority and
+    capacity, offline until their desk connects; their shifts count again."""
+    async with transaction(rt) as tx:
+        row = await tx.session.get(Specialist, specialist_id)
+        if row is None:
+            raise ActionError("not_found", "No such specialist.")
+        if row.deactivated_at is None:
+            return row  # active already: a resent request gets the same answer
+        await _room_for_one_more(tx)
+        row.deactivated_at = None
+        await tx.session.flush()
+        rt.presence_choice.pop(row.id, None)
+        # Offline whatever a frame in flight at their sign-out said (not known since a
+        # restart: registered, offline, just below).
+        with contextlib.suppress(UnknownSpecialist):
+            await apply(tx, rt.engine.specialist_dropped(row.id))
+        await _apply(tx, row, skills_changed=True)
+    notify(rt, "specialist", row.id, "reactivated")
+    return row
 
 
 async def _apply(tx: Transaction, row: Specialist, *, skills_changed: bool) -> None:

@@ -34,7 +34,8 @@ async def restore(rt: Runtime) -> set[str]:
         rt.staffing = await configuration.load_staffing(tx.session)
         for queue in await tx.session.scalars(select(Queue).order_by(Queue.created_at)):
             configuration.apply_queue(rt, queue)
-        for specialist in await tx.session.scalars(select(Specialist)):
+        active = select(Specialist).where(Specialist.deactivated_at.is_(None))
+        for specialist in await tx.session.scalars(active):
             configuration.apply_specialist(rt, specialist)
         rules = await tx.session.scalar(select(RoutingRules).order_by(RoutingRules.id.desc()))
         if rules is not None:
