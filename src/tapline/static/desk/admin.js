@@ -86,6 +86,32 @@ export async function patchSpecialist(id, part) {
   return s;
 }
 
+/** Deactivate a specialist (they leave): the server signs them out and stops routing to
+ * them; they leave the shared list. Resolves to them, with `deactivated_at`. */
+export async function deactivateSpecialist(id) {
+  const s = await call("POST", `/admin/specialists/${encodeURIComponent(id)}/deactivate`);
+  admin.specialists = (admin.specialists || []).filter((x) => x.id !== id);
+  emit();
+  return s;
+}
+
+/** The deactivated specialists (with `deactivated_at`), most recent first; the shared list
+ * is left as it is. */
+export async function loadDeactivatedSpecialists() {
+  const data = await call("GET", "/admin/specialists?deactivated=true");
+  const all = Array.isArray(data && data.specialists) ? data.specialists : [];
+  return all.filter((s) => s.deactivated_at).sort((a, b) => b.deactivated_at - a.deactivated_at);
+}
+
+/** Bring a deactivated specialist back: they join the shared list, by name. */
+export async function reactivateSpecialist(id) {
+  const s = await call("POST", `/admin/specialists/${encodeURIComponent(id)}/reactivate`);
+  admin.specialists = [...(admin.specialists || []).filter((x) => x.id !== s.id), s]
+    .sort((a, b) => a.name.localeCompare(b.name));
+  emit();
+  return s;
+}
+
 export function getRules() {
   return call("GET", "/admin/rules");
 }

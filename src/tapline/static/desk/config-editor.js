@@ -13,6 +13,10 @@
 //   create(value)   Promise<item>                the POST
 //   update(id, part) Promise<item>               the PATCH
 //   remove(item)    Promise<string> (optional)   the DELETE; resolves to a status text
+//   removeText      (optional) {button, icon, question(item), busy, failed, refused}: the words of
+//                   Remove when it is something else (e.g. "Deactivate specialist")
+//   removeBlocked(item) -> string|null (optional) why Remove can't be used on this item: the
+//                   button is disabled and the reason shown beside it
 //   confirmSave(item, part) -> bool (optional)   last word before a save
 //   emptyText       shown when nothing is picked
 //   original(item, key) (optional)               the stored value a field is compared with
@@ -48,13 +52,23 @@ export function mountEditor(panel, spec) {
   const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
   const save = h("button.btn.btn-primary", { type: "submit" }, `Save ${noun}`);
   const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
+  const words = {
+    button: `Remove ${noun}`,
+    icon: "trash",
+    question: (item) => `Remove the ${noun} ${clip(item.name, 60)}?`,
+    busy: "Removing…",
+    failed: "Not removed.",
+    refused: `The server didn't remove the ${noun}:`,
+    ...(spec.removeText || {}),
+  };
+  const blockedNote = h("p.remove-note", { id: `${spec.idPrefix}-remove-note`, hidden: true });
   const removeBtn = spec.remove
-    ? h("button.btn.btn-danger", { type: "button", onclick: () => removeItem() }, icon("trash", 14), `Remove ${noun}`)
+    ? h("button.btn.btn-danger", { type: "button", onclick: () => removeItem() }, icon(words.icon, 14), words.button)
     : null;
   const slot = h("div");
   const formEl = h("form.config-form", { novalidate: true, hidden: true, aria: { labelledby: title.id } },
     h("div.config-form-head", null, title, dirtyNote), summary.el, slot,
-    h("div.config-actions", null, save, revert, removeBtn, status.el));
+    h("div.config-actions", null, save, revert, removeBtn, removeBtn ? blockedNote : null, status.el));
   const empty = h("p.muted.config-empty", null, spec.emptyText);
   panel.append(h("div.config-split", null,
     h("div.config-side", null, h("div.config-side-head", null, h("h2.visually-hidden", null, `${Noun}s`), addBtn), list),
@@ -85,9 +99,21 @@ export function mountEditor(panel, spec) {
     dirtyNote.hidden = true;
     formEl.hidden = false;
     empty.hidden = true;
-    if (removeBtn) removeBtn.hidden = !item;
+    showRemove(item);
     drawList();
     if (focus) form.el.querySelector("input, select, textarea")?.focus();
+  }
+
+  /** Remove for this item: hidden for a new one, disabled with its reason when blocked. */
+  function showRemove(item) {
+    if (!removeBtn) return;
+    const reason = item && spec.removeBlocked ? spec.removeBlocked(item) : null;
+    removeBtn.hidden = !item;
+    removeBtn.disabled = Boolean(reason);
+    blockedNote.hidden = !reason;
+    blockedNote.textContent = reason || "";
+    if (reason) removeBtn.setAttribute("aria-describedby", blockedNote.id);
+    else removeBtn.removeAttribute("aria-describedby");
   }
 
   formEl.addEventListener("submit", async (e) => {
@@ -117,7 +143,7 @@ export function mountEditor(panel, spec) {
       quiet(form.el);
       title.textContent = clip(item.name, 80);
       dirtyNote.hidden = true;
-      if (removeBtn) removeBtn.hidden = false;
+      showRemove(item);
       status.set(`Saved at ${clockTime(Date.now())}.`, "good");
       announce(`${Noun} ${item.name} saved.`);
       drawList();
@@ -131,9 +157,9 @@ export function mountEditor(panel, spec) {
 
   async function removeItem() {
     const item = find(selected);
-    if (!item || !window.confirm(`Remove the ${noun} ${clip(item.name, 60)}?`)) return;
+    if (!item || !window.confirm(words.question(item))) return;
     removeBtn.disabled = true;
-    status.set("Removing…");
+    status.set(words.busy);
     try {
       const said = await spec.remove(item);
       selected = null;
@@ -145,10 +171,10 @@ export function mountEditor(panel, spec) {
       announce(said);
       addBtn.focus();
     } catch (err) {
-      status.set("Not removed.", "bad");
-      summary.show(serverErrors(err), `The server didn't remove the ${noun}:`);
+      status.set(words.failed, "bad");
+      summary.show(serverErrors(err), words.refused);
     } finally {
-      removeBtn.disabled = false;
+      showRemove(find(selected));
     }
   }
 

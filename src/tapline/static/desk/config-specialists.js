@@ -1,12 +1,16 @@
 // Configure › Specialists: new specialists (email and a first password), skills with levels
-// 1–5, authority attributes (number, yes/no or text), capacity per channel, and the
-// supervisor flag. The list, saving and errors: config-editor.js.
+// 1–5, authority attributes (number, yes/no or text), capacity per channel, the supervisor
+// flag; deactivating someone who leaves, and showing and reactivating deactivated ones.
+// The list, saving and errors: config-editor.js.
 
-import { h, icon } from "./dom.js";
-import { state } from "./store.js";
-import { admin, loadSpecialists, loadQueues, createSpecialist, patchSpecialist, knownSkills } from "./admin.js";
-import { field, textInput, numberInput, readInt } from "./forms.js";
-import { clip } from "./format.js";
+import { h, icon, render } from "./dom.js";
+import { state, on } from "./store.js";
+import {
+  admin, loadSpecialists, loadQueues, createSpecialist, patchSpecialist, knownSkills,
+  deactivateSpecialist, loadDeactivatedSpecialists, reactivateSpecialist,
+} from "./admin.js";
+import { field, textInput, numberInput, readInt, serverErrors, statusLine } from "./forms.js";
+import { clip, fullTime } from "./format.js";
 import { mountEditor } from "./config-editor.js";
 
 const LEVELS = ["1 · learning", "2 · basic", "3 · solid", "4 · advanced", "5 · expert"];
@@ -178,6 +182,97 @@ function specialistForm(s) {
   return { el, read, showServer };
 }
 
+const isMe = (s) => Boolean(s && state.me && s.id === state.me.id);
+
+/** What deactivating means, asked before it is done. */
+function deactivateQuestion(s) {
+  const name = clip(s.name, 60);
+  return [
+    `Deactivate ${name}?`,
+    "They are signed out of every desk at once and can't sign in until reactivated.",
+    "Chats they are in go back to the front of the line for someone else (each customer is told, and the next specialist sees everything shared); an offer they hold goes to someone else. They get no new requests, and their shifts stop counting in the staffing plan.",
+    "Their history stays. You can reactivate them under \"Show deactivated specialists\".",
+  ].join("\n\n");
+}
+
+/** What reactivating means, asked before it is done. */
+function reactivateQuestion(s) {
+  return [
+    `Reactivate ${clip(s.name, 60)}?`,
+    "They can sign in again with their old password and get requests by their skills once their desk is open; their shifts count in the staffing plan again.",
+  ].join("\n\n");
+}
+
+/**
+ * "Show deactivated specialists" under the list: each with when they were deactivated and a
+ * Reactivate button. The list follows the `config` signal while shown.
+ */
+function deactivatedSpecialists(panel) {
+  const toggle = h("input", { type: "checkbox" });
+  const list = h("ul.config-list.archived-list", { aria: { label: "Deactivated specialists" } });
+  const status = statusLine();
+  const body = h("div.archived-body", { hidden: true }, h("h3.config-subtitle", null, "Deactivated"), list);
+  const el = h("div.config-archived", null,
+    h("label.check", null, toggle, h("span", null, "Show deactivated specialists")), body, status.el);
+  let shown = [];
+  let asked = 0;
+
+  function draw() {
+    render(list, shown.length ? shown.map((s) => h("li.archived-item", null,
+      h("span.config-item-name", { title: s.name }, clip(s.name, 40)),
+      h("span.config-item-sub", null, `${s.role || "Specialist"} · deactivated ${fullTime(s.deactivated_at)}`),
+      h("button.btn.btn-small", {
+        type: "button", dataset: { key: `reactivate-${s.id}` }, aria: { label: `Reactivate ${s.name}` },
+        onclick: (ev) => reactivate(s, ev.currentTarget),
+      }, "Reactivate"))) : h("li.muted", null, "No deactivated specialists."));
+  }
+
+  async function refresh() {
+    if (!toggle.checked) return;
+    const mine = ++asked; // only the latest answer is drawn
+    try {
+      const got = await loadDeactivatedSpecialists();
+      if (mine !== asked) return;
+      shown = got;
+      draw();
+    } catch (err) {
+      if (mine === asked) render(list, h("li.muted", null, `Couldn't load the deactivated specialists: ${err.message}`));
+    }
+  }
+
+  async function reactivate(s, button) {
+    if (!window.confirm(reactivateQuestion(s))) return;
+    button.disabled = true; // one reactivation per click; the row goes once it is done
+    status.set(`Reactivating ${clip(s.name, 60)}…`);
+    try {
+      const back = await reactivateSpecialist(s.id);
+      shown = shown.filter((x) => x.id !== s.id);
+      draw();
+      status.set(`${clip(back.name, 60)} reactivated: they can sign in again and are back in the list above.`, "good");
+      // Keyboard users land on them in the list (their button there opens the form).
+      panel.querySelector(`[data-key="spec-${CSS.escape(back.id)}"]`)?.focus();
+      refresh();
+    } catch (err) {
+      status.set(`${clip(s.name, 60)} was not reactivated: ${serverErrors(err).map((e) => e.message).join(" ")}`, "bad");
+      button.disabled = false;
+    }
+  }
+
+  toggle.addEventListener("change", () => {
+    body.hidden = !toggle.checked;
+    status.set("");
+    if (toggle.checked) {
+      render(list, h("li.muted", null, "Loading…"));
+      refresh();
+    }
+  });
+  // Deactivated or reactivated anywhere (here, another tab, another supervisor): it follows.
+  on("config", () => {
+    if (state.lastConfig && state.lastConfig.what === "specialist" && panel.isConnected) refresh();
+  });
+  return el;
+}
+
 /** Build the Specialists tab into `panel`. */
 export function mountSpecialists(panel) {
   mountEditor(panel, {
@@ -194,8 +289,23 @@ export function mountSpecialists(panel) {
     create: createSpecialist,
     update: patchSpecialist,
     original: (s, key) => s[key] ?? (key === "role" ? "" : undefined),
-    confirmSave: (s, part) => !(s && s.id === (state.me && state.me.id) && part.is_supervisor === false)
+    confirmSave: (s, part) => !(isMe(s) && part.is_supervisor === false)
       || window.confirm("You are removing your own supervisor access: you won't see Configure or the wallboard afterwards. Continue?"),
+    // Deactivate: refused (409) for the last supervisor; the server's reason is shown.
+    remove: async (s) => {
+      const gone = await deactivateSpecialist(s.id);
+      return `${clip(gone.name, 60)} deactivated: signed out, and no longer offered requests. Any chat or offer of theirs went back to the line.`;
+    },
+    removeText: {
+      button: "Deactivate specialist",
+      icon: "power",
+      question: deactivateQuestion,
+      busy: "Deactivating…",
+      failed: "Not deactivated.",
+      refused: "The server didn't deactivate the specialist:",
+    },
+    removeBlocked: (s) => (isMe(s) ? "You can't deactivate yourself: another supervisor has to." : null),
     emptyText: "Pick a specialist, or add one.",
   });
+  panel.querySelector(".config-side").append(deactivatedSpecialists(panel));
 }
