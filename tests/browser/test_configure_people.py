@@ -89,3 +89,39 @@ def test_a_supervisor_deactivates_a_specialist_and_reactivates_them(
     ana_page.get_by_role("button", name="Sign in").click()
     expect(ana_page.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
     assert errors == [] and ana_errors == []
+
+
+def test_a_supervisor_sets_a_new_password_for_a_specialist(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    url = live_server.url
+    ana_page, ana_errors = sign_in(browser, url, "/desk", email=ANA)
+    expect(ana_page.get_by_text("Connected", exact=True)).to_be_visible()
+    page, errors = sign_in(browser, url, "/desk/configure/specialists")
+    panel = page.get_by_role("region", name="Specialists")
+    panel.get_by_role("button", name=re.compile("^Ana Ferreira")).click()
+    new_password = panel.get_by_label("New password")
+    expect(new_password).to_have_value("")
+
+    # Untouched (the password left empty), nothing is sent; too short, refused beside it.
+    panel.get_by_role("button", name="Save specialist").click()
+    expect(panel.get_by_role("status").filter(has_text="Nothing changed.")).to_be_visible()
+    new_password.fill("short")
+    panel.get_by_role("button", name="Save specialist").click()
+    too_short = re.compile("A new password needs at least 10 characters")
+    expect(panel.get_by_text(too_short)).to_have_count(2)  # beside the field and in the summary
+
+    # A new one: saved, Ana's desk is signed out, the old password no longer works.
+    new_password.fill("a brand new passphrase")
+    panel.get_by_role("button", name="Save specialist").click()
+    expect(panel.get_by_role("status").filter(has_text="Saved at")).to_be_visible()
+    expect(ana_page.get_by_text("Your session ended.")).to_be_visible()
+    ana_page.get_by_label("Email").fill(ANA)
+    ana_page.get_by_label("Password").fill(PASSWORD)
+    ana_page.get_by_role("button", name="Sign in").click()
+    expect(ana_page.get_by_text("Email or password is wrong.")).to_be_visible()
+    ana_page.get_by_label("Password").fill("a brand new passphrase")
+    ana_page.get_by_role("button", name="Sign in").click()
+    expect(ana_page.get_by_role("button", name=re.compile("sign out", re.I))).to_be_visible()
+    assert "password" not in str(_people(page)["Ana Ferreira"])
+    assert errors == [] and ana_errors == []

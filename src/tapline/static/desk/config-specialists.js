@@ -110,7 +110,7 @@ function specialistForm(s) {
     : null;
   const password = fresh
     ? field("Password", textInput("", { type: "password", maxlength: 1024, required: true, autocomplete: "new-password" }), { hint: `At least ${MIN_PASSWORD} characters. Give it to them privately; they can't see it anywhere.` })
-    : null;
+    : field("New password", textInput("", { type: "password", maxlength: 1024, autocomplete: "new-password" }), { hint: `Leave empty to keep theirs. A new one (at least ${MIN_PASSWORD} characters) signs them out of every desk; give it to them privately.` });
   const sup = h("input", { type: "checkbox", checked: Boolean(v.is_supervisor) });
   const supField = h("label.check", null, sup, h("span", null, "Supervisor: may see the wallboard and change this configuration"));
   const skills = skillsEditor(v.skills);
@@ -122,9 +122,9 @@ function specialistForm(s) {
   const emailShown = fresh ? email.el : h("div.field", null, h("span.field-label", null, "Email"), h("p.readonly", null, v.email || "—"));
   const el = h("div.config-fields", null,
     h("datalist", { id: "skill-list-s" }, knownSkills().map((x) => h("option", { value: x }))),
-    h("div.field-grid", null, name.el, role.el, emailShown, fresh ? password.el : null),
+    h("div.field-grid", null, name.el, role.el, emailShown, password.el),
     supField, skillsField.el, authField.el, capField.el);
-  const fields = { name, role, skills: skillsField, authority: authField, capacity: capField, ...(fresh ? { email, password } : {}) };
+  const fields = { name, role, skills: skillsField, authority: authField, capacity: capField, password, ...(fresh ? { email } : {}) };
 
   function read() {
     const errors = [];
@@ -142,6 +142,9 @@ function specialistForm(s) {
       if (!EMAIL.test(value.email)) bad(email, "Give an email address, such as ana@example.com.");
       value.password = password.control.value;
       if (value.password.length < MIN_PASSWORD) bad(password, `The password needs at least ${MIN_PASSWORD} characters.`);
+    } else if (password.control.value) {
+      value.password = password.control.value;
+      if (value.password.length < MIN_PASSWORD) bad(password, `A new password needs at least ${MIN_PASSWORD} characters (or leave it empty to keep theirs).`);
     }
     value.skills = {};
     for (const row of skills.rows) {
@@ -288,7 +291,10 @@ export function mountSpecialists(panel) {
     form: specialistForm,
     create: createSpecialist,
     update: patchSpecialist,
-    original: (s, key) => s[key] ?? (key === "role" ? "" : undefined),
+    // as the form reads them: every channel's capacity (a channel left out is 0), a role
+    original: (s, key) => (key === "capacity"
+      ? Object.fromEntries(CHANNELS.map(([k]) => [k, (s.capacity || {})[k] ?? 0]))
+      : s[key] ?? (key === "role" ? "" : undefined)),
     confirmSave: (s, part) => !(isMe(s) && part.is_supervisor === false)
       || window.confirm("You are removing your own supervisor access: you won't see Configure or the wallboard afterwards. Continue?"),
     // Deactivate: refused (409) for the last supervisor; the server's reason is shown.
