@@ -3,17 +3,17 @@
 // threshold, fallback, service target), removing a queue, and showing and restoring archived
 // ones. The list, saving and errors: config-editor.js.
 
-import { h, render } from "./dom.js";
-import { state, on } from "./store.js";
+import { h } from "./dom.js";
 import {
   admin, loadQueues, createQueue, patchQueue, deleteQueue, knownSkills, loadArchivedQueues, restoreQueue,
 } from "./admin.js";
 import {
-  field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList, serverErrors, statusLine,
+  field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList,
 } from "./forms.js";
 import { weeklyEditor, datesEditor, specialEditor, DAYS } from "./hours.js";
 import { clip, fullTime } from "./format.js";
 import { mountEditor } from "./config-editor.js";
+import { setAsideList } from "./config-set-aside.js";
 
 function defaults() {
   const week = Object.fromEntries(DAYS.map(([k], i) => [k, i < 5 ? [["09:00", "17:00"]] : []]));
@@ -190,75 +190,26 @@ function restoreQuestion(q) {
   return lines.join("\n\n");
 }
 
-/**
- * "Show archived queues" under the list: each archived queue with when it was archived and a
- * Restore button. The list follows the `config` signal while shown.
- */
+/** "Show archived queues" under the list, with Restore. */
 function archivedQueues(panel) {
-  const toggle = h("input", { type: "checkbox" });
-  const list = h("ul.config-list.archived-list", { aria: { label: "Archived queues" } });
-  const status = statusLine();
-  const body = h("div.archived-body", { hidden: true }, h("h3.config-subtitle", null, "Archived"), list);
-  const el = h("div.config-archived", null,
-    h("label.check", null, toggle, h("span", null, "Show archived queues")), body, status.el);
-  let shown = [];
-  let asked = 0;
-
-  function draw() {
-    render(list, shown.length ? shown.map((q) => h("li.archived-item", null,
-      h("span.config-item-name", { title: q.name }, clip(q.name, 40)),
-      h("span.config-item-sub", null, `${q.skill} · archived ${fullTime(q.archived_at)}`),
-      h("button.btn.btn-small", {
-        type: "button", dataset: { key: `restore-${q.id}` }, aria: { label: `Restore ${q.name}` },
-        onclick: (ev) => restore(q, ev.currentTarget),
-      }, "Restore"))) : h("li.muted", null, "No archived queues."));
-  }
-
-  async function refresh() {
-    if (!toggle.checked) return;
-    const mine = ++asked; // only the latest answer is drawn
-    try {
-      const got = await loadArchivedQueues();
-      if (mine !== asked) return;
-      shown = got;
-      draw();
-    } catch (err) {
-      if (mine === asked) render(list, h("li.muted", null, `Couldn't load the archived queues: ${err.message}`));
-    }
-  }
-
-  async function restore(q, button) {
-    if (!window.confirm(restoreQuestion(q))) return;
-    button.disabled = true; // one restore per click; the row goes once it is done
-    status.set(`Restoring ${clip(q.name, 60)}…`);
-    try {
-      const back = await restoreQueue(q.id);
-      shown = shown.filter((x) => x.id !== q.id);
-      draw();
+  return setAsideList(panel, {
+    what: "queue",
+    noun: "archived queues",
+    title: "Archived",
+    load: loadArchivedQueues,
+    sub: (q) => `${q.skill} · archived ${fullTime(q.archived_at)}`,
+    action: "Restore",
+    key: (q) => `restore-${q.id}`,
+    question: restoreQuestion,
+    busy: (q) => `Restoring ${clip(q.name, 60)}…`,
+    bringBack: restoreQueue,
+    done: (q, back) => {
       const lost = q.fallback_queue_id && !back.fallback_queue_id ? " It has no fallback queue now." : "";
-      status.set(`Queue ${clip(back.name, 60)} restored: it is in use again and back in the list above.${lost}`, "good");
-      // Keyboard users land on it in the list (its button there opens the form).
-      panel.querySelector(`[data-key="queue-${CSS.escape(back.id)}"]`)?.focus();
-      refresh();
-    } catch (err) {
-      status.set(`${clip(q.name, 60)} was not restored: ${serverErrors(err).map((e) => e.message).join(" ")}`, "bad");
-      button.disabled = false;
-    }
-  }
-
-  toggle.addEventListener("change", () => {
-    body.hidden = !toggle.checked;
-    status.set("");
-    if (toggle.checked) {
-      render(list, h("li.muted", null, "Loading…"));
-      refresh();
-    }
+      return `Queue ${clip(back.name, 60)} restored: it is in use again and back in the list above.${lost}`;
+    },
+    failed: (q) => `${clip(q.name, 60)} was not restored:`,
+    focusKey: (back) => `queue-${back.id}`,
   });
-  // Archived or restored anywhere (here, another tab, another supervisor): the list follows.
-  on("config", () => {
-    if (state.lastConfig && state.lastConfig.what === "queue" && panel.isConnected) refresh();
-  });
-  return el;
 }
 
 /** Build the Queues tab into `panel`. */

@@ -3,15 +3,16 @@
 // flag; deactivating someone who leaves, and showing and reactivating deactivated ones.
 // The list, saving and errors: config-editor.js.
 
-import { h, icon, render } from "./dom.js";
-import { state, on } from "./store.js";
+import { h, icon } from "./dom.js";
+import { state } from "./store.js";
 import {
   admin, loadSpecialists, loadQueues, createSpecialist, patchSpecialist, knownSkills,
   deactivateSpecialist, loadDeactivatedSpecialists, reactivateSpecialist,
 } from "./admin.js";
-import { field, textInput, numberInput, readInt, serverErrors, statusLine } from "./forms.js";
+import { field, textInput, numberInput, readInt } from "./forms.js";
 import { clip, fullTime } from "./format.js";
 import { mountEditor } from "./config-editor.js";
+import { setAsideList } from "./config-set-aside.js";
 
 const LEVELS = ["1 · learning", "2 · basic", "3 · solid", "4 · advanced", "5 · expert"];
 const SKILL = /^[a-z0-9_]+$/; // as queues name their skill
@@ -206,74 +207,23 @@ function reactivateQuestion(s) {
   ].join("\n\n");
 }
 
-/**
- * "Show deactivated specialists" under the list: each with when they were deactivated and a
- * Reactivate button. The list follows the `config` signal while shown.
- */
+/** "Show deactivated specialists" under the list, with Reactivate. */
 function deactivatedSpecialists(panel) {
-  const toggle = h("input", { type: "checkbox" });
-  const list = h("ul.config-list.archived-list", { aria: { label: "Deactivated specialists" } });
-  const status = statusLine();
-  const body = h("div.archived-body", { hidden: true }, h("h3.config-subtitle", null, "Deactivated"), list);
-  const el = h("div.config-archived", null,
-    h("label.check", null, toggle, h("span", null, "Show deactivated specialists")), body, status.el);
-  let shown = [];
-  let asked = 0;
-
-  function draw() {
-    render(list, shown.length ? shown.map((s) => h("li.archived-item", null,
-      h("span.config-item-name", { title: s.name }, clip(s.name, 40)),
-      h("span.config-item-sub", null, `${s.role || "Specialist"} · deactivated ${fullTime(s.deactivated_at)}`),
-      h("button.btn.btn-small", {
-        type: "button", dataset: { key: `reactivate-${s.id}` }, aria: { label: `Reactivate ${s.name}` },
-        onclick: (ev) => reactivate(s, ev.currentTarget),
-      }, "Reactivate"))) : h("li.muted", null, "No deactivated specialists."));
-  }
-
-  async function refresh() {
-    if (!toggle.checked) return;
-    const mine = ++asked; // only the latest answer is drawn
-    try {
-      const got = await loadDeactivatedSpecialists();
-      if (mine !== asked) return;
-      shown = got;
-      draw();
-    } catch (err) {
-      if (mine === asked) render(list, h("li.muted", null, `Couldn't load the deactivated specialists: ${err.message}`));
-    }
-  }
-
-  async function reactivate(s, button) {
-    if (!window.confirm(reactivateQuestion(s))) return;
-    button.disabled = true; // one reactivation per click; the row goes once it is done
-    status.set(`Reactivating ${clip(s.name, 60)}…`);
-    try {
-      const back = await reactivateSpecialist(s.id);
-      shown = shown.filter((x) => x.id !== s.id);
-      draw();
-      status.set(`${clip(back.name, 60)} reactivated: they can sign in again and are back in the list above.`, "good");
-      // Keyboard users land on them in the list (their button there opens the form).
-      panel.querySelector(`[data-key="spec-${CSS.escape(back.id)}"]`)?.focus();
-      refresh();
-    } catch (err) {
-      status.set(`${clip(s.name, 60)} was not reactivated: ${serverErrors(err).map((e) => e.message).join(" ")}`, "bad");
-      button.disabled = false;
-    }
-  }
-
-  toggle.addEventListener("change", () => {
-    body.hidden = !toggle.checked;
-    status.set("");
-    if (toggle.checked) {
-      render(list, h("li.muted", null, "Loading…"));
-      refresh();
-    }
+  return setAsideList(panel, {
+    what: "specialist",
+    noun: "deactivated specialists",
+    title: "Deactivated",
+    load: loadDeactivatedSpecialists,
+    sub: (s) => `${s.role || "Specialist"} · deactivated ${fullTime(s.deactivated_at)}`,
+    action: "Reactivate",
+    key: (s) => `reactivate-${s.id}`,
+    question: reactivateQuestion,
+    busy: (s) => `Reactivating ${clip(s.name, 60)}…`,
+    bringBack: reactivateSpecialist,
+    done: (s, back) => `${clip(back.name, 60)} reactivated: they can sign in again and are back in the list above.`,
+    failed: (s) => `${clip(s.name, 60)} was not reactivated:`,
+    focusKey: (back) => `spec-${back.id}`,
   });
-  // Deactivated or reactivated anywhere (here, another tab, another supervisor): it follows.
-  on("config", () => {
-    if (state.lastConfig && state.lastConfig.what === "specialist" && panel.isConnected) refresh();
-  });
-  return el;
 }
 
 /** Build the Specialists tab into `panel`. */

@@ -1,0 +1,81 @@
+// The "Show archived queues" / "Show deactivated specialists" list under a Configure tab's
+// list: each item set aside, with when, and a button that brings it back (asked first). The
+// list follows the `config` signal while shown.
+
+import { h, render } from "./dom.js";
+import { state, on } from "./store.js";
+import { serverErrors, statusLine } from "./forms.js";
+import { clip } from "./format.js";
+
+/**
+ * `spec`: what (the config signal's `what`), noun ("archived queues"), title ("Archived"),
+ * load() -> items, sub(item) -> text, action ("Restore"), key(item) -> data-key prefix + id,
+ * question(item), busy(item), bringBack(id) -> item, done(item, back) -> text,
+ * failed(item) -> text, focusKey(back) -> the data-key of its button in the tab's list.
+ */
+export function setAsideList(panel, spec) {
+  const toggle = h("input", { type: "checkbox" });
+  const label = `${spec.noun[0].toUpperCase()}${spec.noun.slice(1)}`;
+  const list = h("ul.config-list.archived-list", { aria: { label } });
+  const status = statusLine();
+  const body = h("div.archived-body", { hidden: true }, h("h3.config-subtitle", null, spec.title), list);
+  const el = h("div.config-archived", null,
+    h("label.check", null, toggle, h("span", null, `Show ${spec.noun}`)), body, status.el);
+  let shown = [];
+  let asked = 0;
+
+  function draw() {
+    render(list, shown.length ? shown.map((item) => h("li.archived-item", null,
+      h("span.config-item-name", { title: item.name }, clip(item.name, 40)),
+      h("span.config-item-sub", null, spec.sub(item)),
+      h("button.btn.btn-small", {
+        type: "button", dataset: { key: spec.key(item) }, aria: { label: `${spec.action} ${item.name}` },
+        onclick: (ev) => bringBack(item, ev.currentTarget),
+      }, spec.action))) : h("li.muted", null, `No ${spec.noun}.`));
+  }
+
+  async function refresh() {
+    if (!toggle.checked) return;
+    const mine = ++asked; // only the latest answer is drawn
+    try {
+      const got = await spec.load();
+      if (mine !== asked) return;
+      shown = got;
+      draw();
+    } catch (err) {
+      if (mine === asked) render(list, h("li.muted", null, `Couldn't load the ${spec.noun}: ${err.message}`));
+    }
+  }
+
+  async function bringBack(item, button) {
+    if (!window.confirm(spec.question(item))) return;
+    button.disabled = true; // once per click; the row goes once it is done
+    status.set(spec.busy(item));
+    try {
+      const back = await spec.bringBack(item.id);
+      shown = shown.filter((x) => x.id !== item.id);
+      draw();
+      status.set(spec.done(item, back), "good");
+      // Keyboard users land on it in the list (its button there opens the form).
+      panel.querySelector(`[data-key="${CSS.escape(spec.focusKey(back))}"]`)?.focus();
+      refresh();
+    } catch (err) {
+      status.set(`${spec.failed(item)} ${serverErrors(err).map((e) => e.message).join(" ")}`, "bad");
+      button.disabled = false;
+    }
+  }
+
+  toggle.addEventListener("change", () => {
+    body.hidden = !toggle.checked;
+    status.set("");
+    if (toggle.checked) {
+      render(list, h("li.muted", null, "Loading…"));
+      refresh();
+    }
+  });
+  // Set aside or brought back anywhere (here, another tab, another supervisor): it follows.
+  on("config", () => {
+    if (state.lastConfig && state.lastConfig.what === spec.what && panel.isConnected) refresh();
+  });
+  return el;
+}
