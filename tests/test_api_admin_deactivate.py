@@ -6,22 +6,15 @@ restore at start; back, routed again, when reactivated. And the migration that a
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.websockets import WebSocketDisconnect
 
 from support import PASSWORD, World
 from tapline.actions import staff
 from tapline.configuration import Conflict
-from tapline.database import make_engine
 from tapline.engine import UnknownSpecialist
-from tapline.migrate import alembic_config, upgrade
-from tapline.settings import Settings
 
 SIGNED_OUT = 4401
 
@@ -280,58 +273,3 @@ def test_the_restore_at_start_skips_them_and_reactivating_registers_them(boss: W
     assert _reactivate(boss, "ana").status_code == 200
     state = boss.rt.engine.specialist(ana)
     assert (str(state.presence), state.skills) == ("offline", {"support": 3})
-
-
-# -- The migration --------------------------------------------------------------------------
-
-
-def _migrate(settings: Settings, step: Any) -> Any:
-    async def go() -> Any:
-        engine = make_engine(settings.db_url, settings.database_schema)
-        try:
-            return await step(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
-
-
-async def _down(engine: AsyncEngine, revision: str) -> None:
-    def run(connection: Any) -> None:
-        config = alembic_config(str(engine.url))
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(run)
-
-
-async def _specialists(engine: AsyncEngine) -> list[dict[str, Any]]:
-    async with engine.connect() as connection:
-        result = await connection.execute(text("SELECT * FROM specialists"))
-        return [dict(row._mapping) for row in result]
-
-
-async def _add_one(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(
-            text(
-                "INSERT INTO specialists (id, email, name, role, password_hash, skills, "
-                "capacity, is_supervisor, created_at, authority, capacities) VALUES "
-                "('sp_1', 'ana@example.com', 'Ana', 'Specialist', 'x', '{}', 3, false, "
-                "CURRENT_TIMESTAMP, '{}', '{}')"
-            )
-        )
-
-
-def test_the_migration_adds_deactivated_at_to_existing_specialists_and_takes_it_away(
-    settings: Settings,
-) -> None:
-    _migrate(settings, lambda engine: upgrade(engine, "0004"))
-    _migrate(settings, _add_one)
-    _migrate(settings, lambda engine: upgrade(engine, "0005"))
-    [row] = _migrate(settings, _specialists)
-    assert (row["id"], row["deactivated_at"]) == ("sp_1", None)
-    _migrate(settings, lambda engine: _down(engine, "0004"))
-    [row] = _migrate(settings, _specialists)
-    assert row["id"] == "sp_1" and "deactivated_at" not in row

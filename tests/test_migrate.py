@@ -9,6 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tapline.database import make_engine
@@ -96,3 +97,34 @@ def test_every_revision_goes_down_and_up_one_step(settings: Settings) -> None:
     for previous in reversed(["base", *revisions[:-1]]):
         _run(settings, lambda engine, previous=previous: _downgrade(engine, previous))
         assert _run(settings, _version) == (None if previous == "base" else previous)
+
+
+async def _specialists(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text("SELECT * FROM specialists"))
+        return [dict(row._mapping) for row in result]
+
+
+async def _add_one(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO specialists (id, email, name, role, password_hash, skills, "
+                "capacity, is_supervisor, created_at, authority, capacities) VALUES "
+                "('sp_1', 'ana@example.com', 'Ana', 'Specialist', 'x', '{}', 3, false, "
+                "CURRENT_TIMESTAMP, '{}', '{}')"
+            )
+        )
+
+
+def test_the_migration_adds_deactivated_at_to_existing_specialists_and_takes_it_away(
+    settings: Settings,
+) -> None:
+    _run(settings, lambda engine: upgrade(engine, "0004"))
+    _run(settings, _add_one)
+    _run(settings, lambda engine: upgrade(engine, "0005"))
+    [row] = _run(settings, _specialists)
+    assert (row["id"], row["deactivated_at"]) == ("sp_1", None)
+    _run(settings, lambda engine: _downgrade(engine, "0004"))
+    [row] = _run(settings, _specialists)
+    assert row["id"] == "sp_1" and "deactivated_at" not in row
