@@ -2,7 +2,7 @@
 refused for oneself and the last supervisor; signed out everywhere and refused at sign-in
 like a wrong password; no longer routed to (a pending offer and connected chats go to
 someone else, each customer told); their shifts leave the staffing plan; skipped by the
-restore at start; back, routed again, when reactivated. And the migration that adds it."""
+restore at start; back, routed again, when reactivated. (Migration 0005: test_migrate.py.)"""
 
 from __future__ import annotations
 
