@@ -23,13 +23,19 @@ def _people(page: Page, deactivated: bool = False) -> dict[str, dict[str, Any]]:
     return {s["name"]: s for s in api(page, path)["specialists"]}
 
 
+def _ana_and_a_supervisor(
+    browser: Browser, url: str
+) -> tuple[tuple[Page, list[str]], tuple[Page, list[str]]]:
+    """Ana at her connected desk, and a supervisor in Configure, Specialists."""
+    ana = sign_in(browser, url, "/desk", email=ANA)
+    expect(ana[0].get_by_text("Connected", exact=True)).to_be_visible()
+    return ana, sign_in(browser, url, "/desk/configure/specialists")
+
+
 def test_a_supervisor_deactivates_a_specialist_and_reactivates_them(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    url = live_server.url
-    ana_page, ana_errors = sign_in(browser, url, "/desk", email=ANA)
-    expect(ana_page.get_by_text("Connected", exact=True)).to_be_visible()
-    page, errors = sign_in(browser, url, "/desk/configure/specialists")
+    (ana_page, ana_errors), (page, errors) = _ana_and_a_supervisor(browser, live_server.url)
     panel = page.get_by_role("region", name="Specialists")
     deactivate = panel.get_by_role("button", name="Deactivate specialist")
 
@@ -94,10 +100,7 @@ def test_a_supervisor_deactivates_a_specialist_and_reactivates_them(
 def test_a_supervisor_sets_a_new_password_for_a_specialist(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    url = live_server.url
-    ana_page, ana_errors = sign_in(browser, url, "/desk", email=ANA)
-    expect(ana_page.get_by_text("Connected", exact=True)).to_be_visible()
-    page, errors = sign_in(browser, url, "/desk/configure/specialists")
+    (ana_page, ana_errors), (page, errors) = _ana_and_a_supervisor(browser, live_server.url)
     panel = page.get_by_role("region", name="Specialists")
     panel.get_by_role("button", name=re.compile("^Ana Ferreira")).click()
     new_password = panel.get_by_label("New password")
