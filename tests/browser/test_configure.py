@@ -185,19 +185,3 @@ def test_a_shift_added_by_another_supervisor_appears_without_a_reload(
     expect(theirs.get_by_role("status").filter(has_text="Shift added.")).to_be_visible()
     expect(mine.get_by_role("button", name=saturday)).to_have_count(1)
     assert [errors for _, errors in pages] == [[], []]
-
-
-def test_a_day_with_more_intervals_than_the_server_takes_is_refused_beside_it(
-    browser: Browser, live_server: LiveServer
-) -> None:
-    page, errors = sign_in(browser, live_server.url, "/desk/configure/queues")
-    queues = page.get_by_role("region", name="Queues")
-    queues.get_by_role("button", name=re.compile("^Payments")).click()
-    queues.get_by_role("radio", name="Set business hours").check()
-    before = api(page, "/admin/queues")["queues"]
-    for _ in range(13):  # Saturday had none: 13 intervals, one more than a day may have
-        queues.get_by_role("button", name="Add hours on Saturday").click()
-    queues.get_by_role("button", name="Save queue").click()
-    expect(queues.get_by_text("Saturday: At most 12 intervals in one day.")).to_be_visible()
-    assert api(page, "/admin/queues")["queues"] == before  # nothing was sent
-    assert errors == [], errors

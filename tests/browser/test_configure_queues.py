@@ -26,6 +26,15 @@ def _queue(page: Page, name: str, archived: bool = False) -> dict[str, Any]:
     return queue
 
 
+def _payments_hours(browser: Browser, url: str) -> tuple[Page, list[str], Locator]:
+    """A supervisor on the Payments queue's form, its business hours shown."""
+    page, errors = sign_in(browser, url, "/desk/configure/queues")
+    queues = page.get_by_role("region", name="Queues")
+    queues.get_by_role("button", name=re.compile("^Payments")).click()
+    queues.get_by_role("radio", name="Set business hours").check()
+    return page, errors, queues
+
+
 def _special(queues: Locator, date: str) -> Locator:
     return queues.get_by_role("group", name=f"Special hours on {date}")
 
@@ -33,10 +42,7 @@ def _special(queues: Locator, date: str) -> Locator:
 def test_a_supervisor_sets_edits_and_removes_dated_special_hours(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    page, errors = sign_in(browser, live_server.url, "/desk/configure/queues")
-    queues = page.get_by_role("region", name="Queues")
-    queues.get_by_role("button", name=re.compile("^Payments")).click()
-    queues.get_by_role("radio", name="Set business hours").check()
+    page, errors, queues = _payments_hours(browser, live_server.url)
     special = queues.get_by_role("group", name="Special hours", exact=True)
     expect(special).to_contain_text("None: every date follows its weekday.")
 
@@ -269,3 +275,16 @@ def test_the_archived_list_follows_another_supervisors_removal(
     expect(archived.get_by_role("button", name="Restore Returns")).to_be_visible()
     expect(mine.get_by_role("button", name=re.compile("^Returns"))).to_have_count(0)
     assert watching_errors == [] and other_errors == []
+
+
+def test_a_day_with_more_intervals_than_the_server_takes_is_refused_beside_it(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    page, errors, queues = _payments_hours(browser, live_server.url)
+    before = api(page, "/admin/queues")["queues"]
+    for _ in range(13):  # Saturday had none: 13 intervals, one more than a day may have
+        queues.get_by_role("button", name="Add hours on Saturday").click()
+    queues.get_by_role("button", name="Save queue").click()
+    expect(queues.get_by_text("Saturday: At most 12 intervals in one day.")).to_be_visible()
+    assert api(page, "/admin/queues")["queues"] == before  # nothing was sent
+    assert errors == [], errors
