@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import tomllib
 from pathlib import Path
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
 
     signin_attempts: int = Field(5, ge=1)
     signin_window: float = Field(300.0, gt=0)
+    # Peers whose X-Forwarded-For/-Proto are believed (addresses or CIDRs, as a JSON list).
+    trusted_proxies: list[str] = Field(default_factory=list)
+    customer_token_days: float = Field(30.0, gt=0)  # a customer token's life after the end
 
     # Web Push (docs/subsystems/callbacks.md, "Web Push").
     push_private_key: str = ""  # VAPID (PEM or base64url); else made once in data_dir
@@ -63,6 +67,13 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # a typo fails at start, not silently
+        return value
 
     @property
     def db_url(self) -> str:
