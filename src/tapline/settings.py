@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     frame_bytes: int = Field(131072, ge=1024)
     frame_rate: float = Field(20.0, gt=0)
     frame_burst: int = Field(40, ge=1)
+    # A desk carries many chats on one socket: its own, higher frame rate.
+    desk_frame_rate: float = Field(200.0, gt=0)
+    desk_frame_burst: int = Field(400, ge=1)
+    # The writer (docs/subsystems/writer.md): writes waiting past this are refused with
+    # `busy`; one transaction takes at most this many.
+    write_queue_max: int = Field(10_000, ge=1)
+    write_batch_max: int = Field(500, ge=1)
 
     offer_timeout: float = Field(30.0, gt=0)
     customer_grace: float = Field(120.0, gt=0)
