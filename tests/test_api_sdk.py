@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from support import ORIGIN, World
@@ -9,7 +12,7 @@ from tapline.identity import sign_customer
 from tapline.security import SDK_PATHS
 
 
-def _post(world: World, body: dict[str, object], **headers: str) -> tuple[int, dict[str, object]]:
+def _post(world: World, body: Mapping[str, object], **headers: str) -> tuple[int, dict[str, Any]]:
     response = world.client.post(
         f"/api/v1/requests?app={world.key}", headers={"Origin": ORIGIN, **headers}, json=body
     )
@@ -105,16 +108,81 @@ def test_asking_for_help_creates_a_waiting_request(world: World) -> None:
     assert (message["sender"], message["body"]) == ("customer", "Which is charged?")
 
 
-def test_the_same_client_id_returns_the_same_request(world: World) -> None:
-    status, first = _post(world, {"id": "c1", "description": "help"})
+DEVICE_A = "device-a-" + "a" * 30
+DEVICE_B = "device-b-" + "b" * 30
+
+
+def test_the_same_client_id_from_the_same_device_returns_the_same_request(world: World) -> None:
+    status, first = _post(
+        world, {"id": "c1", "description": "help"}, **{"X-Tapline-Device": DEVICE_A}
+    )
     assert status == 201
-    status, again = _post(world, {"id": "c1", "description": "help, again"})
+    status, again = _post(
+        world, {"id": "c1", "description": "help, again"}, **{"X-Tapline-Device": DEVICE_A}
+    )
     assert status == 200
     assert again["request_id"] == first["request_id"]
     assert again["customer_token"] == first["customer_token"]
     assert len(world.rows("requests")) == 1
-    status, other = _post(world, {"id": "c2", "description": "help"})
+    status, other = _post(
+        world, {"id": "c2", "description": "help"}, **{"X-Tapline-Device": DEVICE_A}
+    )
     assert status == 201 and other["request_id"] != first["request_id"]
+    assert DEVICE_A not in world.database_text()  # only its hash is kept
+
+
+def test_another_callers_client_id_is_no_key_to_their_request(world: World) -> None:
+    """B learns or guesses A's client id: B gets a request of its own, never A's token."""
+    token = sign_customer(world.app.secret, "u-42", "Sam", "sam@example.com", 4_000_000_000)
+    victim = {"id": "u-42", "name": "Sam", "token": token}
+    _, verified = _post(world, {"id": "victim-1", "description": "help", "user": victim})
+    _, on_device = _post(
+        world, {"id": "victim-2", "description": "help"}, **{"X-Tapline-Device": DEVICE_A}
+    )
+    mine = {verified["request_id"], on_device["request_id"]}
+    tokens = {verified["customer_token"], on_device["customer_token"]}
+    other = sign_customer(world.app.secret, "u-7", "Eve", "eve@example.com", 4_000_000_000)
+    for client_id in ("victim-1", "victim-2"):
+        for user, headers in (
+            (None, {}),  # no device, no identity
+            (None, {"X-Tapline-Device": DEVICE_B}),  # another device
+            ({"id": "u-42", "name": "Sam"}, {"X-Tapline-Device": DEVICE_B}),  # unsigned claims
+            ({"id": "u-42", "token": token + "x"}, {}),  # a broken signature
+            ({"id": "u-7", "token": other}, {}),  # another verified customer
+        ):
+            body = {"id": client_id, "description": "me too", "user": user}
+            status, got = _post(world, body, **headers)
+            assert status in (201, 200), (client_id, user, headers)
+            assert got["request_id"] not in mine and got["customer_token"] not in tokens
+    # The owners still find their own.
+    status, again = _post(world, {"id": "victim-1", "description": "help", "user": victim})
+    assert (status, again["request_id"]) == (200, verified["request_id"])
+    status, again = _post(
+        world, {"id": "victim-2", "description": "help"}, **{"X-Tapline-Device": DEVICE_A}
+    )
+    assert (status, again["request_id"]) == (200, on_device["request_id"])
+
+
+def test_without_a_device_or_identity_every_create_is_a_new_request(world: World) -> None:
+    _, first = _post(world, {"id": "c1", "description": "help"})
+    status, second = _post(world, {"id": "c1", "description": "help"})
+    assert status == 201 and second["request_id"] != first["request_id"]
+
+
+def test_a_verified_customer_finds_their_request_from_another_device(world: World) -> None:
+    token = sign_customer(world.app.secret, "u-42", "Sam", "sam@example.com", 4_000_000_000)
+    body = {"id": "c1", "description": "help", "user": {"token": token}}
+    _, first = _post(world, body, **{"X-Tapline-Device": DEVICE_A})
+    status, again = _post(world, body, **{"X-Tapline-Device": DEVICE_B})
+    assert (status, again["request_id"]) == (200, first["request_id"])
+
+
+@pytest.mark.parametrize("device", ["short", "a" * 129, "not/base64url+=" + "x" * 20])
+def test_a_malformed_device_secret_is_422(world: World, device: str) -> None:
+    status, body = _post(world, {"id": "c1", "description": "help"}, **{"X-Tapline-Device": device})
+    assert status == 422
+    assert body["detail"][0]["loc"] == ["header", "x-tapline-device"]
+    assert world.rows("requests") == []
 
 
 def test_a_signed_user_is_verified(world: World) -> None:

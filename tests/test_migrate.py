@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from alembic import command
@@ -128,3 +129,65 @@ def test_the_migration_adds_deactivated_at_to_existing_specialists_and_takes_it_
     _run(settings, lambda engine: _downgrade(engine, "0004"))
     [row] = _run(settings, _specialists)
     assert row["id"] == "sp_1" and "deactivated_at" not in row
+
+
+async def _requests(engine: AsyncEngine) -> dict[str, dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text("SELECT * FROM requests ORDER BY id"))
+        return {row.id: dict(row._mapping) for row in result}
+
+
+async def _add_requests(engine: AsyncEngine, *rows: tuple[str, str, str | None]) -> None:
+    """Requests (id, client id, customer key) of one app in one queue, made in id order."""
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO apps (id, name, public_key, secret, origins, created_at) "
+                "SELECT 'app_1', 'Shop', 'pk_1', 's', '[]', CURRENT_TIMESTAMP "
+                "WHERE NOT EXISTS (SELECT 1 FROM apps)"
+            )
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO queues (id, name, skill, created_at) SELECT 'q_1', 'General', "
+                "'support', CURRENT_TIMESTAMP WHERE NOT EXISTS (SELECT 1 FROM queues)"
+            )
+        )
+        for index, (row_id, client_id, key) in enumerate(rows):
+            await connection.execute(
+                text(
+                    "INSERT INTO requests (id, app_id, client_id, queue_id, customer, "
+                    "description, context, state, created_at, enqueued_at, customer_key) "
+                    "VALUES (:id, 'app_1', :client_id, 'q_1', '{}', 'help', '{}', 'waiting', "
+                    ":at, 0, :key)"
+                ),
+                {
+                    "id": row_id,
+                    "client_id": client_id,
+                    "key": key,
+                    "at": datetime(2027, 1, 1 + index),
+                },
+            )
+
+
+def test_the_migration_scopes_client_ids_to_the_caller_and_back(settings: Settings) -> None:
+    """0006: verified customers' requests get their caller; two callers may then share a
+    client id, and going back keeps both requests with the later one's id made unique."""
+    from tapline.actions.customer import caller_key
+
+    _run(settings, lambda engine: upgrade(engine, "0005"))
+    _run(
+        settings,
+        lambda engine: _add_requests(engine, ("r_1", "c1", "app_1:u1"), ("r_2", "c2", None)),
+    )
+    _run(settings, lambda engine: upgrade(engine, "0006"))
+    rows = _run(settings, _requests)
+    assert rows["r_1"]["caller"] == caller_key("app_1", {"verified": True, "id": "u1"}, None)
+    assert rows["r_2"]["caller"] is None  # nobody to tell apart: no retry finds it
+    _run(settings, lambda engine: _add_requests(engine, ("r_3", "c1", None), ("r_4", "c1", None)))
+    _run(settings, lambda engine: _downgrade(engine, "0005"))
+    rows = _run(settings, _requests)
+    assert [rows[key]["client_id"] for key in sorted(rows)] == ["c1", "c2", "c1~r_3", "c1~r_4"]
+    assert "caller" not in rows["r_1"]
+    _run(settings, lambda engine: upgrade(engine, "0006"))
+    assert _run(settings, _differences) == []

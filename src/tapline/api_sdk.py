@@ -5,25 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from tapline import sanitize, waits
 from tapline.actions import ActionError
-from tapline.actions.customer import create_request, customer_key, shown_state
+from tapline.actions.customer import BadField, create_request, customer_key, shown_state
 from tapline.actions.effects import callback_wire
 from tapline.identity import verify_customer
 from tapline.models import Queue
 from tapline.models import Request as HelpRequest
-from tapline.passwords import customer_token
+from tapline.passwords import customer_token, customer_token_expired
 from tapline.runtime import Runtime
 from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
 from tapline.widget_http import calling_app, require_customer_token
 
 router = APIRouter(prefix="/api/v1", tags=["sdk"])
 LIVE_STATES = ("new", "scheduled", "waiting", "offered", "connected")
+DEVICE = r"^[A-Za-z0-9_-]{22,128}$"
 
 
-@router.get("/sdk/config", response_model=SdkConfig)
+class Problem(BaseModel):
+    """Every refusal but 422: `detail` says what went wrong, in words for a person."""
+
+    detail: str
+
+
+def problems(codes: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for refusals, with the body they really have (`Problem`)."""
+    return {code: {"model": Problem, "description": text} for code, text in codes.items()}
+
+
+APP_REFUSED = {403: "Unknown app key, or an origin the app does not allow"}
+
+
+def unprocessable(loc: tuple[str, ...], message: str) -> HTTPException:
+    """A 422 in FastAPI's own shape (a list of `loc`, `msg`, `type`), as OpenAPI says."""
+    return HTTPException(422, [{"loc": list(loc), "msg": message, "type": "value_error"}])
+
+
+@router.get("/sdk/config", response_model=SdkConfig, responses=problems(APP_REFUSED))
 async def sdk_config(
     request: Request,
     app: str | None = Query(None, description="The app's public key"),
@@ -43,9 +64,18 @@ async def sdk_config(
     response_model=RequestCreated,
     status_code=201,
     responses={
-        200: {"description": "The same client id again: the same request"},
-        403: {"description": "Unknown app or origin"},
-        413: {"description": "Context over the limit"},
+        200: {
+            "model": RequestCreated,
+            "description": "The same caller sent this client id before: the same request",
+        },
+        **problems(
+            {
+                **APP_REFUSED,
+                409: "This caller's client id belongs to a request whose token has expired",
+                413: "Context over the limit",
+                503: "No queue is set up yet to take requests",
+            }
+        ),
     },
 )
 async def post_request(
@@ -54,19 +84,28 @@ async def post_request(
     response: Response,
     app: str | None = Query(None, description="The app's public key"),
     x_tapline_app: str | None = Header(None),
+    x_tapline_device: str | None = Header(
+        None,
+        pattern=DEVICE,
+        description="A random secret the SDK made once and keeps on this device: the same "
+        "`id` finds the same request only for the same device (or verified customer).",
+    ),
 ) -> RequestCreated:
-    """Ask for help. Idempotent on the client-made `id`."""
+    """Ask for help. Idempotent on the client-made `id` for the same caller: the verified
+    customer, else the device secret. Another caller's `id` never finds this request."""
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
     try:
-        row, created = await create_request(rt, row_app, body)
+        row, created = await create_request(rt, row_app, body, x_tapline_device)
     except sanitize.TooLarge as error:
         raise HTTPException(413, str(error)) from error
-    except ValueError as error:
-        raise HTTPException(422, str(error)) from error
+    except BadField as error:
+        raise unprocessable(error.loc, str(error)) from error
     except ActionError as error:
         raise HTTPException(503, error.message) from error
     if not created:
+        if customer_token_expired(row.ended_at, rt.settings.customer_token_days):
+            raise HTTPException(409, "That id was used for a request that ended long ago.")
         response.status_code = 200
     async with rt.sessions() as session:
         queue = await session.get(Queue, row.queue_id)
@@ -82,7 +121,12 @@ async def post_request(
     )
 
 
-@router.get("/slots", responses={401: {"description": "Wrong customer token"}})
+@router.get(
+    "/slots",
+    responses=problems(
+        {**APP_REFUSED, 401: "Unknown request, a wrong customer token, or one that has expired"}
+    ),
+)
 async def slots(
     request: Request,
     request_id: str,
@@ -99,6 +143,8 @@ async def slots(
         queue = await session.get(Queue, row.queue_id) if row is not None else None
     if row is None or queue is None or row.app_id != row_app.id:
         raise HTTPException(401, "Unknown request or wrong token.")
+    if customer_token_expired(row.ended_at, rt.settings.customer_token_days):
+        raise HTTPException(401, "This request ended long ago: its token has expired.")
     book = rt.slot_books.get(queue.id)
     found = book.slots(rt.clock.now()) if book is not None else []
     return {
@@ -111,7 +157,7 @@ async def slots(
 
 @router.get(
     "/customers/requests",
-    responses={401: {"description": "No valid user token"}, 403: {"description": "App"}},
+    responses=problems({**APP_REFUSED, 401: "No valid user token signed by the app"}),
 )
 async def customer_requests(
     request: Request,

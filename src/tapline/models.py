@@ -90,7 +90,8 @@ class Request(Base):
 
     __tablename__ = "requests"
     __table_args__ = (
-        UniqueConstraint("app_id", "client_id", name="uq_requests_app_client"),
+        # A client id is unique per caller (`caller`), not per app: anyone can send one.
+        UniqueConstraint("app_id", "caller", "client_id", name="uq_requests_app_caller_client"),
         Index("ix_requests_state", "state"),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -116,6 +117,9 @@ class Request(Base):
     requirements: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     customer_key: Mapped[str | None] = mapped_column(String(300), index=True)
     served_at: Mapped[float | None]  # engine clock: when a specialist took it
+    caller: Mapped[str | None] = mapped_column(String(64))
+    """Who made it, hashed: the verified customer or the SDK's device secret (None: neither,
+    and no retry finds it)."""
 
 
 class Message(Base):

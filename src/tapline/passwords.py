@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,5 +51,28 @@ def customer_token(secret: str, request_id: str) -> str:
     return CUSTOMER_PREFIX + digest.hexdigest()
 
 
-def customer_token_ok(secret: str, request_id: str, token: str) -> bool:
-    return hmac.compare_digest(customer_token(secret, request_id), token)
+def customer_token_ok(
+    secret: str,
+    request_id: str,
+    token: str,
+    ended_at: datetime | None = None,
+    *,
+    days: float | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """The token is this request's, and (given `days`) its request did not end more than
+    `days` ago: a token found in an old log or backup opens nothing for long."""
+    if not hmac.compare_digest(customer_token(secret, request_id), token):
+        return False
+    return days is None or not customer_token_expired(ended_at, days, now)
+
+
+def customer_token_expired(
+    ended_at: datetime | None, days: float, now: datetime | None = None
+) -> bool:
+    """A customer token lives while its request does, and `days` after it ended (naive UTC,
+    as stored)."""
+    if ended_at is None:
+        return False
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    return now - ended_at > timedelta(days=days)

@@ -1,6 +1,11 @@
-"""Headers every response carries, and CORS decided per app from its allowed origins."""
+"""Headers every response carries, CORS decided per app from its allowed origins, and who
+the client is behind a proxy (its address, and whether it came over https)."""
 
 from __future__ import annotations
+
+import functools
+import ipaddress
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from starlette.datastructures import Headers, MutableHeaders
@@ -9,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tapline.models import App
 from tapline.runtime import Runtime
+from tapline.settings import Settings
 
 CSP = "; ".join(
     [
@@ -33,7 +39,61 @@ SDK_PATHS = (
     "/api/v1/slots",
     "/api/v1/push/",
 )
-CORS_HEADERS = "content-type, x-tapline-app, authorization"
+CORS_HEADERS = "content-type, x-tapline-app, x-tapline-device, authorization"
+HSTS = "max-age=31536000"
+"""A year; no includeSubDomains: other hosts of the operator's domain are not ours to pin."""
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _networks(trusted: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+def _trusted(address: str, networks: Sequence[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def _peer_is_proxy(scope: Scope, settings: Settings) -> bool:
+    peer = scope.get("client")
+    networks = _networks(tuple(settings.trusted_proxies))
+    return bool(networks and peer and _trusted(peer[0], networks))
+
+
+def client_address(scope: Scope, settings: Settings) -> str:
+    """The address the request came from. Only when the peer is a trusted proxy does
+    X-Forwarded-For count: read from the right (each proxy appends the address it saw),
+    skipping trusted proxies, the first other address is the client. Anything to its left
+    was written by the client and is not believed."""
+    peer = scope.get("client")
+    address = peer[0] if peer else "unknown"
+    if not _peer_is_proxy(scope, settings):
+        return address
+    networks = _networks(tuple(settings.trusted_proxies))
+    forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for"))
+    for hop in reversed([item.strip() for item in forwarded.split(",") if item.strip()]):
+        address = hop
+        if not _trusted(hop, networks):
+            break
+    return address[:64]
+
+
+def is_https(scope: Scope, settings: Settings) -> bool:
+    """The browser reached us over TLS: directly, through a trusted proxy that says so in
+    X-Forwarded-Proto, or the operator said the public origin is https."""
+    if scope.get("scheme") in ("https", "wss"):
+        return True
+    if (settings.public_origin or "").lower().startswith("https://"):
+        return True
+    if _peer_is_proxy(scope, settings):
+        proto = Headers(scope=scope).get("x-forwarded-proto", "")
+        return proto.split(",")[0].strip().lower() == "https"
+    return False
 
 
 async def find_app(rt: Runtime, key: str | None) -> App | None:
@@ -50,7 +110,8 @@ def origin_allowed(app: App, origin: str | None) -> bool:
 
 
 class SecurityHeaders:
-    """A strict CSP on every response, from the first line: no inline script, no eval."""
+    """A strict CSP on every response, from the first line: no inline script, no eval; and
+    HSTS whenever the browser came over https, so it never tries plain http again."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,6 +120,8 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        rt = getattr(getattr(scope.get("app"), "state", None), "rt", None)
+        https = is_https(scope, rt.settings) if rt is not None else scope["scheme"] == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -67,6 +130,8 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                if https:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
                 if scope["path"].startswith("/sdk/"):
                     headers["Cross-Origin-Resource-Policy"] = "cross-origin"
                 else:

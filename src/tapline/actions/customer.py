@@ -14,6 +14,7 @@ from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
 from tapline.identity import verify_customer
 from tapline.models import App, Message, Queue, Request, new_id, utcnow
+from tapline.passwords import token_hash
 from tapline.runtime import Runtime
 from tapline.schemas import RequestCreate
 from tapline.streams import specialist_stream
@@ -28,29 +29,53 @@ def shown_state(state: str) -> str:
     return str(RequestState.WAITING) if state == str(RequestState.OFFERED) else state
 
 
-async def create_request(rt: Runtime, app: App, body: RequestCreate) -> tuple[Request, bool]:
-    """A new request, or the one this client id already made (then `created` is False).
+class BadField(ValueError):
+    """A value refused, with its place in the body (`loc`, as FastAPI names it)."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+async def create_request(
+    rt: Runtime, app: App, body: RequestCreate, device: str | None = None
+) -> tuple[Request, bool]:
+    """A new request, or the one this caller already made with this client id (then
+    `created` is False). The caller is the verified customer, else the holder of the SDK's
+    `device` secret: another caller sending the same id gets a request of their own.
 
     The rules pick its queue, requirements and priority from the context and the verified
     claims. While the queue is open it joins the line; when closed it stays `new`, and the
     customer is offered the next slots.
     """
-    context = sanitize.context(body.context, rt.settings.context_bytes)
+    try:
+        context = sanitize.context(body.context, rt.settings.context_bytes)
+    except sanitize.TooLarge:
+        raise
+    except ValueError as error:
+        raise BadField(("body", "context"), str(error)) from error
     description = sanitize.redact_cards(body.description.strip())
     if not description:
-        raise ValueError("A description needs some text.")
+        raise BadField(("body", "description"), "A description needs some text.")
     customer = verify_customer(app.secret, body.user)
+    caller = caller_key(app.id, customer, device)
     async with transaction(rt) as tx:
-        existing = await tx.session.scalar(
-            select(Request).where(Request.app_id == app.id, Request.client_id == body.id)
-        )
-        if existing is not None:
-            return existing, False
+        if caller is not None:  # nobody to tell apart, nothing to find: a new request
+            existing = await tx.session.scalar(
+                select(Request).where(
+                    Request.app_id == app.id,
+                    Request.caller == caller,
+                    Request.client_id == body.id,
+                )
+            )
+            if existing is not None:
+                return existing, False
         queue, routing = await _route(tx, context, customer)
         row = Request(
             id=new_id("r"),
             app_id=app.id,
             client_id=body.id,
+            caller=caller,
             queue_id=queue.id,
             customer=customer,
             customer_key=customer_key(app.id, customer),
@@ -119,6 +144,18 @@ def customer_key(app_id: str, customer: dict[str, Any]) -> str | None:
     if not customer.get("verified") or not customer.get("id"):
         return None
     return f"{app_id}:{customer['id']}"
+
+
+def caller_key(app_id: str, customer: dict[str, Any], device: str | None) -> str | None:
+    """Whose client ids these are, as a hash: the verified customer, else the device secret
+    the SDK keeps (stored only hashed: the table does not give it away). A client id alone
+    is something anyone can send, so it never finds another caller's request."""
+    key = customer_key(app_id, customer)
+    if key is not None:
+        return token_hash(f"customer:{key}")
+    if device:
+        return token_hash(f"device:{app_id}:{device}")
+    return None
 
 
 async def post_message(rt: Runtime, request_id: str, client_id: str, body: object) -> Message:

@@ -189,6 +189,26 @@
     } catch (e) { /* storage full or disabled: keep going in memory */ }
   }
 
+  // The device secret: made once per app and browser, kept in localStorage. A request's
+  // client id finds the same request again only with it (or the same verified customer),
+  // so an id someone else learns or guesses is no key to this customer's request.
+  var device = null;
+  function deviceKey() { return "tapline:" + opts.app + ":device"; }
+  function deviceSecret() {
+    if (device) return device;
+    var kept = storageGet(deviceKey(), true);
+    if (typeof kept === "string" && /^[A-Za-z0-9_-]{22,128}$/.test(kept)) return (device = kept);
+    var c = window.crypto;
+    if (!c || !c.getRandomValues) return null;  // never a guessable one: no secret at all
+    var b = new Uint8Array(32);
+    c.getRandomValues(b);
+    var text = "";
+    for (var i = 0; i < b.length; i++) text += String.fromCharCode(b[i]);
+    device = btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    storageSet(deviceKey(), device, true);  // storage off: kept for this page's life
+    return device;
+  }
+
   function saveJourneySoon() {
     clearTimeout(saveTimer);
     saveTimer = setTimeout(function () {
@@ -429,6 +449,10 @@
       "app=" + encodeURIComponent(opts.app);
     var init = { method: method, headers: { "Accept": "application/json" }, credentials: "omit", mode: "cors" };
     if (bearer) init.headers.Authorization = "Bearer " + bearer;
+    if (method === "POST" && path === "/requests") {
+      var secret = deviceSecret();
+      if (secret) init.headers["X-Tapline-Device"] = secret;
+    }
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
