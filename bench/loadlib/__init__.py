@@ -1,0 +1,1 @@
+"""The load bench's parts (bench/load.py, docs/subsystems/load.md)."""

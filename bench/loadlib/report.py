@@ -1,0 +1,143 @@
+"""What a configuration's run measured, and how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loadlib.clients import Stats
+
+LABELS = {
+    "sqlite": "tapline, 1 node, SQLite",
+    "postgres": "tapline, 1 node, PostgreSQL",
+    "cluster": "tapline, 2 nodes, PostgreSQL + Redis",
+    "relay": "bare relay (bench/relay.py)",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    unavailable: str = ""
+    pairs: int = 0
+    connected: int = 0  # customers whose chat was connected when the load began
+    chats: int = 0  # chats the desks held when the load began
+    setup: float = 0.0
+    window: float = 0.0
+    stopped: float = 0.0  # time.time() when the senders stopped
+    offered: float = 0.0  # msg/s the connected chats were asked to send
+    stats: Stats = field(default_factory=Stats)
+    server_cpu: float = 0.0  # seconds in the window, all server processes
+    generator_cpu: float = 0.0  # seconds in the window, all generator processes
+    workers: int = 0
+    idle_kib: float | None = None
+    idle_count: int = 0
+    idle_failures: int = 0
+    servers: int = 0
+    load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-min, before and after
+
+    @property
+    def delivered(self) -> int:
+        return len(self.stats.c2s) + len(self.stats.s2c)
+
+    @property
+    def rate(self) -> float:
+        return self.delivered / self.window if self.window else 0.0
+
+    def latency(self, q: float) -> float | None:
+        """The q-quantile of both directions' latencies in the window, in ms."""
+        values = sorted([*self.stats.c2s, *self.stats.s2c])
+        return values[int(q * (len(values) - 1))] * 1000 if values else None
+
+    @property
+    def cpu_per_message(self) -> float | None:
+        """Server CPU milliseconds per delivered message."""
+        return self.server_cpu / self.delivered * 1000 if self.delivered else None
+
+
+def merge(parts: list[Stats]) -> Stats:
+    total = Stats()
+    for part in parts:
+        for name in ("sent", "acked", "refused", "held", "late", "received", "closed"):
+            setattr(total, name, getattr(total, name) + getattr(part, name))
+        for name in ("errors", "close_codes", "failures"):
+            getattr(total, name).update(getattr(part, name))
+        total.last_ack = max(total.last_ack, part.last_ack)
+        total.c2s.extend(part.c2s)
+        total.s2c.extend(part.s2c)
+    return total
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def print_result(r: Result, settings: str) -> None:
+    print(f"\n== {r.name}: {LABELS[r.name]}")
+    if r.unavailable:
+        print(f"{r.name}: not available on this build ({r.unavailable})")
+        return
+    s = r.stats
+    print(f"   server settings: {settings}" if r.name != "relay" else "   no settings")
+    print(
+        f"   pairs connected {r.connected:,}/{r.pairs:,}, desks' chats {r.chats:,} "
+        f"(setup {r.setup:.1f} s); offered {r.offered:,.0f} msg/s; window {r.window:.1f} s"
+    )
+    print(
+        f"   delivered {r.rate:,.1f} msg/s (customer->specialist {len(s.c2s) / r.window:,.1f}, "
+        f"specialist->customer {len(s.s2c) / r.window:,.1f})"
+    )
+    print(f"   latency p50 {_num(r.latency(0.5))} ms, p99 {_num(r.latency(0.99))} ms")
+    print(
+        f"   server CPU {r.server_cpu:.2f} s in the window ({r.server_cpu / r.window:.0%} "
+        f"of a core, {r.servers} process(es)) = {_num(r.cpu_per_message, 3)} ms per message"
+    )
+    print(
+        f"   RSS {_num(r.idle_kib)} KiB per idle connection ({r.idle_count:,} idle customers"
+        f"{f', {r.idle_failures} failed to open' if r.idle_failures else ''})"
+    )
+    not_delivered = max(0, s.sent - s.refused - s.received)
+    print(
+        f"   sent {s.sent:,}, acked {s.acked:,}, ack missing {s.sent - s.acked - s.refused:,}, "
+        f"refused {s.refused:,}, not delivered {not_delivered:,}; not sent: "
+        f"{s.held:,} held (too many unacked), {s.late:,} late (sender blocked)"
+    )
+    print(
+        f"   errors by code {dict(s.errors) or 'none'}; sockets closed unexpectedly "
+        f"{s.closed} {dict(s.close_codes) or ''}; sockets that failed to open "
+        f"{dict(s.failures) or 'none'}"
+    )
+    print(
+        f"   generator CPU {r.generator_cpu:.2f} s in the window "
+        f"({r.generator_cpu / r.window:.0%} of a core, {r.workers} processes)"
+    )
+
+
+def print_summary(results: list[Result]) -> None:
+    relay = next((r for r in results if r.name == "relay" and not r.unavailable), None)
+    print("\n== summary (ratio = tapline / bare relay)")
+    head = ("config", "msg/s", "p50 ms", "p99 ms", "CPU ms/msg", "KiB/idle", "ack miss", "closed")
+    print("   " + "".join(f"{h:>12}" for h in head))
+    for r in results:
+        if r.unavailable:
+            print(f"   {r.name:>12}  not available on this build ({r.unavailable})")
+            continue
+        row = (r.rate, r.latency(0.5), r.latency(0.99), r.cpu_per_message, r.idle_kib)
+        cells = [_num(v, 3 if i == 3 else 1) for i, v in enumerate(row)]
+        missing = r.stats.sent - r.stats.acked - r.stats.refused
+        print("   " + "".join(f"{c:>12}" for c in [r.name, *cells, f"{missing:,}", r.stats.closed]))
+        if relay is not None and r is not relay:
+            base = (
+                relay.rate,
+                relay.latency(0.5),
+                relay.latency(0.99),
+                relay.cpu_per_message,
+                relay.idle_kib,
+            )
+            ratios = [_ratio(a, b) for a, b in zip(row, base, strict=True)]
+            print("   " + "".join(f"{c:>12}" for c in ["  / relay", *ratios]))
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    if value is None or not base:
+        return "n/a"
+    return f"{value / base:,.2f}x"
