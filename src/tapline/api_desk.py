@@ -2,35 +2,67 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from tapline import views
 from tapline.actions.effects import callback_wire
+from tapline.api_sdk import Problem, problems, unprocessable
 from tapline.desk_auth import (
-    COOKIE,
     SignedIn,
+    change_password,
+    clear_cookie,
     close_session,
     desk_user,
     may_sign_in,
     open_session,
     same_origin,
+    set_cookie,
 )
 from tapline.engine import UnknownSpecialist
 from tapline.models import Message, Offer, Queue, Specialist, utcnow
 from tapline.models import Request as HelpRequest
+from tapline.passwords import MIN_PASSWORD, hash_password, verify_password
 from tapline.runtime import Runtime
 from tapline.schemas import DeskState, Limits, QueueOut, SignIn, SpecialistOut
 from tapline.schemas import SignedIn as SignedInOut
+from tapline.security import client_address
 from tapline.streams import last_seq, specialist_stream
 
 RECENT = timedelta(hours=1)  # ended requests the snapshot still shows, for their outcome
 RECENT_COUNT = 10
 
 router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
+
+SIGNED_OUT = {401: "Not signed in, or the session has ended"}
+WRITE_REFUSED = {403: "Another origin, or a missing or wrong X-CSRF-Token"}
+SLOW_DOWN = {
+    429: {
+        "description": "Too many failed attempts: try again after Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}},
+    }
+}
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+def _slow_down(rt: Runtime, account: str, address: str) -> None:
+    wait = rt.signins.retry_after(account, address)
+    if wait:
+        raise HTTPException(
+            429,
+            f"Too many sign-in attempts. Try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def specialist_out(rt: Runtime, row: Specialist) -> SpecialistOut:
@@ -53,52 +85,70 @@ def specialist_out(rt: Runtime, row: Specialist) -> SpecialistOut:
     "/signin",
     response_model=SignedInOut,
     responses={
-        401: {"description": "Wrong email or password"},
-        429: {"description": "Too many failed attempts"},
+        **problems({401: "Wrong email or password", 403: "A sign-in from another site (Origin)"}),
+        **{code: {**more, "model": Problem} for code, more in SLOW_DOWN.items()},
     },
 )
 async def signin(request: Request, body: SignIn, response: Response) -> SignedInOut:
+    """Sign in. Failures slow down the account from that address, then the address, but
+    a right password from an address that has not failed still gets in (docs/security.md)."""
     rt: Runtime = request.app.state.rt
     if not same_origin(rt, request.headers.get("origin"), request.headers.get("host")):
         raise HTTPException(403, "Cross-site sign-in refused.")
-    ip = request.client.host if request.client else "unknown"
+    address = client_address(request.scope, rt.settings)
     email = body.email.strip().lower()
-    keys = (f"ip:{ip}", f"account:{email}")
-    wait = rt.signins.retry_after(*keys)
-    if wait:
-        raise HTTPException(
-            429,
-            f"Too many sign-in attempts. Try again in {wait} s.",
-            headers={"Retry-After": str(wait)},
-        )
+    _slow_down(rt, email, address)
     async with rt.sessions() as session:
         row = await session.scalar(select(Specialist).where(func.lower(Specialist.email) == email))
     if not may_sign_in(row, body.password):
-        rt.signins.failed(*keys)
+        rt.signins.failed(email, address)
         raise HTTPException(401, "Email or password is wrong.")
-    rt.signins.succeeded(keys[1])
+    rt.signins.succeeded(email, address)
     token, desk_session = await open_session(rt, row)
-    response.set_cookie(
-        COOKIE,
-        token,
-        httponly=True,
-        samesite="strict",
-        path="/",
-        secure=request.url.scheme == "https",
-        max_age=int(rt.settings.session_hours * 3600),
-    )
+    set_cookie(rt, request, response, token)
     return SignedInOut(specialist=specialist_out(rt, row), csrf=desk_session.csrf)
 
 
-@router.post("/signout", status_code=204)
+@router.post("/signout", status_code=204, responses=problems({**SIGNED_OUT, **WRITE_REFUSED}))
 async def signout(request: Request, signed_in: SignedIn = Depends(desk_user)) -> Response:
-    await close_session(request.app.state.rt, signed_in.session)
+    rt: Runtime = request.app.state.rt
+    await close_session(rt, signed_in.session)
     response = Response(status_code=204)
-    response.delete_cookie(COOKIE, path="/")
+    clear_cookie(rt, request, response)
     return response
 
 
-@router.get("/state", response_model=DeskState)
+@router.post(
+    "/password",
+    status_code=204,
+    responses={
+        **problems({**SIGNED_OUT, **WRITE_REFUSED}),
+        **{code: {**more, "model": Problem} for code, more in SLOW_DOWN.items()},
+    },
+)
+async def password(
+    request: Request, body: PasswordChange, signed_in: SignedIn = Depends(desk_user)
+) -> Response:
+    """Change one's own password. It takes the current one (a desk left open is not
+    enough), and every other desk session of theirs ends: whoever else held one is out."""
+    rt: Runtime = request.app.state.rt
+    me = signed_in.specialist
+    address = client_address(request.scope, rt.settings)
+    # The same limits as signing in: an open desk is no oracle for guessing the password.
+    _slow_down(rt, me.email.lower(), address)
+    if not await asyncio.to_thread(verify_password, me.password_hash, body.current_password):
+        rt.signins.failed(me.email.lower(), address)
+        raise unprocessable(("body", "current_password"), "The current password is wrong.")
+    if len(body.new_password) < MIN_PASSWORD:
+        raise unprocessable(
+            ("body", "new_password"), f"A password needs at least {MIN_PASSWORD} characters."
+        )
+    new_hash = await asyncio.to_thread(hash_password, body.new_password)
+    await change_password(rt, signed_in, new_hash)
+    return Response(status_code=204)
+
+
+@router.get("/state", response_model=DeskState, responses=problems(SIGNED_OUT))
 async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> DeskState:
     rt: Runtime = request.app.state.rt
     me = signed_in.specialist

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeGuard
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
 from sqlalchemy import delete, select
 
 from tapline.models import DeskSession, Specialist, new_id, utcnow
@@ -24,6 +24,7 @@ from tapline.passwords import (
     verify_password,
 )
 from tapline.runtime import Runtime
+from tapline.security import is_https
 
 COOKIE = "tapline_desk"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -49,16 +50,59 @@ async def open_session(rt: Runtime, specialist: Specialist) -> tuple[str, DeskSe
     return token, row
 
 
+def set_cookie(rt: Runtime, request: Request, response: Response, token: str) -> None:
+    """The session cookie: `Secure` whenever the browser reached us over https, also when
+    TLS ends at a trusted proxy, so the token is never sent over plain http."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/",
+        secure=is_https(request.scope, rt.settings),
+        max_age=int(rt.settings.session_hours * 3600),
+    )
+
+
+def clear_cookie(rt: Runtime, request: Request, response: Response) -> None:
+    response.delete_cookie(
+        COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request.scope, rt.settings),
+    )
+
+
 async def close_session(rt: Runtime, row: DeskSession) -> None:
     async with rt.sessions() as session, session.begin():
         await session.execute(delete(DeskSession).where(DeskSession.id == row.id))
     sign_out_sockets(rt, row.specialist_id, row.id)
 
 
-def sign_out_sockets(rt: Runtime, specialist_id: str, session_id: str | None = None) -> None:
-    """Close the desk sockets opened with a session that has ended (all of theirs: None)."""
+async def change_password(rt: Runtime, signed_in: SignedIn, password_hash: str) -> None:
+    """A new password, and every other desk session of theirs ends (their sockets close
+    with `signed_out`, as on deactivation): whoever else held one, held it with the old
+    password. The session that changed it stays."""
+    me, kept = signed_in.specialist, signed_in.session.id
+    async with rt.sessions() as session, session.begin():
+        row = await session.get(Specialist, me.id)
+        if row is None:
+            return
+        row.password_hash = password_hash
+        await session.execute(
+            delete(DeskSession).where(DeskSession.specialist_id == me.id, DeskSession.id != kept)
+        )
+    sign_out_sockets(rt, me.id, keep=kept)
+
+
+def sign_out_sockets(
+    rt: Runtime, specialist_id: str, session_id: str | None = None, *, keep: str | None = None
+) -> None:
+    """Close the desk sockets opened with a session that has ended (all of theirs: None),
+    but those of the session `keep`."""
     for sid, events in rt.desk_signouts.get(specialist_id, {}).items():
-        if session_id is None or sid == session_id:
+        if (session_id is None or sid == session_id) and sid != keep:
             for event in events:
                 event.set()
 

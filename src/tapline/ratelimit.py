@@ -2,42 +2,68 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 from tapline.engine import Clock
 
 
 class SignInLimiter:
-    """At most `attempts` failures per `window` seconds, per IP and per account."""
+    """Failed sign-ins slow down whoever keeps failing, and never lock out the owner.
 
-    def __init__(self, attempts: int, window: float, clock: Clock, sweep_at: int = 10_000) -> None:
+    Failures are counted over the last `window` seconds in three ways:
+
+    - per account and client address: `attempts` tries are free, then each further one
+      waits twice as long after that pair's latest failure (1 s, 2 s, 4 s… at most the
+      window). A password guesser at one address gets a handful of guesses per window.
+    - per client address, across accounts: `address_attempts` free, then the same
+      progressive delay. One address spraying one password over many accounts is slowed.
+    - per account, across addresses: past `account_attempts`, an address that has already
+      failed on the account has no free tries left (its delays start at once), but an address
+      that has not tries at once. So a guesser spread over many addresses gets about one
+      guess per address and window, while the owner's right password from their own address
+      still gets in: no one can lock an account by failing on purpose.
+    """
+
+    def __init__(
+        self,
+        attempts: int,
+        window: float,
+        clock: Clock,
+        sweep_at: int = 10_000,
+        *,
+        account_attempts: int | None = None,
+        address_attempts: int | None = None,
+    ) -> None:
         self.attempts = attempts
         self.window = window
         self.clock = clock
+        self.account_attempts = account_attempts or 4 * attempts
+        self.address_attempts = address_attempts or 20 * attempts
         self.sweep_at = sweep_at
         """Keys held before the ones with no failure left in the window are swept away."""
         self._failures: dict[str, deque[float]] = {}
         self._next_sweep = sweep_at
 
     def __len__(self) -> int:
-        """Keys held now (IPs and accounts with recent failures)."""
+        """Keys held now (pairs, addresses and accounts with recent failures)."""
         return len(self._failures)
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds to wait before another try, or 0 when one is allowed now."""
+    def retry_after(self, account: str, address: str) -> int:
+        """Whole seconds to wait before this account may be tried from this address (0: now)."""
         now = self.clock.now()
-        wait = 0.0
-        for key in keys:
-            if key not in self._failures:
-                continue  # asking does not make a key
-            failures = self._prune(key, now)
-            if len(failures) >= self.attempts:
-                wait = max(wait, failures[0] + self.window - now)
-        return int(wait) + 1 if wait > 0 else 0
+        pair = self._recent(_pair(account, address), now)
+        by_account = self._recent(f"account:{account}", now)
+        free = self.attempts if len(by_account) < self.account_attempts else 1
+        wait = max(
+            self._delay(pair, free, now),
+            self._delay(self._recent(f"address:{address}", now), self.address_attempts, now),
+        )
+        return math.ceil(wait) if wait > 0 else 0
 
-    def failed(self, *keys: str) -> None:
+    def failed(self, account: str, address: str) -> None:
         now = self.clock.now()
-        for key in keys:
+        for key in (_pair(account, address), f"account:{account}", f"address:{address}"):
             self._prune(key, now).append(now)
         if len(self._failures) > self._next_sweep:
             # Memory stays bounded by the failures in one window, however many keys come;
@@ -47,8 +73,20 @@ class SignInLimiter:
                     del self._failures[key]
             self._next_sweep = max(self.sweep_at, 2 * len(self._failures))
 
-    def succeeded(self, account_key: str) -> None:
-        self._failures.pop(account_key, None)
+    def succeeded(self, account: str, address: str) -> None:
+        """The owner got in: their account and this pair start afresh (the address does not)."""
+        self._failures.pop(_pair(account, address), None)
+        self._failures.pop(f"account:{account}", None)
+
+    def _delay(self, failures: deque[float], free: int, now: float) -> float:
+        if len(failures) < free:
+            return 0.0
+        step = min(2.0 ** min(len(failures) - free, 60), self.window)
+        return failures[-1] + step - now
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        """The failures in the window; asking does not make a key."""
+        return self._prune(key, now) if key in self._failures else deque()
 
     def _prune(self, key: str, now: float) -> deque[float]:
         failures = self._failures.get(key)
@@ -57,6 +95,10 @@ class SignInLimiter:
         while failures and failures[0] <= now - self.window:
             failures.popleft()
         return failures
+
+
+def _pair(account: str, address: str) -> str:
+    return f"pair:{account}\n{address}"
 
 
 class TokenBucket:
