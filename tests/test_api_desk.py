@@ -305,3 +305,27 @@ def test_a_password_reset_closes_every_desk_of_theirs(world: World) -> None:
         with pytest.raises(WebSocketDisconnect) as closed:
             desk.next()
         assert closed.value.code == 4401
+
+
+def test_the_desk_shows_only_signed_claims_as_verified(world: World) -> None:
+    """A valid token without `name`: the app's unsigned name is not the verified name."""
+    import jwt
+
+    token = jwt.encode({"sub": "u-42", "exp": 4_000_000_000}, world.app.secret, "HS256")
+    user = {"id": "u-42", "name": "Mallory", "email": "m@example.com", "token": token}
+    with world.desk("ana") as desk:
+        created = world.ask(user=user)
+        offer = desk.until("offer")["offer"]
+        assert offer["customer"] == {
+            "verified": True,
+            "id": "u-42",
+            "name": None,
+            "email": None,
+            "claimed": {"name": "Mallory", "email": "m@example.com"},
+        }
+        snapshot = _state(world, world.desks["ana"].cookie).json()
+        [pending] = snapshot["offers"]
+        assert pending["request_id"] == created["request_id"]
+        assert pending["customer"] == offer["customer"]
+    [message] = world.rows("messages")
+    assert message["author"] == "Customer"  # not an unsigned name either

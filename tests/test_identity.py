@@ -34,15 +34,17 @@ def test_a_token_signed_with_the_app_secret_verifies_with_its_claims() -> None:
     }
 
 
-def test_claims_win_over_what_the_app_claimed_and_are_bounded() -> None:
+def test_only_signed_claims_are_verified_and_they_are_bounded() -> None:
     token = jwt.encode(
         {"sub": "u-42", "exp": int(time.time()) + 60, "email": "e" * 500}, SECRET, "HS256"
     )
     customer = verify_customer(SECRET, _user(token))
     assert customer["verified"] is True
     assert customer["id"] == "u-42"
-    assert customer["name"] == "Claimed Name"  # no name claim: the app's word for it
     assert customer["email"] == "e" * 200
+    # No name claim: the app's unsigned word for it is never the verified name.
+    assert customer["name"] is None
+    assert customer["claimed"] == {"name": "Claimed Name"}
 
 
 def _unverified_tokens() -> dict[str, str | None]:

@@ -13,18 +13,29 @@ _CLAIM_MAX = 200
 
 
 def verify_customer(secret: str, user: UserIn | None) -> dict[str, Any]:
-    """The customer as the desk sees it. A bad or missing token makes them unverified."""
+    """The customer as the desk sees it. A bad or missing token makes them unverified.
+
+    A verified customer's `id`, `name` and `email` are the signed claims and nothing else:
+    what the app sent beside the token is unchecked, so it goes under `claimed` (the desk
+    shows it as unverified), never in place of a claim the token lacks.
+    """
     if user is None:
         return {"verified": False, "id": None, "name": None, "email": None}
     if user.token:
         claims = _decode(secret, user.token)
         if claims is not None:
+            unsigned = {
+                key: _text(value)
+                for key, value in (("name", user.name), ("email", user.email))
+                if value and not claims.get(key)
+            }
             return {
                 "verified": True,
                 "id": _text(claims.get("sub")),
-                "name": _text(claims.get("name")) or _text(user.name),
+                "name": _text(claims.get("name")),
                 "email": _text(claims.get("email")),
                 **({"tier": _text(claims["tier"])} if claims.get("tier") else {}),
+                **({"claimed": unsigned} if unsigned else {}),
             }
     return {
         "verified": False,

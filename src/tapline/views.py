@@ -25,6 +25,17 @@ def message(row: Message) -> dict[str, Any]:
     }
 
 
+def customer(value: dict[str, Any]) -> dict[str, Any]:
+    """Who the customer is, on the wire: `verified` holds for `id`, `name` and `email` only;
+    `claimed` (when there) is what the app sent unsigned beside a valid token."""
+    shown = {key: value.get(key) for key in ("id", "name", "email")}
+    shown["verified"] = value.get("verified") is True
+    claimed = value.get("claimed")
+    if shown["verified"] and isinstance(claimed, dict) and claimed:
+        shown["claimed"] = {key: claimed[key] for key in ("name", "email") if claimed.get(key)}
+    return shown
+
+
 def queue_ref(queue: Queue | None) -> dict[str, Any] | None:
     return {"id": queue.id, "name": queue.name} if queue is not None else None
 
@@ -42,7 +53,7 @@ def request_detail(
         "state": row.state,
         "cause": row.cause,
         "queue": queue_ref(queue),
-        "customer": row.customer,
+        "customer": customer(row.customer),
         "description": row.description,
         "context": row.context,
         "messages": [message(item) for item in messages],
@@ -70,7 +81,7 @@ def offer(
         "offered_at": int((expires_at - timeout) * 1000),
         "expires_at": int(expires_at * 1000),
         "queue": queue_ref(queue),
-        "customer": row.customer,
+        "customer": customer(row.customer),
         "description": row.description,
         "context": row.context,
         "at": ms(row.created_at),

@@ -29,9 +29,19 @@ function who(customer) {
   const c = customer || {};
   const verified = c.verified === true;
   const claimed = verified ? null : h("span.claimed", null, " (claimed)");
+  // Beside a valid token the app may send a name or email the token does not sign: shown,
+  // but never as verified.
+  const unsigned = verified && c.claimed && typeof c.claimed === "object" ? c.claimed : {};
+  const value = (key) => {
+    if (c[key]) return [clip(String(c[key]), 120), verified ? null : claimed.cloneNode(true)];
+    if (typeof unsigned[key] === "string" && unsigned[key]) {
+      return [clip(unsigned[key], 120), h("span.claimed", null, " (unverified)")];
+    }
+    return ["—", null];
+  };
   const rows = [];
-  rows.push(...row("Name", clip(c.name || "—", 120), claimed));
-  rows.push(...row("Email", clip(c.email || "—", 120), c.email ? claimed && claimed.cloneNode(true) : null));
+  rows.push(...row("Name", ...value("name")));
+  rows.push(...row("Email", ...value("email")));
   if (c.id) rows.push(...row("User id", clip(String(c.id), 120), claimed && claimed.cloneNode(true)));
   return section("who", "Who", "user",
     verified
