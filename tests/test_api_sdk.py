@@ -267,3 +267,64 @@ def test_deeply_nested_bodies_are_refused_not_a_crash(world: World) -> None:
     )
     assert 400 <= response.status_code < 500
     assert world.rows("requests") == []
+
+
+def test_a_customer_token_is_refused_long_after_its_request_ended(world: World) -> None:
+    from datetime import timedelta
+
+    from tapline.models import utcnow
+
+    device = {"X-Tapline-Device": DEVICE_A}
+    _, created = _post(world, {"id": "c1", "description": "help"}, **device)
+    slots = f"/api/v1/slots?app={world.key}&request_id={created['request_id']}"
+    bearer = {"Origin": ORIGIN, "Authorization": f"Bearer {created['customer_token']}"}
+    assert world.client.get(slots, headers=bearer).status_code == 200
+    ended = utcnow() - timedelta(days=29)
+    world.execute("UPDATE requests SET state = 'cancelled', ended_at = :at", at=ended)
+    assert world.client.get(slots, headers=bearer).status_code == 200  # within its life
+    status, _ = _post(world, {"id": "c1", "description": "help"}, **device)
+    assert status == 200
+    world.execute("UPDATE requests SET ended_at = :at", at=ended - timedelta(days=2))
+    refused = world.client.get(slots, headers=bearer)
+    assert refused.status_code == 401
+    assert refused.json() == {"detail": "This request ended long ago: its token has expired."}
+    status, body = _post(world, {"id": "c1", "description": "help"}, **device)
+    assert status == 409 and "customer_token" not in body
+
+
+def test_a_refused_description_is_422_in_fastapis_shape(world: World) -> None:
+    status, body = _post(world, {"id": "c1", "description": "   "})
+    assert status == 422
+    assert body == {
+        "detail": [
+            {
+                "loc": ["body", "description"],
+                "msg": "A description needs some text.",
+                "type": "value_error",
+            }
+        ]
+    }
+
+
+def test_openapi_declares_the_real_refusals_with_their_bodies(world: World) -> None:
+    paths = world.client.get("/api/v1/openapi.json").json()["paths"]
+    expected = {
+        ("/api/v1/sdk/config", "get"): {"403"},
+        ("/api/v1/requests", "post"): {"403", "409", "413", "503"},
+        ("/api/v1/slots", "get"): {"401", "403"},
+        ("/api/v1/customers/requests", "get"): {"401", "403"},
+        ("/api/v1/desk/signin", "post"): {"401", "403", "429"},
+        ("/api/v1/desk/signout", "post"): {"401", "403"},
+        ("/api/v1/desk/password", "post"): {"401", "403", "429"},
+        ("/api/v1/desk/state", "get"): {"401"},
+    }
+    for (path, method), codes in expected.items():
+        responses = paths[path][method]["responses"]
+        for code in codes:
+            schema = responses[code]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/Problem"}, (path, code)
+        if "422" in responses:
+            schema = responses["422"]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/HTTPValidationError"}
+    retry = paths["/api/v1/desk/signin"]["post"]["responses"]["429"]["headers"]
+    assert "Retry-After" in retry

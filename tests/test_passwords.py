@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tapline.passwords import (
     CUSTOMER_PREFIX,
     DESK_PREFIX,
     customer_token,
+    customer_token_expired,
     customer_token_ok,
     hash_password,
     new_token,
@@ -44,3 +47,18 @@ def test_customer_tokens_are_per_request_and_per_secret() -> None:
     assert not customer_token_ok("secret-a", "r_2", token)
     assert not customer_token_ok("secret-b", "r_1", token)
     assert not customer_token_ok("secret-a", "r_1", token[:-1])
+
+
+def test_customer_tokens_expire_some_days_after_their_request_ended() -> None:
+    token = customer_token("secret-a", "r_1")
+    ended = datetime(2027, 1, 1, 12, 0)
+    for now, ok in (
+        (ended + timedelta(days=29, hours=23), True),
+        (ended + timedelta(days=30, seconds=1), False),
+    ):
+        assert customer_token_ok("secret-a", "r_1", token, ended, days=30, now=now) is ok
+        assert customer_token_expired(ended, 30, now) is not ok
+    # A live request's token does not expire; without `days` only the token is checked.
+    assert customer_token_ok("secret-a", "r_1", token, None, days=30, now=datetime(2099, 1, 1))
+    assert customer_token_ok("secret-a", "r_1", token, ended)
+    assert not customer_token_ok("secret-a", "r_1", token[:-1], None, days=30)
