@@ -224,8 +224,12 @@ async def answer(rt: Runtime, request_id: str, accept: object) -> dict[str, Any]
         return {"callback": wire(rt.callbacks.get(request_id))}
 
 
+SLOT_MS_MAX = 4_102_444_800_000
+"""2100-01-01 in ms: later is no slot, and a huge integer would overflow a float."""
+
+
 def _slot(value: object) -> float:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= SLOT_MS_MAX:
         raise ActionError("bad_frame", "`slot` is a slot's start in ms since the epoch.")
     return value / 1000
 
