@@ -19,9 +19,10 @@ from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
 from tapline.models import Queue, RoutingRules
 from tapline.schemas import QueueConfig, QueuePatch, RulesIn
+from tapline.strict_http import StrictRoute
 from tapline.views import ms, queue_config
 
-router = APIRouter(prefix="/api/v1", tags=["supervisor"])
+router = APIRouter(prefix="/api/v1", tags=["supervisor"], route_class=StrictRoute)
 
 
 def queue_out(row: Queue) -> dict[str, Any]:

@@ -16,9 +16,10 @@ from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
 from tapline.models import Shift, Specialist
 from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch
+from tapline.strict_http import StrictRoute
 from tapline.views import ms, shift_view, specialist_config
 
-router = APIRouter(tags=["supervisor"])
+router = APIRouter(tags=["supervisor"], route_class=StrictRoute)
 
 
 Supervisor = Depends(supervisor)

@@ -84,8 +84,14 @@ def luhn_ok(digits: str) -> bool:
 
 def clean_text(text: str) -> str:
     """Text fit to store: no NUL (PostgreSQL cannot hold it in text), and each lone UTF-16
-    surrogate replaced (no database, and no UTF-8 encoder, can hold one)."""
-    return _SURROGATE.sub(_REPLACEMENT, text.replace("\x00", ""))
+    surrogate replaced (see `valid_unicode`)."""
+    return valid_unicode(text.replace("\x00", ""))
+
+
+def valid_unicode(text: str) -> str:
+    """Each lone UTF-16 surrogate replaced by U+FFFD: no database, and no UTF-8 encoder (so
+    no response either), can hold one."""
+    return _SURROGATE.sub(_REPLACEMENT, text)
 
 
 def redact_cards(text: str) -> str:

@@ -4,12 +4,65 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-ClientId = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+from tapline import sanitize
 
 
-class UserIn(BaseModel):
+class Incoming(BaseModel):
+    """A body from outside. Its text is made valid Unicode before anything checks it: a
+    lone surrogate would be refused by Pydantic with an error echoing it, and that error
+    cannot be written out as UTF-8 (a 500). The routes' strict parser refuses one first;
+    this stands behind it."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_unicode(cls, data: Any) -> Any:
+        return _replace_surrogates(data, 0)
+
+
+_TYPED_DEPTH = 6
+"""How deep bodies have typed text (keys of a context, hours of a day); below it is free
+JSON that `sanitize` cleans."""
+
+
+def _replace_surrogates(value: Any, depth: int) -> Any:
+    if isinstance(value, str):
+        return sanitize.valid_unicode(value)
+    if depth >= _TYPED_DEPTH:
+        return value
+    if isinstance(value, dict):
+        return {
+            _replace_surrogates(key, depth): _replace_surrogates(item, depth + 1)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_replace_surrogates(item, depth + 1) for item in value]
+    return value
+
+
+def _no_card(value: str) -> str:
+    # A client id is stored and echoed as is: a card number in one would be kept in clear.
+    if sanitize.has_card(value):
+        raise ValueError("The id must not hold a card number; use a random id.")
+    return value
+
+
+ClientId = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"),
+    AfterValidator(_no_card),
+]
+
+
+class UserIn(Incoming):
     """The customer as the app claims it; `token` is the app's signed JWT."""
 
     id: str | None = Field(None, max_length=200)
@@ -18,9 +71,9 @@ class UserIn(BaseModel):
     token: str | None = Field(None, max_length=4096)
 
 
-class RequestCreate(BaseModel):
+class RequestCreate(Incoming):
     model_config = ConfigDict(extra="forbid")
-    id: str = ClientId
+    id: ClientId
     description: str = Field(min_length=1, max_length=1000)
     user: UserIn | None = None
     context: dict[str, Any] = Field(default_factory=dict)
@@ -50,7 +103,7 @@ class SdkConfig(BaseModel):
     limits: Limits
 
 
-class SignIn(BaseModel):
+class SignIn(Incoming):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
 
@@ -118,7 +171,7 @@ DateText = Annotated[str, StringConstraints(max_length=10)]
 Seconds = Annotated[float, Field(ge=0, le=86400)]
 
 
-class WeekIn(BaseModel):
+class WeekIn(Incoming):
     """Seven days of `[["09:00", "17:00"], …]`; a day left out (or empty) is closed."""
 
     model_config = ConfigDict(extra="forbid")
@@ -140,7 +193,7 @@ class HoursIn(WeekIn):
     )
 
 
-class QueuePatch(BaseModel):
+class QueuePatch(Incoming):
     """Part of a queue's configuration; see docs/protocol.md (Supervisor configuration)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -163,13 +216,18 @@ class QueueConfig(QueuePatch):
 
 Skills = Annotated[dict[SkillName, int], Field(max_length=MAX_SKILLS)]
 Authority = Annotated[
-    dict[AttributeName, float | bool | Annotated[str, StringConstraints(max_length=200)]],
+    dict[
+        AttributeName,
+        Annotated[float, Field(allow_inf_nan=False)]
+        | bool
+        | Annotated[str, StringConstraints(max_length=200)],
+    ],
     Field(max_length=MAX_ATTRIBUTES),
 ]
 Capacity = Annotated[dict[str, int], Field(max_length=3)]
 
 
-class SpecialistPatch(BaseModel):
+class SpecialistPatch(Incoming):
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
     role: Name | None = None
@@ -192,14 +250,14 @@ class SpecialistCreate(SpecialistPatch):
     is_supervisor: bool = False
 
 
-class RulesIn(BaseModel):
+class RulesIn(Incoming):
     toml: str = Field(max_length=200_000)
 
 
 Epoch = Annotated[int, Field(ge=0, le=4_102_444_800_000)]  # up to 2100, in ms
 
 
-class ShiftPatch(BaseModel):
+class ShiftPatch(Incoming):
     """A weekly shift (`weekly`) or one dated interval (`start`, `end` in ms)."""
 
     model_config = ConfigDict(extra="forbid")
