@@ -62,7 +62,8 @@ def options() -> argparse.Namespace:
     add("--cap", type=int, default=10, help="a socket's unacked messages before it holds (10)")
     add("--workers", type=int, default=2, help="generator processes (2)")
     add("--concurrency", type=int, default=50, help="sockets each worker opens at once (50)")
-    add("--setup-timeout", type=float, default=300.0, help="to connect the pairs (300)")
+    add("--setup-timeout", type=float, default=600.0, help="to connect the pairs (600)")
+    add("--keep", action="store_true", help="keep the data directories and servers' logs")
     add("--pg-url", default="postgresql://root@127.0.0.1:5432/test")
     add("--redis-url", default="redis://127.0.0.1:6379/0")
     args = parser.parse_args()
@@ -236,6 +237,7 @@ def run_config(name: str, args: argparse.Namespace) -> Result:
         )
         result.idle_count = args.idle - result.idle_failures
         drive(servers, seeded, args, result)
+        result.logs = {p.name: p.log.read_text(errors="replace") for p in servers.processes}
     except NotAvailable as error:
         result.unavailable = str(error)
     except Exception:
@@ -244,7 +246,10 @@ def run_config(name: str, args: argparse.Namespace) -> Result:
         raise
     finally:
         servers.stop()
-        shutil.rmtree(servers.workdir, ignore_errors=True)
+        if args.keep:
+            print(f"   kept {servers.workdir} (data and the servers' logs)")
+        else:
+            shutil.rmtree(servers.workdir, ignore_errors=True)
     return result
 
 

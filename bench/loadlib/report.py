@@ -33,6 +33,7 @@ class Result:
     idle_count: int = 0
     idle_failures: int = 0
     servers: int = 0
+    logs: dict[str, str] = field(default_factory=dict)  # each server's output (warnings up)
     load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-min, before and after
 
     @property
@@ -101,10 +102,27 @@ def print_result(r: Result, settings: str) -> None:
         f"refused {s.refused:,}, not delivered {not_delivered:,}; not sent: "
         f"{s.held:,} held (too many unacked), {s.late:,} late (sender blocked)"
     )
+    if s.sent > s.acked + s.refused and s.last_ack:
+        print(f"   the last ack came {s.last_ack - r.stopped:.1f} s after the senders stopped")
+    if r.offered and r.rate < 0.9 * r.offered:
+        print(
+            f"   overloaded: delivered is {r.rate / r.offered:.0%} of offered; the latency is "
+            "then mostly the queue the cap allows (about cap x senders / delivered msg/s)"
+        )
     print(
         f"   errors by code {dict(s.errors) or 'none'}; sockets closed unexpectedly "
         f"{s.closed} {dict(s.close_codes) or ''}; sockets that failed to open "
         f"{dict(s.failures) or 'none'}"
+    )
+    for name, text in r.logs.items():
+        lines = text.splitlines()
+        errors = sum(line.startswith("ERROR") for line in lines)
+        if lines:
+            print(f"   {name}'s log: {len(lines)} lines, {errors} ERROR entries; the last lines:")
+            print("\n".join(f"     | {line[:150]}" for line in lines[-3:]))
+    print(
+        f"   machine load average (1 min) {r.load_average[0]:.2f} before the window, "
+        f"{r.load_average[1]:.2f} after (2 cores, shared)"
     )
     print(
         f"   generator CPU {r.generator_cpu:.2f} s in the window "
