@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
@@ -42,6 +43,8 @@ class Worker:
 
     async def run(self) -> None:
         asyncio.get_running_loop().add_reader(self.conn.fileno(), self.listen)
+        os.set_blocking(self.conn.fileno(), True)  # add_reader made it non-blocking: the
+        # result is larger than the pipe's buffer, and `listen` reads only when readable
         try:
             if self.plan["mode"] == "tapline":
                 import httpx2
