@@ -245,8 +245,7 @@ class World:
             with anyio.fail_after(GUARD):
                 while not until():  # noqa: ASYNC110 - server state, no event to wait on
                     await asyncio.sleep(0.001)
-                async with self.rt.lock:
-                    pass
+                await self.rt.writer.idle()
 
         self.call(wait)
 

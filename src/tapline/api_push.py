@@ -93,7 +93,7 @@ async def subscribe(
     except push.Refused as error:
         raise HTTPException(422, str(error)) from error
     limit = rt.settings.push_subscriptions_max
-    async with rt.lock, rt.sessions() as session, session.begin():
+    async with rt.sessions() as session, session.begin():
         owner = await session.get(HelpRequest, body.request_id)
         if owner is None or owner.app_id != row_app.id:
             raise HTTPException(401, "Unknown request or wrong token.")
@@ -147,7 +147,7 @@ async def unsubscribe(
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
     require_customer_token(rt, body.request_id, authorization)
-    async with rt.lock, rt.sessions() as session, session.begin():
+    async with rt.sessions() as session, session.begin():
         owner = await session.get(HelpRequest, body.request_id)
         if owner is None or owner.app_id != row_app.id:
             raise HTTPException(401, "Unknown request or wrong token.")

@@ -309,7 +309,7 @@ async def deliver(rt: Runtime, pushes: list[Push]) -> None:
         results = await asyncio.gather(*(_send(client, signer, sub, p, settings) for p in pushes))
     gone = [push.subscription_id for push, status in zip(pushes, results, strict=True) if status]
     if gone:
-        async with rt.lock, rt.sessions() as session, session.begin():
+        async with rt.sessions() as session, session.begin():
             await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
 
 

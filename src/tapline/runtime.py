@@ -20,6 +20,9 @@ from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import Staffing
 from tapline.ratelimit import SignInLimiter
 from tapline.settings import Settings
+from tapline.writer import Writer
+
+QUEUES_CHANNEL = "desk:queues"
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Runtime:
     clock: Clock = field(default_factory=SystemClock)
     bus: Bus = field(default_factory=InProcessBus)
     engine: Engine = field(init=False)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    writer: Writer = field(init=False)
     signins: SignInLimiter = field(init=False)
     desk_sockets: Counter[str] = field(default_factory=Counter)
     customer_sockets: Counter[str] = field(default_factory=Counter)
@@ -63,6 +66,20 @@ class Runtime:
     """When `actions.opening` next looks for queues that have opened."""
 
     def __post_init__(self) -> None:
+        self.writer = Writer(
+            self.sessions,
+            lambda: self.bus,
+            max_waiting=self.settings.write_queue_max,
+            max_batch=self.settings.write_batch_max,
+        )
+        self.writer.committed = self._committed
+        self.signins = SignInLimiter(
+            self.settings.signin_attempts, self.settings.signin_window, self.clock
+        )
+        self.reset_derived()
+
+    def reset_derived(self) -> None:
+        """Forget everything rebuilt from the database: a fresh engine, callbacks, queues."""
         self.engine = Engine(
             self.clock,
             offer_timeout=self.settings.offer_timeout,
@@ -75,9 +92,23 @@ class Runtime:
             on_failure=OnFailure(self.settings.callback_on_failure),
         )
         self.callbacks = Callbacks(self.callbacks_policy)
-        self.signins = SignInLimiter(
-            self.settings.signin_attempts, self.settings.signin_window, self.clock
-        )
+        self.queue_counts.clear()
+        self.queue_names.clear()
+        self.queue_rows.clear()
+        self.queue_ids.clear()
+        self.slot_books.clear()
+        self.wait_models.clear()
+        self.shown.clear()
+        self.rules = None
+        self.staffing = Staffing.empty()
+        self.opening_check_at = 0.0
+
+    def _committed(self) -> None:
+        """After every committed batch: the queues' counts, then wake whoever waits."""
+        if self.queues_dirty:
+            self.queues_dirty = False
+            self.bus.publish(QUEUES_CHANNEL, self.queues_frame())
+        self.wake()
 
     def queues_frame(self) -> dict[str, object]:
         """The `queues` signal: every queue's waiting count."""

@@ -1,4 +1,8 @@
-"""The one write path. Every change persists first, then publishes with `send_events`."""
+"""The one write path. Every change persists first, then publishes with `send_events`.
+
+Writes go through the runtime's `Writer` (`tapline.writer`): many share one transaction and
+one commit, and their events are published, and their callers answered, once it commits.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tapline.runtime import Runtime
+from tapline.errors import ActionError
+from tapline.runtime import QUEUES_CHANNEL, Runtime
 from tapline.streams import Outbox
+from tapline.writer import Batch
 
-QUEUES_CHANNEL = "desk:queues"
-
-
-class ActionError(Exception):
-    """A write refused for a reason the client can be told (`code` is a protocol code)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+__all__ = ["QUEUES_CHANNEL", "ActionError", "Transaction", "exclusive", "transaction"]
 
 
 @dataclass
@@ -28,16 +25,18 @@ class Transaction:
     rt: Runtime
     session: AsyncSession
     outbox: Outbox
+    batch: Batch
 
 
 @asynccontextmanager
 async def transaction(rt: Runtime) -> AsyncIterator[Transaction]:
-    """Serialises writes (the engine is single-threaded state), commits, then publishes."""
-    async with rt.lock, rt.sessions() as session, session.begin():
-        tx = Transaction(rt, session, Outbox(session))
-        yield tx
-    tx.outbox.send_events(rt.bus)
-    if rt.queues_dirty:
-        rt.queues_dirty = False
-        rt.bus.publish(QUEUES_CHANNEL, rt.queues_frame())
-    rt.wake()
+    """One write, in the writer's next batch: the engine stays single-threaded state."""
+    async with rt.writer.turn() as batch:
+        yield Transaction(rt, batch.session, batch.outbox, batch)
+
+
+@asynccontextmanager
+async def exclusive(rt: Runtime) -> AsyncIterator[Transaction]:
+    """A transaction with no batch running: for startup and rebuilding the engine."""
+    async with rt.writer.exclusive() as batch:
+        yield Transaction(rt, batch.session, batch.outbox, batch)
