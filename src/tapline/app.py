@@ -22,7 +22,7 @@ from tapline import (
     socket_specialist,
     waits,
 )
-from tapline.actions.startup import restore, tick_forever
+from tapline.actions.startup import rebuild, restore, tick_forever
 from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import Clock, SystemClock
 from tapline.migrate import upgrade
@@ -41,6 +41,8 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     rt = Runtime(
         settings=settings, db=db, sessions=make_sessionmaker(db), clock=clock or SystemClock()
     )
+
+    rt.writer.rebuild = lambda: rebuild(rt)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -61,6 +63,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await rt.writer.close()
             await push.stop()  # pushes under way may be about to delete a subscription
             await db.dispose()
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from tapline import __version__
@@ -80,10 +82,31 @@ async def demo_session(request: Request) -> dict[str, object]:
     return {"app": app.public_key, "user": user}
 
 
-@router.get("/healthz", response_model=Health, tags=["operations"])
-async def healthz(request: Request) -> Health:
-    """Alive, and the database answers."""
+class Unhealthy(BaseModel):
+    status: str = "unavailable"
+    down: dict[str, str]
+    """What is down (`database`, `writer`, `bus`) and why, with no secrets."""
+    version: str
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    tags=["operations"],
+    responses={503: {"model": Unhealthy, "description": "Something this node needs is down"}},
+)
+async def healthz(request: Request) -> Health | JSONResponse:
+    """Alive, the database answers and writes are being kept; else 503 naming what is down."""
     rt: Runtime = request.app.state.rt
-    async with rt.sessions() as session:
-        await session.execute(text("SELECT 1"))
-    return Health(status="ok", database=rt.db.dialect.name, version=__version__)
+    down: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(5.0), rt.sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to answer is "down"; the kind says which
+        down["database"] = type(error).__name__
+    if rt.writer.down is not None:
+        down["writer"] = rt.writer.down
+    if not down:
+        return Health(status="ok", database=rt.db.dialect.name, version=__version__)
+    body = Unhealthy(down=down, version=__version__)
+    return JSONResponse(body.model_dump(), status_code=503)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
 from tapline import waits
-from tapline.actions import callbacks
+from tapline.actions import callbacks, thread
 from tapline.actions import customer as actions
 from tapline.bus import Frame
 from tapline.engine import EngineError, RequestState
+from tapline.errors import Unavailable
 from tapline.models import App, Request
 from tapline.passwords import DESK_PREFIX, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.security import find_app, origin_allowed
 from tapline.streams import customer_stream, specialist_stream
-from tapline.wire import Wire, serve, typing_signal
+from tapline.wire import Wire, serve, typing_signal, unavailable
 
 router = APIRouter()
 WRITES = {
@@ -36,6 +38,9 @@ WRITES = {
 @router.websocket("/ws/customer")
 async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
     rt: Runtime = ws.app.state.rt
+    if rt.writer.down is not None:
+        await ws.send_denial_response(unavailable())
+        return
     row = await find_app(rt, app)
     origin = ws.headers.get("origin")
     if row is None or not origin_allowed(row, origin):
@@ -48,6 +53,7 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
     if hello is None:
         return
     request, after = hello
+    author = request.customer.get("name") or "Customer"
     stream = customer_stream(request.id)
     subscription = rt.bus.subscribe({stream})
     end = await wire.stream_end(stream)
@@ -63,14 +69,16 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
     waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting
     rt.customer_sockets[request.id] += 1
     if rt.customer_sockets[request.id] == 1:
-        await actions.customer_presence(rt, request.id, True)
+        with contextlib.suppress(Unavailable):  # a rebuild reads `customer_sockets` later
+            await actions.customer_presence(rt, request.id, True)
     try:
-        await serve(wire, subscription, stream, lambda: _read(wire, rt, request.id))
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, request.id, author))
     finally:
         rt.customer_sockets[request.id] -= 1
         if rt.customer_sockets[request.id] <= 0:
             del rt.customer_sockets[request.id]
-            await actions.customer_presence(rt, request.id, False)
+            with contextlib.suppress(Unavailable):
+                await actions.customer_presence(rt, request.id, False)
 
 
 async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
@@ -105,13 +113,14 @@ async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
         return row, _int(frame.get("last_seq"))
 
 
-async def _read(wire: Wire, rt: Runtime, request_id: str) -> None:
+async def _read(wire: Wire, rt: Runtime, request_id: str, author: str) -> None:
     async def message(frame: Frame) -> dict[str, Any]:
-        row = await actions.post_message(rt, request_id, frame["id"], frame.get("body"))
-        return {"message_id": row.id}
+        body = frame.get("body")
+        message_id = await thread.customer_message(rt, request_id, frame["id"], author, body)
+        return {"message_id": message_id}
 
     async def context(frame: Frame) -> dict[str, Any]:
-        await actions.update_context(rt, request_id, frame.get("context"))
+        await thread.update_context(rt, request_id, frame.get("context"))
         return {}
 
     async def cancel(frame: Frame) -> dict[str, Any]:

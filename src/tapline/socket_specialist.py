@@ -10,16 +10,17 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
-from tapline.actions import QUEUES_CHANNEL
+from tapline.actions import QUEUES_CHANNEL, thread
 from tapline.actions import desk as actions
 from tapline.bus import Frame
 from tapline.desk_auth import COOKIE, SignedIn, lookup, same_origin, signed_out_event
 from tapline.engine import EngineError, RequestState
+from tapline.errors import Unavailable
 from tapline.models import Specialist
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 from tapline.wallboard import WALLBOARD_CHANNEL
-from tapline.wire import Wire, serve, typing_signal
+from tapline.wire import Wire, serve, typing_signal, unavailable
 
 router = APIRouter()
 WRITES = {"presence", "accept", "decline", "message", "resolve"}
@@ -29,6 +30,9 @@ SIGNED_OUT = 4401  # close code: the desk session ended (signed out, password re
 @router.websocket("/ws/specialist")
 async def specialist_socket(ws: WebSocket) -> None:
     rt: Runtime = ws.app.state.rt
+    if rt.writer.down is not None:
+        await ws.send_denial_response(unavailable())
+        return
     if not same_origin(rt, ws.headers.get("origin"), ws.headers.get("host")):
         await ws.send_denial_response(
             JSONResponse({"detail": "Cross-site socket refused."}, status_code=403)
@@ -48,7 +52,7 @@ async def specialist_socket(ws: WebSocket) -> None:
 async def _session(
     ws: WebSocket, rt: Runtime, signed_in: SignedIn, signed_out: asyncio.Event
 ) -> None:
-    wire = Wire(ws, rt)
+    wire = Wire(ws, rt, desk=True)
     hello = await _hello(wire)
     if hello is None:
         return
@@ -69,7 +73,8 @@ async def _session(
         await serve(wire, subscription, stream, read)
         return
     rt.desk_sockets[me.id] += 1
-    await actions.specialist_online(rt, me.id)
+    with contextlib.suppress(Unavailable):  # a rebuild reads `desk_sockets` later
+        await actions.specialist_online(rt, me.id)
     try:
         await serve(wire, subscription, stream, read)
     finally:
@@ -146,8 +151,11 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
         return {}
 
     async def message(frame: Frame) -> dict[str, Any]:
-        row = await actions.post_message(rt, me, _request_id(frame), frame["id"], frame.get("body"))
-        return {"message_id": row.id}
+        request_id, body = _request_id(frame), frame.get("body")
+        message_id = await thread.specialist_message(
+            rt, me.id, me.name, request_id, frame["id"], body
+        )
+        return {"message_id": message_id}
 
     async def resolve(frame: Frame) -> dict[str, Any]:
         state = await actions.resolve(

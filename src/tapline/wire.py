@@ -9,17 +9,20 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.responses import JSONResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from tapline import sanitize
-from tapline.actions import ActionError
 from tapline.bus import Frame, Subscription
+from tapline.errors import ActionError
 from tapline.ratelimit import TokenBucket
 from tapline.runtime import Runtime
 from tapline.streams import last_seq, replay
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 Handler = Callable[[Frame], Awaitable[dict[str, Any] | None]]
+RESYNC = "_resync"
+"""What the bus delivers when it may have missed frames: refill from the log."""
 
 
 def typing_signal(request_id: str, sender: str, frame: Frame) -> Frame:
@@ -32,23 +35,40 @@ def typing_signal(request_id: str, sender: str, frame: Frame) -> Frame:
     }
 
 
+def unavailable() -> JSONResponse:
+    """A socket refused while this node cannot keep writes: it would serve stale state."""
+    body = {"detail": "This node cannot reach its database; try another or retry soon."}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
+
+
 class Wire:
     """One socket. Bad frames get an `error` signal; only auth failures close it."""
 
-    def __init__(self, ws: WebSocket, rt: Runtime) -> None:
+    def __init__(self, ws: WebSocket, rt: Runtime, *, desk: bool = False) -> None:
         self.ws = ws
         self.rt = rt
-        self.bucket = TokenBucket(rt.settings.frame_rate, rt.settings.frame_burst, rt.clock)
+        settings = rt.settings
+        rate, burst = (
+            (settings.desk_frame_rate, settings.desk_frame_burst)
+            if desk
+            else (settings.frame_rate, settings.frame_burst)
+        )
+        self.bucket = TokenBucket(rate, burst, rt.clock)
         self._send_lock = asyncio.Lock()
         self.cursor = 0
 
     async def send(self, frame: Frame) -> None:
         async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, separators=(",", ":")))
+            await self.ws.send_text(json.dumps(frame, separators=(",", ":"), allow_nan=False))
 
-    async def error(self, code: str, message: str, ref: object = None) -> None:
+    async def error(
+        self, code: str, message: str, ref: object = None, retry_after: float | None = None
+    ) -> None:
         ref_id = ref if isinstance(ref, str) else None
-        await self.send({"type": "error", "code": code, "message": message, "ref": ref_id})
+        frame: Frame = {"type": "error", "code": code, "message": message, "ref": ref_id}
+        if retry_after is not None:
+            frame["retry_after"] = retry_after  # seconds: try the same frame again then
+        await self.send(frame)
 
     async def receive(self) -> Frame | None:
         """The next well-formed frame, or None after answering a bad one with an error."""
@@ -112,7 +132,7 @@ class Wire:
         try:
             result = await handler(frame)
         except ActionError as error:
-            await self.error(error.code, error.message, frame.get("id"))
+            await self.error(error.code, error.message, frame.get("id"), error.retry_after)
             return
         except sanitize.TooLarge as error:
             await self.error("too_large", str(error), frame.get("id"))
@@ -149,7 +169,9 @@ class Wire:
                 subscription.lagging = False
                 await self.resume(stream, self.cursor)
             seq = frame.get("seq")
-            if seq is None:
+            if frame.get("type") == RESYNC:
+                await self.resume(stream, self.cursor)  # the bus may have missed some
+            elif seq is None:
                 await self.send(frame)
             elif seq == self.cursor + 1:
                 await self.send(frame)
@@ -165,8 +187,8 @@ async def serve(
     pump = asyncio.create_task(wire.pump(subscription, stream))
     try:
         await reader()
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, WebSocketDisconnected):
+        pass  # gone, perhaps as an answer was on its way
     finally:
         pump.cancel()
         subscription.close()

@@ -8,13 +8,14 @@ import logging
 from sqlalchemy import select, update
 
 from tapline import configuration, waits
-from tapline.actions import Transaction, callbacks, desk, opening, transaction
+from tapline.actions import Transaction, callbacks, desk, exclusive, opening, transaction
 from tapline.actions.effects import apply
-from tapline.engine import RequestState
+from tapline.engine import EngineError, Presence, RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
 from tapline.engine.requirements import Requirements
 from tapline.engine.slots import Booking
+from tapline.errors import Unavailable
 from tapline.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
 from tapline.runtime import Runtime
 
@@ -30,35 +31,67 @@ async def restore(rt: Runtime) -> set[str]:
     Specialists are offline until their desk connects. Returns the specialists who hold
     connected requests: they get the grace time to return.
     """
-    async with transaction(rt) as tx:
-        rt.staffing = await configuration.load_staffing(tx.session)
-        for queue in await tx.session.scalars(select(Queue).order_by(Queue.created_at)):
-            configuration.apply_queue(rt, queue)
-        active = select(Specialist).where(Specialist.deactivated_at.is_(None))
-        for specialist in await tx.session.scalars(active):
-            configuration.apply_specialist(rt, specialist)
-        rules = await tx.session.scalar(select(RoutingRules).order_by(RoutingRules.id.desc()))
-        if rules is not None:
-            errors, rt.rules = configuration.parse_rules(rules.toml, rt.queue_ids)
-            if errors:
-                log.error("the saved routing rules no longer load: %s", errors)
-        await _restore_callbacks(tx)
-        holding = await _restore_requests(tx)
-        await callbacks.rebook_displaced(tx)  # the plan changed while it was down?
-        # Offers made before the restart are void; routing makes new ones.
-        await tx.session.execute(
-            update(Offer).where(Offer.outcome.is_(None)).values(outcome="restart")
-        )
-        await apply(tx, rt.engine.route())
-        rt.queue_counts.update(rt.engine.queues())
-        # A callback that rang before the restart comes back promised: ring it again, now
-        # (nothing else would until its give-up time, an hour on).
-        connected = await tx.session.scalars(
-            select(Request).where(Request.state == str(RequestState.CONNECTED))
-        )
-        for row in connected:
-            await callbacks.connected(tx, row)
+    async with exclusive(rt) as tx:
+        holding = await _restore(tx)
     await waits.warm(rt)
+    return holding
+
+
+async def rebuild(rt: Runtime) -> None:
+    """Rebuild the engine from the database after a write that did not commit.
+
+    What the engine held beyond the database is dropped; the sockets open now are put back
+    (customers present, desks at the presence they chose), and specialists holding chats with
+    no desk open get the grace time from now.
+    """
+    rt.reset_derived()
+    async with exclusive(rt) as tx:
+        holding = await _restore(tx)
+        for request_id in list(rt.customer_sockets):
+            try:
+                await apply(tx, rt.engine.customer_returned(request_id))
+            except EngineError:
+                continue  # ended: nothing to keep
+        for specialist_id in list(rt.desk_sockets):
+            choice = rt.presence_choice.get(specialist_id, Presence.AVAILABLE)
+            try:
+                await apply(tx, rt.engine.set_presence(specialist_id, choice))
+            except EngineError:
+                continue  # deactivated meanwhile
+    now = rt.clock.now()
+    for specialist_id in holding - set(rt.desk_sockets):
+        rt.drop_at.setdefault(specialist_id, now + rt.settings.specialist_grace)
+    await waits.warm(rt)
+    rt.wake()
+
+
+async def _restore(tx: Transaction) -> set[str]:
+    rt = tx.rt
+    rt.staffing = await configuration.load_staffing(tx.session)
+    for queue in await tx.session.scalars(select(Queue).order_by(Queue.created_at)):
+        configuration.apply_queue(rt, queue)
+    active = select(Specialist).where(Specialist.deactivated_at.is_(None))
+    for specialist in await tx.session.scalars(active):
+        configuration.apply_specialist(rt, specialist)
+    rules = await tx.session.scalar(select(RoutingRules).order_by(RoutingRules.id.desc()))
+    if rules is not None:
+        errors, rt.rules = configuration.parse_rules(rules.toml, rt.queue_ids)
+        if errors:
+            log.error("the saved routing rules no longer load: %s", errors)
+    await _restore_callbacks(tx)
+    holding = await _restore_requests(tx)
+    await callbacks.rebook_displaced(tx)  # the plan changed while it was down?
+    # Offers made before the restart are void; routing makes new ones.
+    await tx.session.execute(update(Offer).where(Offer.outcome.is_(None)).values(outcome="restart"))
+    await apply(tx, rt.engine.route())
+    rt.queue_counts.update(rt.engine.queues())
+    # A callback that rang before the restart comes back promised: ring it again, now
+    # (nothing else would until its give-up time, an hour on).
+    connected = await tx.session.scalars(
+        select(Request).where(Request.state == str(RequestState.CONNECTED))
+    )
+    for row in connected:
+        await callbacks.connected(tx, row)
     return holding
 
 
@@ -155,6 +188,9 @@ async def tick_forever(rt: Runtime) -> None:
                 await desk.drop_due(tx)
         except asyncio.CancelledError:
             raise
+        except Unavailable:
+            # Nothing is decided while the database is away; the rebuild wakes us.
+            await asyncio.sleep(1)
         except Exception:
             log.exception("engine tick failed; retrying")
             await asyncio.sleep(1)
