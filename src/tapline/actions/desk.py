@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tapline import configuration, sanitize
 from tapline.actions import ActionError, Transaction, transaction
-from tapline.actions.effects import apply, fan_out_message
+from tapline.actions.effects import apply
 from tapline.engine import (
     EngineError,
     InvalidTransition,
@@ -16,7 +16,7 @@ from tapline.engine import (
     UnknownRequest,
     UnknownSpecialist,
 )
-from tapline.models import Message, Offer, Request, Specialist
+from tapline.models import Offer, Request, Specialist
 from tapline.runtime import Runtime
 
 DISPOSITIONS = ("resolved", "resolved_with_followup", "not_resolved", "duplicate")
@@ -71,35 +71,6 @@ async def _declined_already(tx: Transaction, specialist_id: str, request_id: str
         .limit(1)
     )
     return latest == "declined"
-
-
-async def post_message(
-    rt: Runtime, specialist: Specialist, request_id: str, client_id: str, body: object
-) -> Message:
-    text = sanitize.message_body(body, rt.settings.message_bytes)
-    async with transaction(rt) as tx:
-        existing = await tx.session.scalar(
-            select(Message).where(
-                Message.request_id == request_id,
-                Message.specialist_id == specialist.id,
-                Message.client_id == client_id,
-            )
-        )
-        if existing is not None:
-            return existing  # a resend, even after the end: the same answer
-        row = await _mine(tx, specialist.id, request_id)
-        message = Message(
-            request_id=row.id,
-            sender="specialist",
-            specialist_id=specialist.id,
-            author=specialist.name,
-            client_id=client_id,
-            body=text,
-        )
-        tx.session.add(message)
-        await tx.session.flush()
-        await fan_out_message(tx, row, message)
-        return message
 
 
 async def resolve(

@@ -1,0 +1,201 @@
+"""The hot path of a conversation: messages and context, as writer steps.
+
+A message is the most frequent write there is. It runs as one step of the writer's batch
+with SQLAlchemy Core (one INSERT that also tells a resend apart), reads the request's state
+from the engine rather than the database, and shares its batch's commit. A resent message
+(same client id) gets the first one's answer, even after the conversation ended.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tapline import sanitize, views
+from tapline.engine import EngineError, RequestState
+from tapline.errors import ActionError
+from tapline.models import Message, Request, utcnow
+from tapline.runtime import Runtime
+from tapline.streams import customer_stream, specialist_stream
+from tapline.writer import Batch
+
+LIVE = (RequestState.WAITING, RequestState.OFFERED, RequestState.CONNECTED)
+ENDED = {str(RequestState.RESOLVED), str(RequestState.CANCELLED), str(RequestState.DEAD_END)}
+
+
+async def customer_message(
+    rt: Runtime, request_id: str, client_id: str, author: str, body: object
+) -> int:
+    """The customer writes; returns the message's id (the first one's, for a resend)."""
+    text = sanitize.message_body(body, rt.settings.message_bytes)
+
+    async def step(batch: Batch) -> int:
+        row = _row(request_id, "customer", None, author, client_id, text)
+        live, specialist_id = _live(rt, request_id)
+        if live:  # the usual case: one statement, which also tells a resend apart
+            return await _insert(batch, row, specialist_id)
+        found = await _resent(batch, request_id, "customer", client_id)
+        if found is not None:
+            return found  # a resend, even after the end: the same answer
+        await _refuse_ended(batch, request_id)
+        return await _insert(batch, row, None)  # a closed queue's or a booked slot's
+
+    return await rt.writer.step(step)
+
+
+async def specialist_message(
+    rt: Runtime, specialist_id: str, author: str, request_id: str, client_id: str, body: object
+) -> int:
+    """The specialist replies in a conversation they hold."""
+    text = sanitize.message_body(body, rt.settings.message_bytes)
+
+    async def step(batch: Batch) -> int:
+        row = _row(request_id, "specialist", specialist_id, author, client_id, text)
+        live, holder = _live(rt, request_id)
+        if live and holder == specialist_id:
+            return await _insert(batch, row, specialist_id)
+        found = await _resent(batch, request_id, "specialist", client_id, specialist_id)
+        if found is not None:
+            return found  # a resend, even after the end: the same answer
+        await _refuse_not_held(batch, request_id, specialist_id)
+        raise AssertionError("refused above")
+
+    return await rt.writer.step(step)
+
+
+async def update_context(rt: Runtime, request_id: str, raw: object) -> dict[str, Any]:
+    """The customer's app says where they are now; the specialist holding it sees it."""
+    context = sanitize.context(raw, rt.settings.context_bytes)
+
+    async def step(batch: Batch) -> dict[str, Any]:
+        changed = await batch.session.execute(
+            update(Request)
+            .where(Request.id == request_id, Request.state.not_in(ENDED))
+            .values(context=context)
+            .returning(Request.state, Request.specialist_id)
+        )
+        found = changed.first()
+        if found is None:
+            await _refuse_closed(batch, request_id)
+        state, specialist_id = found
+        if specialist_id and state == RequestState.CONNECTED:
+            stream = specialist_stream(specialist_id)
+            await batch.outbox.load([stream])
+            payload = {"request_id": request_id, "context": context}
+            batch.outbox.put(stream, "context.updated", payload)
+        return context
+
+    return await rt.writer.step(step)
+
+
+def _row(
+    request_id: str,
+    sender: str,
+    specialist_id: str | None,
+    author: str,
+    client_id: str,
+    text: str,
+) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "sender": sender,
+        "specialist_id": specialist_id,
+        "author": author,
+        "client_id": client_id,
+        "body": text,
+        "created_at": utcnow(),
+    }
+
+
+async def _resent(
+    batch: Batch, request_id: str, sender: str, client_id: str, specialist_id: str | None = None
+) -> int | None:
+    """The id of the message this client id already made, if it is a resend."""
+    query = select(Message.id).where(
+        Message.request_id == request_id,
+        Message.sender == sender,
+        Message.client_id == client_id,
+    )
+    if specialist_id is not None:
+        query = query.where(Message.specialist_id == specialist_id)
+    found: int | None = await batch.session.scalar(query)
+    return found
+
+
+async def _insert(batch: Batch, row: dict[str, Any], specialist_id: str | None) -> int:
+    """Store the message and put it on the streams of those in the conversation.
+
+    A client id already used by this sender in this conversation is a resend: its first
+    message's id comes back and nothing is written or sent again.
+    """
+    dialect = batch.session.bind.dialect.name if batch.session.bind is not None else "sqlite"
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Message)
+    statement = insert.values(**row).on_conflict_do_nothing().returning(Message.id)
+    message_id = await batch.session.scalar(statement)
+    request_id = row["request_id"]
+    if message_id is None:
+        found = await _resent(
+            batch, request_id, row["sender"], row["client_id"], row["specialist_id"]
+        )
+        if found is None:  # another specialist's message in this conversation has that id
+            raise ActionError("bad_frame", "That message id is already used; use a new one.")
+        return found
+    streams = [customer_stream(request_id)]
+    if specialist_id is not None:
+        streams.append(specialist_stream(specialist_id))
+    await batch.outbox.load(streams)
+    payload = {"request_id": request_id, "message": _wire(message_id, row)}
+    for stream in streams:
+        batch.outbox.put(stream, "message", payload)
+    return message_id
+
+
+def _wire(message_id: int, row: dict[str, Any]) -> dict[str, Any]:
+    """A message as `views.message` gives it, from the row just written."""
+    return {
+        "id": message_id,
+        "client_id": row["client_id"],
+        "sender": row["sender"],
+        "author": row["author"],
+        "body": row["body"],
+        "at": views.ms(row["created_at"]),
+    }
+
+
+def _live(rt: Runtime, request_id: str) -> tuple[bool, str | None]:
+    """Whether the engine holds the request (waiting, offered, connected), and with whom."""
+    try:
+        view = rt.engine.request(request_id)
+    except EngineError:
+        return False, None  # a closed queue's, a booked slot's, or ended long ago
+    if view.state not in LIVE:
+        return False, None  # ended: the database says how
+    connected = view.state is RequestState.CONNECTED
+    return True, view.specialist_id if connected else None
+
+
+async def _refuse_ended(batch: Batch, request_id: str) -> None:
+    state = await batch.session.scalar(select(Request.state).where(Request.id == request_id))
+    if state is None:
+        raise ActionError("not_found", "No such request.")
+    if state in ENDED:
+        raise ActionError("invalid_state", "This conversation has ended.")
+
+
+async def _refuse_not_held(batch: Batch, request_id: str, specialist_id: str) -> None:
+    found = await batch.session.execute(
+        select(Request.state, Request.specialist_id).where(Request.id == request_id)
+    )
+    row = found.first()
+    if row is None or row.specialist_id != specialist_id:
+        raise ActionError("not_allowed", "That request is not yours.")
+    raise ActionError("invalid_state", "That conversation has ended.")
+
+
+async def _refuse_closed(batch: Batch, request_id: str) -> NoReturn:
+    exists = await batch.session.scalar(select(Request.id).where(Request.id == request_id))
+    if exists is None:
+        raise ActionError("not_found", "No such request.")
+    raise ActionError("invalid_state", "This conversation has ended.")
