@@ -408,3 +408,34 @@ def test_cards_sent_as_json_numbers_are_removed(world: World) -> None:
         "b": sanitize.REDACTED,
         "c": [sanitize.REDACTED],
     }
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "1e400"])
+def test_any_frame_with_a_number_json_lacks_is_bad_json(world: World, number: str) -> None:
+    """The socket reads strict JSON: not even a frame's type is looked at."""
+    created = world.ask()
+    with world.widget(created) as widget:
+        widget.send_text('{"type":"message","id":"m1","body":"x","n":N}'.replace("N", number))
+        assert widget.error("bad_json")["ref"] is None
+        _survives(widget)
+    assert [r for r in world.rows("messages") if r["client_id"] == "m1"] == []
+
+
+def test_a_card_number_as_a_frame_id_is_refused(world: World) -> None:
+    created = world.ask()
+    with world.widget(created) as widget:
+        widget.send({"type": "message", "id": "4111111111111111", "body": "hello"})
+        widget.error("bad_frame")
+        _survives(widget)
+    assert "4111111111111111" not in world.database_text()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/requests", "/api/v1/push/subscriptions"])
+def test_the_widget_api_reads_strict_json(world: World, path: str) -> None:
+    response = world.client.post(
+        f"{path}?app={world.key}",
+        headers={"Origin": ORIGIN, "Content-Type": "application/json"},
+        content='{"id": NaN, "description": "x"}',
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "id"]

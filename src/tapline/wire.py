@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
-from tapline import sanitize
+from tapline import sanitize, strict_json
 from tapline.bus import Frame, Subscription
 from tapline.errors import ActionError
 from tapline.ratelimit import TokenBucket
@@ -59,7 +58,7 @@ class Wire:
 
     async def send(self, frame: Frame) -> None:
         async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, separators=(",", ":"), allow_nan=False))
+            await self.ws.send_text(strict_json.dumps(frame))
 
     async def error(
         self, code: str, message: str, ref: object = None, retry_after: float | None = None
@@ -85,8 +84,10 @@ class Wire:
             problem = ("too_large", f"A frame may be at most {self.rt.settings.frame_bytes} bytes.")
         else:
             try:
-                frame = json.loads(text)
-            except (ValueError, RecursionError):  # RecursionError: nested too deeply
+                frame = strict_json.loads(text)
+            except strict_json.StrictJSONError as error:
+                problem = ("bad_json", f"That frame is not valid JSON: {error}")
+            except (ValueError, RecursionError):  # not JSON, or nested too deeply
                 problem = ("bad_json", "That frame is not valid JSON.")
             else:
                 if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -123,7 +124,9 @@ class Wire:
             await self.error("unknown_type", f"Unknown frame type {kind!r}.", frame.get("id"))
             return
         if kind in writes and not (
-            isinstance(frame.get("id"), str) and CLIENT_ID.match(frame["id"])
+            isinstance(frame.get("id"), str)
+            and CLIENT_ID.match(frame["id"])
+            and not sanitize.has_card(frame["id"])  # ids are stored: never a card number
         ):
             await self.error(
                 "bad_frame", "A write needs an `id`: 1-64 letters, digits, or _.:-", frame.get("id")
