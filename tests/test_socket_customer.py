@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from support import ORIGIN, Socket, World
+from tapline.models import utcnow
 
 
 def _customer_path(world: World, key: str | None = None) -> str:
@@ -56,6 +58,20 @@ def test_a_wrong_token_closes_with_4401(world: World) -> None:
     assert _hello_closes(world, {"request_id": rid})
     assert _hello_closes(world, {"request_id": "r_nope", "token": mine["customer_token"]})
     assert _hello_closes(world, {"request_id": 7, "token": mine["customer_token"]})
+
+
+def test_a_token_long_after_its_request_ended_closes_with_4401(world: World) -> None:
+    created = world.ask()
+    rid, token = created["request_id"], created["customer_token"]
+    days = world.settings.customer_token_days
+    ended = utcnow() - timedelta(days=days - 1)
+    world.execute("UPDATE requests SET state='cancelled', ended_at=:at", at=ended)
+    with world.widget(created) as widget:  # within its life: it still opens
+        widget.send({"type": "ping"})
+        widget.until("pong")
+    world.execute("UPDATE requests SET ended_at=:at", at=ended - timedelta(days=2))
+    reason = _hello_closes(world, {"request_id": rid, "token": token})
+    assert "expired" in reason
 
 
 def test_a_desk_session_cannot_open_a_customer_socket(world: World) -> None:

@@ -33,11 +33,12 @@ from tapline.schemas import DeskState, Limits, QueueOut, SignIn, SpecialistOut
 from tapline.schemas import SignedIn as SignedInOut
 from tapline.security import client_address
 from tapline.streams import last_seq, specialist_stream
+from tapline.strict_http import StrictRoute
 
 RECENT = timedelta(hours=1)  # ended requests the snapshot still shows, for their outcome
 RECENT_COUNT = 10
 
-router = APIRouter(prefix="/api/v1/desk", tags=["desk"])
+router = APIRouter(prefix="/api/v1/desk", tags=["desk"], route_class=StrictRoute)
 
 SIGNED_OUT = {401: "Not signed in, or the session has ended"}
 WRITE_REFUSED = {403: "Another origin, or a missing or wrong X-CSRF-Token"}

@@ -14,9 +14,10 @@ from tapline import push
 from tapline.models import PushSubscription, new_id
 from tapline.models import Request as HelpRequest
 from tapline.runtime import Runtime
+from tapline.strict_http import StrictRoute
 from tapline.widget_http import calling_app, require_customer_token
 
-router = APIRouter(prefix="/api/v1/push", tags=["sdk"])
+router = APIRouter(prefix="/api/v1/push", tags=["sdk"], route_class=StrictRoute)
 
 
 class PushKey(BaseModel):
@@ -85,7 +86,7 @@ async def subscribe(
     """Ring this browser, with a notification, when the request's callback rings."""
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    require_customer_token(rt, body.request_id, authorization)
+    await require_customer_token(rt, body.request_id, authorization)
     given = body.subscription
     try:
         checked = push.check(rt.settings, given.endpoint, given.keys.p256dh, given.keys.auth)
@@ -146,7 +147,7 @@ async def unsubscribe(
     """Stop ringing this browser (the customer turned notifications off)."""
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    require_customer_token(rt, body.request_id, authorization)
+    await require_customer_token(rt, body.request_id, authorization)
     async with rt.sessions() as session, session.begin():
         owner = await session.get(HelpRequest, body.request_id)
         if owner is None or owner.app_id != row_app.id:

@@ -18,9 +18,10 @@ from tapline.models import Request as HelpRequest
 from tapline.passwords import customer_token, customer_token_expired
 from tapline.runtime import Runtime
 from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
+from tapline.strict_http import StrictRoute
 from tapline.widget_http import calling_app, require_customer_token
 
-router = APIRouter(prefix="/api/v1", tags=["sdk"])
+router = APIRouter(prefix="/api/v1", tags=["sdk"], route_class=StrictRoute)
 LIVE_STATES = ("new", "scheduled", "waiting", "offered", "connected")
 DEVICE = r"^[A-Za-z0-9_-]{22,128}$"
 
@@ -137,7 +138,7 @@ async def slots(
     """15-minute slots over the coming days that still have room for a callback."""
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
-    require_customer_token(rt, request_id, authorization)
+    await require_customer_token(rt, request_id, authorization)
     async with rt.sessions() as session:
         row = await session.get(HelpRequest, request_id)
         queue = await session.get(Queue, row.queue_id) if row is not None else None

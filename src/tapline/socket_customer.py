@@ -15,7 +15,7 @@ from tapline.bus import Frame
 from tapline.engine import EngineError, RequestState
 from tapline.errors import Unavailable
 from tapline.models import App, Request
-from tapline.passwords import DESK_PREFIX, customer_token_ok
+from tapline.passwords import DESK_PREFIX, customer_token_expired, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.security import find_app, origin_allowed
 from tapline.streams import customer_stream, specialist_stream
@@ -109,6 +109,9 @@ async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
                 row = await session.get(Request, request_id)
         if row is None or row.app_id != app.id:
             await wire.ws.close(4401, "Unknown request or wrong token.")
+            return None
+        if customer_token_expired(row.ended_at, wire.rt.settings.customer_token_days):
+            await wire.ws.close(4401, "This conversation ended long ago: its token has expired.")
             return None
         return row, _int(frame.get("last_seq"))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import HTTPException, Request
+from sqlalchemy import select
 
 from tapline.models import App
-from tapline.passwords import customer_token_ok
+from tapline.models import Request as HelpRequest
+from tapline.passwords import customer_token_expired, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.security import find_app, origin_allowed
 
@@ -22,8 +24,14 @@ async def calling_app(request: Request, key: str | None) -> App:
     return app
 
 
-def require_customer_token(rt: Runtime, request_id: str, authorization: str | None) -> None:
-    """The bearer token is this request's customer token; else 401."""
+async def require_customer_token(rt: Runtime, request_id: str, authorization: str | None) -> None:
+    """The bearer token is this request's customer token, and not expired; else 401."""
     token = (authorization or "").removeprefix("Bearer ").strip()
     if not customer_token_ok(rt.settings.secret(), request_id, token):
         raise HTTPException(401, "Unknown request or wrong token.")
+    async with rt.sessions() as session:
+        ended_at = await session.scalar(
+            select(HelpRequest.ended_at).where(HelpRequest.id == request_id)
+        )
+    if customer_token_expired(ended_at, rt.settings.customer_token_days):
+        raise HTTPException(401, "This request ended long ago: its token has expired.")
