@@ -176,6 +176,20 @@ def test_a_password_reset_signs_their_desks_out(boss: World) -> None:
     _sign_in_as(boss, "ana", ana.email, "a brand new password")
 
 
+def test_a_supervisor_changes_their_own_password_only_under_their_account(boss: World) -> None:
+    """Here it would need no current password and keep their other desks signed in."""
+    sofia = boss.specialists["sofia"]
+    response = boss.api(
+        "PATCH", f"/admin/specialists/{sofia.id}", "sofia", {"password": "a brand new password"}
+    )
+    assert _loc(response) == ["password"]
+    assert "current" in response.json()["detail"][0]["msg"]
+    response = boss.client.post(
+        "/api/v1/desk/signin", json={"email": sofia.email, "password": PASSWORD}
+    )
+    assert response.status_code == 200  # unchanged
+
+
 def test_the_last_supervisor_stays_one(boss: World) -> None:
     sofia = boss.specialists["sofia"].id
     response = boss.api("PATCH", f"/admin/specialists/{sofia}", "sofia", {"is_supervisor": False})

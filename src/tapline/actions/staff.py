@@ -108,6 +108,10 @@ async def save_specialist(
     rt: Runtime, specialist_id: str, changes: dict[str, Any], by: str | None = None
 ) -> Specialist:
     _check_people(changes)
+    if changes.get("password") is not None and specialist_id == by:
+        raise Invalid(
+            "password", "Change your own password under your account: it asks for the current one."
+        )
     password_hash = await _hashed(changes.pop("password", None))
     capacity = changes.pop("capacity", None)
     async with transaction(rt) as tx:
@@ -130,15 +134,11 @@ async def save_specialist(
             }
         if password_hash is not None:
             row.password_hash = password_hash
-            # A reset password signs out every desk of theirs (but the supervisor's own).
-            await tx.session.execute(
-                delete(DeskSession).where(
-                    DeskSession.specialist_id == row.id, DeskSession.specialist_id != by
-                )
-            )
+            # A reset password signs out every desk of theirs.
+            await tx.session.execute(delete(DeskSession).where(DeskSession.specialist_id == row.id))
         await tx.session.flush()
         await _apply(tx, row, skills_changed=changes.get("skills") is not None)
-    if password_hash is not None and row.id != by:
+    if password_hash is not None:
         sign_out_sockets(rt, row.id)  # their open desks close too, not only new requests
     notify(rt, "specialist", row.id, "updated")
     return row
