@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     # `busy`; one transaction takes at most this many.
     write_queue_max: int = Field(10_000, ge=1)
     write_batch_max: int = Field(500, ge=1)
+    # Abuse limits (docs/security.md, "Abuse limits").
+    body_bytes: int = Field(1_048_576, ge=1024)  # an HTTP body, refused early when larger
+    requests_per_customer: int = Field(10, ge=1)  # new requests an hour: customer or device
+    requests_per_address: int = Field(60, ge=1)  # new requests an hour per client address
+    sockets_per_address: int = Field(50, ge=1)  # customer sockets open at once per address
+    sockets_per_request: int = Field(10, ge=1)  # customer sockets open at once per request
 
     offer_timeout: float = Field(30.0, gt=0)
     customer_grace: float = Field(120.0, gt=0)
