@@ -169,7 +169,7 @@
         description: description,
         user: {
           id: u.id == null ? null : String(u.id),
-          name: u.name == null ? null : String(u.name),
+          name: u.name == null ? null : scrub(String(u.name)),
           email: u.email == null ? null : String(u.email),
           token: u.token == null ? null : String(u.token)
         },

@@ -98,32 +98,102 @@
     return sum % 10 === 0;
   }
 
-  // Card numbers never leave the device: a run of 13-19 digits (whole groups, spaces or
-  // dashes allowed between them) that passes the Luhn check is replaced.
-  var CARD_RE = /\d+(?:[ -]\d+)*/g;
-  function cardIn(run) {
-    var groups = run.split(/[ -]/);
-    for (var i = 0; i < groups.length; i++) {
-      var d = "";
-      for (var j = i; j < groups.length; j++) {
-        d += groups[j];
-        if (d.length > 19) break;
-        if (d.length >= 13 && luhn(d)) return true;
+  // Card numbers never leave the device, however they are written: 13-19 digits passing
+  // Luhn, in groups joined by one to three separators of any kind (spaces, no-break spaces,
+  // tabs, newlines, dots, slashes, underscores, dashes, their fullwidth forms), with
+  // invisible marks (zero-width spaces, soft hyphens) anywhere, glued to letters or not, in
+  // digits of any script. As on the server (sanitize.redact_cards, the second line): the
+  // text is mapped to a same-length "shadow" (a digit, " " for a separator, "~" for an
+  // invisible mark, "x" for anything else) and every window of whole digit groups is checked.
+  function unicodeRe(src) {
+    try { return new RegExp(src, "u"); } catch (e) { return null; }  // an old engine
+  }
+  var RE_DIGIT = unicodeRe("^\\p{Nd}$");
+  var RE_DASH = unicodeRe("^\\p{Pd}$");
+  var RE_INVISIBLE = unicodeRe("^\\p{Cf}$");
+  var SEPARATOR_FOLDS = { ".": 1, "/": 1, "_": 1, "-": 1 };
+  var shadows = {};
+  var shadowCount = 0;
+  function nfkc(ch) {
+    try { return ch.normalize("NFKC"); } catch (e) { return ch; }
+  }
+  // The value of a decimal digit of any script: Unicode keeps them in runs of ten from zero.
+  function digitValue(code) {
+    var zero = code;
+    while (zero > 0 && code - zero < 60 && RE_DIGIT.test(String.fromCodePoint(zero - 1))) zero--;
+    return (code - zero) % 10;
+  }
+  function shadowChar(ch, code) {
+    if (code >= 48 && code <= 57) return ch;
+    if (code < 128) {
+      if (SEPARATOR_FOLDS[ch] || /\s/.test(ch)) return " ";
+      return "x";
+    }
+    var s = shadows[code];
+    if (s) return s;
+    var folded = nfkc(ch);
+    if (folded.length === 1 && folded >= "0" && folded <= "9") s = folded;
+    else if (RE_DIGIT && RE_DIGIT.test(ch)) s = String(digitValue(code));
+    else if (/\s/.test(ch) || (RE_DASH && RE_DASH.test(ch)) || SEPARATOR_FOLDS[folded]) s = " ";
+    else if ((RE_INVISIBLE && RE_INVISIBLE.test(ch)) || /[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]/.test(ch)) s = "~";
+    else s = "x";
+    if (shadowCount < 5000) { shadows[code] = s; shadowCount++; }
+    return s;
+  }
+  // Same length as the text (a character outside the BMP takes two places: "~" pads it).
+  function shadowOf(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var code = text.codePointAt(i);
+      var ch = String.fromCodePoint(code);
+      out += shadowChar(ch, code);
+      if (code > 0xffff) { out += "~"; i++; }
+    }
+    return out;
+  }
+  var CARD_RUN = /[0-9](?:~*[0-9])*(?:~*(?: ~*){1,3}[0-9](?:~*[0-9])*)*/g;
+  var CARD_GROUP = /[0-9](?:~*[0-9])*/g;
+  // [start, end) spans of the card numbers in the text: from each digit group, the longest
+  // window of whole groups holding 13-19 digits that passes Luhn.
+  function cardSpans(text) {
+    var spans = [];
+    if (typeof text !== "string" || text.length < 13) return spans;
+    var shadow = shadowOf(text);
+    var run;
+    CARD_RUN.lastIndex = 0;
+    while ((run = CARD_RUN.exec(shadow))) {
+      var part = run[0];
+      var groups = [];
+      var g;
+      CARD_GROUP.lastIndex = 0;
+      while ((g = CARD_GROUP.exec(part))) {
+        groups.push({ start: run.index + g.index, end: run.index + g.index + g[0].length, digits: g[0].replace(/~/g, "") });
+      }
+      var first = 0;
+      while (first < groups.length) {
+        var digits = "";
+        var last = -1;
+        for (var j = first; j < groups.length; j++) {
+          digits += groups[j].digits;
+          if (digits.length > 19) break;
+          if (digits.length >= 13 && luhn(digits)) last = j;
+        }
+        if (last < 0) { first++; continue; }
+        spans.push([groups[first].start, groups[last].end]);
+        first = last + 1;
       }
     }
-    return false;
+    return spans;
   }
   function hasCard(s) {
-    if (typeof s !== "string" || s.length < 13) return false;
-    var m = s.match(CARD_RE) || [];
-    for (var i = 0; i < m.length; i++) if (m[i].length >= 13 && cardIn(m[i])) return true;
-    return false;
+    return cardSpans(s).length > 0;
   }
   function scrub(s) {
-    if (typeof s !== "string" || s.length < 13) return s;
-    return s.replace(CARD_RE, function (m) {
-      return m.length >= 13 && cardIn(m) ? CARD_REMOVED : m;
-    });
+    var spans = cardSpans(s);
+    for (var i = spans.length - 1; i >= 0; i--) {
+      s = s.slice(0, spans[i][0]) + CARD_REMOVED + s.slice(spans[i][1]);
+    }
+    return s;
   }
 
   // Deep copy of plain data with strings scrubbed and capped; functions and DOM dropped.
@@ -150,7 +220,7 @@
     for (var k = 0; k < keys.length && k < 100; k++) {
       var x = v[keys[k]];
       if (x === undefined || typeof x === "function") continue;
-      o[cap(keys[k], 100)] = clean(x, depth + 1);
+      o[cap(scrub(keys[k]), 100)] = clean(x, depth + 1);
     }
     return o;
   }
@@ -234,8 +304,8 @@
 
   function rootName(root, index) {
     var v = root.getAttribute("data-tapline-capture");
-    if (v) return cap(v, 100);
-    return cap(root.id || root.getAttribute("name") || ("form-" + (index + 1)), 100);
+    if (v) return cap(scrub(v), 100);
+    return cap(scrub(root.id || root.getAttribute("name") || ("form-" + (index + 1))), 100);
   }
 
   // Text of a label without the values of controls nested inside it.
@@ -254,7 +324,7 @@
     }
     return out;
   }
-  function tidy(s) { return cap(String(s).replace(/\s+/g, " ").trim(), 200); }
+  function tidy(s) { return cap(scrub(String(s).replace(/\s+/g, " ").trim()), 200); }
 
   function fieldLabel(el, name) {
     var text = "";
@@ -286,14 +356,85 @@
     return String(s).replace(/["\\]/g, "\\$&");
   }
 
-  function isMasked(el) {
-    var type = (el.getAttribute("type") || "").toLowerCase();
-    if (el.tagName === "INPUT" && (type === "password" || type === "file")) return true;
+  // A field is masked by what it is, not by what it shows: a password field that a "show
+  // password" toggle turned into type=text is still a password. The first type seen for each
+  // control is kept (and a type changed from password or file is remembered from the change
+  // itself), so is its autocomplete purpose, its name, id and label hints, and an ancestor's
+  // data-tapline-mask. Once masked, a control stays masked for the page's life.
+  var MASK_TYPES = { password: 1, file: 1 };
+  var firstTypes = typeof WeakMap === "function" ? new WeakMap() : null;
+  var everMasked = typeof WeakSet === "function" ? new WeakSet() : null;
+  // Whole words in a name, id or label: "cardNumber", "cc_exp", "user-pin", "PIN".
+  var MASK_WORDS = { pin: 1, pins: 1, cc: 1, csc: 1, cvv: 1, cvv2: 1, cvc: 1, cvc2: 1, cid: 1,
+    ssn: 1, pan: 1, otp: 1, totp: 1, tan: 1, pwd: 1, pass: 1, iban: 1, bic: 1, pincode: 1,
+    passcode: 1, secret: 1, sin: 1, nin: 1, mfa: 1, "2fa": 1 };
+  // Anywhere in a name, id or label with its separators taken out.
+  var MASK_PARTS = /passw|passwd|passcode|passphrase|pwd|cvv|cvc|iban|card|ccnum|ccexp|cccsc|securitycode|socialsecurity|sortcode|accountnumber|routingnumber|pincode|onetimecode|secret/;
+
+  function typeOf(el) {
+    return (el.getAttribute("type") || "").toLowerCase();
+  }
+  function rememberType(el) {
+    if (!el || el.tagName !== "INPUT") return;
+    var t = typeOf(el);
+    if (firstTypes && !firstTypes.has(el)) firstTypes.set(el, t);
+    if (MASK_TYPES[t]) markMasked(el);
+  }
+  function markMasked(el) {
+    if (everMasked) everMasked.add(el);
+    else try { el.__taplineMasked = true; } catch (e) { /* frozen */ }
+  }
+  function wasMasked(el) {
+    return everMasked ? everMasked.has(el) : !!el.__taplineMasked;
+  }
+  // The controls of the capture roots as they are now, before anyone toggles them.
+  function rememberTypes() {
+    var roots = captureRoots();
+    for (var r = 0; r < roots.length; r++) {
+      var controls = controlsOf(roots[r]);
+      for (var i = 0; i < controls.length; i++) rememberType(controls[i]);
+    }
+  }
+  // A type attribute changed: what it was before counts as what the field is.
+  function onTypeChanges(records) {
+    for (var i = 0; i < records.length; i++) {
+      var rec = records[i];
+      var el = rec.target;
+      if (!el || el.tagName !== "INPUT") continue;
+      var old = (rec.oldValue || "").toLowerCase();
+      if (firstTypes && !firstTypes.has(el)) firstTypes.set(el, old);
+      if (MASK_TYPES[old]) markMasked(el);
+      rememberType(el);
+    }
+  }
+
+  function words(text) {
+    return String(text)
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
+      .toLowerCase()
+      .split(/[^a-z0-9]+/);
+  }
+  function sensitiveHint(text) {
+    if (!text) return false;
+    var w = words(text);
+    for (var i = 0; i < w.length; i++) if (MASK_WORDS[w[i]]) return true;
+    return MASK_PARTS.test(w.join(""));
+  }
+
+  function isMasked(el, label) {
+    rememberType(el);
+    if (wasMasked(el)) return true;
+    var first = firstTypes && firstTypes.has(el) ? firstTypes.get(el) : "";
+    if (el.tagName === "INPUT" && (MASK_TYPES[typeOf(el)] || MASK_TYPES[first])) return true;
     var ac = (el.getAttribute("autocomplete") || "").toLowerCase().split(/\s+/);
     for (var i = 0; i < ac.length; i++) {
-      if (MASK_AUTOCOMPLETE.indexOf(ac[i]) >= 0) return true;
+      if (MASK_AUTOCOMPLETE.indexOf(ac[i]) >= 0 || ac[i].indexOf("cc-exp") === 0) return true;
     }
-    return !!el.closest("[data-tapline-mask]");
+    if (el.closest("[data-tapline-mask]")) return true;
+    return sensitiveHint(el.getAttribute("name")) || sensitiveHint(el.id) ||
+      sensitiveHint(el.getAttribute("aria-label")) || sensitiveHint(el.getAttribute("placeholder")) ||
+      sensitiveHint(label);
   }
 
   function isFilled(el) {
@@ -321,15 +462,16 @@
         var type = (el.getAttribute("type") || "").toLowerCase();
         if (el.tagName === "INPUT" && SKIP_TYPES[type]) continue;
         if (el.closest("[data-tapline-ignore]")) continue;
-        var name = cap(el.getAttribute("name") || el.id || (el.tagName.toLowerCase() + "-" + (i + 1)), 100);
+        var name = cap(scrub(el.getAttribute("name") || el.id || (el.tagName.toLowerCase() + "-" + (i + 1))), 100);
         var group = type === "radio" || type === "checkbox";
-        var masked = isMasked(el);
-        var filled = isFilled(el);
         var f = group ? byName[name] : null;
+        // A radio group takes its label from the group, not one option.
+        var label = f ? f.label : group ? groupLabel(el, name) : fieldLabel(el, name);
+        var masked = isMasked(el, label);
+        if (masked) markMasked(el);
+        var filled = isFilled(el);
         if (!f) {
-          f = { form: form, name: name, label: "", filled: false, masked: false };
-          // A radio group takes its label from the group, not one option.
-          f.label = group ? groupLabel(el, name) : fieldLabel(el, name);
+          f = { form: form, name: name, label: label, filled: false, masked: false };
           fields.push(f);
           if (group) byName[name] = f;
         }
@@ -388,7 +530,7 @@
   }
 
   function onDocInput(e) {
-    if (inCapture(e.target)) changed();
+    if (inCapture(e.target)) { rememberType(e.target); changed(); }
   }
 
   // ---------------------------------------------------------------- context
@@ -397,13 +539,13 @@
     var url = l.origin + l.pathname;
     // Hash routes say where the customer is; query strings often carry secrets.
     if (/^#!?\//.test(l.hash)) url += l.hash.split("?")[0];
-    return { url: url, title: cap(document.title || "", 200) };
+    return { url: scrub(url), title: cap(scrub(document.title || ""), 200) };
   }
 
   function buildContext() {
     var c = {};
-    if (ctx.flow) c.flow = cap(ctx.flow, 200);
-    if (ctx.step) c.step = cap(ctx.step, 200);
+    if (ctx.flow) c.flow = cap(scrub(ctx.flow), 200);
+    if (ctx.step) c.step = cap(scrub(ctx.step), 200);
     c.data = clean(ctx.data) || {};
     c.fields = captureFields();
     c.errors = errors.slice();
@@ -725,11 +867,28 @@
       build();
       ui.host.style.display = "none";
       mount();
+      // What each field is, before a "show password" toggle changes what it shows.
+      rememberTypes();
+      document.addEventListener("focusin", function (e) { if (inCapture(e.target)) rememberType(e.target); }, true);
       document.addEventListener("input", onDocInput, true);
       document.addEventListener("change", onDocInput, true);
       document.addEventListener("reset", function (e) { if (inCapture(e.target)) setTimeout(changed, 0); }, true);
       if (window.MutationObserver) {
+        new MutationObserver(onTypeChanges).observe(document.documentElement, {
+          attributes: true, attributeFilter: ["type"], attributeOldValue: true, subtree: true
+        });
         new MutationObserver(function (records) {
+          for (var a = 0; a < records.length; a++) {
+            for (var b = 0; b < records[a].addedNodes.length; b++) {
+              var added1 = records[a].addedNodes[b];
+              if (added1.nodeType !== 1) continue;
+              if (added1.tagName === "INPUT") rememberType(added1);
+              else if (added1.querySelectorAll) {
+                var inputs = added1.querySelectorAll("input");
+                for (var c = 0; c < inputs.length; c++) rememberType(inputs[c]);
+              }
+            }
+          }
           if (!P || !P.active()) return;
           for (var i = 0; i < records.length; i++) {
             var added = records[i].addedNodes;
@@ -830,7 +989,7 @@
       changed();
     },
     track: function (event, props) {
-      var entry = { event: cap(String(event), 100), at: now() };
+      var entry = { event: cap(scrub(String(event)), 100), at: now() };
       if (props && typeof props === "object") entry.props = clean(props);
       journey.push(entry);
       if (journey.length > JOURNEY_MAX) journey.splice(0, journey.length - JOURNEY_MAX);
