@@ -1,9 +1,10 @@
-"""Sign-in failures per account and address, and frames per socket, on a FakeClock."""
+"""Sign-in failures per account and address, frames per socket, new requests per hour and
+sockets open at once, on a FakeClock."""
 
 from __future__ import annotations
 
 from tapline.engine import FakeClock
-from tapline.ratelimit import SignInLimiter, TokenBucket
+from tapline.ratelimit import ConnectionLimits, SignInLimiter, TokenBucket, WindowLimits
 
 
 def test_a_pair_gets_free_tries_then_waits_twice_as_long_each_time() -> None:
@@ -100,3 +101,62 @@ def test_memory_is_bounded_by_the_failures_in_one_window() -> None:
     asked = len(limiter)
     assert limiter.retry_after("new", "10.9.9.9") == 0
     assert len(limiter) == asked  # asking does not make a key
+
+
+def test_a_window_limit_counts_per_kind_and_key_and_frees_as_events_leave() -> None:
+    clock = FakeClock(0.0)
+    limits = WindowLimits({"customer": 3, "address": 5}, 3600.0, clock)
+    for _ in range(3):
+        assert limits.take({"customer": "c1", "address": "10.0.0.1"}) is None
+        clock.advance(60)
+    # c1 has had its three; the oldest leaves the window 3600 s after it came.
+    assert limits.take({"customer": "c1", "address": "10.0.0.1"}) == ("customer", 3600 - 180)
+    assert limits.retry_after("address", "10.0.0.1") == 0  # nothing was counted
+    assert limits.take({"customer": "c2", "address": "10.0.0.1"}) is None
+    assert limits.take({"customer": "c3", "address": "10.0.0.1"}) is None
+    # The address has had five, across customers: a sixth customer waits too.
+    kind, wait = limits.take({"customer": "c4", "address": "10.0.0.1"}) or ("", 0)
+    assert (kind, wait) == ("address", 3600 - 180)
+    assert limits.take({"address": "10.0.0.2"}) is None  # another address is not touched
+    clock.advance(3600 - 180)
+    assert limits.take({"customer": "c1", "address": "10.0.0.1"}) is None
+
+
+def test_giving_back_undoes_a_take() -> None:
+    clock = FakeClock(0.0)
+    limits = WindowLimits({"address": 2}, 3600.0, clock)
+    for _ in range(10):  # repeated or refused creates cost nothing
+        assert limits.take({"address": "a"}) is None
+        limits.give_back({"address": "a"})
+    assert len(limits) == 0
+    assert limits.take({"address": "a"}) is None
+    assert limits.take({"address": "a"}) is None
+    assert limits.take({"address": "a"}) == ("address", 3600)
+
+
+def test_window_limit_memory_is_bounded_by_one_window() -> None:
+    clock = FakeClock(0.0)
+    limits = WindowLimits({"address": 5}, 60.0, clock, sweep_at=100)
+    for index in range(10_000):
+        limits.take({"address": f"10.{index}"})
+        clock.advance(1.0)
+    assert len(limits) <= 200
+
+
+def test_connection_limits_count_open_sockets_per_kind_and_key() -> None:
+    limits = ConnectionLimits({"address": 3, "request": 2})
+    assert limits.open("request", "r1") and limits.open("request", "r1")
+    assert not limits.open("request", "r1")  # a third socket on one request is refused
+    assert limits.count("request", "r1") == 2  # and not counted
+    assert limits.open("request", "r2")  # other requests are not touched
+    limits.close("request", "r1")
+    assert limits.open("request", "r1")  # one closed: room for one
+    assert [limits.open("address", "10.0.0.1") for _ in range(4)] == [True, True, True, False]
+    for _ in range(3):
+        limits.close("address", "10.0.0.1")
+    limits.close("address", "10.0.0.1")  # a close too many is harmless
+    assert limits.count("address", "10.0.0.1") == 0
+    limits.close("request", "r1")
+    limits.close("request", "r1")
+    limits.close("request", "r2")
+    assert len(limits) == 0  # keys are forgotten at zero

@@ -1,9 +1,11 @@
-"""Explicit limits on how fast things may happen: sign-in failures and socket frames."""
+"""Explicit limits on how fast and how much: sign-in failures, socket frames, new requests
+per hour, and sockets open at once."""
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 
 from tapline.engine import Clock
 
@@ -119,3 +121,104 @@ class TokenBucket:
             self.tokens -= 1
             return True
         return False
+
+
+class WindowLimits:
+    """At most `limits[kind]` events per key of that kind in any `window` seconds (a sliding
+    window): new requests per customer and per client address in an hour.
+
+    `take` counts one event for every key it is given, or for none of them when any is at
+    its limit; `give_back` returns them (the create found an earlier request, or failed), so
+    a refused or repeated create costs nothing. Memory stays bounded by the events in one
+    window: keys with none left are swept, as in `SignInLimiter`.
+    """
+
+    def __init__(
+        self, limits: Mapping[str, int], window: float, clock: Clock, sweep_at: int = 10_000
+    ) -> None:
+        self.limits = dict(limits)
+        self.window = window
+        self.clock = clock
+        self.sweep_at = sweep_at
+        self._events: dict[tuple[str, str], deque[float]] = {}
+        self._next_sweep = sweep_at
+
+    def __len__(self) -> int:
+        """Keys held now."""
+        return len(self._events)
+
+    def retry_after(self, kind: str, key: str) -> int:
+        """Whole seconds until this key may have one more (0: now)."""
+        limit = self.limits[kind]
+        events = self._events.get((kind, key))
+        if events is None:
+            return 0
+        now = self.clock.now()
+        _prune(events, now - self.window)
+        if len(events) < limit:
+            return 0
+        return max(1, math.ceil(events[-limit] + self.window - now))
+
+    def take(self, keys: Mapping[str, str]) -> tuple[str, int] | None:
+        """Count one for each `kind: key`; or, when one is at its limit, count nothing and
+        return that kind and the seconds to wait (the longest wait when several are)."""
+        waits = [(self.retry_after(kind, key), kind) for kind, key in keys.items()]
+        wait, kind = max(waits, default=(0, ""))
+        if wait:
+            return kind, wait
+        now = self.clock.now()
+        for kind, key in keys.items():
+            self._events.setdefault((kind, key), deque()).append(now)
+        if len(self._events) > self._next_sweep:
+            for found in list(self._events):
+                if not _prune(self._events[found], now - self.window):
+                    del self._events[found]
+            self._next_sweep = max(self.sweep_at, 2 * len(self._events))
+        return None
+
+    def give_back(self, keys: Mapping[str, str]) -> None:
+        """Undo one `take` of these keys (the latest event of each)."""
+        for kind, key in keys.items():
+            events = self._events.get((kind, key))
+            if events:
+                events.pop()
+                if not events:
+                    del self._events[(kind, key)]
+
+
+def _prune(events: deque[float], before: float) -> deque[float]:
+    while events and events[0] <= before:
+        events.popleft()
+    return events
+
+
+class ConnectionLimits:
+    """Sockets open at once: at most `limits[kind]` per key of that kind (per client address,
+    per request). `open` says whether one more may open and counts it when it may; every
+    `open` that returned True is matched by one `close`. Keys are forgotten at zero, so
+    memory is bounded by the sockets open now."""
+
+    def __init__(self, limits: Mapping[str, int]) -> None:
+        self.limits = dict(limits)
+        self._open: dict[tuple[str, str], int] = {}
+
+    def __len__(self) -> int:
+        """Keys with sockets open now."""
+        return len(self._open)
+
+    def count(self, kind: str, key: str) -> int:
+        return self._open.get((kind, key), 0)
+
+    def open(self, kind: str, key: str) -> bool:
+        held = self._open.get((kind, key), 0)
+        if held >= self.limits[kind]:
+            return False
+        self._open[(kind, key)] = held + 1
+        return True
+
+    def close(self, kind: str, key: str) -> None:
+        held = self._open.get((kind, key), 0) - 1
+        if held > 0:
+            self._open[(kind, key)] = held
+        else:
+            self._open.pop((kind, key), None)
