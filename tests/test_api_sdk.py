@@ -310,7 +310,7 @@ def test_openapi_declares_the_real_refusals_with_their_bodies(world: World) -> N
     paths = world.client.get("/api/v1/openapi.json").json()["paths"]
     expected = {
         ("/api/v1/sdk/config", "get"): {"403"},
-        ("/api/v1/requests", "post"): {"403", "409", "413", "503"},
+        ("/api/v1/requests", "post"): {"403", "409", "413", "429", "503"},
         ("/api/v1/slots", "get"): {"401", "403"},
         ("/api/v1/customers/requests", "get"): {"401", "403"},
         ("/api/v1/desk/signin", "post"): {"401", "403", "429"},
@@ -326,5 +326,76 @@ def test_openapi_declares_the_real_refusals_with_their_bodies(world: World) -> N
         if "422" in responses:
             schema = responses["422"]["content"]["application/json"]["schema"]
             assert schema == {"$ref": "#/components/schemas/HTTPValidationError"}
-    retry = paths["/api/v1/desk/signin"]["post"]["responses"]["429"]["headers"]
-    assert "Retry-After" in retry
+    for path, method in (("/api/v1/desk/signin", "post"), ("/api/v1/requests", "post")):
+        assert "Retry-After" in paths[path][method]["responses"]["429"]["headers"]
+
+
+# -- New requests per hour (docs/security.md, "Abuse limits") --------------------------------
+
+
+def _limited(world: World, customer: int, address: int) -> None:
+    """Lower the hourly limits before the app first makes its counters."""
+    world.rt.settings.requests_per_customer = customer
+    world.rt.settings.requests_per_address = address
+
+
+def test_new_requests_from_one_address_are_limited_per_hour(world: World) -> None:
+    _limited(world, 100, 5)
+    for index in range(5):
+        status, _ = _post(world, {"id": f"c{index}", "description": "help"})
+        assert status == 201
+    response = world.client.post(
+        f"/api/v1/requests?app={world.key}",
+        headers={"Origin": ORIGIN},
+        json={"id": "c5", "description": "help"},
+    )
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "3600"
+    assert response.json() == {
+        "detail": "Too many new requests for help from your network address: at most 5 an "
+        "hour. Try again in 60 minutes."
+    }
+    assert response.headers["access-control-allow-origin"] == ORIGIN  # the widget can read it
+    assert len(world.rows("requests")) == 5  # nothing queued, nothing offered
+    world.advance(1800)
+    assert _post(world, {"id": "c6", "description": "help"})[0] == 429
+    world.advance(1800)  # the first has left the hour
+    assert _post(world, {"id": "c7", "description": "help"})[0] == 201
+
+
+def test_new_requests_per_device_and_per_verified_customer_are_limited(world: World) -> None:
+    _limited(world, 2, 100)
+    device = {"X-Tapline-Device": DEVICE_A}
+    for index in range(2):
+        assert _post(world, {"id": f"d{index}", "description": "help"}, **device)[0] == 201
+    status, body = _post(world, {"id": "d2", "description": "help"}, **device)
+    assert status == 429
+    assert body["detail"].startswith("Too many new requests for help from you: at most 2 an hour")
+    # Another device at the same address is another caller.
+    assert (
+        _post(world, {"id": "d2", "description": "help"}, **{"X-Tapline-Device": DEVICE_B})[0]
+        == 201
+    )
+    token = sign_customer(world.app.secret, "u-42", "Sam", "sam@example.com", 4_000_000_000)
+    sam = {"token": token}
+    for index, headers in enumerate(({}, device, {"X-Tapline-Device": DEVICE_B})):
+        # A verified customer is one caller on every device.
+        status, _ = _post(world, {"id": f"v{index}", "description": "help", "user": sam}, **headers)
+        assert status == (201 if index < 2 else 429)
+
+
+def test_a_repeated_create_is_not_new_and_passes_at_the_limit(world: World) -> None:
+    _limited(world, 2, 100)
+    device = {"X-Tapline-Device": DEVICE_A}
+    status, first = _post(world, {"id": "d0", "description": "help"}, **device)
+    assert status == 201
+    for _ in range(5):  # resends cost nothing
+        status, again = _post(world, {"id": "d0", "description": "help"}, **device)
+        assert (status, again["request_id"]) == (200, first["request_id"])
+    for _ in range(3):  # nor do refused bodies
+        assert _post(world, {"id": "d1", "description": "  "}, **device)[0] == 422
+    assert _post(world, {"id": "d1", "description": "help"}, **device)[0] == 201
+    assert _post(world, {"id": "d2", "description": "help"}, **device)[0] == 429
+    # At the limit, the caller's earlier request is still found.
+    status, again = _post(world, {"id": "d0", "description": "help"}, **device)
+    assert (status, again["request_id"]) == (200, first["request_id"])

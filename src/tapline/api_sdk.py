@@ -10,14 +10,22 @@ from sqlalchemy import select
 
 from tapline import sanitize, waits
 from tapline.actions import ActionError
-from tapline.actions.customer import BadField, create_request, customer_key, shown_state
+from tapline.actions.customer import (
+    BadField,
+    caller_key,
+    create_request,
+    customer_key,
+    shown_state,
+)
 from tapline.actions.effects import callback_wire
 from tapline.identity import verify_customer
-from tapline.models import Queue
+from tapline.limits import abuse_limits
+from tapline.models import App, Queue
 from tapline.models import Request as HelpRequest
 from tapline.passwords import customer_token, customer_token_expired
 from tapline.runtime import Runtime
 from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
+from tapline.security import client_address
 from tapline.strict_http import StrictRoute
 from tapline.widget_http import calling_app, require_customer_token
 
@@ -38,6 +46,14 @@ def problems(codes: dict[int, str]) -> dict[int | str, dict[str, Any]]:
 
 
 APP_REFUSED = {403: "Unknown app key, or an origin the app does not allow"}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {
+        "model": Problem,
+        "description": "Too many new requests from this customer (or device) or this address "
+        "in the last hour: try again after Retry-After seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds"}},
+    }
+}
 
 
 def unprocessable(loc: tuple[str, ...], message: str) -> HTTPException:
@@ -77,6 +93,7 @@ async def sdk_config(
                 503: "No queue is set up yet to take requests",
             }
         ),
+        **TOO_MANY,
     },
 )
 async def post_request(
@@ -93,9 +110,13 @@ async def post_request(
     ),
 ) -> RequestCreated:
     """Ask for help. Idempotent on the client-made `id` for the same caller: the verified
-    customer, else the device secret. Another caller's `id` never finds this request."""
+    customer, else the device secret. Another caller's `id` never finds this request.
+    New requests are limited per caller and per client address an hour (`429`)."""
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
+    counted = await _count_new_request(request, rt, row_app, body, x_tapline_device)
+    limits = abuse_limits(request.app).new_requests
+    created = False
     try:
         row, created = await create_request(rt, row_app, body, x_tapline_device)
     except sanitize.TooLarge as error:
@@ -104,6 +125,9 @@ async def post_request(
         raise unprocessable(error.loc, str(error)) from error
     except ActionError as error:
         raise HTTPException(503, error.message) from error
+    finally:
+        if not created:  # refused, or the caller's earlier request: nothing new was made
+            limits.give_back(counted)
     if not created:
         if customer_token_expired(row.ended_at, rt.settings.customer_token_days):
             raise HTTPException(409, "That id was used for a request that ended long ago.")
@@ -120,6 +144,46 @@ async def post_request(
         options=waits.options(rt, row, queue),
         queue={"id": queue.id, "name": queue.name} if queue else None,
     )
+
+
+async def _count_new_request(
+    request: Request, rt: Runtime, app: App, body: RequestCreate, device: str | None
+) -> dict[str, str]:
+    """Count a new request for its caller (verified customer, else device) and client
+    address, and return what was counted; `429` when either has had its hour's worth. A
+    repeat of the caller's earlier create is not new: it passes, counted for nothing."""
+    keys = {"address": client_address(request.scope, rt.settings)}
+    caller = caller_key(app.id, verify_customer(app.secret, body.user), device)
+    if caller is not None:
+        keys["customer"] = caller
+    limits = abuse_limits(request.app).new_requests
+    refused = limits.take(keys)
+    if refused is None:
+        return keys
+    if caller is not None:
+        async with rt.sessions() as session:
+            earlier = await session.scalar(
+                select(HelpRequest.id).where(
+                    HelpRequest.app_id == app.id,
+                    HelpRequest.caller == caller,
+                    HelpRequest.client_id == body.id,
+                )
+            )
+        if earlier is not None:
+            return {}
+    kind, wait = refused
+    who = "from you" if kind == "customer" else "from your network address"
+    raise HTTPException(
+        429,
+        f"Too many new requests for help {who}: at most {limits.limits[kind]} an hour. "
+        f"Try again in {_minutes(wait)}.",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+def _minutes(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return "1 minute" if minutes <= 1 else f"{minutes} minutes"
 
 
 @router.get(
