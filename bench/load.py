@@ -24,6 +24,7 @@ import os
 import resource
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +40,7 @@ from loadlib.nodes import (
     Servers,
     cpu_seconds,
     create_schema,
+    limits,
     seed,
     server_env,
 )
@@ -73,8 +75,7 @@ def options() -> argparse.Namespace:
         parser.error(f"configs from {CONFIGS}; 1 <= pairs <= 5000; 0 < rate <= 100")
     if args.seconds > 600 or args.idle > 5000:
         parser.error("--seconds at most 600, --idle at most 5000")
-    args.frame_rate = max(100.0, 4 * args.rate * args.chats_per_specialist)
-    args.frame_burst = int(2 * args.frame_rate)
+    args.limits = limits(args.rate, args.chats_per_specialist, 2 * args.pairs + args.idle + 20)
     return args
 
 
@@ -97,9 +98,7 @@ def start(servers: Servers, args: argparse.Namespace) -> Seeded:
     seeded = asyncio.run(
         seed(db_url, servers.schema, specialists, args.chats_per_specialist, ORIGIN)
     )
-    servers.env = server_env(
-        servers.workdir, database, servers.schema, args.frame_rate, args.frame_burst
-    )
+    servers.env = server_env(servers.workdir, database, servers.schema, args.limits)
     if servers.kind != "cluster":
         servers.start_node("a")
         return seeded
@@ -253,14 +252,25 @@ def run_config(name: str, args: argparse.Namespace) -> Result:
     return result
 
 
+def build() -> str:
+    """The commit the servers run, and whether src/ differs from it (a shared tree)."""
+    root = Path(__file__).resolve().parents[1]
+    git = ["git", "-C", str(root)]
+    head = subprocess.run([*git, "log", "-1", "--format=%h %s"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
+    changed = len(dirty.stdout.splitlines())
+    return head.stdout.strip()[:80] + (
+        f" (+ {changed} uncommitted files in src/)" if changed else ""
+    )
+
+
 def main() -> None:
     args = options()
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the nodes inherit it
-    settings = (
-        f"TAPLINE_FRAME_RATE={args.frame_rate:g} TAPLINE_FRAME_BURST={args.frame_burst} "
-        "TAPLINE_LOG_LEVEL=warning, else defaults"
-    )
+    raised = " ".join(f"{k}={v}" for k, v in args.limits.items())
+    settings = f"{raised} TAPLINE_LOG_LEVEL=warning, else defaults"
+    print(f"build: {build()}")
     print(
         f"load: {args.pairs} pairs x 2 senders x {args.rate:g} msg/s, "
         f"{args.chats_per_specialist} chat(s) per specialist, window {args.seconds:g} s "

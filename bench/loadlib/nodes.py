@@ -123,8 +123,30 @@ class Servers:
             self.schema = None
 
 
+def limits(rate: float, per: int, sockets: int) -> dict[str, str]:
+    """The settings the bench raises so that its own load is not refused as abuse: every
+    frame rate above what a socket sends, and the per-address limits above the sockets and
+    requests it makes (they all come from 127.0.0.1). Only settings this build has."""
+    from tapline.settings import Settings
+
+    frames = max(100.0, 4 * rate * per)
+    wanted = {
+        "frame_rate": frames,
+        "frame_burst": int(2 * frames),
+        "desk_frame_rate": max(200.0, frames),
+        "desk_frame_burst": int(max(400.0, 2 * frames)),
+        "requests_per_address": 10 * sockets,
+        "sockets_per_address": 10 * sockets,
+    }
+    return {
+        f"TAPLINE_{name.upper()}": f"{value:g}"
+        for name, value in wanted.items()
+        if name in Settings.model_fields
+    }
+
+
 def server_env(
-    workdir: Path, database: str | None, schema: str | None, rate: float, burst: int
+    workdir: Path, database: str | None, schema: str | None, raised: dict[str, str]
 ) -> dict[str, str]:
     """The nodes' environment: ours, without any TAPLINE_* setting the caller had set."""
     from tapline.settings import Settings
@@ -132,11 +154,10 @@ def server_env(
     fields = {f"TAPLINE_{name.upper()}" for name in Settings.model_fields}
     env = {k: v for k, v in os.environ.items() if k not in fields}
     env.update(
+        raised,
         TAPLINE_HOST="127.0.0.1",
         TAPLINE_SECRET_KEY=(workdir / "secret").read_text(),
         TAPLINE_LOG_LEVEL="warning",  # no access log line per request
-        TAPLINE_FRAME_RATE=str(rate),
-        TAPLINE_FRAME_BURST=str(burst),
     )
     if database:
         env["TAPLINE_DATABASE_URL"] = database
