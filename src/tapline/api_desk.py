@@ -151,6 +151,8 @@ async def password(
 
 @router.get("/state", response_model=DeskState, responses=problems(SIGNED_OUT))
 async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> DeskState:
+    """What the desk starts from. Each request and offer in it shows a customer's context:
+    each is audit-logged (`tapline.audit`)."""
     rt: Runtime = request.app.state.rt
     me = signed_in.specialist
     async with rt.sessions() as session:
@@ -176,6 +178,12 @@ async def state(request: Request, signed_in: SignedIn = Depends(desk_user)) -> D
         )
         requests = [await _detail(rt, session, row) for row in [*mine, *reversed(recent)]]
         offers = await _offers(session, me.id, rt.settings.offer_timeout)
+    address = client_address(request.scope, rt.settings)
+    for shown, what in [
+        *((item["id"], "desk.state") for item in requests),
+        *((item["request_id"], "desk.state.offer") for item in offers),
+    ]:
+        views.audit_context(me.id, shown, what, session_id=signed_in.session.id, address=address)
     queues = [QueueOut(**item) for item in rt.queues_frame()["queues"]]  # type: ignore[attr-defined]
     return DeskState(
         specialist=specialist_out(rt, me),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from tapline.models import Message, Queue, Request, Shift, Specialist
+
+audit_log = logging.getLogger("tapline.audit")
+"""Every staff access to a customer's context (docs/security.md, "Audit")."""
 
 
 def ms(value: datetime | None) -> int | None:
@@ -23,6 +27,38 @@ def message(row: Message) -> dict[str, Any]:
         "body": row.body,
         "at": ms(row.created_at),
     }
+
+
+def audit_context(
+    specialist_id: str,
+    request_id: str,
+    what: str,
+    *,
+    session_id: str | None = None,
+    address: str | None = None,
+) -> None:
+    """Log that a staff member was shown a request's context: who (their id, and the desk
+    session and client address when known), which request, when, and what showed it (e.g.
+    `desk.state`, `desk.state.offer`, `desk.accept`). Ids and names only: never the context
+    itself, the customer's identity, a token or a cookie."""
+    record = {
+        "event": "context_access",
+        "what": what,
+        "specialist_id": specialist_id,
+        "request_id": request_id,
+        "session_id": session_id,
+        "address": address,
+        "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+    }
+    audit_log.info(
+        "context_access what=%s specialist=%s request=%s session=%s address=%s",
+        what,
+        specialist_id,
+        request_id,
+        session_id,
+        address,
+        extra={"audit": record},
+    )
 
 
 def customer(value: dict[str, Any]) -> dict[str, Any]:
