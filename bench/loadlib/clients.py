@@ -53,7 +53,7 @@ class Stats:
     acked: int = 0
     refused: int = 0  # messages answered with an `error` instead of an `ack`
     held: int = 0  # sends due while `cap` messages were still unacknowledged: not sent
-    late: int = 0  # sends due while the sender was still blocked on a previous one: not sent
+    late: int = 0  # sends the sender fell behind on (blocked, or its process starved): not sent
     received: int = 0  # peer messages received, whole run
     closed: int = 0  # sockets the other end closed
     errors: Counter[str] = field(default_factory=Counter)
@@ -179,7 +179,7 @@ async def pace(peer: Peer, chat: str, rate: float, start: float, stop: float) ->
         delay = due - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        elif delay < -interval:  # blocked on a send past the next one: those are not sent
+        elif delay < -interval:  # fell behind (a slow send, a starved process): skip those
             missed = int(-delay / interval)
             peer.stats.late += missed
             due += missed * interval

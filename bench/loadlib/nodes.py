@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -259,5 +260,6 @@ def _refusal(node: Process) -> str:
     for index, line in enumerate(lines):
         if "validation error" in line.lower():
             detail = " ".join(s.strip() for s in lines[index : index + 3])
-            return f"{node.name} exited at start: {detail}"
+            detail = re.sub(r"\s*\[type=.*", "", detail)  # pydantic's own details
+            return f"node {node.name} exited at start: {detail}"
     return f"{node.name} exited at start ({node.proc.returncode}): " + " | ".join(lines[-3:])

@@ -100,7 +100,7 @@ def print_result(r: Result, settings: str) -> None:
     print(
         f"   sent {s.sent:,}, acked {s.acked:,}, ack missing {s.sent - s.acked - s.refused:,}, "
         f"refused {s.refused:,}, not delivered {not_delivered:,}; not sent: "
-        f"{s.held:,} held (too many unacked), {s.late:,} late (sender blocked)"
+        f"{s.held:,} held (too many unacked), {s.late:,} late (sender fell behind)"
     )
     if s.sent > s.acked + s.refused and s.last_ack:
         print(f"   the last ack came {s.last_ack - r.stopped:.1f} s after the senders stopped")
@@ -114,6 +114,11 @@ def print_result(r: Result, settings: str) -> None:
         f"{s.closed} {dict(s.close_codes) or ''}; sockets that failed to open "
         f"{dict(s.failures) or 'none'}"
     )
+    _print_context(r)
+
+
+def _print_context(r: Result) -> None:
+    """What a reader needs to judge the figures: the servers' logs, the machine, the bench."""
     for name, text in r.logs.items():
         lines = text.splitlines()
         errors = sum(line.startswith("ERROR") for line in lines)
