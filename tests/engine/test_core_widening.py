@@ -303,3 +303,25 @@ def test_an_offline_specialist_still_counts_as_able(clock: FakeClock) -> None:
     person(engine, "ana", {"payments": 3}, presence=Presence.OFFLINE)
     effects = engine.submit("r1", "pay")
     assert not any(isinstance(e, Unroutable) for e in effects)
+
+
+def test_the_line_and_what_changed_in_it_since_a_version(clock: FakeClock) -> None:
+    """Readers of a line (the wait estimates) learn in O(changes) which part moved."""
+    engine = make(clock, widen_after=T1)
+    clock.set(START)
+    for i in range(3):
+        engine.submit(f"r{i}", "pay")
+        clock.advance(1.0)
+    assert [rid for rid, _ in engine.line("pay")] == ["r0", "r1", "r2"]
+    assert engine.line("pay", 1, 2) == [("r1", START + 1.0)]
+    seen = engine.line_version("pay")
+    assert engine.line_changed_from("pay", seen) is None
+    engine.submit("r3", "pay")
+    assert engine.line_changed_from("pay", seen) == 3  # joined at the tail
+    seen = engine.line_version("pay")
+    clock.set(START + T1 + 1.5)  # r0 and r1 reach their next stage: a wider pool
+    engine.tick()
+    assert engine.line_changed_from("pay", seen) == 0
+    seen = engine.line_version("pay")
+    engine.cancel("r2")
+    assert engine.line_changed_from("pay", seen) == 2

@@ -55,3 +55,38 @@ def test_leave_removes_from_both_and_is_harmless_twice() -> None:
     assert list(lineup.ready) == [place(1)]
     assert len(lineup) == 1
     assert lineup.position(place(2)) is None
+
+
+def test_a_reader_learns_from_which_index_the_line_may_differ() -> None:
+    lineup = Lineup()
+    for seq in (1, 2, 3, 4):
+        lineup.join(place(seq))
+    seen = lineup.version
+    assert lineup.changed_from(seen) is None
+    lineup.join(place(5))  # at the tail: the four ahead are as they were
+    assert lineup.changed_from(seen) == 4
+    lineup.leave(place(2))  # everyone behind the second moves up
+    assert lineup.changed_from(seen) == 1
+    seen = lineup.version
+    lineup.offered(place(4))
+    assert lineup.changed_from(seen) == 2  # the fourth is now third, and offered
+    seen = lineup.version
+    lineup.touch(place(9))  # not in line: nothing changed
+    lineup.leave(place(9))
+    assert lineup.changed_from(seen) is None
+
+
+def test_a_reader_too_far_behind_hears_from_the_head() -> None:
+    from tapline.engine.lineup import CHANGES_KEPT
+
+    lineup = Lineup()
+    lineup.join(place(0))
+    seen = lineup.version
+    for seq in range(1, 2 * CHANGES_KEPT):
+        lineup.join(place(seq))
+    assert lineup.changed_from(seen) == 0
+    recent = lineup.version
+    lineup.join(place(10_000))
+    assert lineup.changed_from(recent) == 2 * CHANGES_KEPT
+    rebuilt = Lineup(lineup.version + 1)  # a line sorted again goes on from the old count
+    assert rebuilt.changed_from(recent) == 0

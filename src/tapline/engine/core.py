@@ -440,6 +440,7 @@ class Engine(Queries):
                 record.sticky_token = None
                 self._unstick(record)
                 self._dirty_requests[record.request_id] = None
+                self._queues[record.queue_id].lineup.touch(record.place)  # a wider pool
         effects += self._route()
         return effects
 
@@ -472,6 +473,7 @@ class Engine(Queries):
             at = record.enqueued_at + after
             record.widen_token = self._deadlines.add(at, DeadlineKind.WIDEN, record.request_id)
         self._dirty_requests[record.request_id] = None
+        self._queues[record.queue_id].lineup.touch(record.place)  # a wider pool
 
     # -- Routing ---------------------------------------------------------------------------
 

@@ -196,7 +196,7 @@ class Dispatcher:
 
     def _rebuild_lineup(self, queue: QueueRecord) -> None:
         """Places changed (a new queue priority): sort the line again."""
-        lineup = Lineup()
+        lineup = Lineup(queue.lineup.version + 1)  # readers see it all as changed
         for record in self._requests.values():
             if record.queue_id == queue.queue_id and record.state in IN_LINE:
                 lineup.join(record.place)

@@ -41,6 +41,28 @@ class Queries(Dispatcher):
             return None
         return self._queues[record.queue_id].lineup.position(record.place)
 
+    def line(
+        self, queue_id: str, start: int = 0, stop: int | None = None
+    ) -> list[tuple[str, float]]:
+        """The queue's waiting and offered requests at indices [`start`, `stop`) (0: the
+        head; to the end by default), in place order: `(request_id, enqueued_at)` each."""
+        places = self._queue(queue_id).lineup.places
+        end = len(places) if stop is None else min(stop, len(places))
+        out: list[tuple[str, float]] = []
+        for i in range(max(0, start), end):
+            place = places[i]
+            out.append((str(place[4]), float(place[2])))
+        return out
+
+    def line_version(self, queue_id: str) -> int:
+        """A count of the queue's line changes: same count, same line (see `line_changed_from`)."""
+        return self._queue(queue_id).lineup.version
+
+    def line_changed_from(self, queue_id: str, since: int) -> int | None:
+        """The first index (0: the head) at which the queue's line may differ from what it was
+        at `line_version` `since`, or None if it has not changed. O(changes since)."""
+        return self._queue(queue_id).lineup.changed_from(since)
+
     def queues(self) -> dict[str, int]:
         """Every queue's waiting count."""
         return {queue_id: len(queue.lineup) for queue_id, queue in self._queues.items()}
