@@ -102,7 +102,7 @@ def test_the_callback_is_offered_past_the_queues_threshold(
 def test_a_closed_queue_with_staff_later_offers_slots(world: World) -> None:
     """Friday 08:00 UTC; open from 09:00 with Ana on shift: no waiting now, but slots."""
     _patch_queue(world, hours={"fri": [["09:00", "17:00"]]})
-    body = {"specialist_id": world.specialists["ana"].id}
+    body: dict[str, object] = {"specialist_id": world.specialists["ana"].id}
     body |= {"start": int(START * 1000), "end": int((START + 8 * HOUR) * 1000)}
     assert world.api("POST", "/admin/shifts", "sofia", body).status_code == 201
     with world.desk("ana") as desk:
@@ -233,7 +233,7 @@ def test_an_offer_is_still_waiting_to_the_customer(world: World) -> None:
 def test_a_shift_starting_soon_turns_nobody_there_into_a_finite_wait(world: World) -> None:
     """No one online now, Ana's shift starts in an hour: the wait is about that hour."""
     _admin(world)
-    body = {"specialist_id": world.specialists["ana"].id}
+    body: dict[str, object] = {"specialist_id": world.specialists["ana"].id}
     body |= {"start": int((START + HOUR) * 1000), "end": int((START + 9 * HOUR) * 1000)}
     assert world.api("POST", "/admin/shifts", "sofia", body).status_code == 201
     created = world.ask()
@@ -271,3 +271,154 @@ def test_an_offered_request_is_quoted_as_moments_away(world: World) -> None:
         assert found is not None
         assert (found[1]["position"], found[1]["mean"], found[1]["low"]) == (1, 0, 0)
         assert found[1]["high"] <= waits.OFFER_QUOTE
+
+
+# -- What the push costs: O(changes) ---------------------------------------------------------
+
+
+class _Pushes:
+    """Counts the estimate signals published and what `waits` estimated, from a mark."""
+
+    def __init__(self, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.world = world
+        self.sent: list[str] = []
+        publish = world.rt.bus.publish
+
+        def counting(channel: str, frame: Frame) -> None:
+            if frame.get("type") == "estimate":
+                self.sent.append(frame["request_id"])
+            publish(channel, frame)
+
+        monkeypatch.setattr(world.rt.bus, "publish", counting)
+        self.mark()
+
+    def counts(self) -> dict[str, int]:
+        from tapline import waits
+
+        return waits.counts(self.world.rt)
+
+    def mark(self) -> None:
+        self.sent.clear()
+        self.base = self.counts()
+
+    def push(self) -> None:
+        from tapline import waits
+
+        async def push() -> None:
+            waits.refresh_all(self.world.rt)
+
+        self.world.call(push)
+
+    def since(self) -> dict[str, int]:
+        now = self.counts()
+        return {k: now[k] - self.base[k] for k in now} | {"sent": len(self.sent)}
+
+
+def _line(world: World, desk: Socket, n: int) -> list[Frame]:
+    _fill(world, desk)
+    created = [world.ask(f"w{i}") for i in range(n)]
+    for frame in created:
+        world.call(customer.customer_presence, world.rt, frame["request_id"], True)
+    return created
+
+
+def test_a_push_with_nothing_changed_estimates_and_sends_nothing(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with world.desk("ana") as desk:
+        busy = _fill(world, desk)
+        created = [world.ask(f"w{i}") for i in range(10)]
+        pushes = _Pushes(world, monkeypatch)
+        pushes.push()
+        pushes.mark()
+        # A write elsewhere wakes the push; the line has not changed.
+        desk.send({"type": "message", "id": "m1", "request_id": busy[0], "body": "Hello"})
+        desk.ack("m1")
+        pushes.push()
+        pushes.push()
+        assert pushes.since() == {"estimated": 0, "full": 0, "sent": 0}
+        assert len(created) == world.rt.engine.waiting(created[0]["queue"]["id"])
+
+
+def test_one_joining_the_tail_is_the_only_one_estimated_and_told(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with world.desk("ana") as desk:
+        _line(world, desk, 10)
+        pushes = _Pushes(world, monkeypatch)
+        pushes.push()
+        pushes.mark()
+        joined = world.ask("tail")
+        pushes.push()
+        assert pushes.since() == {"estimated": 1, "full": 0, "sent": 1}
+        assert pushes.sent == [joined["request_id"]]
+        assert joined["estimate"]["position"] == 11
+
+
+def test_the_head_leaving_tells_everyone_behind_their_new_place(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with world.desk("ana") as desk:
+        created = _line(world, desk, 10)
+        pushes = _Pushes(world, monkeypatch)
+        pushes.push()
+        pushes.mark()
+        world.call(customer.cancel, world.rt, created[0]["request_id"])
+        pushes.push()
+        behind = [frame["request_id"] for frame in created[1:]]
+        assert sorted(pushes.sent) == sorted(behind)
+        assert pushes.since()["estimated"] == 9
+        shown = [world.rt.shown[request_id].last["position"] for request_id in behind]
+        assert shown == list(range(1, 10))
+        # Someone in the middle leaving moves only those behind them.
+        pushes.mark()
+        world.call(customer.cancel, world.rt, created[6]["request_id"])
+        pushes.push()
+        assert sorted(pushes.sent) == sorted(f["request_id"] for f in created[7:])
+
+
+def test_the_model_moving_or_time_passing_looks_at_the_whole_line_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tapline import waits
+
+    with world.desk("ana") as desk:
+        created = _line(world, desk, 10)
+        queue_id = created[0]["queue"]["id"]
+        pushes = _Pushes(world, monkeypatch)
+        pushes.push()
+        pushes.mark()
+        # Nothing moves but the clock: one full look after RECHECK, nobody told.
+        world.clock.advance(waits.RECHECK + 1)
+        pushes.push()
+        pushes.push()
+        assert pushes.since() == {"estimated": 10, "full": 1, "sent": 0}
+        # Chats turn out to take four times as long: everyone's wait moved meaningfully.
+        pushes.mark()
+        for _ in range(50):
+            waits.model(world.rt, queue_id).observe_service(1200.0)
+        pushes.push()
+        pushes.push()
+        assert pushes.since() == {"estimated": 10, "full": 1, "sent": 10}
+
+
+def test_the_options_look_for_a_free_slot_once_per_queue_not_per_customer(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with world.desk("ana") as desk:
+        created = _line(world, desk, 10)
+        book = world.rt.slot_books[created[0]["queue"]["id"]]
+        looks: list[float] = []
+        slots = book.slots
+
+        def counting(now: float, *, limit: int | None = None) -> Any:
+            looks.append(now)
+            return slots(now, limit=limit)
+
+        monkeypatch.setattr(book, "slots", counting)
+        pushes = _Pushes(world, monkeypatch)
+        world.clock.advance(1.0)
+        world.call(customer.cancel, world.rt, created[0]["request_id"])
+        pushes.push()
+        assert len(pushes.sent) == 9
+        assert len(looks) == 1

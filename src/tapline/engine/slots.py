@@ -157,6 +157,9 @@ class SlotBook:
         """Request ids holding a place in each slot (displaced ones hold none)."""
         self._capacities: dict[float, int] = {}
         self._seq = 0
+        self.version = 0
+        """Counts the changes that can change `slots` (bookings, staffing, hours, policy) for
+        readers that keep what it answered."""
 
     @property
     def hours(self) -> BusinessHours:
@@ -308,6 +311,7 @@ class SlotBook:
 
     def prune(self, now: float) -> list[Booking]:
         """Forget the bookings whose slot has ended (displaced ones stay until moved)."""
+        self.version += 1
         gone: list[Booking] = []
         for start in sorted(s for s in self._by_slot if s + self._policy.slot_seconds <= now):
             for request_id in self._by_slot.pop(start):
@@ -335,6 +339,7 @@ class SlotBook:
         """Put back a booking read from storage, as it was. Call `recheck` once all are in."""
         if booking.request_id in self._bookings:
             raise AlreadyBooked(f"{booking.request_id} already has a booking")
+        self.version += 1
         self._seq = max(self._seq, booking.seq)
         self._bookings[booking.request_id] = booking
         if booking.displaced is None:
@@ -348,6 +353,7 @@ class SlotBook:
         A shrunk slot keeps its reserved bookings first, then the earliest booked; the rest
         are displaced (and lose any reservation: the driver releases its specialist).
         """
+        self.version += 1
         self._capacities.clear()
         displaced: list[Booking] = []
         length = self._policy.slot_seconds
@@ -405,6 +411,7 @@ class SlotBook:
         return booking
 
     def _place(self, request_id: str, slot_start: float, now: float) -> Booking:
+        self.version += 1
         self._seq += 1
         end = slot_start + self._policy.slot_seconds
         booking = Booking(request_id, slot_start, end, now, seq=self._seq)
@@ -413,6 +420,7 @@ class SlotBook:
         return booking
 
     def _unplace(self, booking: Booking) -> None:
+        self.version += 1
         if booking.displaced is not None:
             return
         ids = self._by_slot[booking.slot_start]
