@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from chaos.clients import FINAL, Customer, Specialist, Tally
 from chaos.harness import Database
 
 SHOWN = {"offered": "waiting"}  # the customer sees an offer as still waiting
+MALFORMED = ("bad_frame", "bad_json", "unknown_type", "hello_required", "too_large")
+"""Refusals of frames these clients make well-formed: each is a server bug."""
 
 
 @dataclass
@@ -36,6 +39,18 @@ class Log:
     events: list[Any]  # every event, by id (commit order: one writer per database)
     streams: dict[str, int]  # stream -> last seq
     offers: list[Any]
+
+
+async def stream_ends(engine: AsyncEngine, keys: list[str]) -> dict[str, int]:
+    """The last seq of each of these streams (0 for one not started)."""
+    from tapline.models import Stream
+
+    async with AsyncSession(engine) as session:
+        rows = await session.execute(
+            select(Stream.key, Stream.last_seq).where(Stream.key.in_(keys))
+        )
+        found = {key: seq for key, seq in rows}
+    return {key: found.get(key, 0) for key in keys}
 
 
 async def read_log(database: Database) -> Log:
@@ -68,6 +83,7 @@ class Report:
     outcomes: Counter[str] = field(default_factory=Counter)
     problems: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+    health: Counter[str] = field(default_factory=Counter)  # /healthz answers during outages
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
@@ -84,9 +100,12 @@ class Report:
             f"clients: {t.connects} connects, {t.reconnects} reconnection attempts, "
             f"{t.resends} resends, "
             f"retried {dict(t.retried)}, refused sockets {dict(t.refused_sockets)}, "
-            f"final refusals {dict(t.refusals)}, duplicates ignored {t.duplicates}",
-            f"problems: {len(self.problems)}",
+            f"final refusals {dict(t.refusals)}, duplicates ignored {t.duplicates}, "
+            f"slowest answer to a write {t.slowest:.1f} s",
         ]
+        if self.health:
+            lines.append(f"/healthz during outages: {dict(self.health)}")
+        lines.append(f"problems: {len(self.problems)}")
         return "\n".join(lines + [f"  - {p}" for p in self.problems[:40]])
 
 
@@ -96,6 +115,9 @@ def check(log: Log, customers: list[Customer], desks: list[Specialist], report: 
         report.problem(f"gap sent by the server: {text}")
     for text in tally.regressions:
         report.problem(f"stream went back: {text}")
+    for text in tally.refused:
+        if any(f"refused {code}:" in text for code in MALFORMED):
+            report.problem(f"a well-formed write refused: {text}")
     report.requests = len(log.requests)
     _streams(log, [*customers, *desks], report)
     _transcripts(log, customers, desks, report)

@@ -53,6 +53,8 @@ class Tally:
     gaps: list[str] = field(default_factory=list)  # events past seq + 1 (never accepted)
     regressions: list[str] = field(default_factory=list)  # a welcome behind what we saw
     closes: Counter[str] = field(default_factory=Counter)  # close codes from the server
+    refused: list[str] = field(default_factory=list)  # every final refusal, described
+    slowest: float = 0.0  # real seconds from a write's first send to its answer (a figure)
 
 
 class Gap(Exception):
@@ -249,6 +251,10 @@ class Client:
             write.retry = asyncio.get_running_loop().call_later(delay, self._resend, write)
             return
         self.tally.refusals[code] += 1
+        self.tally.refused.append(
+            f"{self.name}: {write.frame['type']} {write.frame['id']} refused {code}: "
+            f"{frame.get('message')}"
+        )
         del self.outbox[write.frame["id"]]
         self.refused.append((write.frame, frame))
         if not write.future.done():
@@ -280,11 +286,15 @@ class Client:
 
     async def write(self, frame: Frame) -> Frame:
         """Send a write and wait for its ack or final refusal (resent until then)."""
-        future: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Frame] = loop.create_future()
         self.outbox[frame["id"]] = Write(frame, future)
+        began = loop.time()
         if self.welcomed.is_set():
             await self._send(frame)
-        return await future
+        answer = await future
+        self.tally.slowest = max(self.tally.slowest, loop.time() - began)
+        return answer
 
     async def until(self, condition: Callable[[], bool]) -> None:
         """Wait (bounded by WAIT) until `condition()` holds after some applied event."""
@@ -444,11 +454,9 @@ class Specialist(Client):
         if kind == "offer":
             request_id = event["offer"]["request_id"]
             self.accepts[request_id] += 1
-            frame = {
-                "type": "accept",
-                "id": f"{self.name}.a{self.accepts[request_id]}.{request_id}",
-                "request_id": request_id,
-            }
+            # Ids never carry the request id: `r_<hex>` can read as a card number (one in
+            # a thousand) and a write whose id does is refused, as the desk's own ids never are.
+            frame = {"type": "accept", "id": self.next_id("a"), "request_id": request_id}
             self.spawn(self.write(frame))
         elif kind == "request.assigned":
             detail = event["request"]
@@ -496,7 +504,7 @@ class Specialist(Client):
             if last and holding.ended is None:
                 frame = {
                     "type": "resolve",
-                    "id": f"{self.name}.r.{holding.request_id}",
+                    "id": self.next_id("r"),
                     "request_id": holding.request_id,
                     "disposition": "resolved",
                 }

@@ -233,17 +233,27 @@ def node_env(
         env["TAPLINE_DATABASE_URL"] = url
         assert database.schema is not None
         env["TAPLINE_DATABASE_SCHEMA"] = database.schema
-    for key, value in settings.items():
+    for key, value in {**raised_limits(), **settings}.items():
         env[f"TAPLINE_{key.upper()}"] = str(value)
     return env
+
+
+def raised_limits() -> dict[str, int]:
+    """Abuse limits per address, raised: every client here comes from 127.0.0.1 (only
+    those this build has)."""
+    from tapline.settings import Settings
+
+    wanted = {"requests_per_address": 1_000_000, "sockets_per_address": 1_000_000}
+    return {k: v for k, v in wanted.items() if k in Settings.model_fields}
 
 
 class Proxy:
     """A TCP proxy to PostgreSQL in this process: `cut()` makes the database unreachable.
 
     While cut, every connection through it is reset and new ones are accepted and reset at
-    once (as a database host that went away). Only the node's connections pass here, so
-    other suites' schemas and sessions are never touched.
+    once (as a database host that went away). `stall()` is the other kind of loss: nothing
+    is refused, nothing answers (packets dropped on the way), until `restore()`. Only the
+    node's connections pass here, so other suites' schemas and sessions are never touched.
     """
 
     def __init__(self, target: tuple[str, int] = ("127.0.0.1", 5432)) -> None:
@@ -254,6 +264,9 @@ class Proxy:
         self._server: asyncio.Server | None = None
         self._pairs: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.stalls = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._client, "127.0.0.1", 0)
@@ -267,11 +280,17 @@ class Proxy:
                 _reset(writer)
         self._pairs.clear()
 
+    def stall(self) -> None:
+        self.stalls += 1
+        self.flowing.clear()
+
     def restore(self) -> None:
         self.down = False
+        self.flowing.set()
 
     async def close(self) -> None:
         self.cut()
+        self.flowing.set()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -280,6 +299,7 @@ class Proxy:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self.flowing.wait()
         if self.down:
             _reset(writer)
             return
@@ -291,7 +311,7 @@ class Proxy:
         pair = (writer, up_writer)
         self._pairs.add(pair)
         for source, sink in ((reader, up_writer), (up_reader, writer)):
-            task = asyncio.create_task(_pipe(source, sink, pair))
+            task = asyncio.create_task(_pipe(source, sink, pair, self.flowing))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -300,9 +320,11 @@ async def _pipe(
     source: asyncio.StreamReader,
     sink: asyncio.StreamWriter,
     pair: tuple[asyncio.StreamWriter, asyncio.StreamWriter],
+    flowing: asyncio.Event,
 ) -> None:
     try:
         while data := await source.read(65536):
+            await flowing.wait()  # stalled: held, as by a network that drops packets
             sink.write(data)
             await sink.drain()
     except (OSError, asyncio.IncompleteReadError):

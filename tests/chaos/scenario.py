@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx2
 
-from chaos.checks import Report, check, read_log
+from chaos.checks import Report, check, read_log, stream_ends
 from chaos.clients import WAIT, Customer, Specialist
 from chaos.harness import Database, Node, Proxy, node_env
 
@@ -151,21 +151,44 @@ class Run:
             self.customers.append(customer)
             await customer.ask(self.http)
             customer.start()
-            await customer.converse()
-            await self._caught_up([customer])
+            try:
+                await customer.converse()
+                await self._caught_up([customer])
+            except TimeoutError:
+                self.report.problem(self.stuck(customer))
             await customer.stop()
             if loop.time() >= deadline:
                 return
 
     async def _caught_up(self, clients: list[Any]) -> None:
         """Wait (bounded) until each client has applied its stream through the log's end."""
-        async with asyncio.timeout(SETTLE):
-            while True:
-                log = await read_log(self.database)
-                behind = [c for c in clients if c.cursor < log.streams.get(_stream(c), 0)]
-                if not behind:
-                    return
-                await asyncio.sleep(0.2)
+        from tapline.database import make_engine
+
+        engine = make_engine(self.database.url, self.database.schema)
+        try:
+            async with asyncio.timeout(SETTLE):
+                while True:
+                    ends = await stream_ends(engine, [_stream(c) for c in clients])
+                    if all(c.cursor >= ends[_stream(c)] for c in clients):
+                        return
+                    await asyncio.sleep(0.2)
+        finally:
+            await engine.dispose()
+
+    def stuck(self, customer: Customer) -> str:
+        """What a conversation that never finished looked like, for the report."""
+        said = sum(1 for f, _ in customer.acked if f["type"] == "message")
+        states = [(e["seq"], e["state"]) for e in customer.states]
+        desks = "; ".join(
+            f"{d.name} holds {sorted(d.current)} offers seen {sum(d.accepts.values())}"
+            f"{' (vanished)' if d.vanished else ''} outbox {sorted(d.outbox)}"
+            for d in self.specialists
+        )
+        return (
+            f"{customer.request_id} ({customer.name}) never finished: told {states}, "
+            f"{said} lines acked, at seq {customer.cursor}, outbox {sorted(customer.outbox)}; "
+            f"desks: {desks}"
+        )
 
     async def finish(self) -> Report:
         """Let every live desk catch up, stop everyone, and check the database."""
