@@ -307,6 +307,9 @@ class RedisBus:
             except Exception as error:
                 log.warning("bus: Redis pub/sub connection lost: %s", error)
             finally:
+                if self._subscribed:
+                    # Wake every reader: while we are away it reads its log itself.
+                    self.counters.resyncs += mark_lagging(self._local.everyone())
                 self._subscribed = False
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]

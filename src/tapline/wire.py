@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
 from tapline import sanitize, strict_json
-from tapline.bus import Frame, Subscription
+from tapline.bus import Frame, Subscription, is_resync
 from tapline.errors import ActionError
 from tapline.ratelimit import TokenBucket
 from tapline.runtime import Runtime
@@ -20,8 +20,8 @@ from tapline.streams import last_seq, replay
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 Handler = Callable[[Frame], Awaitable[dict[str, Any] | None]]
-RESYNC = "_resync"
-"""What the bus delivers when it may have missed frames: refill from the log."""
+POLL = 1.0
+"""While the bus cannot wake a socket, it reads its stream's log this often."""
 
 
 def typing_signal(request_id: str, sender: str, frame: Frame) -> Frame:
@@ -40,6 +40,30 @@ def unavailable() -> JSONResponse:
     return JSONResponse(body, status_code=503, headers={"Retry-After": "2"})
 
 
+Outcome = dict[str, Any]
+"""What a frame came to: `{"ack": result}`, `{"error": {code, message, retry_after}}`, or
+`{}` (a signal, answered by nothing). It crosses nodes as JSON."""
+LOCAL = {"ping", "hello"}
+"""Frames a socket answers itself, wherever the engine is."""
+
+
+async def run(handler: Handler, frame: Frame, write: bool) -> Outcome:
+    """Run one frame's handler; a refusal becomes an error the client is told."""
+    try:
+        result = await handler(frame)
+    except ActionError as error:
+        return {"error": _error(error.code, error.message, error.retry_after)}
+    except sanitize.TooLarge as error:
+        return {"error": _error("too_large", str(error))}
+    except ValueError as error:
+        return {"error": _error("bad_frame", str(error))}
+    return {"ack": result or {}} if write else {}
+
+
+def _error(code: str, message: str, retry_after: float | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "retry_after": retry_after}
+
+
 class Wire:
     """One socket. Bad frames get an `error` signal; only auth failures close it."""
 
@@ -55,6 +79,8 @@ class Wire:
         self.bucket = TokenBucket(rate, burst, rt.clock)
         self._send_lock = asyncio.Lock()
         self.cursor = 0
+        self.forward: Callable[[Frame], Awaitable[Outcome | None]] | None = None
+        """Set when several nodes serve: frames go to the owner (None back: run it here)."""
 
     async def send(self, frame: Frame) -> None:
         async with self._send_lock:
@@ -132,19 +158,24 @@ class Wire:
                 "bad_frame", "A write needs an `id`: 1-64 letters, digits, or _.:-", frame.get("id")
             )
             return
-        try:
-            result = await handler(frame)
-        except ActionError as error:
-            await self.error(error.code, error.message, frame.get("id"), error.retry_after)
-            return
-        except sanitize.TooLarge as error:
-            await self.error("too_large", str(error), frame.get("id"))
-            return
-        except ValueError as error:
-            await self.error("bad_frame", str(error), frame.get("id"))
-            return
-        if kind in writes:
-            await self.send({"type": "ack", "id": frame["id"], "result": result or {}})
+        outcome = None
+        if self.forward is not None and kind not in LOCAL:
+            outcome = await self.forward(frame)  # another node owns the engine?
+        if outcome is None:
+            outcome = await run(handler, frame, kind in writes)
+        await self.answer(frame, outcome)
+
+    async def answer(self, frame: Frame, outcome: Outcome) -> None:
+        error = outcome.get("error")
+        if isinstance(error, dict):
+            await self.error(
+                str(error.get("code")),
+                str(error.get("message")),
+                frame.get("id"),
+                error.get("retry_after"),
+            )
+        elif "ack" in outcome:
+            await self.send({"type": "ack", "id": frame["id"], "result": outcome["ack"]})
 
     async def stream_end(self, stream: str) -> int:
         async with self.rt.sessions() as session:
@@ -164,16 +195,29 @@ class Wire:
                     self.cursor = frame["seq"]
         return end
 
+    async def _next(self, subscription: Subscription) -> Frame | None:
+        """The next live frame; None after `POLL` seconds without one while the bus is down."""
+        if self.rt.bus.healthy:
+            return await subscription.get()
+        try:
+            async with asyncio.timeout(POLL):
+                return await subscription.get()
+        except TimeoutError:
+            return None
+
     async def pump(self, subscription: Subscription, stream: str) -> None:
         """Forward live frames in order; a gap or an overflow is filled from the log."""
         while True:
-            frame = await subscription.get()
+            frame = await self._next(subscription)
+            if frame is None:  # the bus is down: the log is read instead, each POLL
+                await self.resume(stream, self.cursor)
+                continue
             if subscription.lagging:
-                subscription.lagging = False
+                subscription.lagging = False  # before resuming: a mark meanwhile counts
                 await self.resume(stream, self.cursor)
             seq = frame.get("seq")
-            if frame.get("type") == RESYNC:
-                await self.resume(stream, self.cursor)  # the bus may have missed some
+            if is_resync(frame):
+                continue  # a wake-up only (the lagging mark above did the resume)
             elif seq is None:
                 await self.send(frame)
             elif seq == self.cursor + 1:
