@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -18,11 +18,22 @@ from tapline.engine.estimates import QueueModel
 from tapline.engine.rules import RoutingRules
 from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import Staffing
+from tapline.here import Attendance
 from tapline.ratelimit import SignInLimiter
 from tapline.settings import Settings
 from tapline.writer import Writer
 
 QUEUES_CHANNEL = "desk:queues"
+
+
+class Forwarder(Protocol):
+    """What the rest of the server needs of `tapline.node.Node`."""
+
+    owns: bool
+
+    def report_soon(self) -> None: ...
+    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+    def status(self) -> dict[str, Any]: ...
 
 
 @dataclass
@@ -62,6 +73,10 @@ class Runtime:
     wait_models: dict[str, QueueModel] = field(default_factory=dict)
     shown: dict[str, Any] = field(default_factory=dict)
     """Request id -> what its customer was last told (`waits.Shown`)."""
+    node: Forwarder | None = None
+    """Set when several nodes share the database (`tapline.node.Node`)."""
+    attendance: Attendance = field(default_factory=Attendance)
+    """The sockets open on the other nodes, as they report them (the owner's view)."""
     opening_check_at: float = 0.0
     """When `actions.opening` next looks for queues that have opened."""
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
 from tapline import waits
-from tapline.actions import callbacks, thread
+from tapline.actions import attendance, callbacks, thread
 from tapline.actions import customer as actions
 from tapline.bus import Frame
 from tapline.engine import EngineError, RequestState
-from tapline.errors import Unavailable
 from tapline.models import App, Request
+from tapline.node import forward_frame, said_hello
 from tapline.passwords import DESK_PREFIX, customer_token_expired, customer_token_ok
 from tapline.runtime import Runtime
 from tapline.security import find_app, origin_allowed
 from tapline.streams import customer_stream, specialist_stream
-from tapline.wire import Wire, serve, typing_signal, unavailable
+from tapline.wire import Handler, Wire, serve, typing_signal, unavailable
 
 router = APIRouter()
 WRITES = {
@@ -66,19 +65,20 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
         }
     )
     await wire.resume(stream, after)
-    waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting
+    where = {"kind": "customer", "request_id": request.id, "author": author}
+    if rt.node is not None:
+        wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})
+    if await said_hello(rt, where) is None:
+        waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting
     rt.customer_sockets[request.id] += 1
-    if rt.customer_sockets[request.id] == 1:
-        with contextlib.suppress(Unavailable):  # a rebuild reads `customer_sockets` later
-            await actions.customer_presence(rt, request.id, True)
+    await attendance.socket_changed(rt, request.id)
     try:
         await serve(wire, subscription, stream, lambda: _read(wire, rt, request.id, author))
     finally:
         rt.customer_sockets[request.id] -= 1
         if rt.customer_sockets[request.id] <= 0:
             del rt.customer_sockets[request.id]
-            with contextlib.suppress(Unavailable):
-                await actions.customer_presence(rt, request.id, False)
+        await attendance.socket_changed(rt, request.id)
 
 
 async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
@@ -117,6 +117,12 @@ async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
 
 
 async def _read(wire: Wire, rt: Runtime, request_id: str, author: str) -> None:
+    await wire.read_forever(handlers(rt, request_id, author), WRITES)
+
+
+def handlers(rt: Runtime, request_id: str, author: str) -> dict[str, Handler]:
+    """What each frame of this customer's socket does (here, or forwarded to the owner)."""
+
     async def message(frame: Frame) -> dict[str, Any]:
         body = frame.get("body")
         message_id = await thread.customer_message(rt, request_id, frame["id"], author, body)
@@ -155,7 +161,7 @@ async def _read(wire: Wire, rt: Runtime, request_id: str, author: str) -> None:
                 specialist_stream(specialist_id), typing_signal(request_id, "customer", frame)
             )
 
-    handlers = {
+    return {
         "message": message,
         "context": context,
         "cancel": cancel,
@@ -167,7 +173,6 @@ async def _read(wire: Wire, rt: Runtime, request_id: str, author: str) -> None:
         "cancel_callback": cancel_callback,
         "answer": answer,
     }
-    await wire.read_forever(handlers, WRITES)  # type: ignore[arg-type]
 
 
 def _specialist_of(rt: Runtime, request_id: str) -> str | None:

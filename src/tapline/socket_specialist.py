@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
-from tapline.actions import QUEUES_CHANNEL, thread
+from tapline.actions import QUEUES_CHANNEL, attendance, thread
 from tapline.actions import desk as actions
 from tapline.bus import Frame
 from tapline.desk_auth import COOKIE, SignedIn, lookup, same_origin, signed_out_event
 from tapline.engine import EngineError, RequestState
-from tapline.errors import Unavailable
 from tapline.models import Specialist
+from tapline.node import forward_frame, said_hello
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
 from tapline.wallboard import WALLBOARD_CHANNEL
-from tapline.wire import Wire, serve, typing_signal, unavailable
+from tapline.wire import Handler, Wire, serve, typing_signal, unavailable
 
 router = APIRouter()
 WRITES = {"presence", "accept", "decline", "message", "resolve"}
@@ -67,21 +67,24 @@ async def _session(
     end = await wire.stream_end(stream)
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
     await wire.resume(stream, after)
-    await wire.send(rt.queues_frame())
+    where = {"kind": "desk", "specialist_id": me.id, "name": me.name}
+    if rt.node is not None:
+        wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})
+    answer = await said_hello(rt, where)
+    await wire.send(answer["queues"] if answer and "queues" in answer else rt.queues_frame())
     read = until_signed_out(wire, signed_out, lambda: _read(wire, rt, me))
     if watch:  # a wall display: it neither makes its supervisor present nor takes offers
         await serve(wire, subscription, stream, read)
         return
     rt.desk_sockets[me.id] += 1
-    with contextlib.suppress(Unavailable):  # a rebuild reads `desk_sockets` later
-        await actions.specialist_online(rt, me.id)
+    await attendance.desk_socket_opened(rt, me.id)
     try:
         await serve(wire, subscription, stream, read)
     finally:
         rt.desk_sockets[me.id] -= 1
         if rt.desk_sockets[me.id] <= 0:
             del rt.desk_sockets[me.id]
-            schedule_drop(rt, me.id)
+        attendance.desk_socket_closed(rt, me.id)
 
 
 def until_signed_out(
@@ -109,15 +112,6 @@ def until_signed_out(
     return run
 
 
-def schedule_drop(rt: Runtime, specialist_id: str) -> None:
-    """After the grace time with no desk open, the specialist's requests are re-routed.
-
-    A deadline on the engine's clock, driven by the ticker (`actions.desk.drop_due`).
-    """
-    rt.drop_at[specialist_id] = rt.clock.now() + rt.settings.specialist_grace
-    rt.wake()
-
-
 async def _hello(wire: Wire) -> tuple[int, bool] | None:
     """(last_seq, watch) from the client's `hello`; `watch` is a wall display's socket."""
     while True:
@@ -139,6 +133,19 @@ async def _hello(wire: Wire) -> tuple[int, bool] | None:
 
 
 async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
+    await wire.read_forever(handlers(rt, me), WRITES)
+
+
+class Staff(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+def handlers(rt: Runtime, me: Staff) -> dict[str, Handler]:
+    """What each frame of this desk's socket does (here, or forwarded to the owner)."""
+
     async def presence(frame: Frame) -> dict[str, Any]:
         return {"status": await actions.set_presence(rt, me.id, frame.get("status"))}
 
@@ -170,7 +177,7 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
                 customer_stream(request_id), typing_signal(request_id, "specialist", frame)
             )
 
-    handlers = {
+    return {
         "presence": presence,
         "accept": accept,
         "decline": decline,
@@ -178,7 +185,6 @@ async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
         "resolve": resolve,
         "typing": typing,
     }
-    await wire.read_forever(handlers, WRITES)  # type: ignore[arg-type]
 
 
 def _request_id(frame: Frame) -> str:

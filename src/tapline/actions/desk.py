@@ -116,6 +116,15 @@ async def specialist_online(rt: Runtime, specialist_id: str) -> None:
             await apply(tx, rt.engine.set_presence(specialist_id, choice))
 
 
+def specialist_left(rt: Runtime, specialist_id: str) -> None:
+    """No desk of theirs is open anywhere: after the grace time their requests are re-routed.
+
+    A deadline on the engine's clock, driven by the ticker (`drop_due`).
+    """
+    rt.drop_at[specialist_id] = rt.clock.now() + rt.settings.specialist_grace
+    rt.wake()
+
+
 async def drop_due(tx: Transaction) -> None:
     """Desks gone past their grace time, none back: their requests are re-routed."""
     rt = tx.rt
@@ -124,7 +133,7 @@ async def drop_due(tx: Transaction) -> None:
         if at > now:
             continue
         del rt.drop_at[specialist_id]
-        if rt.desk_sockets[specialist_id] <= 0:
+        if not desk_here(rt, specialist_id):
             await apply(tx, rt.engine.specialist_dropped(specialist_id))
 
 
@@ -143,3 +152,10 @@ async def _mine(tx: Transaction, specialist_id: str, request_id: str) -> Request
     if row.state != "connected":
         raise ActionError("invalid_state", "That conversation has ended.")
     return row
+
+
+def desk_here(rt: Runtime, specialist_id: str) -> bool:
+    """A desk of theirs is open on this node or, as reported, on another."""
+    if rt.desk_sockets.get(specialist_id, 0) > 0:
+        return True
+    return any(specialist_id in report.desks for report in rt.attendance.live())

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from tapline import configuration, waits
 from tapline.actions import Transaction, callbacks, desk, exclusive, opening, transaction
 from tapline.actions.effects import apply
-from tapline.engine import EngineError, Presence, RequestState
+from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
 from tapline.engine.requirements import Requirements
@@ -38,28 +38,22 @@ async def restore(rt: Runtime) -> set[str]:
 
 
 async def rebuild(rt: Runtime) -> None:
-    """Rebuild the engine from the database after a write that did not commit.
+    """Rebuild the engine from the database: after a write that did not commit, or when
+    this node takes the engine over from another.
 
-    What the engine held beyond the database is dropped; the sockets open now are put back
-    (customers present, desks at the presence they chose), and specialists holding chats with
-    no desk open get the grace time from now.
+    What the engine held beyond the database is dropped; then it is told who is here now
+    (customers present, desks at the presence their specialist chose, on every node), and
+    specialists holding chats with no desk open get the grace time from now.
     """
+    from tapline.actions import attendance  # it drives the actions; they never import it
+
     rt.reset_derived()
     async with exclusive(rt) as tx:
         holding = await _restore(tx)
-        for request_id in list(rt.customer_sockets):
-            try:
-                await apply(tx, rt.engine.customer_returned(request_id))
-            except EngineError:
-                continue  # ended: nothing to keep
-        for specialist_id in list(rt.desk_sockets):
-            choice = rt.presence_choice.get(specialist_id, Presence.AVAILABLE)
-            try:
-                await apply(tx, rt.engine.set_presence(specialist_id, choice))
-            except EngineError:
-                continue  # deactivated meanwhile
+    rt.writer.down = None  # the engine is the database's again: writes may go on
+    await attendance.tell_all(rt)
     now = rt.clock.now()
-    for specialist_id in holding - set(rt.desk_sockets):
+    for specialist_id in holding - attendance.desks_here(rt):
         rt.drop_at.setdefault(specialist_id, now + rt.settings.specialist_grace)
     await waits.warm(rt)
     rt.wake()
