@@ -16,23 +16,62 @@ from tapline import (
     api_desk,
     api_push,
     api_sdk,
+    internal,
     pages,
     push,
     socket_customer,
     socket_specialist,
     waits,
 )
+from tapline.actions.attendance import expire_forever
+from tapline.actions.desk import specialist_left
 from tapline.actions.startup import rebuild, restore, tick_forever
 from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import Clock, SystemClock
+from tapline.internal import ForwardToOwner
 from tapline.migrate import upgrade
+from tapline.node import Node
+from tapline.redis_bus import RedisBus
 from tapline.runtime import Runtime
 from tapline.security import AppCors, SecurityHeaders
 from tapline.settings import Settings
-from tapline.socket_specialist import schedule_drop
 from tapline.wallboard import publish_forever
 
 STATIC = pages.STATIC
+
+
+class OwnerTasks:
+    """What the node that owns the engine runs: the ticker, the wallboard, the estimates."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        rt = self.rt
+        if rt.node is None:
+            for specialist_id in await restore(rt):
+                specialist_left(rt, specialist_id)
+        else:
+            await rebuild(rt)  # taking over: the engine as the database has it, and who is here
+        self.tasks = [
+            asyncio.create_task(tick_forever(rt)),
+            asyncio.create_task(publish_forever(rt)),
+            asyncio.create_task(waits.push_forever(rt)),
+        ]
+        if rt.node is not None:
+            self.tasks.append(asyncio.create_task(expire_forever(rt)))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks = []
+        if self.rt.node is not None:
+            self.rt.reset_derived()  # another node owns it now; nothing here is current
+            self.rt.attendance.remote.clear()
 
 
 def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
@@ -43,28 +82,38 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     )
 
     rt.writer.rebuild = lambda: rebuild(rt)
+    if settings.clustered:
+        if db.dialect.name != "postgresql":
+            raise ValueError("Several nodes share a PostgreSQL database: set TAPLINE_DATABASE_URL.")
+        # One database, one set of channels: clusters sharing a Redis never hear each other.
+        prefix = f"tapline:{settings.database_schema}:" if settings.database_schema else "tapline:"
+        rt.bus = RedisBus(str(settings.redis_url), prefix=prefix)
+    owner = OwnerTasks(rt)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if migrate:
             await upgrade(db)
-        for specialist_id in await restore(rt):
-            schedule_drop(rt, specialist_id)
-        tasks = [
-            asyncio.create_task(tick_forever(rt)),
-            asyncio.create_task(publish_forever(rt)),
-            asyncio.create_task(waits.push_forever(rt)),
-        ]
+        await rt.bus.start()
+        node: Node | None = None
+        if settings.clustered:
+            node = Node(rt, owner.start, owner.stop)
+            rt.node = node
+            rt.writer.standby = "another node owns the engine"
+            rt.writer.probe = node.lost
+            await node.start()
+        else:
+            await owner.start()
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            if node is not None:
+                await node.stop()
+            else:
+                await owner.stop()
             await rt.writer.close()
             await push.stop()  # pushes under way may be about to delete a subscription
+            await rt.bus.close()
             await db.dispose()
 
     app = FastAPI(
@@ -85,12 +134,14 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
         socket_customer.router,
         socket_specialist.router,
         pages.router,
+        internal.router,
     ):
         app.include_router(router)
     app.mount("/sdk", StaticFiles(directory=STATIC / "sdk"), name="sdk")
     app.mount("/desk/assets", StaticFiles(directory=STATIC / "desk"), name="desk")
     app.mount("/demo/assets", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(ForwardToOwner, rt=rt)
     app.add_middleware(AppCors, rt=rt)
     app.add_middleware(SecurityHeaders)
     return app

@@ -106,7 +106,10 @@ async def healthz(request: Request) -> Health | JSONResponse:
         down["database"] = type(error).__name__
     if rt.writer.down is not None:
         down["writer"] = rt.writer.down
+    if not rt.bus.healthy:
+        down["bus"] = "the bus cannot reach Redis"
     if not down:
-        return Health(status="ok", database=rt.db.dialect.name, version=__version__)
+        role = None if rt.node is None else str(rt.node.status()["role"])
+        return Health(status="ok", database=rt.db.dialect.name, version=__version__, role=role)
     body = Unhealthy(down=down, version=__version__)
     return JSONResponse(body.model_dump(), status_code=503)

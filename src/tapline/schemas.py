@@ -143,6 +143,8 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     version: str
+    role: Literal["owner", "follower"] | None = None
+    """Among several nodes: whether this one owns the engine."""
 
 
 # -- Supervisor configuration (docs/protocol.md, Supervisor configuration) ------------------

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     public_origin: str | None = None
     log_level: str = "info"
+    # Several nodes (docs/deploy.md): PostgreSQL is the truth, Redis wakes the nodes up.
+    redis_url: str | None = None
+    node_url: str | None = None  # how the other nodes reach this one; else http://host:port
     demo: bool = False
 
     message_bytes: int = Field(4096, ge=64)
@@ -102,10 +105,26 @@ class Settings(BaseSettings):
             return self.public_origin.rstrip("/")
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def clustered(self) -> bool:
+        """Several nodes share the database: set by giving a Redis URL."""
+        return self.redis_url is not None
+
+    def own_url(self) -> str:
+        return self.node_url or f"http://{self.host}:{self.port}"
+
     def secret(self) -> str:
-        """The secret key; made and kept in the data directory when none is set."""
+        """The secret key; made and kept in the data directory when none is set.
+
+        Several nodes must share one: each minting its own would refuse the others' tokens.
+        """
         if self.secret_key:
             return self.secret_key
+        if self.clustered:
+            raise ValueError(
+                "Several nodes need one shared secret key: set TAPLINE_SECRET_KEY to the same "
+                "value (at least 32 random characters) on every node."
+            )
         path = self.data_dir / "secret_key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)

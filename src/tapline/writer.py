@@ -85,6 +85,10 @@ class Writer:
         self._recovery: asyncio.Task[None] | None = None
         self._exclusive = asyncio.Lock()
         self.closed = False
+        self.standby: str | None = None
+        """Why this node writes nothing itself (another node owns the engine), or None."""
+        self.probe: Callable[[], Awaitable[None]] = self._select_one
+        """Does the database answer again? Raises while it does not."""
         self.down: str | None = None
         """Why writes are refused now (the database went away), or None."""
         self.batches = 0
@@ -169,6 +173,8 @@ class Writer:
     def _enqueue(self, write: _Write[Any]) -> None:
         if self.closed:
             raise Unavailable("This node is shutting down.")
+        if self.standby is not None:
+            raise Unavailable("This node does not own the engine.")
         if self.down is not None:
             raise Unavailable()
         if len(self._line) >= self.max_waiting:
@@ -270,6 +276,10 @@ class Writer:
         self._line.clear()
         self._go_down(_describe(error))
 
+    async def _select_one(self) -> None:
+        async with self.sessions() as session:
+            await session.execute(text("SELECT 1"))
+
     def _go_down(self, why: str) -> None:
         """Refuse writes until the engine is rebuilt from the database (after this batch)."""
         if self.closed:
@@ -283,9 +293,11 @@ class Writer:
         """Rebuild the engine from the database, retrying until it answers again."""
         delay = 0.25
         while True:
+            if self.standby is not None:
+                self.down = None  # another node owns the engine now: nothing to rebuild here
+                return
             try:
-                async with self.sessions() as session:
-                    await session.execute(text("SELECT 1"))  # back? then rebuild
+                await self.probe()
                 if self.rebuild is not None:
                     await self.rebuild()
             except asyncio.CancelledError:
