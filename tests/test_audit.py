@@ -108,9 +108,6 @@ def test_a_snapshot_with_no_customer_in_it_logs_nothing(
     assert _audits(caplog) == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="needs the audit line in actions/desk.accept (docs/security.md, Audit)"
-)
 def test_accepting_an_offer_is_logged(world: World, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="tapline.audit")
     with world.desk("ana") as desk:

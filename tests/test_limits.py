@@ -6,43 +6,20 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
-from starlette.middleware import Middleware
 
-import support
 from support import ORIGIN, World
-from tapline.app import create_app
-from tapline.engine import Clock
-from tapline.limits import BodyLimit
-from tapline.settings import Settings
 
 LIMIT = 4096
 CHUNK = 1024
 
 
 @pytest.fixture
-def limited(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    """The world's server restarted with `BodyLimit` where `app.py` is to add it: inside
-    CORS and the security headers (so a 413 carries them), outside everything else."""
-
-    def make(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
-        app = create_app(settings, clock=clock, migrate=migrate)
-        if not any(_is(item, BodyLimit) for item in app.user_middleware):
-            at = next(
-                index for index, item in enumerate(app.user_middleware) if _is(item, GZipMiddleware)
-            )
-            app.user_middleware.insert(at, Middleware(BodyLimit, max_bytes=LIMIT))
-        return app
-
-    monkeypatch.setattr(support, "create_app", make)
+def limited(world: World) -> Iterator[World]:
+    """The world's server restarted with a small body limit (`app.py` adds `BodyLimit`
+    inside CORS and the security headers, so a 413 carries them)."""
+    world.settings.body_bytes = LIMIT
     world.restart()
     yield world
-
-
-def _is(item: Middleware, cls: object) -> bool:
-    found: object = item.cls
-    return found is cls
 
 
 def _asgi(world: World, headers: list[tuple[bytes, bytes]], chunks: Iterator[bytes]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import timedelta
 
@@ -503,3 +504,24 @@ def test_nul_characters_are_dropped_not_a_crash(world: World) -> None:
     assert "\\u0000" not in stored and "\x00" not in stored
     bodies = [row["body"] for row in world.rows("messages")]
     assert "hithere" in bodies and "stuck here" in bodies
+
+
+def test_sockets_per_request_and_per_address_are_limited(world: World) -> None:
+    world.rt.settings.sockets_per_request = 2
+    world.rt.settings.sockets_per_address = 3
+    created = world.ask("c1")
+    path = _customer_path(world, None)
+    with contextlib.ExitStack() as stack:
+        for _ in range(2):
+            stack.enter_context(world.widget(created))
+        with world.socket(path, {"Origin": ORIGIN}) as third:
+            hello = {"request_id": created["request_id"], "token": created["customer_token"]}
+            third.send({"type": "hello", **hello})
+            assert third.error("too_many_sockets")["message"].startswith("This request has 2")
+            with pytest.raises(WebSocketDisconnect) as closed:
+                third.next()
+            assert closed.value.code == 4429
+        stack.enter_context(world.widget(world.ask("c2")))
+        assert world.denied(path, {"Origin": ORIGIN}).status_code == 429
+    world.settle()
+    assert len(world.server.state.abuse_limits.sockets) == 0  # every one given back

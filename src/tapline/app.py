@@ -29,6 +29,7 @@ from tapline.actions.startup import rebuild, restore, tick_forever
 from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import Clock, SystemClock
 from tapline.internal import ForwardToOwner
+from tapline.limits import BodyLimit
 from tapline.migrate import upgrade
 from tapline.node import Node
 from tapline.redis_bus import RedisBus
@@ -141,6 +142,7 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
     app.mount("/desk/assets", StaticFiles(directory=STATIC / "desk"), name="desk")
     app.mount("/demo/assets", StaticFiles(directory=STATIC / "demo"), name="demo")
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BodyLimit, max_bytes=settings.body_bytes)
     app.add_middleware(ForwardToOwner, rt=rt)
     app.add_middleware(AppCors, rt=rt)
     app.add_middleware(SecurityHeaders)

@@ -12,11 +12,12 @@ from tapline.actions import attendance, callbacks, thread
 from tapline.actions import customer as actions
 from tapline.bus import Frame
 from tapline.engine import EngineError, RequestState
+from tapline.limits import abuse_limits
 from tapline.models import App, Request
 from tapline.node import forward_frame, said_hello
 from tapline.passwords import DESK_PREFIX, customer_token_expired, customer_token_ok
 from tapline.runtime import Runtime
-from tapline.security import find_app, origin_allowed
+from tapline.security import client_address, find_app, origin_allowed
 from tapline.streams import customer_stream, specialist_stream
 from tapline.wire import Handler, Wire, serve, typing_signal, unavailable
 
@@ -46,12 +47,37 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
         reason = "Unknown app key." if row is None else f"Origin {origin} is not allowed."
         await ws.send_denial_response(JSONResponse({"detail": reason}, status_code=403))
         return
-    await ws.accept()
-    wire = Wire(ws, rt)
-    hello = await _hello(wire, row)
-    if hello is None:
+    sockets = abuse_limits(ws.app).sockets
+    address = client_address(ws.scope, rt.settings)
+    if not sockets.open("address", address):
+        most = sockets.limits["address"]
+        detail = f"Too many open sockets from your network address (at most {most})."
+        await ws.send_denial_response(
+            JSONResponse({"detail": detail}, status_code=429, headers={"Retry-After": "10"})
+        )
         return
-    request, after = hello
+    try:
+        await ws.accept()
+        wire = Wire(ws, rt)
+        hello = await _hello(wire, row)
+        if hello is None:
+            return
+        request, after = hello
+        if not sockets.open("request", request.id):
+            most = sockets.limits["request"]
+            message = f"This request has {most} sockets open already: close one first."
+            await wire.error("too_many_sockets", message)
+            await ws.close(4429, message)
+            return
+        try:
+            await _serve(rt, wire, request, after)
+        finally:
+            sockets.close("request", request.id)
+    finally:
+        sockets.close("address", address)
+
+
+async def _serve(rt: Runtime, wire: Wire, request: Request, after: int) -> None:
     author = request.customer.get("name") or "Customer"
     stream = customer_stream(request.id)
     subscription = rt.bus.subscribe({stream})

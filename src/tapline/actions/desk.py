@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import configuration, sanitize
+from tapline import configuration, sanitize, views
 from tapline.actions import ActionError, Transaction, transaction
 from tapline.actions.effects import apply
 from tapline.engine import (
@@ -50,6 +50,7 @@ async def accept(rt: Runtime, specialist_id: str, request_id: str) -> None:
         if row is not None and row.state == "connected" and row.specialist_id == specialist_id:
             return  # accepted already: a resent frame gets the same answer
         await _run(tx, lambda: rt.engine.accept(request_id, specialist_id))
+    views.audit_context(specialist_id, request_id, "desk.accept")  # the context is theirs now
 
 
 async def decline(rt: Runtime, specialist_id: str, request_id: str) -> None:
