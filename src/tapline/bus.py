@@ -20,7 +20,7 @@ The contract with the reader of a `Subscription` (`Wire.pump`):
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Iterable
 from typing import Any, Protocol
 
@@ -46,18 +46,58 @@ class Unsubscriber(Protocol):
 
 
 class Subscription:
-    """Frames for one listener. Overflow marks it lagging so it resumes from the log."""
+    """Frames for one listener. Overflow marks it lagging so it resumes from the log.
+
+    An idle customer's socket holds one for hours, so it is small: no `asyncio.Queue` (three
+    deques and an event, ~2.5 KB), but a deque made when a frame comes and dropped once read,
+    and one future while its one reader (`get`) waits. `queue` is kept for readers that look
+    without waiting (`get_nowait`, `empty`, `qsize`): it is the subscription itself.
+    """
+
+    __slots__ = ("_bus", "_frames", "_waiter", "channels", "lagging")
 
     def __init__(self, bus: Unsubscriber, channels: set[str]) -> None:
         self._bus = bus
         self.channels = channels
-        self.queue: asyncio.Queue[Frame] = asyncio.Queue(SUBSCRIBER_BUFFER)
+        self._frames: deque[Frame] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.lagging = False
+
+    @property
+    def queue(self) -> Subscription:
+        return self
+
+    def qsize(self) -> int:
+        return len(self._frames) if self._frames is not None else 0
+
+    def empty(self) -> bool:
+        return not self._frames
+
+    def put_nowait(self, frame: Frame) -> None:
+        """Buffer `frame` (asyncio.QueueFull past SUBSCRIBER_BUFFER) and wake the reader."""
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = deque()
+        elif len(frames) >= SUBSCRIBER_BUFFER:
+            raise asyncio.QueueFull
+        frames.append(frame)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def get_nowait(self) -> Frame:
+        frames = self._frames
+        if not frames:
+            raise asyncio.QueueEmpty
+        frame = frames.popleft()
+        if not frames:
+            self._frames = None  # an idle subscription keeps no buffer
+        return frame
 
     def deliver(self, frame: Frame) -> bool:
         """Queue `frame`; False if the buffer is full (then the subscription is lagging)."""
         try:
-            self.queue.put_nowait(frame)
+            self.put_nowait(frame)
         except asyncio.QueueFull:
             self.lagging = True
             return False
@@ -66,11 +106,18 @@ class Subscription:
     def mark_lagging(self) -> None:
         """Frames may have been lost: make the reader resume from the log, waking it if idle."""
         self.lagging = True
-        if self.queue.empty():  # a reader may be blocked in get(); a full one is awake anyway
-            self.queue.put_nowait(resync_frame())
+        if self.empty():  # a reader may be blocked in get(); a full one is awake anyway
+            self.put_nowait(resync_frame())
 
     async def get(self) -> Frame:
-        return await self.queue.get()
+        """The next frame, waiting for one if need be (one reader at a time)."""
+        while not self._frames:
+            waiter = self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+        return self.get_nowait()
 
     def close(self) -> None:
         self._bus.unsubscribe(self)
