@@ -84,6 +84,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
     health: Counter[str] = field(default_factory=Counter)  # /healthz answers during outages
+    takeovers: list[float] = field(default_factory=list)  # s from an owner's kill to a new one
 
     def problem(self, text: str) -> None:
         self.problems.append(text)
@@ -105,6 +106,12 @@ class Report:
         ]
         if self.health:
             lines.append(f"/healthz during outages: {dict(self.health)}")
+        if self.takeovers:
+            took = ", ".join(f"{s:.1f}" for s in self.takeovers)
+            lines.append(
+                f"nodes: owner taken over in {took} s; clients moved to another node "
+                f"{t.moves} times, {t.moved_connects} sockets opened off their first node"
+            )
         lines.append(f"problems: {len(self.problems)}")
         return "\n".join(lines + [f"  - {p}" for p in self.problems[:40]])
 
@@ -225,6 +232,7 @@ def _acks(
 def _assignments(log: Log, report: Report) -> None:
     holder: dict[str, str] = {}
     assigned: Counter[str] = Counter()
+    to: dict[str, list[str]] = defaultdict(list)  # request -> its assignments' desks, in order
     for event in log.events:
         if not event.stream.startswith("specialist:"):
             continue
@@ -239,6 +247,7 @@ def _assignments(log: Log, report: Report) -> None:
                 )
             holder[rid] = specialist
             assigned[rid] += 1
+            to[rid].append(specialist)
         elif event.type == "request.state" and payload.get("state") != "connected":
             rid = payload["request_id"]
             if holder.get(rid) == specialist:
@@ -250,11 +259,32 @@ def _assignments(log: Log, report: Report) -> None:
             report.problem(
                 f"{rid}: {accepted[rid]} accepted offers but {assigned[rid]} assignments"
             )
+    _offers(log, to, report)
     for rid, specialist in holder.items():
         row = log.requests.get(rid)
         if row is None or row.state != "connected" or row.specialist_id != specialist:
             state = None if row is None else (row.state, row.specialist_id)
             report.problem(f"{rid}: the log leaves it with {specialist}, the row says {state}")
+
+
+def _offers(log: Log, to: dict[str, list[str]], report: Report) -> None:
+    """The offers table agrees: each request's accepted offers, in order, went to the desks
+    its assignments did; at most one offer of a request is open, and only while offered."""
+    accepted: dict[str, list[str]] = defaultdict(list)
+    open_: Counter[str] = Counter()
+    for offer in log.offers:
+        if offer.outcome == "accepted":
+            accepted[offer.request_id].append(offer.specialist_id)
+        elif offer.outcome is None:
+            open_[offer.request_id] += 1
+    for rid in set(accepted) | set(to):
+        if accepted[rid] != to[rid]:
+            report.problem(f"{rid}: offers accepted by {accepted[rid]} but assigned to {to[rid]}")
+    for rid, n in open_.items():
+        row = log.requests.get(rid)
+        state = None if row is None else row.state
+        if n > 1 or state != "offered":
+            report.problem(f"{rid}: {n} offers still open while the request is {state!r}")
 
 
 def _outcomes(log: Log, customers: list[Customer], report: Report) -> None:

@@ -4,6 +4,9 @@
   resent with the same id on every reconnect, and after `retry_after` when refused with
   `unavailable`, `busy` or `rate_limited`. Any other `error` is a final refusal.
 - A dropped socket is reopened with backoff and resumed with `hello` + `last_seq`.
+- With several nodes a client has a list of them, as behind a load balancer: it reconnects
+  to the same node while that one answers, and moves to the next when its socket or its
+  request is refused (the node died, or answers 503).
 - Events are applied by `seq`: a duplicate is ignored (and counted); a gap is never accepted:
   the client drops the socket and resumes from its last seq, so the server fills it (and the
   gap is counted: the server should never send one).
@@ -22,7 +25,7 @@ import random
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +58,8 @@ class Tally:
     closes: Counter[str] = field(default_factory=Counter)  # close codes from the server
     refused: list[str] = field(default_factory=list)  # every final refusal, described
     slowest: float = 0.0  # real seconds from a write's first send to its answer (a figure)
+    moves: int = 0  # a client moved to another node (its own refused it): several nodes
+    moved_connects: int = 0  # sockets opened on a node other than the client's first
 
 
 class Gap(Exception):
@@ -73,8 +78,11 @@ class Client:
 
     role = "client"
 
-    def __init__(self, node: Node, name: str, tally: Tally, backoff: float = 1.0) -> None:
-        self.node = node
+    def __init__(
+        self, node: Node | Sequence[Node], name: str, tally: Tally, backoff: float = 1.0
+    ) -> None:
+        self.nodes = [node] if isinstance(node, Node) else list(node)
+        self.at = 0  # which of `nodes` this client uses now
         self.name = name
         self.tally = tally
         self.backoff = backoff  # the longest pause between two connection attempts
@@ -94,6 +102,16 @@ class Client:
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._counter = 0
+
+    @property
+    def node(self) -> Node:
+        return self.nodes[self.at % len(self.nodes)]
+
+    def move(self) -> None:
+        """This node refused us: the next one (a load balancer's next upstream)."""
+        if len(self.nodes) > 1:
+            self.at += 1
+            self.tally.moves += 1
 
     # -- what subclasses say ---------------------------------------------------------------
     def url(self) -> str:
@@ -132,15 +150,20 @@ class Client:
                 ws = await connect(self.url(), **self.connect_options())
             except InvalidStatus as error:
                 self.tally.refused_sockets[str(error.response.status_code)] += 1
+                if error.response.status_code >= 500:
+                    self.move()
                 await self._pause(delay)
                 delay = min(delay * 2, self.backoff)
                 continue
             except (OSError, InvalidHandshake, TimeoutError) as error:
                 self.tally.refused_sockets[type(error).__name__] += 1
+                self.move()
                 await self._pause(delay)
                 delay = min(delay * 2, self.backoff)
                 continue
             self.tally.connects += 1
+            if self.node is not self.nodes[0]:
+                self.tally.moved_connects += 1
             self.ws = ws
             try:
                 await self._send(self.hello())
@@ -312,7 +335,14 @@ class Customer(Client):
     role = "customer"
 
     def __init__(
-        self, node: Node, app: str, name: str, tally: Tally, lines: int, pause: float, **kw: Any
+        self,
+        node: Node | Sequence[Node],
+        app: str,
+        name: str,
+        tally: Tally,
+        lines: int,
+        pause: float,
+        **kw: Any,
     ) -> None:
         super().__init__(node, name, tally, **kw)
         self.app = app
@@ -368,12 +398,14 @@ class Customer(Client):
                     )
                 except httpx2.HTTPError:
                     self.tally.retried["http"] += 1
+                    self.move()
                     await asyncio.sleep(0.2)
                     continue
                 if answer.status_code in (200, 201):
                     break
                 if answer.status_code >= 500:
                     self.tally.retried[f"http {answer.status_code}"] += 1
+                    self.move()
                     await asyncio.sleep(0.2)
                     continue
                 raise RuntimeError(f"POST /requests: {answer.status_code} {answer.text}")
@@ -416,7 +448,9 @@ class Specialist(Client):
 
     role = "specialist"
 
-    def __init__(self, node: Node, desk: Desk, tally: Tally, pause: float, **kw: Any) -> None:
+    def __init__(
+        self, node: Node | Sequence[Node], desk: Desk, tally: Tally, pause: float, **kw: Any
+    ) -> None:
         super().__init__(node, desk.name.replace(" ", ""), tally, **kw)
         self.desk = desk
         self.pause = pause

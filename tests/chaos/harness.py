@@ -31,6 +31,7 @@ import httpx2
 ROOT = Path(__file__).resolve().parents[2]
 TAPLINE = ROOT / ".venv" / "bin" / "tapline"
 PG_URL = os.environ.get("TAPLINE_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("TAPLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 ORIGIN = "https://shop.chaos.example"  # the app's allowed origin: where customers come from
 PASSWORD = "chaos-suite-password"
 START_TIMEOUT = 90.0  # real seconds for a node to answer /healthz: a hang guard
@@ -169,7 +170,7 @@ class Node:
         self._log = self.log_path.open("ab")
         self._log.write(f"\n===== start {self.starts} =====\n".encode())
         self._log.flush()
-        env = {**self.env, "TAPLINE_PORT": str(self.port)}
+        env = {**self.env, "TAPLINE_PORT": str(self.port), "TAPLINE_NODE_URL": self.base}
         self.proc = subprocess.Popen(
             [str(TAPLINE), "serve"], env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
@@ -187,6 +188,22 @@ class Node:
                         return
                 await asyncio.sleep(0.1)
         raise RuntimeError(f"{self.name} not healthy after {guard:.0f} s:\n{self.tail()}")
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    async def role(self, http: httpx2.AsyncClient) -> str | None:
+        """What /healthz says: `owner`, `follower` (several nodes), `ok`/503, or None."""
+        if not self.alive:
+            return None
+        try:
+            answer = await http.get(f"{self.base}/healthz", timeout=3)
+        except httpx2.HTTPError:
+            return None
+        if answer.status_code != 200:
+            return str(answer.status_code)
+        return str(answer.json().get("role") or "ok")
 
     def kill(self) -> None:
         """kill -9: no shutdown, no flush, no goodbye to any socket."""
@@ -212,11 +229,17 @@ class Node:
 
 
 def node_env(
-    database: Database, *, db_port: int | None = None, **settings: str | float
+    database: Database,
+    *,
+    db_port: int | None = None,
+    redis: str | None = None,
+    **settings: str | float,
 ) -> dict[str, str]:
     """A node's environment: ours without any TAPLINE_* the caller had, plus `settings`.
 
-    `db_port` sends the node's PostgreSQL connections through a `Proxy` on that port.
+    `db_port` sends the node's PostgreSQL connections through a `Proxy` on that port;
+    `redis` makes it one of several nodes on the schema (the server prefixes its channels
+    per schema, so runs sharing one Redis never hear each other).
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAPLINE_")}
     env.update(
@@ -233,6 +256,9 @@ def node_env(
         env["TAPLINE_DATABASE_URL"] = url
         assert database.schema is not None
         env["TAPLINE_DATABASE_SCHEMA"] = database.schema
+    if redis is not None:
+        assert database.kind == "postgres", "several nodes share PostgreSQL"
+        env["TAPLINE_REDIS_URL"] = redis
     for key, value in {**raised_limits(), **settings}.items():
         env[f"TAPLINE_{key.upper()}"] = str(value)
     return env

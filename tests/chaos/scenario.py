@@ -1,4 +1,4 @@
-"""A run: a seeded database, one node, desks and customers in conversation, and faults.
+"""A run: a seeded database, its node(s), desks and customers in conversation, and faults.
 
 `Run` is an async context manager. Inside it, `conversations(*faults)` lets every customer
 talk to a specialist until resolved while the fault coroutines break things; then
@@ -6,6 +6,10 @@ talk to a specialist until resolved while the fault coroutines break things; the
 reads the database and checks it (`checks.check`). The faults are here too, so the tests
 and `bench/chaos.py` inject them the same way. Faults wait for progress (lines
 acknowledged), not for a time, so they land mid-conversation on a slow machine too.
+
+With `Plan(nodes=2)` the run has two nodes on one PostgreSQL schema and the real Redis; the
+customers and desks are spread over them (the i-th on node i mod n) and each client holds
+the list of nodes, moving to the next when its own refuses it (a load balancer).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import httpx2
 
 from chaos.checks import Report, check, read_log, stream_ends
 from chaos.clients import WAIT, Customer, Specialist
-from chaos.harness import Database, Node, Proxy, node_env
+from chaos.harness import REDIS_URL, Database, Node, Proxy, node_env
 
 Fault = Callable[["Run"], Awaitable[None]]
 SETTLE = 30.0  # real seconds for every client to catch up with the log: a hang guard
@@ -38,6 +42,7 @@ class Plan:
     pause: float = 0.15  # real seconds between a customer's lines, and before an answer
     seconds: float = 0.0  # 0: one conversation per customer; else new ones until then
     proxy: bool = False  # the node reaches PostgreSQL through a `Proxy` to cut
+    nodes: int = 1  # several: PostgreSQL + Redis, one owner of the engine, the others forward
     backoff: float = 1.0  # clients' longest pause between reconnection attempts
     settings: dict[str, str | float] = field(default_factory=dict)  # TAPLINE_* for the node
 
@@ -53,7 +58,8 @@ class Run:
         self.customers: list[Customer] = []
         self.specialists: list[Specialist] = []
         self.app = ""
-        self.node: Node
+        self.node: Node  # the first node
+        self.nodes: list[Node] = []
         self.http: httpx2.AsyncClient
         self._made = 0
 
@@ -65,13 +71,21 @@ class Run:
                 self.proxy = Proxy()
                 await self.proxy.start()
             port = self.proxy.port if self.proxy else None
-            env = node_env(self.database, db_port=port, **self.plan.settings)
-            self.node = Node("node", self.workdir, env)
+            redis = REDIS_URL if self.plan.nodes > 1 else None
+            env = node_env(self.database, db_port=port, redis=redis, **self.plan.settings)
+            names = (
+                ["node"] if self.plan.nodes == 1 else [chr(97 + i) for i in range(self.plan.nodes)]
+            )
+            self.nodes = [Node(name, self.workdir, env) for name in names]
+            self.node = self.nodes[0]
             self.http = httpx2.AsyncClient(trust_env=False, timeout=10)
-            await self.node.start()
-            for desk in desks:
+            for node in self.nodes:
+                await node.start()
+            if len(self.nodes) > 1:
+                await self.roles()  # one owner before any client comes
+            for index, desk in enumerate(desks):
                 specialist = Specialist(
-                    self.node, desk, self.tally, self.plan.pause, backoff=self.plan.backoff
+                    self.spread(index), desk, self.tally, self.plan.pause, backoff=self.plan.backoff
                 )
                 specialist.start()
                 self.specialists.append(specialist)
@@ -91,11 +105,33 @@ class Run:
             await client.stop()
         if hasattr(self, "http"):
             await self.http.aclose()
-        if hasattr(self, "node"):
-            self.node.stop()
+        for node in self.nodes:
+            node.stop()
         if self.proxy is not None:
             await self.proxy.close()
         await self.database.drop()
+
+    def spread(self, index: int) -> list[Node]:
+        """The node list of the index-th client: it starts on node index mod n."""
+        n = len(self.nodes)
+        return [self.nodes[(index + k) % n] for k in range(n)]
+
+    async def roles(self, guard: float = SETTLE) -> dict[str, Node]:
+        """Wait (bounded) until every live node answers and exactly one owns the engine;
+        {role: node} for the live ones (several nodes)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + guard
+        seen: list[str | None] = []
+        while loop.time() < deadline:
+            live = [n for n in self.nodes if n.alive]
+            seen = [await n.role(self.http) for n in live]
+            if seen.count("owner") == 1 and all(r in ("owner", "follower") for r in seen):
+                return {role: node for role, node in zip(seen, live, strict=True) if role}
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"no single owner within {guard:.0f} s: roles {seen}")
+
+    def tails(self, lines: int = 40) -> str:
+        return "\n".join(f"--- {n.name} log ---\n{n.tail(lines)}" for n in self.nodes)
 
     # -- the workload ---------------------------------------------------------------------
     def lines_acked(self) -> int:
@@ -140,7 +176,7 @@ class Run:
         while True:
             self._made += 1
             customer = Customer(
-                self.node,
+                self.spread(index),
                 self.app,
                 f"c{self._made}",
                 self.tally,
@@ -272,3 +308,42 @@ def vanish(desk: int = 0, start: int = 2) -> Fault:
         run.report.faults["desk vanished"] += 1
 
     return fault
+
+
+def node_kills(
+    which: list[str], start: int = 3, every: int = 6, down: float = 0.5, after: float = 0.0
+) -> Fault:
+    """kill -9 one of several nodes per entry of `which` (`owner` or `follower`), each once
+    `start + i * every` lines were acknowledged (and at least `after` real seconds after the
+    previous restart), then start it again `down` seconds later on the same port. Before each
+    kill the nodes must agree on one owner; after an owner's kill the time until a live node
+    says `owner` is kept (`report.takeovers`)."""
+
+    async def fault(run: Run) -> None:
+        loop = asyncio.get_running_loop()
+        for index, role in enumerate(which):
+            await run.progress(start + index * every)
+            await asyncio.sleep(after)
+            roles = await run.roles()
+            victim = roles[role]
+            victim.kill()
+            killed = loop.time()
+            run.report.faults[f"kill -9 {role}"] += 1
+            if role == "owner":
+                taken = await _new_owner(run, victim)
+                run.report.takeovers.append(taken - killed)
+            await asyncio.sleep(max(0.0, killed + down - loop.time()))
+            await victim.start()
+
+    return fault
+
+
+async def _new_owner(run: Run, gone: Node) -> float:
+    """When another live node first says `owner` (bounded by SETTLE)."""
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(SETTLE):
+        while True:
+            for node in run.nodes:
+                if node is not gone and await node.role(run.http) == "owner":
+                    return loop.time()
+            await asyncio.sleep(0.05)
