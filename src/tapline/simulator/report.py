@@ -1,7 +1,9 @@
 """The optional report: plots as a PNG, or an HTML page with the PNGs embedded (no CDN).
 
 Plots: waits histogram, estimate against offered wait, range hit rates by position, and the
-queue over time. matplotlib runs with the Agg backend (no display needed).
+queue over time. matplotlib runs with the Agg backend (no display needed). It is not a
+dependency of the server: it comes with the `simulator` extra (`pip install 'tapline[simulator]'`,
+and `.[dev]` includes it), and is imported only when a report is written.
 """
 
 from __future__ import annotations
@@ -14,11 +16,27 @@ from pathlib import Path
 
 from tapline.simulator.metrics import PREDICTORS, Results
 
+INSTALL = "pip install 'tapline[simulator]'"
+
+
+class ReportUnavailable(ImportError):
+    """matplotlib, which draws the report, is not installed (the server does not need it)."""
+
+    def __init__(self) -> None:
+        super().__init__(f"a report needs matplotlib, which is not installed: {INSTALL}")
+
+
+def _agg() -> None:
+    """matplotlib on the Agg backend (no display), or ReportUnavailable."""
+    try:
+        import matplotlib
+    except ImportError as error:
+        raise ReportUnavailable() from error
+    matplotlib.use("Agg")
+
 
 def _figures(results: Results) -> list[tuple[str, bytes]]:
-    import matplotlib
-
-    matplotlib.use("Agg")
+    _agg()
     import matplotlib.pyplot as plt
 
     out: list[tuple[str, bytes]] = []
@@ -89,9 +107,7 @@ def _figures(results: Results) -> list[tuple[str, bytes]]:
 
 def _png(figures: list[tuple[str, bytes]]) -> bytes:
     """The figures side by side, two per row, as one PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    _agg()
     import matplotlib.image as mpimg
     import matplotlib.pyplot as plt
 
@@ -165,11 +181,14 @@ above, mean width {r.range_width:.0f} s. The [QL, 2QL] window: {r.window_hit:.1%
 
 
 def write_report(results: Results, path: Path) -> None:
-    """Write `path`: a PNG of the plots (.png) or an HTML page embedding them (.html)."""
-    figures = _figures(results)
-    if path.suffix.lower() == ".png":
-        path.write_bytes(_png(figures))
-    elif path.suffix.lower() in (".html", ".htm"):
-        path.write_text(_html(results, figures), encoding="utf-8")
-    else:
+    """Write `path`: a PNG of the plots (.png) or an HTML page embedding them (.html).
+
+    Raises ReportUnavailable (an ImportError) without matplotlib: `tapline[simulator]`."""
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".html", ".htm"):
         raise ValueError(f"a report is .html or .png, not {path.suffix or 'no suffix'}")
+    figures = _figures(results)
+    if suffix == ".png":
+        path.write_bytes(_png(figures))
+    else:
+        path.write_text(_html(results, figures), encoding="utf-8")
