@@ -13,7 +13,9 @@ injected and messages checked, then every problem found; exit status 1 if any.
 Faults: `drops` (random sockets on both sides closed abruptly), `kill` (kill -9 of the node
 and a restart, SQLite and PostgreSQL), `outage` (PostgreSQL cut off by a proxy for longer
 than both graces, sockets dropped meanwhile), `stall` (PostgreSQL stops answering: packets
-held, nothing refused), `vanish` (desks die one by one for good; their chats go to others).
+held, nothing refused), `vanish` (desks die one by one for good; their chats go to others),
+`node` (two nodes on one PostgreSQL schema and Redis, clients on both; kill -9 of the owner,
+then of the follower, over and over, each restarted: the clients move to the other node).
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the harness lives with the tests, before bench/
 
 from chaos.checks import Report  # noqa: E402
-from chaos.scenario import Plan, Run  # noqa: E402
+from chaos.scenario import Plan, Run, new_owner  # noqa: E402
 
-FAULTS = ("drops", "kill", "outage", "stall", "vanish")
+FAULTS = ("drops", "kill", "outage", "stall", "vanish", "node")
+POSTGRES_ONLY = ("outage", "stall", "node")
 GRACE = 2.0  # seconds, both graces, where an outage must outlast them
 
 
@@ -58,6 +61,30 @@ def kills_every(pause: float, deadline: float) -> object:
             run.report.faults["kill -9"] += 1
             await asyncio.sleep(0.3)
             await run.node.start()
+
+    return fault
+
+
+def node_kills_every(pause: float, down: float, deadline: float) -> object:
+    """Every `pause` s: kill -9 the owner, then (next time) the follower, and so on; the
+    killed node starts again `down` s later (after a new owner is found, for the owner)."""
+
+    async def fault(run: Run) -> None:
+        loop = asyncio.get_running_loop()
+        kinds = ("owner", "follower")
+        index = 0
+        while time.monotonic() + pause < deadline:
+            await asyncio.sleep(pause)
+            role = kinds[index % 2]
+            index += 1
+            victim = (await run.roles())[role]
+            victim.kill()
+            killed = loop.time()
+            run.report.faults[f"kill -9 {role}"] += 1
+            if role == "owner":
+                run.report.takeovers.append(await new_owner(run, victim) - killed)
+            await asyncio.sleep(max(0.0, killed + down - loop.time()))
+            await victim.start()
 
     return fault
 
@@ -124,6 +151,8 @@ async def one(fault: str, db: str, args: argparse.Namespace, workdir: Path) -> t
         settings = {"customer_grace": GRACE, "specialist_grace": GRACE}
     elif fault == "vanish":
         settings = {"specialist_grace": GRACE}
+    elif fault == "node":
+        settings = {}  # the default graces: 30 s for a desk, 120 s for a customer
     else:
         settings = {"specialist_grace": 10}
     desks = args.desks + vanishes
@@ -136,6 +165,7 @@ async def one(fault: str, db: str, args: argparse.Namespace, workdir: Path) -> t
         pause=args.pause,
         seconds=args.seconds,
         proxy=fault in ("outage", "stall"),
+        nodes=2 if fault == "node" else 1,
         backoff=0.5 if fault in ("outage", "stall") else 1.0,
         settings=settings,
     )
@@ -145,6 +175,8 @@ async def one(fault: str, db: str, args: argparse.Namespace, workdir: Path) -> t
         injector = drops_every(0.5, deadline)
     elif fault == "kill":
         injector = kills_every(max(5.0, args.seconds / 6), deadline)
+    elif fault == "node":
+        injector = node_kills_every(max(5.0, args.seconds / 8), 0.5, deadline)
     elif fault in ("outage", "stall"):
         injector = outages_every(4.0, 6.0, deadline, stall=fault == "stall")
     else:
@@ -155,7 +187,7 @@ async def one(fault: str, db: str, args: argparse.Namespace, workdir: Path) -> t
         except TimeoutError:
             run.report.problem(
                 "a conversation did not finish within its guard (a client waited 60 s for "
-                "something it expected); node log:\n" + run.node.tail(20)
+                "something it expected); node logs:\n" + run.tails(20)
             )
         report = await run.finish()
     return report, time.monotonic() - started
@@ -186,8 +218,8 @@ async def main(args: argparse.Namespace) -> int:
     rows = []
     for fault in args.faults:
         for db in args.db:
-            if fault in ("outage", "stall") and db != "postgres":
-                continue  # the proxy stands between a node and PostgreSQL
+            if fault in POSTGRES_ONLY and db != "postgres":
+                continue  # the proxy stands before PostgreSQL; several nodes share it
             print(f"-- {fault} on {db} for {args.seconds:g} s …", flush=True)
             if args.keep:  # the node's log and SQLite file stay (a PostgreSQL schema not)
                 workdir = Path(tempfile.mkdtemp(prefix=f"chaos-{fault}-{db}-", dir=args.keep))
@@ -209,7 +241,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="per fault and database")
     parser.add_argument("--customers", type=int, default=20, help="talking at once")
-    parser.add_argument("--faults", default="drops,kill,outage,vanish", help=", ".join(FAULTS))
+    parser.add_argument("--faults", default="drops,kill,outage,vanish,node", help=", ".join(FAULTS))
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument("--desks", type=int, default=3, help="that stay (vanish adds more)")
     parser.add_argument("--lines", type=int, default=8, help="each customer says")

@@ -81,7 +81,7 @@ class Client:
     def __init__(
         self, node: Node | Sequence[Node], name: str, tally: Tally, backoff: float = 1.0
     ) -> None:
-        self.nodes = [node] if isinstance(node, Node) else list(node)
+        self.nodes = list(node) if isinstance(node, list | tuple) else [node]  # type: ignore[list-item]
         self.at = 0  # which of `nodes` this client uses now
         self.name = name
         self.tally = tally

@@ -330,7 +330,7 @@ def node_kills(
             killed = loop.time()
             run.report.faults[f"kill -9 {role}"] += 1
             if role == "owner":
-                taken = await _new_owner(run, victim)
+                taken = await new_owner(run, victim)
                 run.report.takeovers.append(taken - killed)
             await asyncio.sleep(max(0.0, killed + down - loop.time()))
             await victim.start()
@@ -338,7 +338,7 @@ def node_kills(
     return fault
 
 
-async def _new_owner(run: Run, gone: Node) -> float:
+async def new_owner(run: Run, gone: Node) -> float:
     """When another live node first says `owner` (bounded by SETTLE)."""
     loop = asyncio.get_running_loop()
     async with asyncio.timeout(SETTLE):
