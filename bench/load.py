@@ -41,6 +41,7 @@ from loadlib.nodes import (
     cpu_seconds,
     create_schema,
     limits,
+    roles,
     seed,
     server_env,
 )
@@ -194,11 +195,13 @@ def _load(
         conn.send(("go", begin, measure_from, stop, args.drain))
     time.sleep(max(0.0, measure_from - time.time()))
     before = os.getloadavg()[0]
-    server0 = sum(cpu_seconds(pid) for pid in servers.pids)
+    each0 = {p.name: cpu_seconds(p.proc.pid) for p in servers.processes}
     worker0 = sum(cpu_seconds(pid) for pid in workers)
     started = time.time()
     time.sleep(max(0.0, stop - time.time()))
-    result.server_cpu = sum(cpu_seconds(pid) for pid in servers.pids) - server0
+    each = {p.name: cpu_seconds(p.proc.pid) - each0[p.name] for p in servers.processes}
+    result.server_cpu = sum(each.values())
+    result.server_cpus = each
     result.generator_cpu = sum(cpu_seconds(pid) for pid in workers) - worker0
     result.window = time.time() - started
     result.load_average = (before, os.getloadavg()[0])
@@ -230,6 +233,11 @@ def run_config(name: str, args: argparse.Namespace) -> Result:
     try:
         seeded = start(servers, args)
         result.servers = len(servers.processes)
+        if name == "cluster":
+            result.roles = roles(servers)
+            desks = math.ceil(args.pairs / args.chats_per_specialist)
+            on_a, on_b = desks - desks // 2, desks // 2
+            result.placed = {"a": f"the customers, {on_a} desks", "b": f"{on_b} desks"}
         run = "i" + secrets.token_hex(3)
         result.idle_kib, result.idle_failures = asyncio.run(
             idle_rss(servers, seeded.app, args.idle, run)

@@ -124,6 +124,26 @@ class Servers:
             self.schema = None
 
 
+def roles(servers: Servers, timeout: float = 30.0) -> dict[str, str]:
+    """Each node's role from /healthz (`owner` or `follower`), once exactly one owns."""
+    import httpx2
+
+    deadline = time.monotonic() + timeout
+    seen: dict[str, str] = {}
+    while time.monotonic() < deadline:
+        seen = {}
+        for node in servers.processes:
+            try:
+                answer = httpx2.get(f"{node.base}/healthz", timeout=3, trust_env=False)
+                seen[node.name] = str(answer.json().get("role", answer.status_code))
+            except (httpx2.HTTPError, ValueError) as error:
+                seen[node.name] = type(error).__name__
+        if list(seen.values()).count("owner") == 1:
+            return seen
+        time.sleep(0.2)
+    raise RuntimeError(f"no single owner of the engine after {timeout:.0f} s: {seen}")
+
+
 def limits(rate: float, per: int, sockets: int) -> dict[str, str]:
     """The settings the bench raises so that its own load is not refused as abuse: every
     frame rate above what a socket sends, and the per-address limits above the sockets and

@@ -33,6 +33,9 @@ class Result:
     idle_count: int = 0
     idle_failures: int = 0
     servers: int = 0
+    roles: dict[str, str] = field(default_factory=dict)  # several nodes: name -> /healthz role
+    placed: dict[str, str] = field(default_factory=dict)  # name -> which sockets it serves
+    server_cpus: dict[str, float] = field(default_factory=dict)  # name -> CPU s in the window
     logs: dict[str, str] = field(default_factory=dict)  # each server's output (warnings up)
     load_average: tuple[float, float] = (0.0, 0.0)  # the machine's 1-min, before and after
 
@@ -92,6 +95,15 @@ def print_result(r: Result, settings: str) -> None:
         f"   server CPU {r.server_cpu:.2f} s in the window ({r.server_cpu / r.window:.0%} "
         f"of a core, {r.servers} process(es)) = {_num(r.cpu_per_message, 3)} ms per message"
     )
+    if r.roles:
+        print(
+            "   nodes: "
+            + "; ".join(
+                f"{name} {role} ({r.placed.get(name, '')}; {r.server_cpus.get(name, 0):.2f} s "
+                "of CPU in the window)"
+                for name, role in r.roles.items()
+            )
+        )
     print(
         f"   RSS {_num(r.idle_kib)} KiB per idle connection ({r.idle_count:,} idle customers"
         f"{f', {r.idle_failures} failed to open' if r.idle_failures else ''})"

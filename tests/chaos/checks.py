@@ -112,6 +112,8 @@ class Report:
                 f"nodes: owner taken over in {took} s; clients moved to another node "
                 f"{t.moves} times, {t.moved_connects} sockets opened off their first node"
             )
+        for text in t.refused[:8]:
+            lines.append(f"  final refusal: {text}")
         lines.append(f"problems: {len(self.problems)}")
         return "\n".join(lines + [f"  - {p}" for p in self.problems[:40]])
 
