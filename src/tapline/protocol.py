@@ -27,12 +27,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 __all__ = [
     "CLIENT_ID_PATTERN",
+    "PATHS",
     "CustomerClientFrame",
     "CustomerServerFrame",
     "DeskClientFrame",
     "DeskServerFrame",
     "Socket",
     "client_adapter",
+    "frame_types",
     "json_schema",
     "server_adapter",
 ]
