@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NATIVE := $(VENV)/.native
 NATIVE_SOURCES := setup.py $(wildcard src/tapline/engine/*.py src/tapline/simulator/*.py)
 
-.PHONY: demo test setup native lint typecheck browser clean
+.PHONY: demo test setup native lint typecheck browser clean coverage
 
 $(STAMP): pyproject.toml requirements.lock package.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ test: setup browser lint
 	$(BIN)/pytest
 	# the engine and simulator again from their Python source, as without a build
 	TAPLINE_INTERPRETED=1 $(BIN)/pytest -q tests/engine tests/simulator tests/test_native.py
+
+# Not part of `make test` (which it would slow): the suite but the browser tests, under
+# coverage.py, from source (coverage cannot see into mypyc's builds), then the report.
+coverage: setup
+	rm -rf build/coverage && mkdir -p build/coverage
+	TAPLINE_INTERPRETED=1 $(BIN)/coverage run -m pytest -q --ignore=tests/browser
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache build
