@@ -21,6 +21,7 @@ from typing import Any
 from loadlib.clients import Peer, Stats, pace, relay_peer, tapline_customer, tapline_desk
 
 Plan = dict[str, Any]
+QUIET = 2.0  # seconds without a delivery before the worker reports
 
 
 def main(conn: Connection, plan: Plan) -> None:
@@ -132,4 +133,13 @@ class Worker:
         peers = self.customers + self.desks
         while time.time() < stop + drain and any(p.pending for p in peers):  # noqa: ASYNC110
             await asyncio.sleep(0.1)
-        await asyncio.sleep(min(1.0, max(0.0, stop + drain - time.time())))  # the last deliveries
+        # The last deliveries: an ack says committed, not delivered (on several nodes the
+        # peer's copy comes through the bus). Wait until none has come for QUIET seconds,
+        # at most until the drain ends.
+        received, quiet_since = self.stats.received, time.time()
+        while time.time() < stop + drain:
+            await asyncio.sleep(0.1)
+            if self.stats.received != received:
+                received, quiet_since = self.stats.received, time.time()
+            elif time.time() - quiet_since >= QUIET:
+                break
