@@ -108,6 +108,8 @@ class Servers:
         data = self.workdir / name
         data.mkdir(exist_ok=True)
         env = {**self.env, "TAPLINE_DATA_DIR": str(data), "TAPLINE_PORT": str(port)}
+        if "TAPLINE_REDIS_URL" in env:  # one of several nodes: how the others reach it
+            env["TAPLINE_NODE_URL"] = f"http://127.0.0.1:{port}"
         command = [str(TAPLINE), "serve"] + (["--config", str(config)] if config else [])
         log = self.workdir / f"{name}.log"
         proc = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
