@@ -399,3 +399,51 @@ def test_a_repeated_create_is_not_new_and_passes_at_the_limit(world: World) -> N
     # At the limit, the caller's earlier request is still found.
     status, again = _post(world, {"id": "d0", "description": "help"}, **device)
     assert (status, again["request_id"]) == (200, first["request_id"])
+
+
+# -- Verified customers only (docs/security.md, "Identity and idempotency") ------------------
+
+
+def _verified_only(world: World, on: bool) -> None:
+    world.execute("UPDATE apps SET verified_only = :on WHERE id = :id", on=on, id=world.app.id)
+
+
+def test_a_verified_only_app_refuses_unverified_customers_and_stores_nothing(
+    world: World,
+) -> None:
+    _verified_only(world, True)
+    forged = sign_customer("sk_" + "someone-else" * 6, "u-42", "Sam", "s@e.com", 4_000_000_000)
+    expired = sign_customer(world.app.secret, "u-42", "Sam", "s@e.com", 1_000_000_000)
+    for user in (
+        None,  # no user at all
+        {"id": "u-42", "name": "Sam", "email": "sam@example.com"},  # claims, no token
+        {"id": "u-42", "token": forged},
+        {"id": "u-42", "token": expired},
+        {"id": "u-42", "token": "not.a.jwt"},
+    ):
+        body: dict[str, object] = {"id": "c1", "description": "help"}
+        if user is not None:
+            body["user"] = user
+        status, answer = _post(world, body, **{"X-Tapline-Device": DEVICE_A})
+        assert status == 403, (user, answer)
+        assert "only from verified customers" in answer["detail"]
+        assert world.rows("requests") == [] and world.rows("messages") == []
+    # A valid token gets through, and the refusals counted for nothing.
+    token = sign_customer(world.app.secret, "u-42", "Sam", "sam@example.com", 4_000_000_000)
+    status, answer = _post(
+        world, {"id": "c1", "description": "help", "user": {"id": "u-42", "token": token}}
+    )
+    assert status == 201 and answer["verified"] is True
+    [row] = world.rows("requests")
+    assert row["customer"]["id"] == "u-42"
+
+
+def test_with_verified_only_off_unverified_customers_still_ask(world: World) -> None:
+    assert world.rows("apps")[0]["verified_only"] is False  # the default
+    status, answer = _post(world, {"id": "c1", "description": "help"})
+    assert status == 201 and answer["verified"] is False
+    _verified_only(world, True)
+    _verified_only(world, False)
+    status, answer = _post(world, {"id": "c2", "description": "help", "user": {"token": "x.y.z"}})
+    assert status == 201 and answer["verified"] is False
+    assert len(world.rows("requests")) == 2

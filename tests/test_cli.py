@@ -177,3 +177,60 @@ def test_specialist_add_refuses_a_capacity_out_of_range(run: Invoke, tmp_path: P
     )
     assert code == 2
     assert _rows(tmp_path, Specialist) == []
+
+
+def _add_shop(run: Invoke, *flags: str) -> tuple[str, str]:
+    code, output = run("app", "add", "--name", "Shop", "--origin", "https://shop.example", *flags)
+    assert code == 0, output
+    app_id = re.search(r"app:\s+(a_\w+)", output)
+    key = re.search(r"public key:\s+(pk_\w+)", output)
+    assert app_id and key
+    return app_id.group(1), key.group(1)
+
+
+def _verified_only(tmp_path: Path) -> dict[str, bool]:
+    return {row.name: row.verified_only for row in _rows(tmp_path, App) if isinstance(row, App)}
+
+
+def test_app_add_takes_verified_only_and_app_set_turns_it_on_and_off(
+    run: Invoke, tmp_path: Path
+) -> None:
+    run("migrate")
+    app_id, key = _add_shop(run)
+    assert _verified_only(tmp_path) == {"Shop": False}  # the default
+    code, output = run("app", "set", app_id, "--verified-only")
+    assert code == 0, output
+    assert "verified customers only" in output
+    assert _verified_only(tmp_path) == {"Shop": True}
+    code, output = run("app", "set", key, "--no-verified-only")  # by public key too
+    assert code == 0, output
+    assert _verified_only(tmp_path) == {"Shop": False}
+    code, output = run(
+        "app", "add", "--name", "Bank", "--origin", "https://b.example", "--verified-only"
+    )
+    assert code == 0, output
+    assert _verified_only(tmp_path) == {"Shop": False, "Bank": True}
+
+
+def test_app_set_refuses_an_unknown_app_and_nothing_to_change(run: Invoke, tmp_path: Path) -> None:
+    run("migrate")
+    app_id, _ = _add_shop(run)
+    code, output = run("app", "set", "a_nope", "--verified-only")
+    assert code == 1 and "No app" in output
+    code, output = run("app", "set", app_id)
+    assert code == 2 and "Nothing to change" in output
+    assert _verified_only(tmp_path) == {"Shop": False}
+
+
+def test_app_list_shows_whether_only_verified_customers_may_ask(
+    run: Invoke, tmp_path: Path
+) -> None:
+    run("migrate")
+    _add_shop(run)
+    app_id, _ = _add_shop(run, "--verified-only")
+    code, output = run("app", "list")
+    assert code == 0, output
+    lines = [line for line in output.splitlines() if "a_" in line]
+    assert len(lines) == 2
+    assert ["verified customers only" in line for line in lines] == [False, True]
+    assert app_id in lines[1]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
+import re
 import time
+from pathlib import Path
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tapline.identity import sign_customer, verify_customer
 from tapline.schemas import UserIn
@@ -89,3 +94,77 @@ def test_claimed_fields_are_fit_to_store() -> None:
         "name": "Sam [card number removed]",
         "email": "s@example.com",
     }
+
+
+# -- Algorithms are configured, not taken from the token --------------------------------
+
+
+def _rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def test_tokens_in_another_algorithm_are_refused() -> None:
+    """RS256 signed with a real key, RS256 whose 'signature' is an HMAC with the secret (the
+    key-confusion attack), and `none`: only HS256 with the app's secret verifies."""
+    now = int(time.time())
+    good = {"sub": "u-42", "name": "Mallory", "exp": now + 60}
+    rs256 = jwt.encode(good, _rsa_key(), "RS256")
+    head, body = _b64({"alg": "RS256", "typ": "JWT"}), _b64(good)
+    mac = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    hand_made = f"{head}.{body}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+    none = jwt.encode(good, "", "none")
+    for token in (rs256, hand_made, none):
+        assert jwt.get_unverified_header(token)["alg"] in {"RS256", "none"}
+        assert verify_customer(SECRET, _user(token)) == {"verified": False, **CLAIMED}
+
+
+def test_a_token_without_exp_is_refused_even_if_signed_right() -> None:
+    token = jwt.encode({"sub": "u-42", "name": "Sam"}, SECRET, "HS256")
+    assert verify_customer(SECRET, _user(token))["verified"] is False
+
+
+def test_decode_is_told_the_algorithm_and_the_required_claims(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PyJWT is never left to pick the algorithm from the token's header."""
+    seen: dict[str, object] = {}
+    real = jwt.decode
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.update(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", spy)
+    token = sign_customer(SECRET, "u-42", "Sam", "sam@example.com", int(time.time()) + 60)
+    assert verify_customer(SECRET, _user(token))["verified"] is True
+    assert seen["algorithms"] == ["HS256"]
+    assert seen["options"] == {"require": ["sub", "exp"]}
+
+
+# -- The test vector in docs/sdk.md ------------------------------------------------------
+
+SDK_DOC = Path(__file__).resolve().parents[1] / "docs" / "sdk.md"
+
+
+def _vector() -> tuple[str, str, str]:
+    found = dict(
+        re.findall(r"^(secret|claims|token):\s+(\S.*)$", SDK_DOC.read_text(), re.MULTILINE)
+    )
+    return found["secret"], found["claims"], found["token"]
+
+
+def test_the_docs_test_vector_is_what_pyjwt_makes_and_it_verifies() -> None:
+    secret, claims_text, token = _vector()
+    claims = json.loads(claims_text)
+    assert set(claims) == {"sub", "name", "email", "exp"}
+    assert claims["exp"] > time.time() + 10 * 365 * 86400  # far in the future
+    # The doc shows the claims as compact as PyJWT writes them.
+    assert claims_text == json.dumps(claims, separators=(",", ":"))
+    assert jwt.encode(claims, secret, "HS256") == token
+    assert verify_customer(secret, _user(token)) == {
+        "verified": True,
+        "id": claims["sub"],
+        "name": claims["name"],
+        "email": claims["email"],
+    }
+    assert verify_customer(SECRET, _user(token))["verified"] is False  # another app's secret

@@ -189,5 +189,27 @@ def test_the_migration_scopes_client_ids_to_the_caller_and_back(settings: Settin
     rows = _run(settings, _requests)
     assert [rows[key]["client_id"] for key in sorted(rows)] == ["c1", "c2", "c1~r_3", "c1~r_4"]
     assert "caller" not in rows["r_1"]
+    _run(settings, upgrade)  # on to the head, to compare with the models
+    assert _run(settings, _differences) == []
+
+
+async def _apps(engine: AsyncEngine) -> list[dict[str, Any]]:
+    async with engine.connect() as connection:
+        result = await connection.execute(text("SELECT * FROM apps"))
+        return [dict(row._mapping) for row in result]
+
+
+def test_the_migration_adds_verified_only_off_to_existing_apps_and_takes_it_away(
+    settings: Settings,
+) -> None:
+    """0007: existing apps keep taking unverified customers until an operator says not."""
     _run(settings, lambda engine: upgrade(engine, "0006"))
+    _run(settings, lambda engine: _add_requests(engine, ("r_1", "c1", None)))  # refers to it
+    _run(settings, lambda engine: upgrade(engine, "0007"))
+    [row] = _run(settings, _apps)
+    assert row["id"] == "app_1" and not row["verified_only"]
+    _run(settings, lambda engine: _downgrade(engine, "0006"))
+    [row] = _run(settings, _apps)
+    assert row["id"] == "app_1" and "verified_only" not in row
+    _run(settings, upgrade)
     assert _run(settings, _differences) == []

@@ -11,10 +11,12 @@ import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
+from sqlalchemy import or_, select
 
 from tapline import seed
 from tapline.database import make_engine, make_sessionmaker
 from tapline.migrate import upgrade
+from tapline.models import App
 from tapline.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -207,24 +209,102 @@ def app_add(
             help="An origin allowed to embed the widget, e.g. https://shop.example; repeat."
         ),
     ],
+    verified_only: Annotated[
+        bool,
+        typer.Option(
+            "--verified-only",
+            help="Refuse requests from customers without a valid token signed with the secret.",
+        ),
+    ] = False,
     config: ConfigOption = None,
 ) -> None:
     """Register an app; prints its public key and its secret (shown once)."""
     settings = _settings(config)
 
-    async def run() -> tuple[str, str]:
+    async def run() -> tuple[str, str, str]:
         engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
                 row = await seed.add_app(session, name, origin)
-                return row.public_key, row.secret
+                row.verified_only = verified_only
+                return row.id, row.public_key, row.secret
         finally:
             await engine.dispose()
 
-    public_key, secret = asyncio.run(run())
+    app_id, public_key, secret = asyncio.run(run())
+    console.print(f"app:        {app_id}")
     console.print(f"public key: {public_key}")
     console.print(f"secret:     {secret}")
+    if verified_only:
+        console.print("verified customers only: requests without a valid token are refused.")
     console.print("[dim]Keep the secret on your backend; it signs your users' identities.[/]")
+
+
+@apps_app.command("set")
+def app_set(
+    app_ref: Annotated[str, typer.Argument(metavar="APP", help="The app's id or public key.")],
+    verified_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--verified-only/--no-verified-only",
+            help="Refuse (or take again) requests from customers without a valid signed token.",
+        ),
+    ] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Change an app's settings."""
+    if verified_only is None:
+        console.print("[red]Nothing to change: give --verified-only or --no-verified-only.[/]")
+        raise typer.Exit(2)
+    settings = _settings(config)
+
+    async def run() -> str | None:
+        engine = make_engine(settings.db_url, settings.database_schema)
+        try:
+            async with make_sessionmaker(engine)() as session, session.begin():
+                row = await session.scalar(
+                    select(App).where(or_(App.id == app_ref, App.public_key == app_ref))
+                )
+                if row is None:
+                    return None
+                row.verified_only = verified_only
+                return row.name
+        finally:
+            await engine.dispose()
+
+    name = asyncio.run(run())
+    if name is None:
+        console.print(f"[red]No app with the id or public key {app_ref!r}.[/]")
+        raise typer.Exit(1)
+    state = "verified customers only" if verified_only else "verified and unverified customers"
+    console.print(f"[green]{name}[/] now takes requests from {state}.")
+
+
+@apps_app.command("list")
+def app_list(config: ConfigOption = None) -> None:
+    """The apps: id, public key, whether only verified customers may ask, name, origins."""
+    settings = _settings(config)
+
+    async def run() -> list[App]:
+        engine = make_engine(settings.db_url, settings.database_schema)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return list(await session.scalars(select(App).order_by(App.created_at, App.id)))
+        finally:
+            await engine.dispose()
+
+    rows = asyncio.run(run())
+    if not rows:
+        console.print("No apps yet: add one with `tapline app add`.")
+    for row in rows:  # one app a line, whole values: ids and keys are for copying
+        only = "verified customers only" if row.verified_only else "any customer"
+        origins = " ".join(row.origins) or "(no origins)"
+        console.print(
+            f"{row.id}  {row.public_key}  {only}  {row.name!r}  {origins}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
 
 
 def _skills(items: list[str]) -> dict[str, int]:

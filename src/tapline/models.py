@@ -6,7 +6,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,6 +33,8 @@ class App(Base):
     secret: Mapped[str] = mapped_column(String(128))
     origins: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refuse requests from customers without a valid signed token (docs/security.md).
+    verified_only: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Specialist(Base):

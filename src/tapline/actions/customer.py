@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import HTTPException
 from sqlalchemy import select
 
 from tapline import configuration, sanitize
@@ -22,6 +23,10 @@ from tapline.streams import specialist_stream
 ENDED = {str(state) for state in FINAL}
 AWAY_FROM_THE_ENGINE = {"new", "scheduled"}
 """Live states the engine does not hold: a closed queue's request, and a booked slot's."""
+VERIFIED_ONLY = (
+    "This app takes requests only from verified customers, and this customer's identity "
+    "token is missing, invalid or expired. Sign in to the app and try again."
+)
 
 
 def shown_state(state: str) -> str:
@@ -58,6 +63,9 @@ async def create_request(
     if not description:
         raise BadField(("body", "description"), "A description needs some text.")
     customer = verify_customer(app.secret, body.user)
+    if app.verified_only and not customer["verified"]:
+        # Before anything is looked up or stored: an unverified caller gets nothing here.
+        raise HTTPException(403, VERIFIED_ONLY)
     caller = caller_key(app.id, customer, device)
     async with transaction(rt) as tx:
         if caller is not None:  # nobody to tell apart, nothing to find: a new request
