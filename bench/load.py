@@ -129,6 +129,8 @@ def plans(servers: Servers, seeded: Seeded, args: argparse.Namespace, run: str) 
         "rate": args.rate,
         "cap": args.cap,
         "concurrency": args.concurrency,
+        # several nodes: each socket's node, named in its messages (the path they took)
+        "names": {w: n.name for w, n in zip(where, nodes, strict=True)} if len(nodes) > 1 else {},
     }
     n = args.workers
     return [{**common, "customers": customers[w::n], "desks": desks[w::n]} for w in range(n)]

@@ -1,9 +1,10 @@
 """The generator's sockets: a customer (one chat) or a desk (several), on tapline or the relay.
 
-Every message body is `L|<time.time() at send>`: the receiver's clock minus that stamp is the
-end-to-end latency (all processes share the machine's clock). The stamp is written in letters
-(microseconds in base 26): tapline removes digit runs that could be card numbers, and a
-time in digits can be one.
+Every message body is `L|<time.time() at send>`, and `|<node>` after it on several nodes: the
+receiver's clock minus that stamp is the end-to-end latency (all processes share the machine's
+clock), and the sender's node and the receiver's name the path it took. The stamp is
+written in letters (microseconds in base 26): tapline removes digit runs that could be card
+numbers, and a time in digits can be one.
 """
 
 from __future__ import annotations
@@ -61,16 +62,21 @@ class Stats:
     failures: Counter[str] = field(default_factory=Counter)  # sockets that never opened
     c2s: array[float] = field(default_factory=lambda: array("d"))  # seconds, in the window
     s2c: array[float] = field(default_factory=lambda: array("d"))
+    paths: dict[str, array[float]] = field(default_factory=dict)  # "a>b": seconds, in the window
     window: tuple[float, float] = (float("inf"), float("inf"))
     last_ack: float = 0.0  # time.time() of the last ack of a message
 
-    def record(self, role: str, body: object) -> None:
+    def record(self, role: str, body: object, here: str = "") -> None:
         if not (isinstance(body, str) and body.startswith("L|")):
             return  # the request's description, or anything else not ours
         now = time.time()
         self.received += 1
         if self.window[0] <= now <= self.window[1]:
-            (self.c2s if role == "specialist" else self.s2c).append(now - unstamp(body[2:]))
+            sent, _, there = body[2:].partition("|")
+            took = now - unstamp(sent)
+            (self.c2s if role == "specialist" else self.s2c).append(took)
+            if there and here:
+                self.paths.setdefault(f"{there}>{here}", array("d")).append(took)
 
 
 class Peer:
@@ -79,6 +85,7 @@ class Peer:
     def __init__(self, ws: ClientConnection, role: str, name: str, stats: Stats, cap: int):
         self.ws, self.role, self.name, self.stats, self.cap = ws, role, name, stats, cap
         self.chats: list[str] = []
+        self.node = ""  # several nodes: the name of the one this socket is on
         self.pending: set[str] = set()  # our messages not yet acknowledged
         self.waiting: dict[str, asyncio.Future[Frame]] = {}  # control writes: id -> answer
         self.welcome = asyncio.Event()
@@ -116,7 +123,7 @@ class Peer:
         elif kind == "message":
             message = frame.get("message") or {}
             if message.get("sender") not in (self.role, "system"):  # not our own echo
-                self.stats.record(self.role, message.get("body"))
+                self.stats.record(self.role, message.get("body"), self.node)
         elif kind == "welcome":
             self.welcome.set()
         elif kind == "offer":
@@ -157,7 +164,8 @@ class Peer:
         if len(self.pending) >= self.cap:
             self.stats.held += 1
             return
-        frame = {"type": "message", "id": self.next_id("m"), "body": f"L|{stamp()}"}
+        body = f"L|{stamp()}|{self.node}" if self.node else f"L|{stamp()}"
+        frame = {"type": "message", "id": self.next_id("m"), "body": body}
         if self.role == "specialist":
             frame["request_id"] = chat
         self.pending.add(frame["id"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 
 from loadlib.clients import Stats
@@ -67,8 +68,15 @@ def merge(parts: list[Stats]) -> Stats:
             getattr(total, name).update(getattr(part, name))
         total.last_ack = max(total.last_ack, part.last_ack)
         total.c2s.extend(part.c2s)
+        for path, values in part.paths.items():
+            total.paths.setdefault(path, array("d")).extend(values)
         total.s2c.extend(part.s2c)
     return total
+
+
+def _quantile(values: array[float], q: float) -> float | None:
+    ordered = sorted(values)
+    return ordered[int(q * (len(ordered) - 1))] * 1000 if ordered else None
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -91,6 +99,15 @@ def print_result(r: Result, settings: str) -> None:
         f"specialist->customer {len(s.s2c) / r.window:,.1f})"
     )
     print(f"   latency p50 {_num(r.latency(0.5))} ms, p99 {_num(r.latency(0.99))} ms")
+    if s.paths:
+        print(
+            "   by path (sender's node > receiver's): "
+            + "; ".join(
+                f"{path} p50 {_num(_quantile(v, 0.5))} p99 {_num(_quantile(v, 0.99))} ms "
+                f"({len(v):,})"
+                for path, v in sorted(s.paths.items())
+            )
+        )
     print(
         f"   server CPU {r.server_cpu:.2f} s in the window ({r.server_cpu / r.window:.0%} "
         f"of a core, {r.servers} process(es)) = {_num(r.cpu_per_message, 3)} ms per message"

@@ -98,6 +98,7 @@ class Worker:
             peer = await relay_peer(where, "specialist", index, extra, stats, plan["cap"])
         else:
             peer = await tapline_desk(where, extra, index, stats, plan["cap"])
+        peer.node = plan.get("names", {}).get(where, "")
         self.desks.append(peer)
 
     async def open_customer(self, item: tuple[int, str, Any]) -> None:
@@ -109,6 +110,7 @@ class Worker:
             peer = await tapline_customer(
                 self.http, where, plan["app"], index, plan["run"], stats, plan["cap"]
             )
+        peer.node = plan.get("names", {}).get(where, "")
         self.customers.append(peer)
 
     async def report_progress(self) -> tuple[Any, ...]:
