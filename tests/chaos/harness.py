@@ -60,6 +60,9 @@ class Database:
     kind: str  # sqlite | postgres
     workdir: Path
     schema: str | None = None
+    # One key per run: a node of another run that finds this run's owner (see
+    # test_lease_per_schema.py) then exits saying so, rather than forwarding to it.
+    secret: str = field(default_factory=lambda: "chaos-" + secrets.token_urlsafe(32))
 
     @property
     def url(self) -> str:
@@ -245,7 +248,7 @@ def node_env(
     env.update(
         TAPLINE_HOST="127.0.0.1",
         TAPLINE_DATA_DIR=str(database.workdir / "data"),
-        TAPLINE_SECRET_KEY="chaos-" + "k" * 40,
+        TAPLINE_SECRET_KEY=database.secret,
         TAPLINE_LOG_LEVEL="warning",
     )
     if database.kind == "postgres":
