@@ -11,12 +11,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tapline.bus import Bus, Frame
-from tapline.models import Event, Stream
+from tapline.models import Event, Message, Stream
+
+EVENTS: Table = Event.__table__  # type: ignore[assignment]
+MESSAGES: Table = Message.__table__  # type: ignore[assignment]
+STREAMS: Table = Stream.__table__  # type: ignore[assignment]
 
 
 def customer_stream(request_id: str) -> str:
@@ -70,6 +74,7 @@ class Outbox:
         self.frames: list[tuple[str, Frame]] = []
         self._rows: list[dict[str, Any]] = []
         self._flushed = 0
+        self._messages: list[dict[str, Any]] = []
 
     async def add(self, stream: str, type_: str, payload: dict[str, Any]) -> Frame:
         await self.load([stream])
@@ -90,6 +95,10 @@ class Outbox:
         self.frames.append((stream, frame))
         return frame
 
+    def put_message(self, row: dict[str, Any]) -> None:
+        """A message to write with the batch's next flush (its id given by the writer)."""
+        self._messages.append(row)
+
     def mark(self) -> int:
         return len(self.frames)
 
@@ -102,18 +111,23 @@ class Outbox:
         del self._rows[mark - self._flushed :]
 
     async def flush(self) -> None:
-        """Write the events added so far and their streams' last numbers (two statements)."""
+        """Write the messages and events added so far and the streams' last numbers: three
+        multi-row statements at most, whatever the number of writes."""
+        connection = await self.session.connection()
+        if self._messages:
+            messages, self._messages = self._messages, []
+            await connection.execute(MESSAGES.insert(), messages)
         if not self._rows:
             return
         rows, self._rows = self._rows, []
         self._flushed += len(rows)
-        await self.session.execute(insert(Event), rows)
+        await connection.execute(EVENTS.insert(), rows)
         last: dict[str, int] = {}
         for row in rows:
             last[row["stream"]] = row["seq"]
         dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
-        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Stream)
-        await self.session.execute(
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(STREAMS)
+        await connection.execute(
             upsert.on_conflict_do_update(
                 index_elements=["key"], set_={"last_seq": upsert.excluded.last_seq}
             ),

@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tapline.bus import Bus
 from tapline.errors import ActionError, Busy, Unavailable
 from tapline.streams import Outbox, Sequences
+from tapline.threads import MessageIds, Threads
 
 log = logging.getLogger("tapline.writer")
 T = TypeVar("T")
@@ -49,6 +50,8 @@ class Batch:
 
     session: AsyncSession
     outbox: Outbox
+    ids: MessageIds
+    threads: Threads
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     damaged: bool = False
     """A write failed in a way that may have left the engine ahead of the database."""
@@ -76,6 +79,8 @@ class Writer:
         self.sessions = sessions
         self._bus = bus
         self.sequences = Sequences()
+        self.ids = MessageIds()
+        self.threads = Threads()
         self.max_waiting = max_waiting
         self.max_batch = max_batch
         self.rebuild: Callable[[], Awaitable[None]] | None = None
@@ -131,7 +136,7 @@ class Writer:
         """A transaction of its own, with no batch running (startup and rebuilds)."""
         async with self._exclusive, self.sessions() as session:
             async with session.begin():
-                batch = Batch(session, Outbox(session, self.sequences))
+                batch = self._new_batch(session)
                 yield batch
                 await batch.outbox.flush()
             self._published(batch)
@@ -140,6 +145,15 @@ class Writer:
         """Wait until no write is waiting or being written."""
         while self._task is not None and not self._task.done():
             await asyncio.wait({self._task})
+
+    def _new_batch(self, session: AsyncSession) -> Batch:
+        return Batch(session, Outbox(session, self.sequences), self.ids, self.threads)
+
+    def forget(self) -> None:
+        """Everything counted in memory, to be read again from the database."""
+        self.sequences.reset()
+        self.ids.reset()
+        self.threads.reset()
 
     def status(self) -> dict[str, Any]:
         return {
@@ -196,7 +210,7 @@ class Writer:
         batch: Batch | None = None
         try:
             async with self.sessions() as session, session.begin():
-                batch = Batch(session, Outbox(session, self.sequences))
+                batch = self._new_batch(session)
                 for write in writes:
                     results.append(await self._run(write, batch))
                 await batch.outbox.flush()
@@ -262,7 +276,9 @@ class Writer:
         error: Exception,
     ) -> None:
         self.failed_batches += 1
-        log.error("a batch of %d writes did not commit: %s", len(writes), _describe(error))
+        log.error(
+            "a batch of %d writes did not commit: %s", len(writes), _describe(error), exc_info=error
+        )
         for write in writes:
             if write.turn is not None and not write.turn.done():
                 write.turn.set_exception(Unavailable())
@@ -285,7 +301,7 @@ class Writer:
         if self.closed:
             return  # shutting down: the next start rebuilds from the database anyway
         self.down = why
-        self.sequences.reset()
+        self.forget()
         if self._recovery is None or self._recovery.done():
             self._recovery = asyncio.get_running_loop().create_task(self._recover())
 
@@ -305,7 +321,7 @@ class Writer:
             except Exception as error:
                 self.down = _describe(error)
                 log.warning("the database is still unavailable: %s", self.down)
-                self.sequences.reset()
+                self.forget()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
                 continue

@@ -97,6 +97,7 @@ async def create_request(
         tx.session.add(row)
         await tx.session.flush()  # the message refers to it
         first = Message(
+            id=await tx.batch.ids.take(tx.session),  # the writer hands out every message's id
             request_id=row.id,
             sender="customer",
             author=customer.get("name") or "Customer",
@@ -164,46 +165,6 @@ def caller_key(app_id: str, customer: dict[str, Any], device: str | None) -> str
     if device:
         return token_hash(f"device:{app_id}:{device}")
     return None
-
-
-async def post_message(rt: Runtime, request_id: str, client_id: str, body: object) -> Message:
-    text = sanitize.message_body(body, rt.settings.message_bytes)
-    async with transaction(rt) as tx:
-        existing = await tx.session.scalar(
-            select(Message).where(
-                Message.request_id == request_id,
-                Message.sender == "customer",
-                Message.client_id == client_id,
-            )
-        )
-        if existing is not None:
-            return existing  # a resend, even after the end: the same answer
-        row = await _open_request(tx.session, request_id)
-        message = Message(
-            request_id=row.id,
-            sender="customer",
-            author=row.customer.get("name") or "Customer",
-            client_id=client_id,
-            body=text,
-        )
-        tx.session.add(message)
-        await tx.session.flush()
-        await fan_out_message(tx, row, message)
-        return message
-
-
-async def update_context(rt: Runtime, request_id: str, raw: object) -> dict[str, Any]:
-    context = sanitize.context(raw, rt.settings.context_bytes)
-    async with transaction(rt) as tx:
-        row = await _open_request(tx.session, request_id)
-        row.context = context
-        if row.specialist_id and row.state == RequestState.CONNECTED:
-            await tx.outbox.add(
-                specialist_stream(row.specialist_id),
-                "context.updated",
-                {"request_id": row.id, "context": context},
-            )
-        return context
 
 
 async def cancel(rt: Runtime, request_id: str) -> str:

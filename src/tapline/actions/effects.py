@@ -272,7 +272,12 @@ def specialist_state_payload(row: Request) -> dict[str, object]:
 
 async def system_message(tx: Transaction, row: Request, body: str) -> Message:
     message = Message(
-        request_id=row.id, sender="system", author="tapline", client_id=new_id("sys"), body=body
+        id=await tx.batch.ids.take(tx.session),  # the writer hands out every message's id
+        request_id=row.id,
+        sender="system",
+        author="tapline",
+        client_id=new_id("sys"),
+        body=body,
     )
     tx.session.add(message)
     await tx.session.flush()

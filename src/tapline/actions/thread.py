@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from tapline import sanitize, views
 from tapline.engine import EngineError, RequestState
 from tapline.errors import ActionError
-from tapline.models import Message, Request, utcnow
+from tapline.models import Request, utcnow
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream
+from tapline.threads import Key, Made
 from tapline.writer import Batch
 
 LIVE = (RequestState.WAITING, RequestState.OFFERED, RequestState.CONNECTED)
@@ -32,15 +32,15 @@ async def customer_message(
     text = sanitize.message_body(body, rt.settings.message_bytes)
 
     async def step(batch: Batch) -> int:
-        row = _row(request_id, "customer", None, author, client_id, text)
+        used = await batch.threads.used(batch.session, request_id)
+        made = used.get(("customer", client_id))
+        if made is not None:
+            return made[1]  # a resend, even after the end: the same answer
         live, specialist_id = _live(rt, request_id)
-        if live:  # the usual case: one statement, which also tells a resend apart
-            return await _insert(batch, row, specialist_id)
-        found = await _resent(batch, request_id, "customer", client_id)
-        if found is not None:
-            return found  # a resend, even after the end: the same answer
-        await _refuse_ended(batch, request_id)
-        return await _insert(batch, row, None)  # a closed queue's or a booked slot's
+        if not live:
+            await _refuse_ended(batch, request_id)  # else a closed queue's or a booked slot's
+        row = _row(request_id, "customer", None, author, client_id, text)
+        return await _add(batch, used, row, specialist_id)
 
     return await rt.writer.step(step)
 
@@ -52,15 +52,17 @@ async def specialist_message(
     text = sanitize.message_body(body, rt.settings.message_bytes)
 
     async def step(batch: Batch) -> int:
-        row = _row(request_id, "specialist", specialist_id, author, client_id, text)
+        used = await batch.threads.used(batch.session, request_id)
+        made = used.get(("specialist", client_id))
+        if made is not None:
+            if made[0] != specialist_id:  # another specialist's, in this conversation
+                raise ActionError("bad_frame", "That message id is already used; use a new one.")
+            return made[1]  # a resend, even after the end: the same answer
         live, holder = _live(rt, request_id)
-        if live and holder == specialist_id:
-            return await _insert(batch, row, specialist_id)
-        found = await _resent(batch, request_id, "specialist", client_id, specialist_id)
-        if found is not None:
-            return found  # a resend, even after the end: the same answer
-        await _refuse_not_held(batch, request_id, specialist_id)
-        raise AssertionError("refused above")
+        if not live or holder != specialist_id:
+            await _refuse_not_held(batch, request_id, specialist_id)
+        row = _row(request_id, "specialist", specialist_id, author, client_id, text)
+        return await _add(batch, used, row, specialist_id)
 
     return await rt.writer.step(step)
 
@@ -109,39 +111,16 @@ def _row(
     }
 
 
-async def _resent(
-    batch: Batch, request_id: str, sender: str, client_id: str, specialist_id: str | None = None
-) -> int | None:
-    """The id of the message this client id already made, if it is a resend."""
-    query = select(Message.id).where(
-        Message.request_id == request_id,
-        Message.sender == sender,
-        Message.client_id == client_id,
-    )
-    if specialist_id is not None:
-        query = query.where(Message.specialist_id == specialist_id)
-    found: int | None = await batch.session.scalar(query)
-    return found
-
-
-async def _insert(batch: Batch, row: dict[str, Any], specialist_id: str | None) -> int:
-    """Store the message and put it on the streams of those in the conversation.
-
-    A client id already used by this sender in this conversation is a resend: its first
-    message's id comes back and nothing is written or sent again.
-    """
-    dialect = batch.session.bind.dialect.name if batch.session.bind is not None else "sqlite"
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Message)
-    statement = insert.values(**row).on_conflict_do_nothing().returning(Message.id)
-    message_id = await batch.session.scalar(statement)
+async def _add(
+    batch: Batch, used: dict[Key, Made], row: dict[str, Any], specialist_id: str | None
+) -> int:
+    """Store the message with the batch and put it on the streams of those in the
+    conversation: no statement of its own."""
+    message_id = await batch.ids.take(batch.session)
+    row["id"] = message_id
+    batch.outbox.put_message(row)
+    used[(row["sender"], row["client_id"])] = (row["specialist_id"], message_id)
     request_id = row["request_id"]
-    if message_id is None:
-        found = await _resent(
-            batch, request_id, row["sender"], row["client_id"], row["specialist_id"]
-        )
-        if found is None:  # another specialist's message in this conversation has that id
-            raise ActionError("bad_frame", "That message id is already used; use a new one.")
-        return found
     streams = [customer_stream(request_id)]
     if specialist_id is not None:
         streams.append(specialist_stream(specialist_id))
@@ -184,7 +163,7 @@ async def _refuse_ended(batch: Batch, request_id: str) -> None:
         raise ActionError("invalid_state", "This conversation has ended.")
 
 
-async def _refuse_not_held(batch: Batch, request_id: str, specialist_id: str) -> None:
+async def _refuse_not_held(batch: Batch, request_id: str, specialist_id: str) -> NoReturn:
     found = await batch.session.execute(
         select(Request.state, Request.specialist_id).where(Request.id == request_id)
     )
