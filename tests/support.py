@@ -81,10 +81,16 @@ class Socket:
 
     def until(self, type_: str, **fields: Any) -> Frame:
         """The first unclaimed frame of `type_` whose `fields` (dotted paths allowed) match."""
+        return self.until_any((type_, fields))
+
+    def until_any(self, *alternatives: tuple[str, dict[str, Any]]) -> Frame:
+        """The first unclaimed frame matching any of (type, fields)."""
 
         def matches(frame: Frame) -> bool:
-            return frame.get("type") == type_ and all(
-                _get(frame, path) == value for path, value in fields.items()
+            return any(
+                frame.get("type") == type_
+                and all(_get(frame, path) == value for path, value in fields.items())
+                for type_, fields in alternatives
             )
 
         for index, frame in enumerate(self.pending):
@@ -95,7 +101,7 @@ class Socket:
                 frame = self.next()
             except TimeoutError:
                 raise AssertionError(
-                    f"no {type_} {fields} within {GUARD} s; unclaimed: {self.pending}"
+                    f"none of {alternatives} within {GUARD} s; unclaimed: {self.pending}"
                 ) from None
             if matches(frame):
                 return frame

@@ -63,48 +63,53 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
         if hello is None:
             return
         request, after = hello
-        if not sockets.open("request", request.id):
+        # Only three values live on with the socket, not the request's row (memory).
+        request_id, state = request.id, request.state
+        author = request.customer.get("name") or "Customer"
+        del request, hello
+        if not sockets.open("request", request_id):
             most = sockets.limits["request"]
             message = f"This request has {most} sockets open already: close one first."
             await wire.error("too_many_sockets", message)
             await ws.close(4429, message)
             return
         try:
-            await _serve(rt, wire, request, after)
+            await _serve(rt, wire, request_id, state, author, after)
         finally:
-            sockets.close("request", request.id)
+            sockets.close("request", request_id)
     finally:
         sockets.close("address", address)
 
 
-async def _serve(rt: Runtime, wire: Wire, request: Request, after: int) -> None:
-    author = request.customer.get("name") or "Customer"
-    stream = customer_stream(request.id)
+async def _serve(
+    rt: Runtime, wire: Wire, request_id: str, state: str, author: str, after: int
+) -> None:
+    stream = customer_stream(request_id)
     subscription = rt.bus.subscribe({stream})
     end = await wire.stream_end(stream)
     await wire.send(
         {
             "type": "welcome",
-            "request_id": request.id,
-            "state": actions.shown_state(request.state),
+            "request_id": request_id,
+            "state": actions.shown_state(state),
             "last_seq": end,
         }
     )
     await wire.resume(stream, after)
-    where = {"kind": "customer", "request_id": request.id, "author": author}
+    where = {"kind": "customer", "request_id": request_id, "author": author}
     if rt.node is not None:
         wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})
     if await said_hello(rt, where) is None:
-        waits.refresh(rt, request.id, force=True)  # the estimate, as a signal, while waiting
-    rt.customer_sockets[request.id] += 1
-    await attendance.socket_changed(rt, request.id)
+        waits.refresh(rt, request_id, force=True)  # the estimate, as a signal, while waiting
+    rt.customer_sockets[request_id] += 1
+    await attendance.socket_changed(rt, request_id)
     try:
-        await serve(wire, subscription, stream, lambda: _read(wire, rt, request.id, author))
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, request_id, author))
     finally:
-        rt.customer_sockets[request.id] -= 1
-        if rt.customer_sockets[request.id] <= 0:
-            del rt.customer_sockets[request.id]
-        await attendance.socket_changed(rt, request.id)
+        rt.customer_sockets[request_id] -= 1
+        if rt.customer_sockets[request_id] <= 0:
+            del rt.customer_sockets[request_id]
+        await attendance.socket_changed(rt, request_id)
 
 
 async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:

@@ -44,6 +44,13 @@ Outcome = dict[str, Any]
 """What a frame came to: `{"ack": result}`, `{"error": {code, message, retry_after}}`, or
 `{}` (a signal, answered by nothing). It crosses nodes as JSON."""
 LOCAL = {"ping", "hello"}
+PIPELINED = {"message", "context", "typing"}
+"""Frames that may run while the ones before them wait for their batch (their writes join
+the writer's line in the order they came)."""
+IN_FLIGHT = 32
+INBOX = 256
+"""Frames a socket holds, read but not yet started, before it answers `busy`."""
+BAD_ID = "A write needs an `id`: 1-64 letters, digits, or _.:-"
 """Frames a socket answers itself, wherever the engine is."""
 
 
@@ -106,7 +113,7 @@ class Wire:
         text = raw.get("text")
         if text is None:
             problem = ("bad_frame", "Frames are JSON text, not binary.")
-        elif len(text.encode()) > self.rt.settings.frame_bytes:
+        elif len(text.encode("utf-8", "surrogatepass")) > self.rt.settings.frame_bytes:
             problem = ("too_large", f"A frame may be at most {self.rt.settings.frame_bytes} bytes.")
         else:
             try:
@@ -129,7 +136,13 @@ class Wire:
         return frame
 
     async def read_forever(self, handlers: dict[str, Handler], writes: set[str]) -> None:
-        """Answer every frame after `hello` until the client goes (WebSocketDisconnect)."""
+        """Answer every frame after `hello` until the client goes (WebSocketDisconnect).
+
+        Reading never waits for a write: frames queue (at most `INBOX`; past that a frame
+        gets `busy`), so pings and the socket's own keepalive are answered while writes wait
+        their batch. Messages, context and typing run `IN_FLIGHT` at a time, answered in
+        the order they came; any other frame waits for those before it.
+        """
 
         async def ping(frame: Frame) -> None:
             await self.send({"type": "pong"})
@@ -138,32 +151,81 @@ class Wire:
             await self.error("bad_frame", "Already said hello on this socket.")
 
         everything: dict[str, Handler] = {"ping": ping, "hello": hello, **handlers}
+        inbox: asyncio.Queue[Frame] = asyncio.Queue(INBOX)
+        worker = asyncio.create_task(self._work(inbox, everything, writes))
+        try:
+            while not worker.done():
+                frame = await self.receive()
+                if frame is None:
+                    continue
+                if frame["type"] == "ping":
+                    await self.send({"type": "pong"})
+                elif inbox.full():
+                    message = "Too many frames are waiting on this socket; send it again."
+                    await self.error("busy", message, frame.get("id"), 1.0)
+                else:
+                    inbox.put_nowait(frame)
+            worker.result()  # it failed: say so (the socket ends)
+        finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await worker
+
+    async def _work(
+        self, inbox: asyncio.Queue[Frame], handlers: dict[str, Handler], writes: set[str]
+    ) -> None:
+        """Start each frame's work in order; answer each in order as it finishes."""
+        answers: asyncio.Queue[tuple[Frame, asyncio.Task[Outcome]]] = asyncio.Queue(IN_FLIGHT)
+        sender = asyncio.create_task(self._answer_in_order(answers))
+        try:
+            while True:
+                frame = await inbox.get()
+                if frame["type"] not in PIPELINED:
+                    await answers.join()  # what came before it is done first
+                task = asyncio.create_task(self.outcome(frame, handlers, writes))
+                await answers.put((frame, task))
+                if frame["type"] not in PIPELINED:
+                    await answers.join()
+        finally:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+                await sender
+
+    async def _answer_in_order(
+        self, answers: asyncio.Queue[tuple[Frame, asyncio.Task[Outcome]]]
+    ) -> None:
         while True:
-            frame = await self.receive()
-            if frame is not None:
-                await self.handle(frame, everything, writes)
+            frame, task = await answers.get()
+            try:
+                # Shielded: a write must never be cancelled midway (its batch would break);
+                # once started it finishes, answered or not.
+                await self.answer(frame, await asyncio.shield(task))
+            finally:
+                answers.task_done()
 
     async def handle(self, frame: Frame, handlers: dict[str, Handler], writes: set[str]) -> None:
+        await self.answer(frame, await self.outcome(frame, handlers, writes))
+
+    async def outcome(
+        self, frame: Frame, handlers: dict[str, Handler], writes: set[str]
+    ) -> Outcome:
+        """What one frame comes to: run here, or by the node that owns the engine."""
         kind = frame["type"]
         handler = handlers.get(kind)
         if handler is None:
-            await self.error("unknown_type", f"Unknown frame type {kind!r}.", frame.get("id"))
-            return
+            return {"error": _error("unknown_type", f"Unknown frame type {kind!r}.")}
         if kind in writes and not (
             isinstance(frame.get("id"), str)
             and CLIENT_ID.match(frame["id"])
             and not sanitize.has_card(frame["id"])  # ids are stored: never a card number
         ):
-            await self.error(
-                "bad_frame", "A write needs an `id`: 1-64 letters, digits, or _.:-", frame.get("id")
-            )
-            return
+            return {"error": _error("bad_frame", BAD_ID)}
         outcome = None
         if self.forward is not None and kind not in LOCAL:
             outcome = await self.forward(frame)  # another node owns the engine?
         if outcome is None:
             outcome = await run(handler, frame, kind in writes)
-        await self.answer(frame, outcome)
+        return outcome
 
     async def answer(self, frame: Frame, outcome: Outcome) -> None:
         error = outcome.get("error")
