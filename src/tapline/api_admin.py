@@ -18,11 +18,22 @@ from tapline.actions import config as actions
 from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
 from tapline.models import Queue, RoutingRules
-from tapline.schemas import QueueConfig, QueuePatch, RulesIn
+from tapline.schemas import QueueConfig, QueuePatch, RulesIn, problems
 from tapline.strict_http import StrictRoute
 from tapline.views import ms, queue_config
 
-router = APIRouter(prefix="/api/v1", tags=["supervisor"], route_class=StrictRoute)
+router = APIRouter(
+    prefix="/api/v1",
+    tags=["supervisor"],
+    route_class=StrictRoute,
+    responses=problems(
+        {
+            401: "Not signed in to the desk",
+            403: "Not a supervisor, or a cross-site call",
+            404: "No such queue",
+        }
+    ),
+)
 
 
 def queue_out(row: Queue) -> dict[str, Any]:

@@ -15,11 +15,21 @@ from tapline.actions import ActionError, staff
 from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
 from tapline.models import Shift, Specialist
-from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch
+from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch, problems
 from tapline.strict_http import StrictRoute
 from tapline.views import ms, shift_view, specialist_config
 
-router = APIRouter(tags=["supervisor"], route_class=StrictRoute)
+router = APIRouter(
+    tags=["supervisor"],
+    route_class=StrictRoute,
+    responses=problems(
+        {
+            401: "Not signed in to the desk",
+            403: "Not a supervisor, or a cross-site call",
+            404: "No such specialist or shift",
+        }
+    ),
+)
 
 
 Supervisor = Depends(supervisor)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tapline import views
 from tapline.actions.effects import callback_wire
-from tapline.api_sdk import Problem, problems, unprocessable
+from tapline.api_sdk import unprocessable
 from tapline.desk_auth import (
     SignedIn,
     change_password,
@@ -29,7 +29,7 @@ from tapline.models import Message, Offer, Queue, Specialist, utcnow
 from tapline.models import Request as HelpRequest
 from tapline.passwords import MIN_PASSWORD, hash_password, verify_password
 from tapline.runtime import Runtime
-from tapline.schemas import DeskState, Limits, QueueOut, SignIn, SpecialistOut
+from tapline.schemas import DeskState, Limits, Problem, QueueOut, SignIn, SpecialistOut, problems
 from tapline.schemas import SignedIn as SignedInOut
 from tapline.security import client_address
 from tapline.streams import last_seq, specialist_stream

@@ -14,10 +14,16 @@ from tapline import push
 from tapline.models import PushSubscription, new_id
 from tapline.models import Request as HelpRequest
 from tapline.runtime import Runtime
+from tapline.schemas import problems
 from tapline.strict_http import StrictRoute
 from tapline.widget_http import calling_app, require_customer_token
 
-router = APIRouter(prefix="/api/v1/push", tags=["sdk"], route_class=StrictRoute)
+router = APIRouter(
+    prefix="/api/v1/push",
+    tags=["sdk"],
+    route_class=StrictRoute,
+    responses=problems({403: "Unknown app key, or an origin the app does not allow"}),
+)
 
 
 class PushKey(BaseModel):

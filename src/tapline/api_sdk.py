@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
-from pydantic import BaseModel
 from sqlalchemy import select
 
 from tapline import sanitize, waits
@@ -24,7 +23,16 @@ from tapline.models import App, Queue
 from tapline.models import Request as HelpRequest
 from tapline.passwords import customer_token, customer_token_expired
 from tapline.runtime import Runtime
-from tapline.schemas import AppInfo, Limits, RequestCreate, RequestCreated, SdkConfig, UserIn
+from tapline.schemas import (
+    AppInfo,
+    Limits,
+    Problem,
+    RequestCreate,
+    RequestCreated,
+    SdkConfig,
+    UserIn,
+    problems,
+)
 from tapline.security import client_address
 from tapline.strict_http import StrictRoute
 from tapline.widget_http import calling_app, require_customer_token
@@ -32,17 +40,6 @@ from tapline.widget_http import calling_app, require_customer_token
 router = APIRouter(prefix="/api/v1", tags=["sdk"], route_class=StrictRoute)
 LIVE_STATES = ("new", "scheduled", "waiting", "offered", "connected")
 DEVICE = r"^[A-Za-z0-9_-]{22,128}$"
-
-
-class Problem(BaseModel):
-    """Every refusal but 422: `detail` says what went wrong, in words for a person."""
-
-    detail: str
-
-
-def problems(codes: dict[int, str]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` for refusals, with the body they really have (`Problem`)."""
-    return {code: {"model": Problem, "description": text} for code, text in codes.items()}
 
 
 APP_REFUSED = {403: "Unknown app key, or an origin the app does not allow"}

@@ -40,7 +40,14 @@ CUSTOMER: Roles = frozenset({Role.CUSTOMER})
 STAFF: Roles = frozenset({Role.SPECIALIST, Role.SUPERVISOR})
 SUPERVISORS: Roles = frozenset({Role.SUPERVISOR})
 
+NODES: Roles = frozenset()
+"""No client: the other nodes of a cluster, by a signature with the shared secret key."""
+
 ROUTES: dict[tuple[str, str], Roles] = {
+    # Between nodes (docs/subsystems/nodes.md): signed calls, never a client's.
+    ("POST", "/internal/v1/frame"): NODES,
+    ("POST", "/internal/v1/hello"): NODES,
+    ("POST", "/internal/v1/attendance"): NODES,
     # Operations and documents.
     ("GET", "/api/v1/openapi.json"): ANYONE,
     ("GET", "/healthz"): ANYONE,

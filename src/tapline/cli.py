@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Annotated
 
@@ -43,9 +44,21 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
     return load_settings(config, **{k: v for k, v in overrides.items() if v is not None})
 
 
+class _NoFrames(logging.Filter):
+    """At DEBUG the websockets library logs each frame's first bytes, a customer's card
+    number among them: never."""
+
+    FRAMES = ("< TEXT", "> TEXT", "< BINARY", "> BINARY")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.FRAMES)
+
+
 def _serve(settings: Settings) -> None:
     from tapline.app import create_app
 
+    for name in ("uvicorn.error", "websockets", "websockets.server"):
+        logging.getLogger(name).addFilter(_NoFrames())
     uvicorn.run(
         create_app(settings),
         host=settings.host,

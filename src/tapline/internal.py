@@ -1,8 +1,7 @@
 """What the nodes say to the node that owns the engine: frames, attendance, REST calls.
 
-Every call is signed with the shared secret key (`node.sign`); anything unsigned is a 404,
-as if the route did not exist. A node that does not own the engine answers 503, and the
-caller looks for the owner again.
+Every call is signed with the shared secret key (`node.sign`); anything unsigned is a 403.
+A node that does not own the engine answers 503, and the caller looks for the owner again.
 """
 
 from __future__ import annotations
@@ -46,7 +45,7 @@ async def _owner_call(request: Request) -> tuple[Runtime, dict[str, Any]]:
     rt: Runtime = request.app.state.rt
     body = await request.body()
     if not signed(rt.settings.secret(), body, request.headers.get(SIGNATURE)):
-        raise HTTPException(404, "Not Found")
+        raise HTTPException(403, "Only the nodes of this cluster may call this.")
     if rt.node is None or not rt.node.owns:
         raise HTTPException(503, "This node does not own the engine.")
     payload = strict_json.loads(body)

@@ -272,3 +272,17 @@ class ShiftPatch(Incoming):
 class ShiftIn(ShiftPatch):
     specialist_id: Id
     timezone: TimeZone = "UTC"
+
+
+# -- Refusals (every status but 422) -----------------------------------------------------
+
+
+class Problem(BaseModel):
+    """Every refusal but 422: `detail` says what went wrong, in words for a person."""
+
+    detail: str
+
+
+def problems(codes: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for refusals, with the body they really have (`Problem`)."""
+    return {code: {"model": Problem, "description": text} for code, text in codes.items()}

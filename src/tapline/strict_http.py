@@ -8,6 +8,7 @@ the input cannot be written as JSON: a 500).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -26,6 +27,17 @@ class StrictRequest(Request):
                 # The 422 shape FastAPI uses for a field, so a form can show it beside one.
                 loc: list[str | int] = ["body", *error.path]
                 detail = [{"loc": loc, "msg": error.reason, "type": "value_error"}]
+                raise HTTPException(422, detail) from error
+            except json.JSONDecodeError:
+                raise  # FastAPI answers it with its own 422
+            except (ValueError, RecursionError) as error:  # not UTF-8, or nested too deeply
+                detail = [
+                    {
+                        "loc": ["body"],
+                        "msg": "The body is not JSON text in UTF-8.",
+                        "type": "json_invalid",
+                    }
+                ]
                 raise HTTPException(422, detail) from error
         return self._json
 

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from playwright.sync_api import Browser, expect
 from websockets.sync.client import connect
 
@@ -203,11 +202,6 @@ def test_no_card_password_or_cvv_is_stored_logged_or_shown(
         assert not _found(line), line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="uvicorn's websockets log each frame's first bytes at DEBUG (issue 9; the fix is a "
-    "logging filter in cli._serve, see docs/security.md). Remove this mark once it lands.",
-)
 def test_the_log_holds_no_card_even_at_debug_level(
     browser: Browser, live_server: LiveServer
 ) -> None:
