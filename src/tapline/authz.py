@@ -50,6 +50,7 @@ ROUTES: dict[tuple[str, str], Roles] = {
     ("POST", "/internal/v1/attendance"): NODES,
     # Operations and documents.
     ("GET", "/api/v1/openapi.json"): ANYONE,
+    ("GET", "/api/v1/protocol.json"): ANYONE,
     ("GET", "/healthz"): ANYONE,
     # The widget: the app's public key (and an allowed origin, or none) is enough...
     ("GET", "/api/v1/sdk/config"): ANYONE,
