@@ -94,6 +94,8 @@ class Cluster:
     nodes: list[Node] = field(default_factory=list)
     app_key: str = ""
     extra_env: dict[str, str] = field(default_factory=dict)
+    csrf: dict[str, str] = field(default_factory=dict)
+    """A desk token's CSRF value."""
 
     def seed(self) -> None:
         asyncio.run(_seed(self))
@@ -177,6 +179,7 @@ class Cluster:
             timeout=GUARD,
         )
         assert response.status_code == 200, response.text
+        self.csrf[str(response.cookies["tapline_desk"])] = str(response.json()["csrf"])
         return str(response.cookies["tapline_desk"])
 
     @contextmanager

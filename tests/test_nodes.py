@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx2
 import pytest
 
 from nodes_support import Client, Cluster, Node, wait_for
@@ -145,3 +146,21 @@ def test_a_node_without_the_shared_secret_key_refuses_to_start(cluster: Cluster)
     other = cluster.start("other", wait=False, TAPLINE_SECRET_KEY="another-key-" + "x" * 30)
     assert other.proc.wait(60) != 0
     assert "differs from the owner" in other.output()
+
+
+def test_signing_out_on_one_node_closes_the_desk_on_another(cluster: Cluster) -> None:
+    owner, follower = _two(cluster)
+    token = cluster.signin(follower, "ana")
+    with cluster.desk(follower, token) as desk:
+        response = httpx2.post(
+            f"{owner.http}/api/v1/desk/signout",
+            headers={
+                "Origin": owner.http,
+                "Cookie": f"tapline_desk={token}",
+                "X-CSRF-Token": cluster.csrf[token],
+            },
+            timeout=30,
+        )
+        assert response.status_code in (200, 204), response.text
+        desk.until("signed_out")
+        wait_for(desk.closed.is_set, "the desk's socket on the other node closed")

@@ -96,11 +96,24 @@ async def change_password(rt: Runtime, signed_in: SignedIn, password_hash: str) 
     sign_out_sockets(rt, me.id, keep=kept)
 
 
+SIGNOUT_CHANNEL = "desk:signout"
+"""Every node hears of a desk session ended on another, and closes its own sockets of it."""
+
+
 def sign_out_sockets(
     rt: Runtime, specialist_id: str, session_id: str | None = None, *, keep: str | None = None
 ) -> None:
     """Close the desk sockets opened with a session that has ended (all of theirs: None),
-    but those of the session `keep`."""
+    but those of the session `keep`: on this node now, and on every other node."""
+    close_sockets(rt, specialist_id, session_id, keep)
+    if rt.node is not None:
+        signal = {"specialist_id": specialist_id, "session_id": session_id, "keep": keep}
+        rt.bus.publish(SIGNOUT_CHANNEL, {"type": "signout", **signal})
+
+
+def close_sockets(
+    rt: Runtime, specialist_id: str, session_id: str | None, keep: str | None
+) -> None:
     for sid, events in rt.desk_signouts.get(specialist_id, {}).items():
         if (session_id is None or sid == session_id) and sid != keep:
             for event in events:

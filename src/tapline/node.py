@@ -26,6 +26,7 @@ import httpx2
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from tapline import lease
+from tapline.desk_auth import SIGNOUT_CHANNEL, close_sockets
 from tapline.errors import Unavailable
 from tapline.here import REPORT_EVERY
 from tapline.runtime import Runtime
@@ -78,6 +79,7 @@ class Node:
         self._tasks = [
             asyncio.create_task(self._elect_forever()),
             asyncio.create_task(self._report_forever()),
+            asyncio.create_task(self._hear_signouts()),
         ]
 
     async def stop(self) -> None:
@@ -199,6 +201,20 @@ class Node:
             raise Unavailable("The node that owns the engine cannot be reached.") from error
         self.forwarded += 1
         return response
+
+    async def _hear_signouts(self) -> None:
+        """Desk sessions ended on any node: close this node's sockets of them."""
+        subscription = self.rt.bus.subscribe({SIGNOUT_CHANNEL})
+        try:
+            while True:
+                frame = await subscription.get()
+                specialist_id = frame.get("specialist_id")
+                if isinstance(specialist_id, str):
+                    close_sockets(
+                        self.rt, specialist_id, frame.get("session_id"), frame.get("keep")
+                    )
+        finally:
+            subscription.close()
 
     # Attendance reports.
 

@@ -139,7 +139,8 @@ async def publish_forever(rt: Runtime) -> None:
     while True:
         await rt.changed.wait()
         rt.changed.clear()
-        if rt.bus.listeners(WALLBOARD_CHANNEL):
+        # Watchers here, or (as their nodes report) on any other node.
+        if rt.bus.listeners(WALLBOARD_CHANNEL) or rt.attendance.watching():
             try:
                 rt.bus.publish(WALLBOARD_CHANNEL, {"type": "wallboard", **await build(rt)})
             except Exception:
