@@ -164,3 +164,18 @@ def test_signing_out_on_one_node_closes_the_desk_on_another(cluster: Cluster) ->
         assert response.status_code in (200, 204), response.text
         desk.until("signed_out")
         wait_for(desk.closed.is_set, "the desk's socket on the other node closed")
+
+
+def test_clusters_in_two_schemas_each_have_their_own_owner(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    other = Cluster(tmp_path / "other")
+    (tmp_path / "other").mkdir()
+    other.seed()
+    try:
+        cluster.start("a")
+        other.start("x")
+        assert cluster.owner().name == "a"
+        assert other.owner().name == "x"  # the lease is per schema, not per database
+    finally:
+        other.stop()

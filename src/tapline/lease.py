@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-LOCK_KEY = 0x7461706C  # "tapl"
+LOCK_KEY = 0x7461706C  # "tapl": the lock's first key; the second is the schema's (`scope`)
 PREFIX = "tapline-owner"
+
+
+def scope(schema: str | None) -> int:
+    """The lock's second key: one lease per database schema, so clusters on one PostgreSQL
+    database (each in its own schema) never hold each other's."""
+    digest = hashlib.sha256((schema or "public").encode()).digest()
+    return int.from_bytes(digest[:4], "big", signed=True)
 
 
 @dataclass(frozen=True)
@@ -35,7 +42,9 @@ def _name(url: str, secret: str) -> str:
     return f"{PREFIX} {fingerprint(secret)} {url}"[:63]  # PostgreSQL keeps 63 bytes
 
 
-async def try_acquire(db: AsyncEngine, url: str, secret: str) -> AsyncConnection | None:
+async def try_acquire(
+    db: AsyncEngine, url: str, secret: str, schema: str | None
+) -> AsyncConnection | None:
     """A connection holding the lock, or None when another node holds it."""
     connection = await db.connect()
     try:
@@ -43,7 +52,10 @@ async def try_acquire(db: AsyncEngine, url: str, secret: str) -> AsyncConnection
             text("SELECT set_config('application_name', :name, false)"),
             {"name": _name(url, secret)},
         )
-        got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY})
+        got = await connection.scalar(
+            text("SELECT pg_try_advisory_lock(:key, :scope)"),
+            {"key": LOCK_KEY, "scope": scope(schema)},
+        )
         await connection.commit()
     except BaseException:
         await connection.close()
@@ -54,17 +66,17 @@ async def try_acquire(db: AsyncEngine, url: str, secret: str) -> AsyncConnection
     return connection
 
 
-async def owner(db: AsyncEngine) -> Owner | None:
+async def owner(db: AsyncEngine, schema: str | None) -> Owner | None:
     """The node holding the lock now, as it named itself; None when no node does."""
     async with db.connect() as connection:
         name = await connection.scalar(
             text(
                 "SELECT a.application_name FROM pg_locks l "
                 "JOIN pg_stat_activity a ON a.pid = l.pid "
-                "WHERE l.locktype = 'advisory' AND l.granted AND l.objid = :key "
-                "AND l.classid = 0 LIMIT 1"
+                "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :key "
+                "AND l.objid = :scope AND l.objsubid = 2 LIMIT 1"
             ),
-            {"key": LOCK_KEY},
+            {"key": LOCK_KEY, "scope": _oid(scope(schema))},
         )
     if not isinstance(name, str) or not name.startswith(PREFIX + " "):
         return None
@@ -72,14 +84,19 @@ async def owner(db: AsyncEngine) -> Owner | None:
     return Owner(url=url, fingerprint=fp)
 
 
-async def holds(connection: AsyncConnection) -> bool:
+async def holds(connection: AsyncConnection, schema: str | None) -> bool:
     """Whether this connection still holds the lock (it answers, and the lock is its)."""
     found = await connection.scalar(
         text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND objid = :key AND classid = 0 AND pid = pg_backend_pid()"
+            "AND classid = :key AND objid = :scope AND objsubid = 2 AND pid = pg_backend_pid()"
         ),
-        {"key": LOCK_KEY},
+        {"key": LOCK_KEY, "scope": _oid(scope(schema))},
     )
     await connection.commit()
     return bool(found)
+
+
+def _oid(value: int) -> int:
+    """pg_locks shows the keys as unsigned `oid`s."""
+    return value & 0xFFFFFFFF

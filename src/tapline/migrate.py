@@ -30,7 +30,11 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # nodes starting together: one at a time
-            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK})
+            schema = await connection.scalar(text("SELECT current_schema()"))
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key, hashtext(:schema))"),
+                {"key": LOCK, "schema": str(schema)},
+            )
         await connection.run_sync(run)
 
 

@@ -60,6 +60,7 @@ class Node:
         self.id = f"{os.uname().nodename}-{os.getpid()}-{secrets.token_hex(3)}"
         self.url = rt.settings.own_url()
         self.secret = rt.settings.secret()
+        self.schema = rt.settings.database_schema
         self._owner_started = owner_started
         self._owner_stopping = owner_stopping
         self.owns = False
@@ -114,7 +115,7 @@ class Node:
                     log.warning("could not try for the lease: %s", type(error).__name__)
 
     async def _elect(self) -> None:
-        connection = await lease.try_acquire(self.rt.db, self.url, self.secret)
+        connection = await lease.try_acquire(self.rt.db, self.url, self.secret, self.schema)
         if connection is None:
             await self._check_owner_key()
             return
@@ -130,7 +131,7 @@ class Node:
         """The writer's batch failed: find out whether the lease is still ours."""
         connection = self._connection
         try:
-            if connection is not None and await lease.holds(connection):
+            if connection is not None and await lease.holds(connection, self.schema):
                 return  # a failure of the database, not of the lease: the rebuild follows
         except Exception as error:
             log.warning("the lease's connection failed: %s", type(error).__name__)
@@ -149,7 +150,7 @@ class Node:
         self.rt.writer.sessions = self.rt.sessions
 
     async def _check_owner_key(self) -> None:
-        found = await lease.owner(self.rt.db)
+        found = await lease.owner(self.rt.db, self.schema)
         if found is not None and found.fingerprint != lease.fingerprint(self.secret):
             raise SystemExit(
                 "This node's TAPLINE_SECRET_KEY differs from the owner's "
