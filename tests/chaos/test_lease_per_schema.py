@@ -1,18 +1,19 @@
-"""Two clusters on two schemas of one PostgreSQL database: each must own its own engine.
+"""One lease per cluster: per schema, and per database.
 
-Failing until fixed. The lease is a session-level advisory lock on the constant key
-`lease.LOCK_KEY`, and advisory locks are per database, not per schema; the owner is found in
-`pg_locks` by that key alone. So of two clusters in one database (two chaos or test runs at
-once, or staging and production on one server, which `TAPLINE_DATABASE_SCHEMA` invites)
-only one has an owner: the other's nodes stay followers and forward every write to the
-other cluster's owner (the same secret key), or exit at start (another key: "differs from
-the owner's"). Found by `bench/load.py --configs cluster` while another suite ran a
-cluster on the same database.
+- Two clusters on two schemas of one database each own their engine. The lease's key was
+  a constant and advisory locks are per database, so only one had an owner; the other's
+  nodes forwarded writes to it (same secret key) or exited at start (another key). Found
+  by `bench/load.py --configs cluster` while another suite ran a cluster on the same
+  database; fixed in 4014e56 (the lock's second key is the schema's).
+- Failing until fixed: an owner in another database of the same server is not this one's.
+  `pg_locks` lists every database's locks and `lease.owner()` does not match `l.database`,
+  so with the same schema name in two databases a follower may forward to the other's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from pathlib import Path
 
 import asyncpg
@@ -81,5 +82,46 @@ async def _count(schema: str | None, table: str) -> int:
     connection = await asyncpg.connect(PG_URL)
     try:
         return int(await connection.fetchval(f"SELECT count(*) FROM {schema}.{table}"))
+    finally:
+        await connection.close()
+
+
+async def test_an_owner_in_another_database_is_not_this_ones(tmp_path: Path) -> None:
+    """The same schema name in two databases of one server (staging and production, each in
+    `public`): a node of one must not take the other's owner for its own. Advisory locks are
+    per database, but `pg_locks` lists every database's: `lease.owner()` must match
+    `l.database` too, or a follower may forward its writes to another database's owner."""
+    from tapline import lease
+    from tapline.database import make_engine
+
+    database = Database("postgres", tmp_path / "one")
+    other = "chaos_db_" + secrets.token_hex(4)
+    node = None
+    await database.create()
+    try:
+        await database.seed(specialists=1, capacity=1)
+        node = Node("one", database.workdir, node_env(database, redis=REDIS_URL))
+        await node.start()
+        async with httpx2.AsyncClient(trust_env=False, timeout=10) as http:
+            assert await _role(node, http) == "owner"
+        await _pg_admin(f"CREATE DATABASE {other}")
+        url = PG_URL.rsplit("/", 1)[0] + f"/{other}"
+        engine = make_engine(url.replace("postgresql://", "postgresql+asyncpg://", 1))
+        try:
+            found = await lease.owner(engine, database.schema)  # no node in `other` at all
+        finally:
+            await engine.dispose()
+        assert found is None, f"a node of {other} would forward to {found} (of `test`)"
+    finally:
+        if node is not None:
+            node.stop()
+        await database.drop()
+        await _pg_admin(f"DROP DATABASE IF EXISTS {other}")
+
+
+async def _pg_admin(sql: str) -> None:
+    connection = await asyncpg.connect(PG_URL)
+    try:
+        await connection.execute(sql)
     finally:
         await connection.close()
