@@ -9,6 +9,9 @@ A node is a real process: `kill()` is `kill -9`, and `start()` again serves the 
 the same port, so clients reconnect to the same URL. `Proxy` sits between a node and
 PostgreSQL; `cut()` resets every connection through it and refuses new ones until
 `restore()`: to the node the database is really gone (the network), not mocked.
+
+Several nodes share one schema and the real Redis (`node_env(redis=…)`); each has its own
+port and `TAPLINE_NODE_URL`, and `role()` reads what its `/healthz` says (owner/follower).
 """
 
 from __future__ import annotations
