@@ -74,7 +74,8 @@ async def owner(db: AsyncEngine, schema: str | None) -> Owner | None:
                 "SELECT a.application_name FROM pg_locks l "
                 "JOIN pg_stat_activity a ON a.pid = l.pid "
                 "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :key "
-                "AND l.objid = :scope AND l.objsubid = 2 LIMIT 1"
+                "AND l.objid = :scope AND l.objsubid = 2 AND l.database = "
+                "(SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1"
             ),
             {"key": LOCK_KEY, "scope": _oid(scope(schema))},
         )
@@ -89,7 +90,8 @@ async def holds(connection: AsyncConnection, schema: str | None) -> bool:
     found = await connection.scalar(
         text(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = :key AND objid = :scope AND objsubid = 2 AND pid = pg_backend_pid()"
+            "AND classid = :key AND objid = :scope AND objsubid = 2 AND pid = pg_backend_pid() "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ),
         {"key": LOCK_KEY, "scope": _oid(scope(schema))},
     )

@@ -35,6 +35,7 @@ log = logging.getLogger("tapline.node")
 ELECT_EVERY = 1.0
 """How often a node that does not own the engine tries to take the lease."""
 FORWARD_TIMEOUT = 10.0
+FORWARD_CONNECTIONS = 512
 SIGNATURE = "x-tapline-node-signature"
 NODE = "x-tapline-node"
 
@@ -67,7 +68,12 @@ class Node:
         self._connection: AsyncConnection | None = None
         self._owner: lease.Owner | None = None
         self._owner_read_at = 0.0
-        self._client = httpx2.AsyncClient(timeout=FORWARD_TIMEOUT)
+        # One connection per write in flight: a follower with many sockets forwards many at
+        # once, and a wait for a connection is not an outage.
+        self._client = httpx2.AsyncClient(
+            timeout=httpx2.Timeout(FORWARD_TIMEOUT, pool=None),
+            limits=httpx2.Limits(max_connections=FORWARD_CONNECTIONS, max_keepalive_connections=64),
+        )
         self._report_now = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.forwarded = 0
