@@ -1,4 +1,4 @@
-"""Wait estimates against the reference predictors, over the scenario table of issue 3.
+"""Wait estimates against the reference predictors, over the virtual queue's scenario table.
 
     .venv/bin/python bench/estimates.py [--hours-scale 1.0] [--jobs 2]
 

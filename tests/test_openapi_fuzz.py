@@ -43,36 +43,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-# Status codes the server really answers and its document does not declare yet (issue 9,
-# item 11: "OpenAPI omits real status codes"), in modules this test's author does not own;
-# see docs/security.md, "Tests that hold the line", for the fixes. Tolerated for the status
-# check only (every other check still runs), listed in the output, and refused outright
-# with TAPLINE_FUZZ_STRICT=1.
-UNDOCUMENTED_404 = {
-    ("PATCH", "/api/v1/admin/queues/{queue_id}"),
-    ("DELETE", "/api/v1/admin/queues/{queue_id}"),
-    ("POST", "/api/v1/admin/queues/{queue_id}/restore"),
-    ("PATCH", "/api/v1/admin/specialists/{specialist_id}"),
-    ("POST", "/api/v1/admin/specialists/{specialist_id}/deactivate"),
-    ("POST", "/api/v1/admin/specialists/{specialist_id}/reactivate"),
-    ("PATCH", "/api/v1/admin/shifts/{shift_id}"),
-    ("DELETE", "/api/v1/admin/shifts/{shift_id}"),
-}
-BODY_NOT_PARSED = {"detail": "There was an error parsing the body"}
-"""FastAPI's 400 for a body that is not UTF-8 or nested too deeply: StrictRequest.json lets
-those errors through (strict_http.py)."""
-STRICT = True  # every status the server answers is in its document now
-
-
-def known_gap(method: str, path: str, response: Any) -> str | None:
-    """Why this answer's status is tolerated, or None."""
-    if STRICT:
-        return None
-    if response.status_code == 404 and (method, path) in UNDOCUMENTED_404:
-        return "404 not in the document"
-    if response.status_code == 400 and response.json() == BODY_NOT_PARSED:
-        return "400 for a body that is not UTF-8 JSON"
-    return None
 
 
 @pytest.fixture(params=["sqlite"])
@@ -138,7 +108,7 @@ class Caller:
         )
 
 
-def _runner(caller: Caller, operation: Any, mode: GenerationMode, tolerated: set[str]) -> Any:
+def _runner(caller: Caller, operation: Any, mode: GenerationMode) -> Any:
     @fuzz_settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -149,13 +119,7 @@ def _runner(caller: Caller, operation: Any, mode: GenerationMode, tolerated: set
     @given(operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         response = caller.send(case, mode)
-        method, path = operation.method.upper(), operation.path
-        checks = CHECKS
-        gap = known_gap(method, path, response)
-        if gap:
-            tolerated.add(f"{method} {path}: {gap}")
-            checks = [c for c in CHECKS if c is not status_code_conformance]
-        case.validate_response(response, checks=checks)
+        case.validate_response(response, checks=CHECKS)
 
     return run
 
@@ -165,12 +129,11 @@ def test_every_operation_answers_as_its_document_says(world: World) -> None:
     spec = world.client.get("/api/v1/openapi.json").json()
     schema = schemathesis.openapi.from_dict(spec)
     failures: list[str] = []
-    tolerated: set[str] = set()
     ran = 0
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            run = _runner(caller, operation, mode, tolerated)
+            run = _runner(caller, operation, mode)
             try:
                 run()
             except Unsatisfiable:
@@ -180,6 +143,5 @@ def test_every_operation_answers_as_its_document_says(world: World) -> None:
                     f"{operation.method.upper()} {operation.path} ({mode.value}):\n{error}"
                 )
             ran += 1
-    print("Tolerated (see UNDOCUMENTED_404, BODY_NOT_PARSED):", *sorted(tolerated), sep="\n  ")
     assert ran >= 40
     assert not failures, "\n\n".join(failures)

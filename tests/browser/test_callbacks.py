@@ -1,4 +1,4 @@
-"""Issue 3's story in Chromium: with every specialist busy the widget shows an honest estimate
+"""The callback story in Chromium: with every specialist busy the widget shows an honest estimate
 and its range; the customer asks to be called back and closes the page; a specialist frees up;
 the page opened again rings; the customer answers and lands in the chat, and the specialist has
 their context."""

@@ -1,4 +1,4 @@
-"""A restart loses nothing of issue 3: promised callbacks, booked slots, rules, queues, shifts."""
+"""A restart loses nothing: promised callbacks, booked slots, rules, queues, shifts."""
 
 from __future__ import annotations
 
