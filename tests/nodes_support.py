@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +27,7 @@ import httpx2
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from chaos.harness import START_TIMEOUT, free_port, pg
 from support import GUARD, ORIGIN, PASSWORD, PG_URL
 from tapline import seed
 from tapline.database import make_engine, make_sessionmaker
@@ -38,13 +38,6 @@ from tapline.seed import add_app, add_specialist, ensure_queue
 SRC = Path(__file__).resolve().parents[1] / "src"
 REDIS_URL = os.environ.get("TAPLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 Frame = dict[str, Any]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_for(condition: Callable[[], Any], what: str, guard: float = GUARD) -> Any:
@@ -131,7 +124,8 @@ class Cluster:
         node = Node(name, port, proc, log)
         self.nodes.append(node)
         if wait:
-            wait_for(lambda: node.health().get("status") == "ok", f"{name} healthy\n{log}")
+            healthy = f"{name} healthy\n{log}"
+            wait_for(lambda: node.health().get("status") == "ok", healthy, START_TIMEOUT)
         return node
 
     def owner(self) -> Node:
@@ -291,7 +285,7 @@ def _get(frame: Frame, path: str) -> Any:
 
 
 async def _seed(cluster: Cluster) -> None:
-    await _pg(f"CREATE SCHEMA {cluster.schema}")
+    await pg(f"CREATE SCHEMA {cluster.schema}")
     engine = make_engine(_async(PG_URL), cluster.schema)
     try:
         await upgrade(engine)
@@ -320,15 +314,5 @@ def _async(url: str) -> str:
     return url.replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_URL)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 async def _drop(schema: str) -> None:
-    await _pg(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    await pg(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

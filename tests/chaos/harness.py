@@ -78,11 +78,11 @@ class Database:
         (self.workdir / "data").mkdir(parents=True, exist_ok=True)
         if self.kind == "postgres":
             self.schema = "chaos_" + secrets.token_hex(5)
-            await _pg(f"CREATE SCHEMA {self.schema}")
+            await pg(f"CREATE SCHEMA {self.schema}")
 
     async def drop(self) -> None:
         if self.schema:
-            await _pg(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            await pg(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
             self.schema = None
 
     async def seed(self, specialists: int, capacity: int) -> tuple[str, list[Desk]]:
@@ -128,7 +128,7 @@ class Database:
             await engine.dispose()
 
 
-async def _pg(sql: str) -> None:
+async def pg(sql: str) -> None:
     connection = await asyncpg.connect(PG_URL)
     try:
         await connection.execute(sql)
