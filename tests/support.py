@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -41,6 +41,23 @@ GUARD = 30.0
 
 Frame = dict[str, Any]
 T = TypeVar("T")
+
+
+@contextlib.asynccontextmanager
+async def bare_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """A migrated database and a Runtime on it, with no app around it (its writer closed
+    at the end)."""
+    from tapline.database import make_engine, make_sessionmaker
+    from tapline.migrate import upgrade
+
+    db = make_engine(settings.db_url, settings.database_schema)
+    await upgrade(db)
+    runtime = Runtime(settings=settings, db=db, sessions=make_sessionmaker(db), clock=FakeClock(0))
+    try:
+        yield runtime
+    finally:
+        await runtime.writer.close()
+        await db.dispose()
 
 
 class Socket:

@@ -9,11 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from support import bare_runtime
 from tapline.actions import transaction
 from tapline.bus import InProcessBus
-from tapline.database import make_engine, make_sessionmaker
-from tapline.engine import FakeClock
-from tapline.migrate import upgrade
 from tapline.models import Event
 from tapline.runtime import Runtime
 from tapline.settings import Settings
@@ -22,12 +20,8 @@ from tapline.streams import Outbox, Sequences, last_seq, replay
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    db = make_engine(settings.db_url, settings.database_schema)
-    await upgrade(db)
-    runtime = Runtime(settings=settings, db=db, sessions=make_sessionmaker(db), clock=FakeClock(0))
-    yield runtime
-    await runtime.writer.close()
-    await db.dispose()
+    async with bare_runtime(settings) as runtime:
+        yield runtime
 
 
 async def _add(rt: Runtime, stream: str, count: int, **payload: Any) -> list[dict[str, Any]]:

@@ -10,13 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from support import bare_runtime
 from tapline import streams
 from tapline.actions import ActionError, transaction
 from tapline.bus import InProcessBus, Subscription
-from tapline.database import make_engine, make_sessionmaker
-from tapline.engine import FakeClock
 from tapline.errors import Busy, Unavailable
-from tapline.migrate import upgrade
 from tapline.models import Event, Stream
 from tapline.runtime import Runtime
 from tapline.settings import Settings
@@ -27,12 +25,8 @@ STREAM = "customer:r_1"
 
 @pytest.fixture
 async def rt(settings: Settings) -> AsyncIterator[Runtime]:
-    db = make_engine(settings.db_url, settings.database_schema)
-    await upgrade(db)
-    runtime = Runtime(settings=settings, db=db, sessions=make_sessionmaker(db), clock=FakeClock(0))
-    yield runtime
-    await runtime.writer.close()
-    await db.dispose()
+    async with bare_runtime(settings) as runtime:
+        yield runtime
 
 
 def _listen(rt: Runtime) -> Subscription:
