@@ -147,10 +147,8 @@ async def _read_body(receive: Receive) -> bytes | None:
 async def _pass_on(
     rt: Runtime, scope: Scope, body: bytes
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    from tapline.node import Node  # the concrete node: its HTTP client
-
     node = rt.node
-    assert isinstance(node, Node)
+    assert node is not None
     client = scope.get("client") or ("", 0)
     headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
     headers.append((b"x-forwarded-for", str(client[0]).encode()))

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpx2
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tapline.bus import Bus, InProcessBus
@@ -32,7 +33,11 @@ class Forwarder(Protocol):
     owns: bool
 
     def report_soon(self) -> None: ...
+    async def owner_url(self) -> str: ...
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+    async def pass_on(
+        self, method: str, url: str, headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> httpx2.Response: ...
     def status(self) -> dict[str, Any]: ...
 
 
