@@ -1,0 +1,55 @@
+// Builds the front end with esbuild into src/tapline/static/, where the server serves it.
+// The outputs are not committed (.gitignore); `make setup` runs this.
+//
+//   node frontend/build.mjs            build once
+//   node frontend/build.mjs --watch    rebuild on change (the dev loop)
+import * as esbuild from "esbuild";
+import { rm } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const src = (p) => path.join(root, "frontend", p);
+const out = (p) => path.join(root, "src", "tapline", "static", p);
+const watch = process.argv.includes("--watch");
+
+const common = {
+  bundle: true,
+  sourcemap: "linked",
+  target: ["es2019", "chrome80", "firefox78", "safari13"],
+  legalComments: "none",
+  logLevel: "warning",
+};
+
+// The SDK: a host page loads tapline.js with a classic <script>; the panel and the callbacks
+// piece are separate files it fetches when needed, so each is its own IIFE bundle.
+const sdk = {
+  ...common,
+  format: "iife",
+  entryPoints: [
+    { in: src("sdk/tapline.ts"), out: "tapline" },
+    { in: src("sdk/panel.ts"), out: "tapline-panel" },
+    { in: src("sdk/callbacks.ts"), out: "tapline-callbacks" },
+    { in: src("sdk/sw.ts"), out: "tapline-sw" },
+  ],
+  outdir: out("sdk"),
+};
+
+// The desk: ES modules, with the views a supervisor opens (wallboard, configure) split into
+// chunks loaded on demand.
+const desk = {
+  ...common,
+  format: "esm",
+  splitting: true,
+  entryPoints: [{ in: src("desk/desk.ts"), out: "desk" }],
+  chunkNames: "chunks/[name]-[hash]",
+  outdir: out("desk"),
+};
+
+await rm(out("desk/chunks"), { recursive: true, force: true });
+if (watch) {
+  for (const options of [sdk, desk]) await (await esbuild.context(options)).watch();
+  console.log("watching frontend/ …");
+} else {
+  await Promise.all([esbuild.build(sdk), esbuild.build(desk)]);
+}
