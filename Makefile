@@ -6,14 +6,17 @@ STAMP := $(VENV)/.installed
 # the modules setup.py compiles with mypyc (tapline/native.py runs their source if stale)
 NATIVE := $(VENV)/.native
 NATIVE_SOURCES := setup.py $(wildcard src/tapline/engine/*.py src/tapline/simulator/*.py)
+# the front end, built by esbuild into src/tapline/static/ (not committed)
+WEB := node_modules/.tapline-web
+WEB_SOURCES := package.json tsconfig.json $(shell find frontend -name '*.ts' -o -name '*.mjs' -o -name '*.json')
 
-.PHONY: demo test setup native lint typecheck browser clean coverage
+.PHONY: demo test setup native web lint typecheck browser clean coverage
 
-$(STAMP): pyproject.toml requirements.lock package.json
+$(STAMP): pyproject.toml requirements.lock package.json package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
-	npm install --no-audit --no-fund --silent
+	npm ci --no-audit --no-fund --silent
 	touch $(STAMP) $(NATIVE)
 
 # rebuild the compiled engine after its sources change (pip install built it first)
@@ -23,7 +26,13 @@ $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
 
 native: $(NATIVE)
 
-setup: $(STAMP) $(NATIVE)
+$(WEB): $(STAMP) $(WEB_SOURCES)
+	npm run --silent build
+	touch $(WEB)
+
+web: $(WEB)
+
+setup: $(STAMP) $(NATIVE) $(WEB)
 
 # Browser tests need Debian's Chromium, and the notification-click tests a private D-Bus with
 # a notification server run by Debian's Python; install them when we may.

@@ -5,6 +5,7 @@
 //   node frontend/build.mjs --watch    rebuild on change (the dev loop)
 import * as esbuild from "esbuild";
 import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -46,10 +47,14 @@ const desk = {
   outdir: out("desk"),
 };
 
+// Only what has sources: a part still served as committed plain JS has none yet.
+for (const options of [sdk, desk]) options.entryPoints = options.entryPoints.filter((e) => existsSync(e.in));
+const builds = [sdk, desk].filter((options) => options.entryPoints.length > 0);
+
 await rm(out("desk/chunks"), { recursive: true, force: true });
 if (watch) {
-  for (const options of [sdk, desk]) await (await esbuild.context(options)).watch();
+  for (const options of builds) await (await esbuild.context(options)).watch();
   console.log("watching frontend/ …");
 } else {
-  await Promise.all([esbuild.build(sdk), esbuild.build(desk)]);
+  await Promise.all(builds.map((options) => esbuild.build(options)));
 }
