@@ -40,6 +40,9 @@ const sdk = {
 // chunks loaded on demand.
 const desk = {
   ...common,
+  // The desk already needs Array.prototype.at and replaceChildren (Chrome 92, Firefox 90,
+  // Safari 15.4), and esbuild refuses to lower destructuring for Safari before 14.1.
+  target: ["es2020", "chrome92", "firefox90", "safari15.4"],
   format: "esm",
   splitting: true,
   entryPoints: [{ in: src("desk/desk.ts"), out: "desk" }],
