@@ -10,6 +10,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from support import ORIGIN, Socket, World
+from tapline import wire
 from tapline.models import utcnow
 
 
@@ -360,10 +361,28 @@ def test_a_reconnect_replays_exactly_the_missed_events(world: World) -> None:
         with world.widget(created, last_seq=0) as widget:
             widget.until("message", **{"message.client_id": "d3"})
             assert [f["seq"] for f in widget.events()] == list(range(1, seen + 5))
-        with world.widget(created, last_seq=10_000) as widget:  # from the future: nothing
-            widget.send({"type": "ping"})
-            widget.until("pong")
-            assert widget.events() == []
+        with world.widget(created, last_seq=10_000) as widget:  # from the future
+            refused = widget.until("error")
+            assert refused["code"] == "stale_seq" and refused["ref"] is None
+            assert "10000" in refused["message"] and str(seen + 4) in refused["message"]
+            widget.until("message", **{"message.client_id": "d3"})
+            assert [f["seq"] for f in widget.events()] == list(range(1, seen + 5))
+
+
+def test_a_replay_longer_than_a_page_arrives_whole_and_in_order(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wire, "REPLAY_PAGE", 4)
+    with world.desk("ana") as desk:
+        created, _ = world.connect(desk)
+        rid = created["request_id"]
+        for index in range(11):
+            desk.send({"type": "message", "id": f"d{index}", "request_id": rid, "body": "hi"})
+            desk.ack(f"d{index}")
+        with world.widget(created, last_seq=1) as widget:
+            end = widget.seen[0]["last_seq"]
+            widget.until("message", **{"message.client_id": "d10"})
+            assert [f["seq"] for f in widget.events()] == list(range(2, end + 1))
 
 
 # -- The customer's grace -------------------------------------------------------------------

@@ -333,6 +333,22 @@ def test_the_dropped_specialist_sees_the_request_leave_on_resume(world: World) -
         assert back["state"] == "waiting"
 
 
+def test_a_desk_resuming_past_its_stream_end_is_told_and_resynced(world: World) -> None:
+    with world.desk("ana") as ana:
+        world.connect(ana)
+        seqs = [f["seq"] for f in ana.events()]
+    with world.desk("ana", last_seq=seqs[-1] + 50) as ana:
+        end = ana.seen[0]["last_seq"]
+        assert seqs[-1] <= end < seqs[-1] + 50
+        refused = ana.until("error")
+        assert refused["code"] == "stale_seq" and refused["ref"] is None
+        ana.until("message", **{"message.sender": "system"})
+        ana.send({"type": "ping"})
+        ana.until("pong")
+        replayed = [f["seq"] for f in ana.events()]
+        assert replayed[:end] == list(range(1, end + 1))
+
+
 # -- Who may do what ------------------------------------------------------------------------
 
 

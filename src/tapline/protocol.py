@@ -68,6 +68,7 @@ ErrorCode = Literal[
     "invalid_state",
     "rate_limited",
     "hello_required",
+    "stale_seq",
     "busy",
     "unavailable",
     "too_many_sockets",

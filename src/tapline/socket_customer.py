@@ -95,7 +95,7 @@ async def _serve(
             "last_seq": end,
         }
     )
-    await wire.resume(stream, after)
+    await wire.hello_resume(stream, after, end)
     where = {"kind": "customer", "request_id": request_id, "author": author}
     if rt.node is not None:
         wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})

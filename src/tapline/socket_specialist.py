@@ -66,7 +66,7 @@ async def _session(
     subscription = rt.bus.subscribe(channels)
     end = await wire.stream_end(stream)
     await wire.send({"type": "welcome", "specialist_id": me.id, "last_seq": end})
-    await wire.resume(stream, after)
+    await wire.hello_resume(stream, after, end)
     where = {"kind": "desk", "specialist_id": me.id, "name": me.name}
     if rt.node is not None:
         wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})

@@ -24,6 +24,9 @@ POLL = 1.0
 """While the bus cannot wake a socket, it reads its stream's log this often."""
 
 
+REPLAY_PAGE = 500  # events read and sent per step of a replay
+
+
 def typing_signal(request_id: str, sender: str, frame: Frame) -> Frame:
     """The `typing` signal one side's typing frame becomes for the other side."""
     return {
@@ -244,18 +247,37 @@ class Wire:
             return await last_seq(session, stream)
 
     async def resume(self, stream: str, after: int) -> int:
-        """Send every event of `stream` after `after` from the log; returns the stream's end."""
-        async with self.rt.sessions() as session:
-            end = await last_seq(session, stream)
-            self.cursor = min(max(after, 0), end)
-            while self.cursor < end:
-                frames = await replay(session, stream, self.cursor)
-                if not frames:
-                    break
-                for frame in frames:
-                    await self.send(frame)
-                    self.cursor = frame["seq"]
+        """Send every event of `stream` after `after` from the log; returns the stream's end.
+
+        A page at a time, each read in its own session and sent before the next is read, so
+        a long replay holds no connection while a slow client drains it and lets other
+        sockets run between pages."""
+        end = await self.stream_end(stream)
+        self.cursor = min(max(after, 0), end)
+        while self.cursor < end:
+            async with self.rt.sessions() as session:
+                frames = await replay(session, stream, self.cursor, REPLAY_PAGE)
+            if not frames:
+                break
+            for frame in frames:
+                await self.send(frame)
+                self.cursor = frame["seq"]
+            await asyncio.sleep(0)
         return end
+
+    async def hello_resume(self, stream: str, after: int, end: int) -> None:
+        """Resume from the client's `last_seq`; one past the stream's end is refused.
+
+        The client cannot have seen it (another server's stream, or a store it made up), so
+        it is told (`stale_seq`) and gets the whole stream again: a full resync."""
+        if after > end:
+            await self.error(
+                "stale_seq",
+                f"last_seq {after} is past the end of this stream ({end}): "
+                "drop what you hold; the whole stream follows from 0.",
+            )
+            after = 0
+        await self.resume(stream, after)
 
     async def _next(self, subscription: Subscription) -> Frame | None:
         """The next live frame; None after `POLL` seconds without one while the bus is down."""
