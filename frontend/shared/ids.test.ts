@@ -3,7 +3,7 @@ import { newId, randomToken } from "./ids";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function counting(): <T extends Uint8Array>(a: T) => T {
+function counting(): <T extends Uint8Array<ArrayBuffer>>(a: T) => T {
   return (a) => {
     for (let i = 0; i < a.length; i++) a[i] = (i * 37 + 11) & 0xff;
     return a;

@@ -3,7 +3,7 @@
 /** The parts of Crypto used here, so tests can pass their own. */
 export interface RandomSource {
   randomUUID?: () => string;
-  getRandomValues?: <T extends Uint8Array>(array: T) => T;
+  getRandomValues?: <T extends Uint8Array<ArrayBuffer>>(array: T) => T;
 }
 
 function source(): RandomSource | undefined {
