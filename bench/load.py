@@ -66,6 +66,11 @@ def options() -> argparse.Namespace:
     add("--workers", type=int, default=2, help="generator processes (2)")
     add("--concurrency", type=int, default=50, help="sockets each worker opens at once (50)")
     add("--setup-timeout", type=float, default=600.0, help="to connect the pairs (600)")
+    add(
+        "--profile",
+        metavar="DIR",
+        help="sample each server with py-spy during the window, into DIR/<server>.txt",
+    )
     add("--keep", action="store_true", help="keep the data directories and servers' logs")
     add("--pg-url", default="postgresql://root@127.0.0.1:5432/test")
     add("--redis-url", default="redis://127.0.0.1:6379/0")
@@ -200,7 +205,10 @@ def _load(
     each0 = {p.name: cpu_seconds(p.proc.pid) for p in servers.processes}
     worker0 = sum(cpu_seconds(pid) for pid in workers)
     started = time.time()
+    samplers = _profile(servers, args.profile, stop - started) if args.profile else []
     time.sleep(max(0.0, stop - time.time()))
+    for sampler in samplers:
+        sampler.wait(60)
     each = {p.name: cpu_seconds(p.proc.pid) - each0[p.name] for p in servers.processes}
     result.server_cpu = sum(each.values())
     result.server_cpus = each
@@ -212,6 +220,34 @@ def _load(
     result.stats = merge([part[1] for part in parts])
     result.offered = (result.connected + result.chats) * args.rate
     result.workers = len(workers)
+
+
+def _profile(servers: Servers, folder: str, seconds: float) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each server for the window only (setup would drown it); raw stacks."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                spy,
+                "record",
+                "--nonblocking",
+                "-r",
+                "100",
+                "-d",
+                str(max(1, int(seconds))),
+                "--format",
+                "raw",
+                "-o",
+                str(Path(folder) / f"{p.name}.txt"),
+                "-p",
+                str(p.proc.pid),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for p in servers.processes
+    ]
 
 
 def _collect(conns: list[Connection], kind: str, deadline: float) -> list[tuple[Any, ...]]:
