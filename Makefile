@@ -13,22 +13,23 @@ WEB_SOURCES := package.json tsconfig.json $(shell find frontend -name '*.ts' -o 
 .PHONY: demo test setup native web lint typecheck browser clean coverage
 
 $(STAMP): pyproject.toml requirements.lock package.json package-lock.json
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
-	npm ci --no-audit --no-fund --silent
-	touch $(STAMP) $(NATIVE)
+	@test -x $(BIN)/python || scripts/step "Creating the Python environment in $(VENV)" $(PYTHON) -m venv $(VENV)
+	@scripts/step "Upgrading pip" $(BIN)/python -m pip install -q --upgrade pip
+	@scripts/step "Installing tapline and its Python packages, compiling the engine with mypyc (1-4 min)" \
+	  $(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@scripts/step "Installing the front end's npm packages" npm ci --no-audit --no-fund
+	@touch $(STAMP) $(NATIVE)
 
 # rebuild the compiled engine after its sources change (pip install built it first)
 $(NATIVE): $(STAMP) $(NATIVE_SOURCES)
-	$(BIN)/python setup.py -q build_ext --inplace
-	touch $(NATIVE)
+	@scripts/step "Compiling the changed engine with mypyc" $(BIN)/python setup.py -q build_ext --inplace
+	@touch $(NATIVE)
 
 native: $(NATIVE)
 
 $(WEB): $(STAMP) $(WEB_SOURCES)
-	npm run --silent build
-	touch $(WEB)
+	@scripts/step "Building the widget's SDK and the desk with esbuild" npm run --silent build
+	@touch $(WEB)
 
 web: $(WEB)
 

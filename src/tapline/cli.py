@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -123,7 +124,11 @@ def demo(
         finally:
             await engine.dispose()
 
-    sign_ins = asyncio.run(prepare())
+    kind = "SQLite" if settings.db_url.startswith("sqlite") else "PostgreSQL"
+    with console.status(f"Migrating the database ({kind}) and seeding the demo"):
+        began = time.monotonic()
+        sign_ins = asyncio.run(prepare())
+    console.print(f"-> Database migrated and demo seeded in {time.monotonic() - began:.1f}s")
     table = Table(title="Desk sign-ins", show_lines=False)
     for column in ("Name", "Role", "Email", "Password"):
         table.add_column(column)
@@ -138,6 +143,7 @@ def demo(
         )
     )
     console.print(table)
+    console.print(f"-> Starting the server at {settings.origin} (Ctrl+C stops it)")
     _serve(settings)
 
 
