@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from support import Socket, World
+from tapline import wallboard
+from tapline.wallboard import Row
 
 Frame = dict[str, Any]
 
@@ -55,9 +60,13 @@ def test_a_scripted_morning_adds_up(world: World) -> None:
         "offered": 0,
         "answered": 0,
         "within_target": 0,
+        "abandoned": 0,
+        "waiting": 0,
+        "waiting_over_target": 0,
+        "ended_unanswered": 0,
+        "settled": 0,
         "service_level": None,
         "target_seconds": 60.0,
-        "abandoned": 0,
         "dead_ends": {},
     }
     with world.desk("ana") as ana:
@@ -80,7 +89,14 @@ def test_a_scripted_morning_adds_up(world: World) -> None:
         board = _board(world)
         assert (board["waiting"], board["oldest_wait"]) == (1, 30)
         assert board["specialists"]["busy"] == 1
+        # Inside the target r2's fate is open: the level counts r1 alone.
+        assert (board["today"]["waiting"], board["today"]["settled"]) == (1, 1)
+        assert board["today"]["service_level"] == 1.0
         world.beat(60)
+        # Past it, r2 is a miss even before it is answered: never 100% beside a late wait.
+        today = _board(world)["today"]
+        assert (today["waiting_over_target"], today["settled"]) == (1, 2)
+        assert today["service_level"] == 0.5
         _presence(ana, "available", "p2")
         _accept(ana, r2["request_id"])
         board = _board(world)
@@ -115,12 +131,51 @@ def test_a_scripted_morning_adds_up(world: World) -> None:
             "offered": 4,
             "answered": 3,
             "within_target": 1,  # r1 in 10 s; r2 in 90 s, r4 in 140 s
-            "service_level": 0.333,
+            "abandoned": 1,  # r3
+            "waiting": 0,
+            "waiting_over_target": 0,
+            "ended_unanswered": 0,
+            "settled": 4,
+            "service_level": 0.25,
             "target_seconds": 60.0,
-            "abandoned": 1,
             "dead_ends": {"abandoned": 1},
         }
         assert board["specialists"] == {"available": 0, "busy": 1, "away": 0, "offline": 1}
+
+
+STATES = ("waiting", "offered", "connected", "resolved", "cancelled", "dead_end")
+CAUSES = (None, "abandoned", "lost_on_disconnect", "no_specialist", "missed_callback")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(STATES),
+            st.sampled_from(CAUSES),
+            st.floats(0, 1000),
+            st.one_of(st.none(), st.floats(0, 2000)),
+        ),
+        max_size=40,
+    )
+)
+def test_todays_figures_add_up_whatever_the_day(rows: list[Row]) -> None:
+    rows = [
+        (state, cause, enqueued, None if served is None else enqueued + served)
+        for state, cause, enqueued, served in rows
+    ]
+    figures = wallboard.today(rows, 2000.0, 60.0)
+    parts = ("answered", "abandoned", "waiting", "ended_unanswered")
+    assert sum(figures[part] for part in parts) == figures["offered"] == len(rows)
+    assert 0 <= figures["within_target"] <= figures["answered"]
+    assert figures["waiting_over_target"] <= figures["waiting"]
+    assert figures["within_target"] <= figures["settled"] <= figures["offered"]
+    level = figures["service_level"]
+    assert level is None if figures["settled"] == 0 else 0 <= level <= 1
+
+
+def test_a_request_answered_then_abandoned_counts_once_as_answered() -> None:
+    again = wallboard.today([("dead_end", "abandoned", 0.0, 5.0)], 100.0, 60.0)
+    assert (again["answered"], again["abandoned"], again["service_level"]) == (1, 0, 1.0)
 
 
 def test_supervisors_get_the_wallboard_signal_and_others_do_not(world: World) -> None:

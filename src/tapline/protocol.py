@@ -232,12 +232,18 @@ class KeptCount(Closed):
 
 
 class Today(Closed):
+    """docs/protocol.md, Wallboard, defines each figure; the four parts add up to `offered`."""
+
     offered: int
     answered: int
     within_target: int
+    abandoned: int
+    waiting: int
+    waiting_over_target: int
+    ended_unanswered: int
+    settled: int
     service_level: float | None
     target_seconds: float
-    abandoned: int
     dead_ends: dict[DeadEndCause, int]
 
 

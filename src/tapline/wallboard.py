@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,8 @@ from tapline.runtime import Runtime
 from tapline.streams import now_ms
 
 WAITING = ("waiting", "offered")
+Row = tuple[str, str | None, float, float | None]
+"""A request as today's figures see it: state, cause, enqueued_at, served_at."""
 OPEN_CALLBACKS = ("promised", "ringing", "retrying")
 
 
@@ -105,18 +108,42 @@ async def _today(session: AsyncSession, queue: Queue, now: float) -> dict[str, A
             )
         )
     )
+    return today([(r[0], r[1], r[2], r[3]) for r in rows], now, queue.service_target)
+
+
+def today(rows: Sequence[Row], now: float, target: float) -> dict[str, Any]:
+    """Today's figures from (state, cause, enqueued_at, served_at) rows: docs/protocol.md,
+    Wallboard. Every request offered is in exactly one of answered, abandoned, waiting and
+    ended unanswered, so those four add up to `offered`."""
     answered = [served - enqueued for _, _, enqueued, served in rows if served is not None]
-    within = sum(1 for wait in answered if wait <= queue.service_target)
+    within = sum(1 for wait in answered if wait <= target)
+    unanswered = [
+        (state, cause, now - enqueued) for state, cause, enqueued, served in rows if served is None
+    ]
+    waits = [wait for state, _, wait in unanswered if state in WAITING]
+    abandoned = sum(1 for state, cause, _ in unanswered if _abandoned(state, cause))
+    waiting_within = sum(1 for wait in waits if wait <= target)
+    # Settled: every request but those still waiting inside the target, whose fate is open.
+    settled = len(rows) - waiting_within
     dead_ends = Counter(cause for state, cause, _, _ in rows if state == "dead_end" and cause)
     return {
         "offered": len(rows),
         "answered": len(answered),
         "within_target": within,
-        "service_level": round(within / len(answered), 3) if answered else None,
-        "target_seconds": queue.service_target,
-        "abandoned": dead_ends.get("abandoned", 0),
+        "abandoned": abandoned,
+        "waiting": len(waits),
+        "waiting_over_target": len(waits) - waiting_within,
+        "ended_unanswered": len(unanswered) - len(waits) - abandoned,
+        "settled": settled,
+        "service_level": round(within / settled, 3) if settled else None,
+        "target_seconds": target,
         "dead_ends": dict(dead_ends),
     }
+
+
+def _abandoned(state: str, cause: str | None) -> bool:
+    """The customer left before anyone answered: cancelled, or gone past the grace."""
+    return state == "cancelled" or (state == "dead_end" and cause == "abandoned")
 
 
 def _start_of_day(queue: Queue, now: float) -> float:
