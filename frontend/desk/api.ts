@@ -1,11 +1,43 @@
 // HTTP for the desk: same origin, cookie session, CSRF header on every write.
 
-import { learnServerClock } from "./format.js";
+import { learnServerClock, isRecord } from "./format";
+import type { Offer, Presence, QueueCount, RequestDetail, WallboardSignal } from "./protocol";
 
 const ROOT = "/api/v1";
 let csrf = "";
 
-export function setCsrf(token) {
+/** The signed-in specialist (SpecialistOut in src/tapline/schemas.py). */
+export interface Specialist {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  presence: Presence;
+  capacity: number;
+  is_supervisor: boolean;
+}
+
+/** The snapshot the desk starts from (`GET /desk/state`). */
+export interface DeskState {
+  specialist: Specialist;
+  csrf: string;
+  /** The last seq of this specialist's stream the snapshot includes. */
+  seq: number;
+  requests: RequestDetail[];
+  offers: Offer[];
+  queues: QueueCount[];
+  limits: { message_bytes: number; context_bytes: number };
+}
+
+export interface SignedIn {
+  specialist: Specialist;
+  csrf: string;
+}
+
+/** `GET /wallboard`: the same figures as the `wallboard` signal, without its type. */
+export type Wallboard = Omit<WallboardSignal, "type">;
+
+export function setCsrf(token: unknown): void {
   csrf = typeof token === "string" ? token : "";
 }
 
@@ -14,7 +46,11 @@ export function setCsrf(token) {
  * server's words for people, `body` the whole JSON answer (422s carry field or line errors).
  */
 export class ApiError extends Error {
-  constructor(status, detail, body = null) {
+  readonly status: number;
+  readonly detail: string;
+  readonly body: unknown;
+
+  constructor(status: number, detail: string, body: unknown = null) {
     super(detail || `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
@@ -23,25 +59,30 @@ export class ApiError extends Error {
 }
 
 /** The first readable sentence in a FastAPI-style answer ("detail" string or list). */
-function detailText(data) {
-  if (!data) return "";
-  if (typeof data.detail === "string") return data.detail;
-  if (Array.isArray(data.detail) && data.detail.length) {
-    const first = data.detail[0];
-    if (first && typeof first.msg === "string") return first.msg;
+export function detailText(data: unknown): string {
+  if (!isRecord(data)) return "";
+  const { detail, errors } = data;
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail) && detail.length) {
+    const first: unknown = detail[0];
+    if (isRecord(first) && typeof first.msg === "string") return first.msg;
   }
-  if (Array.isArray(data.errors) && data.errors.length && typeof data.errors[0].message === "string") {
-    return data.errors[0].message;
+  if (Array.isArray(errors) && errors.length) {
+    const first: unknown = errors[0];
+    if (isRecord(first) && typeof first.message === "string") return first.message;
   }
   return "";
 }
 
-/** One call under /api/v1: `path` starts with "/". Returns the JSON answer, or null for 204. */
-export async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
+/**
+ * One call under /api/v1: `path` starts with "/". Resolves to the JSON answer, or null for a
+ * 204. `T` is the shape the server documents for it (OpenAPI): the JSON is trusted as that.
+ */
+export async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrf) headers["X-CSRF-Token"] = csrf;
-  let res;
+  let res: Response;
   try {
     res = await fetch(ROOT + path, {
       method,
@@ -50,35 +91,35 @@ export async function call(method, path, body) {
       credentials: "same-origin",
       cache: "no-store",
     });
-  } catch (err) {
+  } catch {
     throw new ApiError(0, "The server can't be reached. Check your connection.");
   }
   learnServerClock(res.headers.get("Date"));
-  if (res.status === 204) return null;
-  let data = null;
+  if (res.status === 204) return null as T;
+  let data: unknown;
   try {
     data = await res.json();
   } catch {
     data = null;
   }
   if (!res.ok) throw new ApiError(res.status, detailText(data), data);
-  return data;
+  return data as T;
 }
 
 /** The snapshot the desk starts from. Throws ApiError(401) when not signed in. */
-export async function getState() {
-  const data = await call("GET", "/desk/state");
-  if (data && data.csrf) setCsrf(data.csrf);
+export async function getState(): Promise<DeskState> {
+  const data = await call<DeskState>("GET", "/desk/state");
+  if (isRecord(data) && data.csrf) setCsrf(data.csrf);
   return data;
 }
 
-export async function signIn(email, password) {
-  const data = await call("POST", "/desk/signin", { email, password });
-  if (data && data.csrf) setCsrf(data.csrf);
+export async function signIn(email: string, password: string): Promise<SignedIn> {
+  const data = await call<SignedIn>("POST", "/desk/signin", { email, password });
+  if (isRecord(data) && data.csrf) setCsrf(data.csrf);
   return data;
 }
 
-export async function signOut() {
+export async function signOut(): Promise<void> {
   try {
     await call("POST", "/desk/signout");
   } finally {
@@ -87,6 +128,6 @@ export async function signOut() {
 }
 
 /** The supervisor's wallboard (403 for everyone else). */
-export function getWallboard() {
-  return call("GET", "/wallboard");
+export function getWallboard(): Promise<Wallboard> {
+  return call<Wallboard>("GET", "/wallboard");
 }

@@ -1,74 +1,13 @@
-// DOM helpers for the desk. Everything is built with createElement and textContent:
-// no HTML strings ever reach the page, so customer text can never become markup.
+// DOM helpers for the desk: the shared h() and render() (createElement and textContent only,
+// so customer text can never become markup), plus what only the desk draws: its icons, the
+// countdown ring, screen-reader announcements, toasts and key labels.
 
-const SVG_NS = "http://www.w3.org/2000/svg";
+import { h, s, icon as svgIcon } from "../shared/dom";
 
-/**
- * h("button.primary", {type: "button", onclick: fn, aria: {label: "Send"}}, "Send")
- * Attributes: `class`, `dataset`, `aria` (object), `on*` handlers, booleans, strings.
- * Children: strings (set as text nodes), nodes, arrays, null/false (skipped).
- */
-export function h(tag, attrs, ...children) {
-  const [name, ...classes] = tag.split(".");
-  const el = document.createElement(name || "div");
-  if (classes.length) el.className = classes.join(" ");
-  // Forgiving: h("div", child, child) works like h("div", null, child, child).
-  if (attrs instanceof Node || typeof attrs === "string" || Array.isArray(attrs)) {
-    children.unshift(attrs);
-    attrs = null;
-  }
-  applyAttrs(el, attrs);
-  append(el, children);
-  return el;
-}
+export { h, append, render } from "../shared/dom";
+export type { Attrs, Child } from "../shared/dom";
 
-function applyAttrs(el, attrs) {
-  if (!attrs) return;
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "class") {
-      el.className = [el.className, value].filter(Boolean).join(" ");
-    } else if (key === "dataset") {
-      for (const [k, v] of Object.entries(value)) el.dataset[k] = String(v);
-    } else if (key === "aria") {
-      for (const [k, v] of Object.entries(value)) {
-        if (v !== undefined && v !== null && v !== false) el.setAttribute(`aria-${k}`, String(v));
-      }
-    } else if (key.startsWith("on") && typeof value === "function") {
-      el.addEventListener(key.slice(2), value);
-    } else if (key === "style") {
-      throw new Error("inline styles are not allowed under the desk's CSP");
-    } else if (key === "value" || key === "checked" || key === "disabled" || key === "hidden") {
-      el[key] = value;
-    } else if (value === true) {
-      el.setAttribute(key, "");
-    } else {
-      el.setAttribute(key, String(value));
-    }
-  }
-}
-
-export function append(el, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return el;
-}
-
-/** Replace all children of `el`, keeping keyboard focus on the element with the same data-key. */
-export function render(el, ...children) {
-  const active = document.activeElement;
-  const key = active && el.contains(active) ? active.dataset.key : undefined;
-  el.replaceChildren();
-  append(el, children);
-  if (key) {
-    const again = el.querySelector(`[data-key="${CSS.escape(key)}"]`);
-    if (again) again.focus({ preventScroll: true });
-  }
-}
-
-// ---- Icons: small inline SVGs built with createElementNS (no external assets).
+// ---- Icons: small inline SVGs (no external assets).
 
 const ICONS = {
   check: ["M4 12.5l5 5L20 6.5"],
@@ -107,47 +46,33 @@ const ICONS = {
   calendar: ["M4 6h16v14H4z", "M4 10h16", "M8 3v5", "M16 3v5"],
   hourglass: ["M7 3h10", "M7 21h10", "M8 3c0 5 8 5 8 9s-8 4-8 9", "M16 3c0 5-8 5-8 9s8 4 8 9"],
   chart: ["M4 20V4", "M4 20h16", "M7 15l4-5 3 3 5-7"],
-};
+} as const;
+
+export type IconName = keyof typeof ICONS;
 
 /** An icon, hidden from assistive tech (buttons carrying it get an aria-label). */
-export function icon(name, size = 16) {
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.setAttribute("class", `icon icon-${name}`);
-  for (const d of ICONS[name] || ICONS.info) {
-    const path = document.createElementNS(SVG_NS, "path");
-    path.setAttribute("d", d);
-    svg.append(path);
-  }
-  return svg;
+export function icon(name: IconName, size = 16): SVGSVGElement {
+  return svgIcon(ICONS[name], { width: size, height: size, class: `icon icon-${name}` });
 }
 
-/** A countdown ring: returns {el, set(fraction)} where fraction is time left in [0, 1]. */
-export function ring(size = 36) {
+/** A countdown ring: set(fraction) with fraction the time left in [0, 1]. */
+export interface Ring {
+  el: SVGSVGElement;
+  set(fraction: number): void;
+}
+
+export function ring(size = 36): Ring {
   const r = 15;
   const circumference = 2 * Math.PI * r;
-  const svg = document.createElementNS(SVG_NS, "svg");
-  svg.setAttribute("viewBox", "0 0 36 36");
-  svg.setAttribute("width", String(size));
-  svg.setAttribute("height", String(size));
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "ring");
-  const track = document.createElementNS(SVG_NS, "circle");
-  const bar = document.createElementNS(SVG_NS, "circle");
-  for (const c of [track, bar]) {
-    c.setAttribute("cx", "18");
-    c.setAttribute("cy", "18");
-    c.setAttribute("r", String(r));
-  }
-  track.setAttribute("class", "ring-track");
-  bar.setAttribute("class", "ring-bar");
-  bar.setAttribute("stroke-dasharray", circumference.toFixed(2));
-  bar.setAttribute("transform", "rotate(-90 18 18)");
-  svg.append(track, bar);
+  const track = s("circle.ring-track", { cx: 18, cy: 18, r });
+  const bar = s("circle.ring-bar", {
+    cx: 18,
+    cy: 18,
+    r,
+    "stroke-dasharray": circumference.toFixed(2),
+    transform: "rotate(-90 18 18)",
+  });
+  const svg = s("svg.ring", { viewBox: "0 0 36 36", width: size, height: size, "aria-hidden": "true" }, track, bar);
   return {
     el: svg,
     set(fraction) {
@@ -160,7 +85,9 @@ export function ring(size = 36) {
 
 // ---- Announcements for screen readers (two live regions in index.html).
 
-export function announce(text, politeness = "polite") {
+export type Politeness = "polite" | "assertive";
+
+export function announce(text: string, politeness: Politeness = "polite"): void {
   const region = document.getElementById(politeness === "assertive" ? "announce-assertive" : "announce-polite");
   if (!region) return;
   region.textContent = "";
@@ -172,19 +99,19 @@ export function announce(text, politeness = "polite") {
 
 // ---- Toasts: short notes for errors and outcomes that aren't tied to a field.
 
-export function toast(text, kind = "info", ms = 6000) {
+export function toast(text: string, kind: "info" | "error" = "info", ms = 6000): void {
   const stack = document.getElementById("toasts");
   if (!stack) return;
   const close = h("button.icon-button", { type: "button", aria: { label: "Dismiss" } }, icon("x", 14));
   const note = h(`div.toast.toast-${kind}`, { role: kind === "error" ? "alert" : "status" },
     icon(kind === "error" ? "alert" : "info"), h("span", null, text), close);
-  const remove = () => note.remove();
+  const remove = (): void => note.remove();
   close.addEventListener("click", remove);
   stack.append(note);
   if (ms) setTimeout(remove, ms);
 }
 
 /** A label for a keyboard shortcut, e.g. kbd("Alt", "A"). */
-export function kbd(...keys) {
+export function kbd(...keys: string[]): HTMLSpanElement {
   return h("span.kbd-group", null, keys.map((k) => h("kbd", null, k)));
 }
