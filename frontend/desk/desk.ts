@@ -1,50 +1,76 @@
 // The desk's entry point: boot (snapshot or sign-in), the shell (header, navigation,
 // connection state, the views), the socket wiring, announcements and the title.
-// Views: the desk's three columns, the wallboard and Configure (router.js); the last two
-// are loaded the first time a supervisor opens them.
+// Views: the desk's three columns, the wallboard and Configure (router.ts); the last two
+// are chunks loaded the first time a supervisor opens them.
 
-import { h, icon, render, announce, toast } from "./dom.js";
-import { getState, signOut, ApiError } from "./api.js";
-import { DeskSocket } from "./socket.js";
+import { h, icon, render, announce, toast } from "./dom";
+import { getState, signOut, ApiError, type DeskState } from "./api";
+import { DeskSocket } from "./socket";
 import {
   state, on, changed, applySnapshot, applyEvent, reset, setConn, markSeen, totalUnread, isLive, outcomeText,
-} from "./store.js";
-import * as actions from "./actions.js";
-import { clip } from "./format.js";
-import { showSignin } from "./signin.js";
-import { mountSidebar } from "./sidebar.js";
-import { mountThread, limits, focusReply } from "./thread.js";
-import { mountContext } from "./context.js";
-import { mountShortcuts, openHelp } from "./shortcuts.js";
-import { whereText } from "./offers.js";
-import { current as currentRoute, onRoute, linkHandler } from "./router.js";
-import { board, bindBoard, applyBoard, loadBoard } from "./board.js";
+  type Me, type Notice,
+} from "./store";
+import * as actions from "./actions";
+import { clip } from "./format";
+import { showSignin } from "./signin";
+import { mountSidebar } from "./sidebar";
+import { mountThread, limits, focusReply } from "./thread";
+import { mountContext } from "./context";
+import { mountShortcuts, openHelp } from "./shortcuts";
+import { whereText } from "./offers";
+import { current as currentRoute, onRoute, linkHandler, type Route, type View } from "./router";
+import { board, bindBoard, applyBoard, loadBoard } from "./board";
+import type { Customer, DeskEvent, DeskSignal } from "./protocol";
 
-const TITLES = { desk: "Desk · tapline", wallboard: "Wallboard · tapline", configure: "Configure · tapline" };
+const TITLES: Record<View, string> = { desk: "Desk · tapline", wallboard: "Wallboard · tapline", configure: "Configure · tapline" };
 const TYPING_SHOWN_FOR = 8000;
 
-// Where the desk can go. `visible` decides per specialist and `built` hides what isn't
-// served yet.
-const supervisor = (me) => Boolean(me && me.is_supervisor);
-export const NAV = [
+/** A section of the top bar: `visible` decides per specialist, `built` hides what isn't served yet. */
+export interface NavItem {
+  id: View;
+  label: string;
+  href: string;
+  built: boolean;
+  visible: (me: Me | null) => boolean;
+}
+
+const supervisor = (me: Me | null): boolean => Boolean(me && me.is_supervisor);
+export const NAV: NavItem[] = [
   { id: "desk", label: "Desk", href: "/desk", built: true, visible: () => true },
   { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: true, visible: supervisor },
   { id: "configure", label: "Configure", href: "/desk/configure", built: true, visible: supervisor },
 ];
 
-const app = document.getElementById("app");
-let socket = null;
-let shell = null; // the desk's DOM, built once and kept across sign-outs
+/** A view: its nodes, and how it is built the first time it is shown. */
+interface ViewParts {
+  nodes: HTMLElement[];
+  mount?: () => Promise<void>;
+  mounted: boolean;
+}
+
+/** What the shell keeps: built once and kept across sign-outs. */
+interface Shell {
+  nodes: HTMLElement[];
+  nav: HTMLElement;
+  connEl: HTMLElement;
+  connText: HTMLElement;
+  layout: HTMLElement;
+  tabs: HTMLButtonElement[];
+  inboxCount: HTMLElement;
+  navCount: HTMLElement;
+  meName: HTMLElement;
+  views: Record<View, ViewParts>;
+}
+
+const app = document.getElementById("app") ?? document.body;
+let socket: DeskSocket | null = null;
+let shell: Shell | null = null;
 let gapAt = -1;
 let resyncing = false;
-const conn = { el: null, text: null };
-const layout = { el: null, tabs: [] };
-const views = {}; // view id -> {nodes: [elements], mount?: () => Promise, mounted}
-let navCount = null;
 
 // ---- boot
 
-async function boot() {
+async function boot(): Promise<void> {
   try {
     const snap = await getState();
     startDesk(snap);
@@ -57,18 +83,18 @@ async function boot() {
   }
 }
 
-function unreachable(err) {
+function unreachable(err: unknown): void {
   document.body.classList.remove("is-desk");
-  const retry = h("button.btn.btn-primary", { type: "button", onclick: () => boot() }, "Try again");
+  const retry = h("button.btn.btn-primary", { type: "button", onclick: () => void boot() }, "Try again");
   app.replaceChildren(h("main.signin", null, h("div.signin-card", null,
     h("h1", null, "The desk can't reach the server"),
-    h("p", null, clip((err && err.message) || "Unknown error", 300)),
+    h("p", null, clip((err instanceof Error && err.message) || "Unknown error", 300)),
     retry)));
   retry.focus();
-  window.addEventListener("online", boot, { once: true });
+  window.addEventListener("online", () => void boot(), { once: true });
 }
 
-function signinScreen(note = "") {
+function signinScreen(note = ""): void {
   if (socket) socket.stop();
   socket = null;
   reset();
@@ -83,44 +109,47 @@ function signinScreen(note = "") {
   });
 }
 
-function startDesk(snap) {
+async function isSignedIn(): Promise<boolean> {
+  try {
+    await getState();
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return false;
+    throw err;
+  }
+}
+
+function startDesk(snap: DeskState): void {
   if (snap && snap.limits && Number.isFinite(snap.limits.message_bytes)) limits.messageBytes = snap.limits.message_bytes;
-  if (!shell) buildShell();
+  const parts = shell ?? buildShell();
   document.body.classList.add("is-desk");
-  if (!shell.every((n) => n.isConnected)) app.replaceChildren(...shell);
+  if (!parts.nodes.every((n) => n.isConnected)) app.replaceChildren(...parts.nodes);
   bindBoard(snap && snap.specialist ? snap.specialist.id : "");
   applySnapshot(snap);
   showView(currentRoute());
   if (socket) socket.stop();
   const openedOnWallboard = location.pathname.replace(/\/+$/, "") === "/desk/wallboard";
-  socket = new DeskSocket({
+  const s = new DeskSocket({
     lastSeq: () => state.lastSeq,
     watch: () => openedOnWallboard,
     onEvent,
     onSignal,
     onStatus: (status, attempt) => setConn(status, attempt),
-    isSignedIn: async () => {
-      try {
-        await getState();
-        return true;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return false;
-        throw err;
-      }
-    },
+    isSignedIn,
     onSignedOut: () => signinScreen("Your session ended. Sign in again to continue; unsent replies are kept."),
     onAck: actions.onAck,
     onFrameError: actions.onFrameError,
     storageKey: state.me && state.me.id ? `tapline.desk.outbox.${state.me.id}` : undefined,
   });
-  actions.bindSocket(socket);
-  actions.restorePending(socket.pending().filter((f) => f.type === "message"));
-  socket.start();
+  socket = s;
+  actions.bindSocket(s);
+  actions.restorePending(s.pending().filter((f) => f.type === "message"));
+  s.start();
 }
 
 // ---- socket wiring
 
-function onEvent(ev) {
+function onEvent(ev: DeskEvent): void {
   if (resyncing) return;
   const result = applyEvent(ev, notify);
   if (result !== "gap") return;
@@ -128,13 +157,13 @@ function onEvent(ev) {
   // if the same gap comes back, rebuild from a fresh snapshot instead.
   if (gapAt !== state.lastSeq) {
     gapAt = state.lastSeq;
-    socket.ws?.close(4000, "gap");
+    socket?.ws?.close(4000, "gap");
   } else {
-    resync();
+    void resync();
   }
 }
 
-async function resync() {
+async function resync(): Promise<void> {
   if (resyncing || !socket) return;
   resyncing = true;
   try {
@@ -152,21 +181,21 @@ async function resync() {
   }
 }
 
-function onSignal(frame) {
+function onSignal(frame: DeskSignal): void {
   switch (frame.type) {
     case "welcome":
-      if (Number.isFinite(frame.last_seq) && frame.last_seq < state.lastSeq) resync(); // the stream went back
+      if (Number.isFinite(frame.last_seq) && frame.last_seq < state.lastSeq) void resync(); // the stream went back
       // Typing hints are passing state; the server resends what still holds.
       for (const r of state.requests.values()) r.typingUntil = 0;
       changed("list", "thread");
       // Signals are not replayed: take the whole wallboard again after a reconnect.
-      if (state.me && state.me.is_supervisor && !board.forbidden) loadBoard();
+      if (state.me && state.me.is_supervisor && !board.forbidden) void loadBoard();
       break;
     case "wallboard":
       applyBoard(frame);
       break;
     case "config": // a supervisor (maybe this one) saved configuration
-      state.lastConfig = { what: String(frame.what), id: frame.id == null ? null : String(frame.id), change: String(frame.change) };
+      state.lastConfig = { what: frame.what, id: frame.id == null ? null : String(frame.id), change: frame.change };
       changed("config");
       break;
     case "queues":
@@ -189,45 +218,52 @@ function onSignal(frame) {
   }
 }
 
-function customerName(c) {
+function customerName(c: Partial<Customer> | null | undefined): string {
   return clip((c && (c.name || c.email)) || "a customer", 60);
 }
 
-function notify(kind, data) {
-  switch (kind) {
+const WITHDRAWN: Record<string, string> = {
+  expired: "it expired", declined: "declined", taken: "taken by someone else", cancelled: "the customer cancelled",
+};
+
+/** Announce what the store applied (and toast a request that left the list). */
+function notify(n: Notice): void {
+  switch (n.kind) {
     case "offer": {
-      const where = whereText(data.context);
-      announce(`New offer from ${customerName(data.customer)}${where ? `, ${where}` : ""}. Alt+A to accept.`);
+      const where = whereText(n.offer.context);
+      announce(`New offer from ${customerName(n.offer.customer)}${where ? `, ${where}` : ""}. Alt+A to accept.`);
       break;
     }
     case "offer.withdrawn": {
-      const why = { expired: "it expired", declined: "declined", taken: "taken by someone else", cancelled: "the customer cancelled" };
-      announce(`Offer from ${customerName(data.offer.customer)} withdrawn: ${why[data.reason] || data.reason || "withdrawn"}.`);
+      const why = Object.prototype.hasOwnProperty.call(WITHDRAWN, n.reason) ? WITHDRAWN[n.reason] : n.reason || "withdrawn";
+      announce(`Offer from ${customerName(n.offer.customer)} withdrawn: ${why}.`);
       break;
     }
     case "assigned":
-      announce(`Connected with ${customerName(data.request.customer)}.`);
-      if (data.mine && (document.activeElement === document.body || !document.activeElement)) focusReply();
+      announce(`Connected with ${customerName(n.request.customer)}.`);
+      if (n.mine && (document.activeElement === document.body || !document.activeElement)) focusReply();
       break;
     case "message":
-      announce(data.seen
-        ? `${customerName(data.request.customer)}: ${clip(data.message.body, 300)}`
-        : `New message from ${customerName(data.request.customer)}.`);
+      announce(n.seen
+        ? `${customerName(n.request.customer)}: ${clip(n.message.body, 300)}`
+        : `New message from ${customerName(n.request.customer)}.`);
       break;
     case "closed":
-      announce(`Chat with ${customerName(data.request.customer)}: ${outcomeText(data.request)}.`);
+      announce(`Chat with ${customerName(n.request.customer)}: ${outcomeText(n.request)}.`);
       break;
-    case "left":
-      toast(data.request.callback
-        ? `${customerName(data.request.customer)} didn't take the callback now: the request is back in the queue with its context.`
-        : `${customerName(data.request.customer)}'s request went back to the queue with its context.`);
-      announce(`${customerName(data.request.customer)}'s request left your list: back in the queue.`);
+    case "left": {
+      const who = customerName(n.request.customer);
+      toast(n.request.callback
+        ? `${who} didn't take the callback now: the request is back in the queue with its context.`
+        : `${who}'s request went back to the queue with its context.`);
+      announce(`${who}'s request left your list: back in the queue.`);
       break;
+    }
     case "ring_ended":
-      announce(`${customerName(data.request.customer)}: ${data.text}.`);
+      announce(`${customerName(n.request.customer)}: ${n.text}.`);
       break;
     case "rated":
-      announce(`${customerName(data.request.customer)} rated the chat ${data.request.rating.score} of 5.`);
+      announce(`${customerName(n.request.customer)} rated the chat ${n.request.rating?.score ?? 0} of 5.`);
       break;
     default:
       break;
@@ -236,140 +272,154 @@ function notify(kind, data) {
 
 // ---- the shell
 
-function buildShell() {
+function buildHeader(): { header: HTMLElement; nav: HTMLElement; connEl: HTMLElement; connText: HTMLElement; meName: HTMLElement } {
   const nav = h("nav.topnav", { aria: { label: "Desk sections" } });
-  conn.text = h("span.conn-text");
-  conn.el = h("div.conn", { role: "status", aria: { live: "polite" } }, h("span.conn-dot", { aria: { hidden: "true" } }), conn.text);
+  const connText = h("span.conn-text");
+  const connEl = h("div.conn", { role: "status", aria: { live: "polite" } }, h("span.conn-dot", { aria: { hidden: "true" } }), connText);
   const helpBtn = h("button.icon-button", {
     type: "button", title: "Keyboard shortcuts (?)", aria: { label: "Keyboard shortcuts", keyshortcuts: "?" }, onclick: openHelp,
   }, icon("keyboard", 18));
   const meName = h("span.header-me");
-  const signoutBtn = h("button.btn.btn-quiet", { type: "button", onclick: doSignOut }, icon("signout", 14), "Sign out");
+  const signoutBtn = h("button.btn.btn-quiet", { type: "button", onclick: () => void doSignOut() }, icon("signout", 14), "Sign out");
   const header = h("header.topbar", null,
     h("div.brand", null, h("span.brand-mark", { aria: { hidden: "true" } }, icon("chat", 16)), "tapline"),
-    nav, h("div.topbar-spacer"), conn.el, helpBtn, meName, signoutBtn);
+    nav, h("div.topbar-spacer"), connEl, helpBtn, meName, signoutBtn);
+  return { header, nav, connEl, connText, meName };
+}
 
+function buildColumns(): { left: HTMLElement; middle: HTMLElement; right: HTMLElement; layout: HTMLElement; tabbar: HTMLElement; tabs: HTMLButtonElement[]; inboxCount: HTMLElement } {
   const left = h("aside.col.col-left", { id: "inbox", aria: { label: "Inbox: my status, offers, requests and queues" } });
   const middle = h("main.col.col-middle", { id: "thread" });
   // tabindex: a column with nothing focusable must still scroll from the keyboard.
   const right = h("aside.col.col-right", { id: "context", tabindex: "0", aria: { label: "Customer context" } });
   const inboxCount = h("span.count");
-  layout.inboxCount = inboxCount;
-  const tabs = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]].map(([pane, label, ic]) =>
+  const panes = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]] as const;
+  const tabs = panes.map(([pane, label, ic]) =>
     h("button.pane-tab", { type: "button", dataset: { pane }, aria: { controls: pane }, onclick: () => setPane(pane) },
       icon(ic, 16), label, pane === "inbox" ? inboxCount : null));
-  layout.tabs = tabs;
   const tabbar = h("nav.pane-tabs", { aria: { label: "Panels" } }, tabs);
-  layout.el = h("div.layout", null, left, middle, right);
+  const layout = h("div.layout", null, left, middle, right);
+  return { left, middle, right, layout, tabbar, tabs, inboxCount };
+}
+
+function buildShell(): Shell {
+  const top = buildHeader();
+  const cols = buildColumns();
   const skip = h("a.skip-link", { href: "#reply" }, "Skip to the reply box");
   const boardMain = h("main.view.view-wallboard", { id: "wallboard", hidden: true });
   const configMain = h("main.view.view-configure", { id: "configure", hidden: true });
-  views.desk = { nodes: [skip, tabbar, layout.el], mounted: true };
-  views.wallboard = { nodes: [boardMain], mount: () => import("./wallboard.js").then((m) => m.mountWallboard(boardMain)) };
-  views.configure = { nodes: [configMain], mount: () => import("./configure.js").then((m) => m.mountConfigure(configMain)) };
-  shell = [skip, header, tabbar, layout.el, boardMain, configMain];
+  const views: Record<View, ViewParts> = {
+    desk: { nodes: [skip, cols.tabbar, cols.layout], mounted: true },
+    wallboard: { nodes: [boardMain], mounted: false, mount: () => import("./wallboard").then((m) => m.mountWallboard(boardMain)) },
+    configure: { nodes: [configMain], mounted: false, mount: () => import("./configure").then((m) => m.mountConfigure(configMain)) },
+  };
+  const built: Shell = {
+    nodes: [skip, top.header, cols.tabbar, cols.layout, boardMain, configMain],
+    nav: top.nav, connEl: top.connEl, connText: top.connText, meName: top.meName,
+    layout: cols.layout, tabs: cols.tabs, inboxCount: cols.inboxCount, navCount: h("span.count"), views,
+  };
+  shell = built;
   setPane("inbox");
   onRoute(showView);
-
-  mountSidebar(left);
-  mountThread(middle);
-  mountContext(right);
+  mountSidebar(cols.left);
+  mountThread(cols.middle);
+  mountContext(cols.right);
   mountShortcuts();
-  document.addEventListener("desk:pane", (e) => setPane(e.detail));
+  listen(built);
+  return built;
+}
+
+function listen(parts: Shell): void {
+  document.addEventListener("desk:pane", (e) => {
+    if (e instanceof CustomEvent && typeof e.detail === "string") setPane(e.detail);
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") markSeen();
   });
   window.addEventListener("online", () => changed("conn"));
   window.addEventListener("offline", () => changed("conn"));
-
-  navCount = h("span.count");
   on("me", () => {
-    const me = state.me || {};
-    meName.textContent = clip(me.name || "", 40);
-    drawNav(nav);
+    parts.meName.textContent = clip(state.me?.name || "", 40);
+    drawNav(parts);
   });
-  on("route", () => drawNav(nav));
-  on("conn", drawConn);
+  on("route", () => drawNav(parts));
+  on("conn", () => drawConn(parts));
   on("offers", drawTitle);
   on("list", drawTitle);
 }
 
-function drawNav(nav) {
-  const me = state.me || {};
+function drawNav(parts: Shell): void {
   const { view } = currentRoute();
-  const items = NAV.filter((item) => item.built && item.visible(me));
+  const items = NAV.filter((item) => item.built && item.visible(state.me));
   document.body.classList.toggle("has-nav", items.length >= 2);
   // A lone "Desk" link is no navigation at all.
-  render(nav, items.length < 2 ? null : items.map((item) =>
+  render(parts.nav, items.length < 2 ? null : items.map((item) =>
     h("a.topnav-link", {
       href: item.href,
       dataset: { key: `nav-${item.id}` },
       aria: { current: item.id === view ? "page" : undefined },
       onclick: linkHandler,
-    }, item.label, item.id === "desk" ? navCount : null)));
+    }, item.label, item.id === "desk" ? parts.navCount : null)));
 }
 
 /** Show one view, mounting it the first time; the others are hidden, not torn down. */
-function showView(route) {
-  const view = views[route.view] ? route.view : "desk";
-  for (const [id, v] of Object.entries(views)) for (const n of v.nodes) n.hidden = id !== view;
+function showView(route: Route): void {
+  if (!shell) return;
+  const views = shell.views;
+  const view: View = route.view in views ? route.view : "desk";
+  for (const id of Object.keys(views) as View[]) for (const n of views[id].nodes) n.hidden = id !== view;
   document.body.dataset.view = view;
   const v = views[view];
-  if (!v.mounted) {
+  if (!v.mounted && v.mount) {
     v.mounted = true;
-    v.mount().catch((err) => {
+    v.mount().catch((err: unknown) => {
       v.mounted = false;
-      toast(`This view could not load: ${err.message}`, "error");
+      toast(`This view could not load: ${err instanceof Error ? err.message : String(err)}`, "error");
     });
   }
-  if (view === "wallboard" && state.me && state.me.is_supervisor && !board.data) loadBoard();
+  if (view === "wallboard" && state.me && state.me.is_supervisor && !board.data) void loadBoard();
   state.route = route;
   changed("route");
   drawTitle();
 }
 
-function setPane(pane) {
-  layout.el.dataset.pane = pane;
-  for (const t of layout.tabs) t.setAttribute("aria-pressed", String(t.dataset.pane === pane));
+function setPane(pane: string): void {
+  if (!shell) return;
+  shell.layout.dataset.pane = pane;
+  for (const t of shell.tabs) t.setAttribute("aria-pressed", String(t.dataset.pane === pane));
 }
 
-function drawConn() {
-  const { status, attempt } = state.conn;
-  let text = "Connecting…";
-  let kind = "pending";
-  if (!navigator.onLine && status !== "stopped") {
-    text = "Offline";
-    kind = "bad";
-  } else if (status === "connected") {
-    text = "Connected";
-    kind = "good";
-  } else if (status === "reconnecting") {
-    text = `Reconnecting… (attempt ${attempt})`;
-  } else if (status === "offline") {
-    text = "Offline";
-    kind = "bad";
-  } else if (status === "stopped") {
-    text = "Signed out";
-    kind = "bad";
-  }
-  conn.text.textContent = text;
-  conn.el.dataset.kind = kind;
+/** The top bar's connection state in words and a kind (good, pending, bad). */
+function connText(status: string, attempt: number, online: boolean): [string, "good" | "pending" | "bad"] {
+  if (!online && status !== "stopped") return ["Offline", "bad"];
+  if (status === "connected") return ["Connected", "good"];
+  if (status === "reconnecting") return [`Reconnecting… (attempt ${attempt})`, "pending"];
+  if (status === "offline") return ["Offline", "bad"];
+  if (status === "stopped") return ["Signed out", "bad"];
+  return ["Connecting…", "pending"];
+}
+
+function drawConn(parts: Shell): void {
+  const [text, kind] = connText(state.conn.status, state.conn.attempt, navigator.onLine);
+  parts.connText.textContent = text;
+  parts.connEl.dataset.kind = kind;
   document.body.dataset.conn = kind;
 }
 
-function drawTitle() {
+function drawTitle(): void {
   const n = state.offers.size + totalUnread();
-  const base = TITLES[document.body.dataset.view] || TITLES.desk;
+  const view = document.body.dataset.view;
+  const base = view && Object.prototype.hasOwnProperty.call(TITLES, view) ? TITLES[view as View] : TITLES.desk;
   document.title = n ? `(${n}) ${base}` : base;
   const label = n ? `${state.offers.size} offers, ${totalUnread()} unread` : "";
-  for (const el of [layout.inboxCount, navCount]) {
-    if (!el) continue;
+  if (!shell) return;
+  for (const el of [shell.inboxCount, shell.navCount]) {
     el.textContent = n ? String(n) : "";
     el.title = label;
   }
 }
 
-async function doSignOut() {
+async function doSignOut(): Promise<void> {
   const open = [...state.requests.values()].filter(isLive).length;
   if (open && !window.confirm(`You have ${open} open chat${open > 1 ? "s" : ""}. Sign out anyway?`)) return;
   socket?.clearOutbox();
@@ -377,9 +427,9 @@ async function doSignOut() {
   try {
     await signOut();
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) toast(`Sign-out failed: ${err.message}`, "error");
+    if (!(err instanceof ApiError && err.status === 401)) toast(`Sign-out failed: ${err instanceof Error ? err.message : String(err)}`, "error");
   }
   signinScreen("You signed out.");
 }
 
-boot();
+void boot();

@@ -1,67 +1,90 @@
 // The specialist WebSocket: hello with last_seq, resume with backoff, and an outbox of
 // unacknowledged write frames that are sent again (same id) after every reconnect.
 //
-// This module is transport only. Ordering and de-duplication by `seq` live in store.js.
+// This module is transport only. Ordering and de-duplication by `seq` live in store.ts.
+
+import { backoffDelay } from "../shared/backoff";
+import { newId } from "../shared/ids";
+import type {
+  AckResult, DeskEvent, DeskServerFrame, DeskSignal, ErrorCode, ErrorSignal, SignalFrame, WriteDraft, WriteFrame,
+} from "./protocol";
+import type { ConnStatus } from "./store";
 
 const SIGNALS = new Set(["ack", "error", "pong", "typing", "queues", "welcome"]);
 const PING_EVERY = 20_000;
 const SILENCE_LIMIT = 50_000; // no frame at all for this long: the socket is dead
-const BACKOFF_FIRST = 500;
-const BACKOFF_MAX = 10_000;
+const RATE_LIMITED_RETRY = 1500;
 
-export function newId() {
-  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  // Fallback for non-secure contexts (plain http on a LAN address).
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+/** A write the server refused (an `error` whose ref is the write's id). */
+export class FrameError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(message: string, code: ErrorCode) {
+    super(message);
+    this.code = code;
+  }
 }
 
-export function backoffDelay(attempt) {
-  const base = Math.min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** Math.max(0, attempt - 1));
-  const jittered = base * (0.75 + Math.random() * 0.5);
-  return Math.round(Math.min(BACKOFF_MAX, jittered));
+/** What a write resolves to: the ack's result, or `superseded` for a dropped presence. */
+export type WriteResult = AckResult & { superseded?: true };
+
+export interface DeskSocketOptions {
+  /** The last seq the store applied. */
+  lastSeq: () => number;
+  /** A wall display: say `watch` in hello (no offers, not made present). */
+  watch?: () => boolean;
+  /** Sequenced events, in arrival order. */
+  onEvent: (ev: DeskEvent) => void;
+  /** Signals: welcome, typing, queues, wallboard, config, pong and the like. */
+  onSignal: (frame: DeskSignal) => void;
+  onStatus: (status: ConnStatus, attempt: number) => void;
+  /** Asked after a refused handshake or an auth close. */
+  isSignedIn: () => Promise<boolean>;
+  onSignedOut: () => void;
+  onAck: (id: string, result: AckResult, frame: WriteFrame | undefined) => void;
+  /** An `error` signal, with the frame of ours it refers to, if any. */
+  onFrameError: (error: ErrorSignal, frame: WriteFrame | undefined) => void;
+  /** Keep unacknowledged `message` frames across a reload (sessionStorage). */
+  storageKey?: string;
+}
+
+interface Waiter {
+  resolve: (result: WriteResult) => void;
+  reject: (err: Error) => void;
 }
 
 export class DeskSocket {
-  /**
-   * @param {object} o
-   * @param {() => number} o.lastSeq       the last seq the store applied
-   * @param {(ev) => void} o.onEvent       sequenced events, in arrival order
-   * @param {(frame) => void} o.onSignal   typing, queues, welcome, pong
-   * @param {(status, attempt) => void} o.onStatus  connecting|connected|reconnecting|offline|stopped
-   * @param {() => Promise<boolean>} o.isSignedIn   asked after a refused handshake
-   * @param {() => void} o.onSignedOut
-   * @param {(id, result, frame) => void} o.onAck
-   * @param {(error, frame) => void} o.onFrameError  an `error` signal whose ref is one of ours
-   * @param {string} [o.storageKey]        keep unacked `message` frames across a reload
-   */
-  constructor(o) {
+  ws: WebSocket | null = null;
+  /** Open and welcomed. */
+  ready = false;
+  stopped = true;
+  attempt = 0;
+  private readonly o: DeskSocketOptions;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  /** id -> frame, in send order. */
+  private readonly outbox = new Map<string, WriteFrame>();
+  private readonly waiters = new Map<string, Waiter>();
+  private readonly onOnline = (): void => this.connectNow();
+  private readonly onOffline = (): void => {
+    this.o.onStatus("offline", this.attempt);
+    if (this.ws) this.ws.close(4000, "offline");
+  };
+
+  constructor(o: DeskSocketOptions) {
     this.o = o;
-    this.ws = null;
-    this.ready = false; // open and welcomed
-    this.stopped = true;
-    this.attempt = 0;
-    this.timer = null;
-    this.pingTimer = null;
-    this.lastFrameAt = 0;
-    this.outbox = new Map(); // id -> frame, in send order
-    this.waiters = new Map(); // id -> {resolve, reject}
-    this.onOnline = () => this.connectNow();
-    this.onOffline = () => {
-      this.o.onStatus("offline", this.attempt);
-      if (this.ws) this.ws.close(4000, "offline");
-    };
     this.restoreOutbox();
   }
 
-  start() {
+  start(): void {
     this.stopped = false;
     window.addEventListener("online", this.onOnline);
     window.addEventListener("offline", this.onOffline);
     this.connect();
   }
 
-  stop() {
+  stop(): void {
     this.stopped = true;
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("offline", this.onOffline);
@@ -77,7 +100,7 @@ export class DeskSocket {
   }
 
   /** Forget everything queued (used on sign-out). */
-  clearOutbox() {
+  clearOutbox(): void {
     this.outbox.clear();
     for (const w of this.waiters.values()) w.reject(new Error("signed out"));
     this.waiters.clear();
@@ -85,17 +108,17 @@ export class DeskSocket {
   }
 
   /** Frames written but not yet acknowledged, oldest first. */
-  pending() {
+  pending(): WriteFrame[] {
     return [...this.outbox.values()];
   }
 
   /**
    * A write frame: gets a fresh client id (unless it already has one, e.g. a resend),
    * is kept until its `ack`, and is sent again after every reconnect.
-   * Returns {id, done} where done resolves with the ack result or rejects with the error.
+   * `done` resolves with the ack's result or rejects with a FrameError.
    */
-  write(frame) {
-    const f = { ...frame, id: frame.id || newId() };
+  write(frame: WriteDraft): { id: string; done: Promise<WriteResult> } {
+    const f = { ...frame, id: frame.id || newId() } as WriteFrame;
     // Only the latest presence matters: drop older unsent presence frames.
     if (f.type === "presence") {
       for (const [id, old] of this.outbox) {
@@ -108,18 +131,18 @@ export class DeskSocket {
     }
     this.outbox.set(f.id, f);
     this.persistOutbox();
-    const done = new Promise((resolve, reject) => this.waiters.set(f.id, { resolve, reject }));
+    const done = new Promise<WriteResult>((resolve, reject) => this.waiters.set(f.id, { resolve, reject }));
     done.catch(() => {}); // callers may ignore it
     if (this.ready) this.raw(f);
     return { id: f.id, done };
   }
 
   /** A passing signal (typing, ping): sent only when connected, never queued. */
-  signal(frame) {
+  signal(frame: SignalFrame): void {
     if (this.ready) this.raw(frame);
   }
 
-  connectNow() {
+  connectNow(): void {
     if (this.stopped) return;
     if (this.ws && (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)) return;
     clearTimeout(this.timer);
@@ -129,35 +152,39 @@ export class DeskSocket {
 
   // ---- internals
 
-  url() {
+  private url(): string {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     return `${scheme}//${location.host}/ws/specialist`;
   }
 
-  raw(frame) {
+  private raw(frame: WriteFrame | SignalFrame): void {
     try {
-      this.ws.send(JSON.stringify(frame));
+      this.ws?.send(JSON.stringify(frame));
     } catch {
       /* the close handler will reconnect */
     }
   }
 
-  connect() {
+  private connect(): void {
     if (this.stopped) return;
     if (!navigator.onLine) {
       this.o.onStatus("offline", this.attempt);
       return; // the `online` event reconnects
     }
     this.o.onStatus(this.attempt ? "reconnecting" : "connecting", this.attempt);
-    let opened = false;
-    let ws;
+    let ws: WebSocket;
     try {
       ws = new WebSocket(this.url());
     } catch {
-      this.scheduleReconnect(false, 1006);
+      void this.scheduleReconnect(false, 1006);
       return;
     }
     this.ws = ws;
+    this.listen(ws);
+  }
+
+  private listen(ws: WebSocket): void {
+    let opened = false;
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;
       opened = true;
@@ -171,24 +198,19 @@ export class DeskSocket {
     ws.addEventListener("message", (e) => {
       if (ws !== this.ws) return;
       this.lastFrameAt = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(e.data);
-      } catch {
-        return;
-      }
-      if (frame && typeof frame === "object") this.receive(frame);
+      const frame = parseFrame(e.data);
+      if (frame) this.receive(frame);
     });
     ws.addEventListener("close", (e) => {
       if (ws !== this.ws) return;
       this.ws = null;
       this.ready = false;
       clearInterval(this.pingTimer);
-      this.scheduleReconnect(opened, e.code);
+      void this.scheduleReconnect(opened, e.code);
     });
   }
 
-  heartbeat() {
+  private heartbeat(): void {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
     const silent = Date.now() - this.lastFrameAt;
     if (silent > SILENCE_LIMIT) {
@@ -198,7 +220,7 @@ export class DeskSocket {
     if (silent > PING_EVERY) this.raw({ type: "ping" });
   }
 
-  async scheduleReconnect(opened, code) {
+  private async scheduleReconnect(opened: boolean, code: number): Promise<void> {
     if (this.stopped) return;
     this.attempt += 1;
     if (!navigator.onLine) {
@@ -209,7 +231,7 @@ export class DeskSocket {
     // A browser can't see the HTTP status of a refused handshake (403 when the session is
     // gone), so after a handshake that never opened, or an auth close, ask over HTTP.
     if (!opened || code === 4401 || code === 4403 || code === 1008) {
-      let signedIn = true;
+      let signedIn: boolean;
       try {
         signedIn = await this.o.isSignedIn();
       } catch {
@@ -226,52 +248,57 @@ export class DeskSocket {
     this.timer = setTimeout(() => this.connect(), backoffDelay(this.attempt));
   }
 
-  receive(frame) {
-    if (typeof frame.seq === "number" && !SIGNALS.has(frame.type)) {
+  private receive(frame: DeskServerFrame): void {
+    if ("seq" in frame && typeof frame.seq === "number" && !SIGNALS.has(frame.type)) {
       this.o.onEvent(frame);
       return;
     }
-    switch (frame.type) {
+    const signal = frame as DeskSignal;
+    switch (signal.type) {
       case "welcome":
         this.ready = true;
         this.attempt = 0;
         this.o.onStatus("connected", 0);
-        this.o.onSignal(frame);
+        this.o.onSignal(signal);
         for (const f of this.outbox.values()) this.raw(f);
         return;
-      case "ack": {
-        const f = this.outbox.get(frame.id);
-        this.outbox.delete(frame.id);
-        this.persistOutbox();
-        this.o.onAck(frame.id, frame.result || {}, f);
-        this.waiters.get(frame.id)?.resolve(frame.result || {});
-        this.waiters.delete(frame.id);
-        return;
-      }
-      case "error": {
-        const f = frame.ref ? this.outbox.get(frame.ref) : undefined;
-        if (f && frame.code === "rate_limited") {
-          // Still ours to deliver: try again shortly, same id.
-          setTimeout(() => {
-            if (this.ready && this.outbox.has(f.id)) this.raw(f);
-          }, 1500);
-          return;
-        }
-        if (f) {
-          this.outbox.delete(f.id);
-          this.persistOutbox();
-          this.waiters.get(f.id)?.reject(Object.assign(new Error(frame.message || frame.code), { code: frame.code }));
-          this.waiters.delete(f.id);
-        }
-        this.o.onFrameError(frame, f);
-        return;
-      }
+      case "ack":
+        return this.acked(signal.id, signal.result || {});
+      case "error":
+        return this.refused(signal);
       default:
-        this.o.onSignal(frame);
+        this.o.onSignal(signal);
     }
   }
 
-  persistOutbox() {
+  private acked(id: string, result: AckResult): void {
+    const f = this.outbox.get(id);
+    this.outbox.delete(id);
+    this.persistOutbox();
+    this.o.onAck(id, result, f);
+    this.waiters.get(id)?.resolve(result);
+    this.waiters.delete(id);
+  }
+
+  private refused(error: ErrorSignal): void {
+    const f = error.ref ? this.outbox.get(error.ref) : undefined;
+    if (f && error.code === "rate_limited") {
+      // Still ours to deliver: try again shortly, same id.
+      setTimeout(() => {
+        if (this.ready && this.outbox.has(f.id)) this.raw(f);
+      }, RATE_LIMITED_RETRY);
+      return;
+    }
+    if (f) {
+      this.outbox.delete(f.id);
+      this.persistOutbox();
+      this.waiters.get(f.id)?.reject(new FrameError(error.message || error.code, error.code));
+      this.waiters.delete(f.id);
+    }
+    this.o.onFrameError(error, f);
+  }
+
+  private persistOutbox(): void {
     if (!this.o.storageKey) return;
     try {
       const keep = [...this.outbox.values()].filter((f) => f.type === "message");
@@ -282,15 +309,36 @@ export class DeskSocket {
     }
   }
 
-  restoreOutbox() {
+  private restoreOutbox(): void {
     if (!this.o.storageKey) return;
     try {
-      const saved = JSON.parse(sessionStorage.getItem(this.o.storageKey) || "[]");
-      for (const f of saved) {
-        if (f && typeof f.id === "string" && f.type === "message") this.outbox.set(f.id, f);
+      const saved: unknown = JSON.parse(sessionStorage.getItem(this.o.storageKey) || "[]");
+      if (!Array.isArray(saved)) return;
+      for (const f of saved as unknown[]) {
+        if (isSavedMessage(f)) this.outbox.set(f.id, f);
       }
     } catch {
       /* ignore a damaged entry */
     }
   }
+}
+
+/** The parse boundary: any JSON object from the server is taken as a DeskServerFrame (its
+ * models are closed, and a frame of a type this desk doesn't know is ignored later). */
+export function parseFrame(data: unknown): DeskServerFrame | null {
+  if (typeof data !== "string") return null;
+  let frame: unknown;
+  try {
+    frame = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (!frame || typeof frame !== "object") return null;
+  return frame as DeskServerFrame;
+}
+
+function isSavedMessage(f: unknown): f is WriteFrame & { type: "message" } {
+  if (!f || typeof f !== "object") return false;
+  const m = f as Record<string, unknown>;
+  return typeof m.id === "string" && m.type === "message";
 }

@@ -1,35 +1,128 @@
 // The desk's state and the reducers that apply the snapshot and sequenced events.
 // Views subscribe to topics; changes are batched into one render per microtask.
 
-import { DISPOSITIONS, causeLabel, stateLabel, clip } from "./format.js";
-import { callbackEventText, ringEndedText } from "./callbacks.js";
+import { causeLabel, clip, dispositionLabel, isRecord, stateLabel } from "./format";
+import { callbackEventText, ringEndedText, type Tone } from "./callbacks";
+import type { DeskState, Specialist } from "./api";
+import type {
+  Callback, CallbackEvent, CallbackRingEnded, Channel, ChoosablePresence, ConfigSignal, Context,
+  ContextUpdated, DeskEvent, Message, MessageEvent, Offer, OfferEvent, OfferWithdrawn, PresenceEvent,
+  QueueCount, RequestAssigned, RequestDetail, RequestRated, RequestState, RequestStateEvent, WithdrawnReason,
+} from "./protocol";
+import type { Route } from "./router";
 
-export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board", "config"];
+export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board", "config"] as const;
+export type Topic = (typeof TOPICS)[number];
 
-const listeners = new Map(TOPICS.map((t) => [t, new Set()]));
-const dirty = new Set();
+/** A line of the thread the desk derives (created, connected, context updated, outcomes…). */
+export interface SysEvent {
+  text: string;
+  at: number;
+  tone: Tone;
+  /** From a live event: a fresh snapshot can't rebuild it, so it is kept across one. */
+  live?: boolean;
+}
+
+/** A reply written here and not yet in the thread. */
+export interface Pending {
+  client_id: string;
+  body: string;
+  at: number;
+  status: "sending" | "sent" | "failed";
+  error: string;
+}
+
+export interface Rating {
+  score: number;
+  comment: string;
+}
+
+/** A request of mine: the RequestDetail and what the desk keeps beside it. */
+export interface Req extends Omit<RequestDetail, "rating" | "channel"> {
+  rating: Rating | null;
+  /** From the detail, else from the offer it came from; undefined when neither said. */
+  channel?: Channel;
+  events: SysEvent[];
+  pending: Map<string, Pending>;
+  unread: number;
+  typingUntil: number;
+  resolving: "sending" | "acked" | null;
+  /** The note sent with Resolve, shown in the outcome. */
+  resolveNote?: string;
+  ringing: boolean;
+}
+
+/** What a request keeps from before: its earlier self, or the offer it came from. */
+type Carried = Pick<Req, "events" | "pending" | "unread" | "resolving" | "channel" | "callback" | "ringing">;
+
+/** An offer, and what this tab does with it. */
+export interface DeskOffer extends Offer {
+  busy?: "accepting" | "declining" | null;
+  /** The span of the countdown ring, set when first drawn. */
+  ringTotal?: number;
+}
+
+export interface Me extends Specialist {
+  active?: number;
+}
+
+export type ConnStatus = "connecting" | "connected" | "reconnecting" | "offline" | "stopped";
+
+export interface State {
+  me: Me | null;
+  lastSeq: number;
+  requests: Map<string, Req>;
+  /** Request ids, newest first: the order of Alt+1…9. */
+  order: string[];
+  offers: Map<string, DeskOffer>;
+  queues: QueueCount[];
+  selectedId: string | null;
+  conn: { status: ConnStatus; attempt: number };
+  /** The presence asked for, until acknowledged. */
+  presencePending: ChoosablePresence | null;
+  /** Request ids this tab accepted (selected when assigned). */
+  acceptedByMe: Set<string>;
+  route: Route;
+  /** The last `config` signal (supervisors only). */
+  lastConfig: Pick<ConfigSignal, "what" | "id" | "change"> | null;
+}
+
+/** What the reducers tell the app, to announce offers, messages and outcomes. */
+export type Notice =
+  | { kind: "offer"; offer: Offer }
+  | { kind: "offer.withdrawn"; offer: DeskOffer; reason: WithdrawnReason }
+  | { kind: "assigned"; request: Req; mine: boolean }
+  | { kind: "message"; request: Req; message: Message; seen: boolean }
+  | { kind: "closed"; request: Req }
+  | { kind: "left"; request: Req; state: RequestState }
+  | { kind: "ring_ended"; request: Req; text: string }
+  | { kind: "rated"; request: Req };
+export type Notify = (notice: Notice) => void;
+
+const listeners = new Map<Topic, Set<(s: State) => void>>(TOPICS.map((t) => [t, new Set()]));
+const dirty = new Set<Topic>();
 let flushQueued = false;
 
-export const state = {
-  me: null, // {id, name, role, presence, capacity, active?}
+export const state: State = {
+  me: null,
   lastSeq: 0,
-  requests: new Map(), // id -> Req (RequestDetail + local fields)
-  order: [], // request ids, newest first
-  offers: new Map(), // request_id -> Offer (+ local: busy)
+  requests: new Map(),
+  order: [],
+  offers: new Map(),
   queues: [],
   selectedId: null,
   conn: { status: "connecting", attempt: 0 },
-  presencePending: null, // status we asked for, until acked
-  acceptedByMe: new Set(), // request ids this tab accepted (select them on assignment)
-  route: { view: "desk", tab: null }, // router.js
-  lastConfig: null, // the last `config` signal: {what, id, change} (supervisors only)
+  presencePending: null,
+  acceptedByMe: new Set(),
+  route: { view: "desk", tab: null },
+  lastConfig: null,
 };
 
-export function on(topic, fn) {
-  listeners.get(topic).add(fn);
+export function on(topic: Topic, fn: (s: State) => void): void {
+  listeners.get(topic)?.add(fn);
 }
 
-export function changed(...topics) {
+export function changed(...topics: Topic[]): void {
   for (const t of topics) dirty.add(t);
   if (flushQueued) return;
   flushQueued = true;
@@ -37,29 +130,34 @@ export function changed(...topics) {
     flushQueued = false;
     const now = [...dirty];
     dirty.clear();
-    for (const t of now) for (const fn of listeners.get(t)) fn(state);
+    for (const t of now) for (const fn of listeners.get(t) ?? []) fn(state);
   });
 }
 
 // ---- shapes
 
-function normalizeRating(r) {
+/** A rating as the server sends it (a score) or as kept here ({score, comment}). */
+export function normalizeRating(r: unknown): Rating | null {
   if (r === null || r === undefined) return null;
   if (typeof r === "number") return { score: r, comment: "" };
-  if (typeof r === "object" && typeof r.score === "number") return { score: r.score, comment: r.comment || "" };
+  if (isRecord(r) && typeof r.score === "number") return { score: r.score, comment: typeof r.comment === "string" ? r.comment : "" };
   return null;
 }
 
-function sysEvent(text, at, tone = "info") {
-  return { text, at: Number.isFinite(at) ? at : 0, tone };
+function sysEvent(text: string, at: unknown, tone: Tone = "info", live = false): SysEvent {
+  const e: SysEvent = { text, at: typeof at === "number" && Number.isFinite(at) ? at : 0, tone };
+  if (live) e.live = true;
+  return e;
 }
 
-function makeReq(detail, previous) {
-  const r = {
+const byTime = (a: Message, b: Message): number => (a.at || 0) - (b.at || 0);
+
+function makeReq(detail: RequestDetail, previous?: Carried): Req {
+  const r: Req = {
     ...detail,
-    customer: detail.customer || { verified: false },
-    context: detail.context || {},
-    messages: [...(detail.messages || [])].sort((a, b) => (a.at || 0) - (b.at || 0)),
+    customer: detail.customer || { verified: false, id: null, name: null, email: null },
+    context: detail.context || { fields: [] },
+    messages: [...(detail.messages || [])].sort(byTime),
     rating: normalizeRating(detail.rating),
     events: [],
     pending: previous ? previous.pending : new Map(),
@@ -68,7 +166,7 @@ function makeReq(detail, previous) {
     resolving: previous ? previous.resolving : null,
     // Channel and callback: from the detail when the server sends them, else kept from the
     // offer this request came from (see request.assigned).
-    channel: detail.channel || (previous && previous.channel) || undefined,
+    channel: detail.channel || previous?.channel || undefined,
     callback: detail.callback !== undefined ? detail.callback : previous ? previous.callback : null,
     ringing: previous ? previous.ringing : false,
   };
@@ -84,23 +182,25 @@ function makeReq(detail, previous) {
   return r;
 }
 
-function lastAt(r) {
+function lastAt(r: Req): number {
   const times = [r.created_at || 0, r.connected_at || 0, ...r.messages.map((m) => m.at || 0)];
   return Math.max(...times);
 }
 
+type Outcome = Pick<Req, "state" | "disposition" | "cause">;
+
 /** Connected to me: the only state in which I can reply or resolve. */
-export function isLive(r) {
-  return Boolean(r) && r.state === "connected";
+export function isLive(r: { state: RequestState } | null | undefined): boolean {
+  return Boolean(r) && r?.state === "connected";
 }
 
-export function isClosed(r) {
+export function isClosed(r: { state: RequestState }): boolean {
   return r.state === "resolved" || r.state === "cancelled" || r.state === "dead_end";
 }
 
-export function outcomeText(r) {
+export function outcomeText(r: Outcome): string {
   if (r.state === "resolved" || (r.state === "dead_end" && r.disposition)) {
-    const d = DISPOSITIONS[r.disposition] || stateLabel(r.state);
+    const d = dispositionLabel(r.disposition) || stateLabel(r.state);
     return r.state === "dead_end" ? `Closed as dead end: ${d}` : `Outcome: ${d}`;
   }
   if (r.state === "cancelled") return "The customer cancelled the request";
@@ -108,29 +208,28 @@ export function outcomeText(r) {
   return stateLabel(r.state);
 }
 
-function outcomeTone(r) {
+function outcomeTone(r: Outcome): Tone {
   if (r.state === "resolved" && r.disposition !== "not_resolved") return "good";
   return r.state === "cancelled" ? "info" : "warn";
 }
 
 // ---- snapshot
 
-export function applySnapshot(snap) {
-  state.me = { ...(snap.specialist || {}) };
+export function applySnapshot(snap: DeskState): void {
+  state.me = { ...snap.specialist };
   state.lastSeq = Number(snap.seq) || 0;
   const previous = state.requests;
   state.requests = new Map();
   for (const d of snap.requests || []) state.requests.set(d.id, makeReq(d, previous.get(d.id)));
-  state.order = [...state.requests.values()]
-    .sort((a, b) => (b.connected_at || b.created_at || 0) - (a.connected_at || a.created_at || 0))
-    .map((r) => r.id);
+  const newest = (r: Req): number => r.connected_at || r.created_at || 0;
+  state.order = [...state.requests.values()].sort((a, b) => newest(b) - newest(a)).map((r) => r.id);
   state.offers = new Map((snap.offers || []).map((o) => [o.request_id, { ...o }]));
   state.queues = Array.isArray(snap.queues) ? snap.queues : [];
-  if (!state.requests.has(state.selectedId)) state.selectedId = firstOpenId();
+  if (!state.selectedId || !state.requests.has(state.selectedId)) state.selectedId = firstOpenId();
   changed(...TOPICS);
 }
 
-export function reset() {
+export function reset(): void {
   state.me = null;
   state.lastSeq = 0;
   state.requests = new Map();
@@ -143,9 +242,14 @@ export function reset() {
   changed(...TOPICS);
 }
 
-function firstOpenId() {
+function firstOpenId(): string | null {
   const open = state.order.find((id) => isLive(state.requests.get(id)));
   return open || state.order[0] || null;
+}
+
+/** The topics a change to request `r` redraws: the thread and context only when it is open. */
+function ifOpen(r: Req, ...when: Topic[]): Topic[] {
+  return state.selectedId === r.id ? when : [];
 }
 
 // ---- events
@@ -153,211 +257,234 @@ function firstOpenId() {
 /**
  * Apply one sequenced event. Returns "applied", "duplicate" (seq already seen) or
  * "gap" (an event is missing before this one; the caller reconnects to get it replayed).
- * `notify(kind, data)` lets the app announce offers and messages.
+ * `notify` lets the app announce offers and messages.
  */
-export function applyEvent(ev, notify = () => {}) {
+export function applyEvent(ev: DeskEvent, notify: Notify = () => {}): "applied" | "duplicate" | "gap" {
   if (ev.seq <= state.lastSeq) return "duplicate";
   if (ev.seq !== state.lastSeq + 1) return "gap";
   state.lastSeq = ev.seq;
-  const handler = HANDLERS[ev.type];
-  if (handler) handler(ev, notify);
+  handle(ev, notify);
   return "applied";
 }
 
-const HANDLERS = {
-  offer(ev, notify) {
-    const o = ev.offer;
-    if (!o || !o.request_id) return;
-    if (state.requests.has(o.request_id) && !isClosed(state.requests.get(o.request_id))) return;
-    state.offers.set(o.request_id, { ...o });
-    notify("offer", o);
-    changed("offers");
-  },
+/** Unknown event types are ignored, so the server can add events before the desk knows them. */
+function handle(ev: DeskEvent, notify: Notify): void {
+  switch (ev.type) {
+    case "offer": return onOffer(ev, notify);
+    case "offer.withdrawn": return onWithdrawn(ev, notify);
+    case "request.assigned": return onAssigned(ev, notify);
+    case "message": return onMessage(ev, notify);
+    case "context.updated": return onContext(ev);
+    case "request.state": return onState(ev, notify);
+    case "request.rated": return onRated(ev, notify);
+    case "callback": return onCallback(ev);
+    case "callback.ring_ended": return onRingEnded(ev, notify);
+    case "presence": return onPresence(ev);
+    default: return;
+  }
+}
 
-  "offer.withdrawn"(ev, notify) {
-    const o = state.offers.get(ev.request_id);
-    if (!o) return;
-    state.offers.delete(ev.request_id);
-    if (!state.acceptedByMe.has(ev.request_id)) notify("offer.withdrawn", { offer: o, reason: ev.reason });
-    changed("offers");
-  },
+function onOffer(ev: OfferEvent, notify: Notify): void {
+  const o = ev.offer;
+  if (!o || !o.request_id) return;
+  const r = state.requests.get(o.request_id);
+  if (r && !isClosed(r)) return;
+  state.offers.set(o.request_id, { ...o });
+  notify({ kind: "offer", offer: o });
+  changed("offers");
+}
 
-  "request.assigned"(ev, notify) {
-    const d = ev.request;
-    if (!d || !d.id) return;
-    const offer = state.offers.get(d.id);
-    const req = makeReq(d, state.requests.get(d.id) || (offer && { events: [], pending: new Map(), unread: 0, resolving: null,
-      channel: offer.channel, callback: offer.callback || null, ringing: false }));
-    state.requests.set(d.id, req);
-    state.order = [d.id, ...state.order.filter((id) => id !== d.id)];
-    state.offers.delete(d.id);
-    const mine = state.acceptedByMe.has(d.id);
-    if (mine || !state.selectedId || !isLive(state.requests.get(state.selectedId))) {
-      state.selectedId = d.id;
-      changed("thread", "context");
-    }
-    notify("assigned", { request: req, mine });
-    changed("offers", "list", "me");
-  },
+function onWithdrawn(ev: OfferWithdrawn, notify: Notify): void {
+  const o = state.offers.get(ev.request_id);
+  if (!o) return;
+  state.offers.delete(ev.request_id);
+  if (!state.acceptedByMe.has(ev.request_id)) notify({ kind: "offer.withdrawn", offer: o, reason: ev.reason });
+  changed("offers");
+}
 
-  message(ev, notify) {
-    const r = state.requests.get(ev.request_id);
-    const m = ev.message;
-    if (!r || !m) return;
-    if (m.client_id) r.pending.delete(m.client_id);
-    if (!r.messages.some((x) => x.id === m.id)) {
-      r.messages.push(m);
-      if (r.messages.length > 1 && (r.messages.at(-2).at || 0) > (m.at || 0)) {
-        r.messages.sort((a, b) => (a.at || 0) - (b.at || 0));
-      }
-      if (m.sender === "customer") {
-        r.typingUntil = 0;
-        const seen = state.selectedId === r.id && document.visibilityState === "visible";
-        if (!seen) r.unread += 1;
-        notify("message", { request: r, message: m, seen });
-      }
-    }
-    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
-  },
+function onAssigned(ev: RequestAssigned, notify: Notify): void {
+  const d = ev.request;
+  if (!d || !d.id) return;
+  const offer = state.offers.get(d.id);
+  const fromOffer: Carried | undefined = offer && {
+    events: [], pending: new Map(), unread: 0, resolving: null,
+    channel: offer.channel, callback: offer.callback || null, ringing: false,
+  };
+  const req = makeReq(d, state.requests.get(d.id) || fromOffer);
+  state.requests.set(d.id, req);
+  state.order = [d.id, ...state.order.filter((id) => id !== d.id)];
+  state.offers.delete(d.id);
+  const mine = state.acceptedByMe.has(d.id);
+  if (mine || !state.selectedId || !isLive(state.requests.get(state.selectedId))) {
+    state.selectedId = d.id;
+    changed("thread", "context");
+  }
+  notify({ kind: "assigned", request: req, mine });
+  changed("offers", "list", "me");
+}
 
-  "context.updated"(ev) {
-    const r = state.requests.get(ev.request_id);
-    const o = state.offers.get(ev.request_id);
-    if (o) {
-      o.context = ev.context || {};
-      changed("offers");
-    }
-    if (!r) return;
-    const summary = contextDiff(r.context || {}, ev.context || {});
-    r.context = ev.context || {};
-    r.events.push({ ...sysEvent(`Context updated${summary ? `: ${summary}` : ""}`, ev.at), live: true });
-    changed("list", ...(state.selectedId === r.id ? ["thread", "context"] : []));
-  },
-
-  "request.state"(ev, notify) {
-    const r = state.requests.get(ev.request_id);
-    if (!r) {
-      // A request we only had an offer for went away (cancelled, taken elsewhere).
-      if (state.offers.delete(ev.request_id)) changed("offers");
-      return;
-    }
-    if (ev.state !== "connected" && !["resolved", "cancelled", "dead_end"].includes(ev.state)) {
-      // Back to waiting (a re-route, or "not now" to a callback): no longer mine. It leaves
-      // the list, as it would from a fresh snapshot.
-      leave(r, ev.state, notify);
-      return;
-    }
-    const was = r.state;
-    r.state = ev.state;
-    r.cause = ev.cause ?? r.cause;
-    r.disposition = ev.disposition ?? r.disposition;
-    if (ev.rating !== undefined && ev.rating !== null) r.rating = normalizeRating(ev.rating);
-    if (was !== r.state) {
-      let text = `State: ${stateLabel(r.state)}`;
-      let tone = "info";
-      if (isClosed(r)) {
-        text = outcomeText(r);
-        tone = outcomeTone(r);
-      } else if (r.state === "connected") {
-        text = "Connected";
-        tone = "good";
-      }
-      r.events.push({ ...sysEvent(text, ev.at, tone), live: true });
+function onMessage(ev: MessageEvent, notify: Notify): void {
+  const r = state.requests.get(ev.request_id);
+  const m = ev.message;
+  if (!r || !m) return;
+  if (m.client_id) r.pending.delete(m.client_id);
+  if (!r.messages.some((x) => x.id === m.id)) {
+    r.messages.push(m);
+    const before = r.messages.length > 1 ? r.messages[r.messages.length - 2] : null;
+    if (before && (before.at || 0) > (m.at || 0)) r.messages.sort(byTime);
+    if (m.sender === "customer") {
       r.typingUntil = 0;
-      if (isClosed(r)) {
-        r.resolving = null;
-        notify("closed", { request: r });
-      }
+      const seen = state.selectedId === r.id && document.visibilityState === "visible";
+      if (!seen) r.unread += 1;
+      notify({ kind: "message", request: r, message: m, seen });
     }
-    changed("list", "me", ...(state.selectedId === r.id ? ["thread", "context"] : []));
-  },
+  }
+  changed("list", ...ifOpen(r, "thread"));
+}
 
-  "request.rated"(ev, notify) {
-    const r = state.requests.get(ev.request_id);
-    if (!r) return;
-    r.rating = { score: Number(ev.score) || 0, comment: ev.comment || "" };
-    r.events.push({ ...sysEvent(`Customer rated ${r.rating.score} of 5`, ev.at, "good"), live: true });
-    notify("rated", { request: r });
-    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
-  },
+function onContext(ev: ContextUpdated): void {
+  const r = state.requests.get(ev.request_id);
+  const o = state.offers.get(ev.request_id);
+  const next: Context = ev.context || { fields: [] };
+  if (o) {
+    o.context = next;
+    changed("offers");
+  }
+  if (!r) return;
+  const summary = contextDiff(r.context || {}, next);
+  r.context = next;
+  r.events.push(sysEvent(`Context updated${summary ? `: ${summary}` : ""}`, ev.at, "info", true));
+  changed("list", ...ifOpen(r, "thread", "context"));
+}
 
-  callback(ev) {
-    const r = state.requests.get(ev.request_id);
-    const cb = ev.callback;
-    if (!r || !cb) return;
-    const before = r.callback || {};
-    r.callback = cb;
-    r.ringing = cb.state === "ringing";
-    if (before.state !== cb.state || before.attempts !== cb.attempts) {
-      const said = callbackEventText(cb);
-      if (said) r.events.push({ ...sysEvent(said[0], ev.at, said[1]), live: true });
+function onState(ev: RequestStateEvent, notify: Notify): void {
+  const r = state.requests.get(ev.request_id);
+  if (!r) {
+    // A request we only had an offer for went away (cancelled, taken elsewhere).
+    if (state.offers.delete(ev.request_id)) changed("offers");
+    return;
+  }
+  if (ev.state !== "connected" && !isClosed(ev)) {
+    // Back to waiting (a re-route, or "not now" to a callback): no longer mine. It leaves
+    // the list, as it would from a fresh snapshot.
+    leave(r, ev.state, notify);
+    return;
+  }
+  const was = r.state;
+  r.state = ev.state;
+  r.cause = ev.cause ?? r.cause;
+  r.disposition = ev.disposition ?? r.disposition;
+  if (ev.rating !== undefined && ev.rating !== null) r.rating = normalizeRating(ev.rating);
+  if (was !== r.state) {
+    let text = `State: ${stateLabel(r.state)}`;
+    let tone: Tone = "info";
+    if (isClosed(r)) {
+      text = outcomeText(r);
+      tone = outcomeTone(r);
+    } else if (r.state === "connected") {
+      text = "Connected";
+      tone = "good";
     }
-    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
-  },
+    r.events.push(sysEvent(text, ev.at, tone, true));
+    r.typingUntil = 0;
+    if (isClosed(r)) {
+      r.resolving = null;
+      notify({ kind: "closed", request: r });
+    }
+  }
+  changed("list", "me", ...ifOpen(r, "thread", "context"));
+}
 
-  "callback.ring_ended"(ev, notify) {
-    const r = state.requests.get(ev.request_id);
-    if (!r) return;
-    r.ringing = false;
-    const [text, tone] = ringEndedText(ev.reason, r.callback);
-    r.events.push({ ...sysEvent(text, ev.at, tone), live: true });
-    notify("ring_ended", { request: r, text });
-    changed("list", ...(state.selectedId === r.id ? ["thread"] : []));
-  },
+function onRated(ev: RequestRated, notify: Notify): void {
+  const r = state.requests.get(ev.request_id);
+  if (!r) return;
+  const rating = { score: Number(ev.score) || 0, comment: ev.comment || "" };
+  r.rating = rating;
+  r.events.push(sysEvent(`Customer rated ${rating.score} of 5`, ev.at, "good", true));
+  notify({ kind: "rated", request: r });
+  changed("list", ...ifOpen(r, "thread"));
+}
 
-  presence(ev) {
-    if (!state.me) return;
-    if (ev.status) state.me.presence = ev.status;
-    if (Number.isFinite(ev.capacity)) state.me.capacity = ev.capacity;
-    if (Number.isFinite(ev.active)) state.me.active = ev.active;
-    if (state.presencePending === ev.status) state.presencePending = null;
-    changed("me");
-  },
-};
+function onCallback(ev: CallbackEvent): void {
+  const r = state.requests.get(ev.request_id);
+  const cb = ev.callback;
+  if (!r || !cb) return;
+  const before: Partial<Callback> = r.callback || {};
+  r.callback = cb;
+  r.ringing = cb.state === "ringing";
+  if (before.state !== cb.state || before.attempts !== cb.attempts) {
+    const said = callbackEventText(cb);
+    if (said) r.events.push(sysEvent(said[0], ev.at, said[1], true));
+  }
+  changed("list", ...ifOpen(r, "thread"));
+}
+
+function onRingEnded(ev: CallbackRingEnded, notify: Notify): void {
+  const r = state.requests.get(ev.request_id);
+  if (!r) return;
+  r.ringing = false;
+  const [text, tone] = ringEndedText(ev.reason, r.callback);
+  r.events.push(sysEvent(text, ev.at, tone, true));
+  notify({ kind: "ring_ended", request: r, text });
+  changed("list", ...ifOpen(r, "thread"));
+}
+
+function onPresence(ev: PresenceEvent): void {
+  if (!state.me) return;
+  if (ev.status) state.me.presence = ev.status;
+  if (Number.isFinite(ev.capacity)) state.me.capacity = ev.capacity;
+  if (Number.isFinite(ev.active)) state.me.active = ev.active;
+  if (state.presencePending === ev.status) state.presencePending = null;
+  changed("me");
+}
+
+const held = (session: unknown): boolean => isRecord(session) && Boolean(session.held);
+const count = (list: unknown): number => (Array.isArray(list) ? list.length : 0);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** A short human summary of what changed in a context ("step payment → review; 1 new error"). */
-export function contextDiff(before, after) {
-  const parts = [];
-  if ((before.flow || "") !== (after.flow || "")) parts.push(`flow ${before.flow || "—"} → ${after.flow || "—"}`);
-  if ((before.step || "") !== (after.step || "")) parts.push(`step ${before.step || "—"} → ${after.step || "—"}`);
-  const newErrors = (after.errors || []).length - (before.errors || []).length;
+export function contextDiff(before: Partial<Context>, after: Partial<Context>): string {
+  const parts: string[] = [];
+  const text = (v: unknown): string => (v ? String(v) : "—");
+  if ((before.flow || "") !== (after.flow || "")) parts.push(`flow ${text(before.flow)} → ${text(after.flow)}`);
+  if ((before.step || "") !== (after.step || "")) parts.push(`step ${text(before.step)} → ${text(after.step)}`);
+  const newErrors = count(after.errors) - count(before.errors);
   if (newErrors > 0) parts.push(`${newErrors} new error${newErrors > 1 ? "s" : ""}`);
-  const newSteps = (after.journey || []).length - (before.journey || []).length;
+  const newSteps = count(after.journey) - count(before.journey);
   if (newSteps > 0) parts.push(`${newSteps} journey event${newSteps > 1 ? "s" : ""}`);
-  const held = (s) => Boolean(s && s.held);
   if (held(before.session) !== held(after.session)) parts.push(held(after.session) ? "session held" : "session released");
-  if (JSON.stringify(before.fields || []) !== JSON.stringify(after.fields || [])) parts.push("form changed");
-  if (JSON.stringify(before.data || {}) !== JSON.stringify(after.data || {})) parts.push("data changed");
+  if (!same(before.fields || [], after.fields || [])) parts.push("form changed");
+  if (!same(before.data || {}, after.data || {})) parts.push("data changed");
   return clip(parts.join("; "), 200);
 }
 
-function leave(r, newState, notify) {
+function leave(r: Req, newState: RequestState, notify: Notify): void {
   state.requests.delete(r.id);
   state.order = state.order.filter((x) => x !== r.id);
   if (state.selectedId === r.id) state.selectedId = firstOpenId();
-  notify("left", { request: r, state: newState });
+  notify({ kind: "left", request: r, state: newState });
   changed("list", "thread", "context", "me");
 }
 
 // ---- local actions
 
-export function select(id) {
-  if (!state.requests.has(id)) return;
-  state.selectedId = id;
+export function select(id: string): void {
   const r = state.requests.get(id);
+  if (!r) return;
+  state.selectedId = id;
   if (document.visibilityState === "visible") r.unread = 0;
   changed("list", "thread", "context");
 }
 
-export function markSeen() {
-  const r = state.requests.get(state.selectedId);
+export function markSeen(): void {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
   if (r && r.unread) {
     r.unread = 0;
     changed("list");
   }
 }
 
-export function dismiss(id) {
+export function dismiss(id: string): void {
   const r = state.requests.get(id);
   if (!r || isLive(r)) return;
   state.requests.delete(id);
@@ -366,23 +493,24 @@ export function dismiss(id) {
   changed("list", "thread", "context", "me");
 }
 
-export function setConn(status, attempt) {
+export function setConn(status: ConnStatus, attempt: number): void {
   state.conn = { status, attempt };
   changed("conn");
 }
 
 /** Offers, oldest first (the one Alt+A accepts). */
-export function offersOldestFirst() {
-  return [...state.offers.values()].sort((a, b) => (a.at || a.expires_at || 0) - (b.at || b.expires_at || 0));
+export function offersOldestFirst(): DeskOffer[] {
+  const when = (o: DeskOffer): number => o.at || o.expires_at || 0;
+  return [...state.offers.values()].sort((a, b) => when(a) - when(b));
 }
 
-export function activeCount() {
+export function activeCount(): number {
   let n = 0;
   for (const r of state.requests.values()) if (r.state === "connected") n += 1;
   return n;
 }
 
-export function totalUnread() {
+export function totalUnread(): number {
   let n = 0;
   for (const r of state.requests.values()) n += r.unread;
   return n;
