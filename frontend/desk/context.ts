@@ -1,59 +1,72 @@
 // The right column: who (verified or not), where, app session, data, form, errors, journey.
-// Every value is customer-supplied and hostile: it is only ever set as text.
+// Every value is customer-supplied and hostile: it is only ever set as text, and read as
+// `unknown` until checked.
 
-import { h, icon, render } from "./dom.js";
-import { state, on } from "./store.js";
-import { clockTime, fullTime, isoTime, duration, serverNow, valueText, propsText, clip } from "./format.js";
-import { every } from "./ticker.js";
+import { h, icon, render, type Child, type IconName } from "./dom";
+import { state, on } from "./store";
+import { clockTime, fullTime, isoTime, duration, serverNow, valueText, propsText, clip, isRecord } from "./format";
+import { every } from "./ticker";
+import type { Customer } from "./protocol";
+
+type Obj = Record<string, unknown>;
 
 const JOURNEY_SHOWN = 25;
 let journeyExpanded = false;
-let shownId = null;
+let shownId: string | null = null;
+let root: HTMLElement | null = null;
 
-function section(id, title, iconName, ...content) {
+function section(id: string, title: string, iconName: IconName, ...content: Child[]): HTMLElement {
   return h("section.ctx-section", { aria: { labelledby: `ctx-${id}` } },
     h("h3.ctx-title", { id: `ctx-${id}` }, icon(iconName, 14), title),
     content);
 }
 
-function row(label, value, extra) {
+function row(label: string, value: Child, extra?: Child): HTMLElement[] {
   return [h("dt", null, label), h("dd", { title: typeof value === "string" ? value : undefined }, value, extra || null)];
 }
 
-function timeEl(at) {
-  if (!Number.isFinite(at) || at <= 0) return null;
+function timeEl(at: unknown): HTMLTimeElement | null {
+  if (typeof at !== "number" || !Number.isFinite(at) || at <= 0) return null;
   return h("time.ctx-time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
 }
 
-function who(customer) {
-  const c = customer || {};
-  const verified = c.verified === true;
+const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
+
+/** The identity's rows: a claimed value is marked "(claimed)", an unsigned one beside a
+ * verified identity "(unverified)". */
+function identityRows(c: Partial<Customer>, verified: boolean): HTMLElement[] {
   const claimed = verified ? null : h("span.claimed", null, " (claimed)");
   // Beside a valid token the app may send a name or email the token does not sign: shown,
   // but never as verified.
-  const unsigned = verified && c.claimed && typeof c.claimed === "object" ? c.claimed : {};
-  const value = (key) => {
-    if (c[key]) return [clip(String(c[key]), 120), verified ? null : claimed.cloneNode(true)];
-    if (typeof unsigned[key] === "string" && unsigned[key]) {
-      return [clip(unsigned[key], 120), h("span.claimed", null, " (unverified)")];
-    }
+  const unsigned: Obj = verified && isRecord(c.claimed) ? c.claimed : {};
+  const value = (key: "name" | "email"): [Child, Child] => {
+    const own = c[key];
+    if (own) return [clip(String(own), 120), verified || !claimed ? null : claimed.cloneNode(true)];
+    const other = unsigned[key];
+    if (typeof other === "string" && other) return [clip(other, 120), h("span.claimed", null, " (unverified)")];
     return ["—", null];
   };
-  const rows = [];
+  const rows: HTMLElement[] = [];
   rows.push(...row("Name", ...value("name")));
   rows.push(...row("Email", ...value("email")));
   if (c.id) rows.push(...row("User id", clip(String(c.id), 120), claimed && claimed.cloneNode(true)));
+  return rows;
+}
+
+function who(customer: Partial<Customer> | null | undefined): HTMLElement {
+  const c = customer || {};
+  const verified = c.verified === true;
   return section("who", "Who", "user",
     verified
       ? h("p.verify.is-verified", null, icon("shield", 16), h("strong", null, "Verified"),
           h("span", null, "The app's backend signed this identity."))
       : h("p.verify.is-unverified", null, icon("alert", 16), h("strong", null, "Unverified"),
           h("span", null, "The app claimed this identity; nothing checked it. Confirm who you're talking to before sharing account details.")),
-    h("dl.kv", { class: verified ? "" : "is-unchecked" }, rows));
+    h("dl.kv", { class: verified ? undefined : "is-unchecked" }, identityRows(c, verified)));
 }
 
-function where(ctx) {
-  const page = ctx.page || {};
+function where(ctx: Obj): HTMLElement {
+  const page: Obj = isRecord(ctx.page) ? ctx.page : {};
   return section("where", "Where", "map",
     h("p.where-main", null,
       h("span.where-flow", null, ctx.flow ? clip(valueText(ctx.flow), 60) : "Unknown flow"),
@@ -66,24 +79,27 @@ function where(ctx) {
       : null);
 }
 
-function session(ctx) {
+function session(ctx: Obj): HTMLElement {
   const s = ctx.session;
   if (!s || typeof s !== "object") {
     return section("session", "App session", "clock", h("p.muted", null, "The app didn't report a session."));
   }
+  const { held } = s as Obj;
+  const expiresAt = num((s as Obj).expires_at);
   const status = h("p.session");
   const left = h("span.session-left");
-  if (!s.held) {
+  if (!held) {
     status.classList.add("is-warn");
     status.append(icon("unlock", 16), h("strong", null, "Not held"), " ", h("span", null, "The app isn't holding the customer's session."));
   } else {
     status.append(icon("lock", 16), h("strong", null, "Held"), " ", left);
   }
+  const expires = Number.isFinite(expiresAt) && expiresAt > 0;
   const out = section("session", "App session", "clock", status,
-    Number.isFinite(s.expires_at) && s.expires_at > 0 ? h("p.muted", null, "Expires at ", timeEl(s.expires_at)) : null);
-  if (s.held && Number.isFinite(s.expires_at) && s.expires_at > 0) {
+    expires ? h("p.muted", null, "Expires at ", timeEl(expiresAt)) : null);
+  if (held && expires) {
     every(status, () => {
-      const ms = s.expires_at - serverNow();
+      const ms = expiresAt - serverNow();
       left.textContent = ms > 0 ? `${duration(ms)} left` : "expired";
       status.classList.toggle("is-warn", ms <= 120_000);
       status.classList.toggle("is-danger", ms <= 0);
@@ -93,7 +109,7 @@ function session(ctx) {
   return out;
 }
 
-function data(ctx) {
+function data(ctx: Obj): HTMLElement {
   const d = ctx.data && typeof ctx.data === "object" ? Object.entries(ctx.data) : [];
   return section("data", "Data", "list",
     d.length
@@ -101,40 +117,49 @@ function data(ctx) {
       : h("p.muted", null, "No data."));
 }
 
-function form(ctx) {
-  const fields = Array.isArray(ctx.fields) ? ctx.fields.slice(0, 200) : [];
+function fieldValue(f: Obj): HTMLElement {
+  if (f.masked) {
+    // Never a value for a masked field (the server never sends one anyway).
+    return h("span.masked", { class: f.filled ? "is-filled" : "is-empty" },
+      icon("lock", 12), f.filled ? "filled" : "empty", h("span.visually-hidden", null, " (masked)"));
+  }
+  if (f.value !== undefined && f.value !== null && f.value !== "") {
+    return h("span.field-value", null, clip(valueText(f.value), 200));
+  }
+  return h("span.field-state", { class: f.filled ? "is-filled" : "is-empty" }, f.filled ? "filled" : "empty");
+}
+
+function form(ctx: Obj): HTMLElement {
+  const fields: unknown[] = Array.isArray(ctx.fields) ? ctx.fields.slice(0, 200) : [];
   if (!fields.length) return section("form", "Form", "form", h("p.muted", null, "No form fields captured."));
-  const groups = new Map();
+  const groups = new Map<string, Obj[]>();
   for (const f of fields) {
     if (!f || typeof f !== "object") continue;
-    const key = valueText(f.form || "");
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(f);
+    const field = f as Obj;
+    const key = valueText(field.form || "");
+    const list = groups.get(key) ?? [];
+    list.push(field);
+    groups.set(key, list);
   }
-  const blocks = [];
+  const blocks: HTMLElement[] = [];
   for (const [name, list] of groups) {
     if (name && groups.size > 1) blocks.push(h("h4.ctx-sub", null, clip(name, 60)));
     blocks.push(h("ul.fields", null, list.map((f) => {
       const label = clip(valueText(f.label || f.name || "Field"), 80);
-      let value;
-      if (f.masked) {
-        // Never a value for a masked field (the server never sends one anyway).
-        value = h("span.masked", { class: f.filled ? "is-filled" : "is-empty" },
-          icon("lock", 12), f.filled ? "filled" : "empty", h("span.visually-hidden", null, " (masked)"));
-      } else if (f.value !== undefined && f.value !== null && f.value !== "") {
-        value = h("span.field-value", null, clip(valueText(f.value), 200));
-      } else {
-        value = h("span.field-state", { class: f.filled ? "is-filled" : "is-empty" }, f.filled ? "filled" : "empty");
-      }
-      return h("li.field", null, h("span.field-name", { title: label }, label), value);
+      return h("li.field", null, h("span.field-name", { title: label }, label), fieldValue(f));
     })));
   }
   return section("form", "Form", "form", blocks);
 }
 
-function errors(ctx) {
-  const list = Array.isArray(ctx.errors) ? [...ctx.errors].filter((e) => e && typeof e === "object") : [];
-  list.sort((a, b) => (b.at || 0) - (a.at || 0));
+/** The objects of a context list (errors, journey); anything else in it is skipped. */
+function objects(list: unknown): Obj[] {
+  return Array.isArray(list) ? list.filter((e): e is Obj => Boolean(e) && typeof e === "object") : [];
+}
+
+function errors(ctx: Obj): HTMLElement {
+  const list = objects(ctx.errors);
+  list.sort((a, b) => Number(b.at || 0) - Number(a.at || 0));
   return section("errors", `Errors${list.length ? ` (${list.length})` : ""}`, "alert",
     list.length
       ? h("ul.errors", null, list.slice(0, 30).map((e) =>
@@ -144,8 +169,8 @@ function errors(ctx) {
       : h("p.muted", null, "No errors reported."));
 }
 
-function journey(ctx) {
-  const list = Array.isArray(ctx.journey) ? ctx.journey.filter((j) => j && typeof j === "object") : [];
+function journey(ctx: Obj): HTMLElement {
+  const list = objects(ctx.journey);
   const hidden = journeyExpanded ? 0 : Math.max(0, list.length - JOURNEY_SHOWN);
   const shown = list.slice(hidden);
   const more = hidden
@@ -165,10 +190,9 @@ function journey(ctx) {
       : h("p.muted", null, "No journey events."));
 }
 
-let root = null;
-
-function drawContext() {
-  const r = state.requests.get(state.selectedId);
+function drawContext(): void {
+  if (!root) return;
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
   if (!r) {
     shownId = null;
     render(root, h("div.ctx-empty", null, icon("user", 28), h("p", null, "Select a chat to see who the customer is and where they are.")));
@@ -176,14 +200,14 @@ function drawContext() {
   }
   if (shownId !== r.id) journeyExpanded = false;
   shownId = r.id;
-  const ctx = r.context && typeof r.context === "object" ? r.context : {};
+  const ctx: Obj = isRecord(r.context) ? r.context : {};
   render(root,
     h("h2.visually-hidden", null, "Customer context"),
     who(r.customer), where(ctx), session(ctx), data(ctx), form(ctx), errors(ctx), journey(ctx));
 }
 
 /** Build the right column into `aside`. */
-export function mountContext(aside) {
+export function mountContext(aside: HTMLElement): void {
   root = aside;
   on("context", drawContext);
 }

@@ -1,18 +1,40 @@
 // The left column: me (presence, capacity), incoming offers, my requests, queues.
 
-import { h, icon, render } from "./dom.js";
-import { state, on, select, dismiss, isClosed, isLive, activeCount } from "./store.js";
-import { clip, initials, stateLabel, DISPOSITIONS } from "./format.js";
-import { mountOffers, verifiedBadge, whereText } from "./offers.js";
-import * as actions from "./actions.js";
+import { h, icon, render } from "./dom";
+import { state, on, select, dismiss, isLive, activeCount, type Req } from "./store";
+import { clip, dispositionLabel, initials, stateLabel } from "./format";
+import { mountOffers, verifiedBadge, whereText, customerName } from "./offers";
+import * as actions from "./actions";
+import type { ChoosablePresence } from "./protocol";
 
-const PRESENCE = [
+const PRESENCE: ReadonlyArray<readonly [ChoosablePresence, string]> = [
   ["available", "Available"],
   ["busy", "Busy"],
   ["away", "Away"],
 ];
 
-function mountMe(section) {
+function presenceButtons(): HTMLButtonElement[] {
+  const me = state.me;
+  // Before the socket says hello the server may report "offline": then nothing is checked
+  // and the first choice takes the tab stop.
+  const current = state.presencePending || me?.presence || "offline";
+  const known = PRESENCE.some(([v]) => v === current);
+  return PRESENCE.map(([value, label], i) => {
+    const checked = current === value;
+    const pending = state.presencePending === value;
+    return h(`button.segment.presence-${value}`, {
+      type: "button",
+      role: "radio",
+      dataset: { key: `presence-${value}` },
+      aria: { checked: String(checked), busy: pending ? "true" : undefined },
+      tabindex: checked || (!known && i === 0) ? "0" : "-1",
+      onclick: () => actions.setPresence(value),
+      onkeydown: (e: Event) => presenceKeys(e, value),
+    }, h("span.dot", { aria: { hidden: "true" } }), label, pending ? "…" : null);
+  });
+}
+
+function mountMe(section: HTMLElement): void {
   const avatar = h("span.avatar", { aria: { hidden: "true" } });
   const name = h("div.me-name");
   const role = h("div.me-role");
@@ -26,28 +48,12 @@ function mountMe(section) {
   );
 
   on("me", () => {
-    const me = state.me || {};
-    avatar.textContent = initials(me.name);
-    name.textContent = me.name || "";
-    role.textContent = me.role || "Specialist";
-    // Before the socket says hello the server may report "offline": then nothing is checked
-    // and the first choice takes the tab stop.
-    const current = state.presencePending || me.presence || "offline";
-    const known = PRESENCE.some(([v]) => v === current);
-    render(group, PRESENCE.map(([value, label], i) => {
-      const checked = current === value;
-      const pending = state.presencePending === value;
-      return h(`button.segment.presence-${value}`, {
-        type: "button",
-        role: "radio",
-        dataset: { key: `presence-${value}` },
-        aria: { checked: String(checked), busy: pending ? "true" : undefined },
-        tabindex: checked || (!known && i === 0) ? "0" : "-1",
-        onclick: () => actions.setPresence(value),
-        onkeydown: (e) => presenceKeys(e, value),
-      }, h("span.dot", { aria: { hidden: "true" } }), label, pending ? "…" : null);
-    }));
-    const cap = Number.isFinite(me.capacity) ? me.capacity : 0;
+    const me = state.me;
+    avatar.textContent = initials(me?.name);
+    name.textContent = me?.name || "";
+    role.textContent = me?.role || "Specialist";
+    render(group, presenceButtons());
+    const cap = me && Number.isFinite(me.capacity) ? me.capacity : 0;
     const active = activeCount();
     capacityText.textContent = `${active} of ${cap} chat${cap === 1 ? "" : "s"}`;
     meter.max = Math.max(cap, 1);
@@ -57,18 +63,21 @@ function mountMe(section) {
   });
 }
 
-function presenceKeys(e, value) {
+function presenceKeys(e: Event, value: ChoosablePresence): void {
+  if (!(e instanceof KeyboardEvent)) return;
   const i = PRESENCE.findIndex(([v]) => v === value);
   let next = -1;
   if (e.key === "ArrowRight" || e.key === "ArrowDown") next = (i + 1) % PRESENCE.length;
   if (e.key === "ArrowLeft" || e.key === "ArrowUp") next = (i + PRESENCE.length - 1) % PRESENCE.length;
   if (next < 0) return;
   e.preventDefault();
-  actions.setPresence(PRESENCE[next][0]);
-  requestAnimationFrame(() => document.querySelector(`[data-key="presence-${PRESENCE[next][0]}"]`)?.focus());
+  const [status] = PRESENCE[next];
+  actions.setPresence(status);
+  requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-key="presence-${status}"]`)?.focus());
 }
 
-function lastLine(r) {
+/** The list's second line: the last message (or my pending reply), else the description. */
+export function lastLine(r: Pick<Req, "pending" | "messages" | "description">): string {
   const pending = [...r.pending.values()].at(-1);
   const m = r.messages.at(-1);
   if (pending && (!m || pending.at >= (m.at || 0))) return `You: ${pending.body}`;
@@ -76,18 +85,19 @@ function lastLine(r) {
   return r.description || "";
 }
 
-function requestItem(r, index) {
+function requestItem(r: Req, index: number): HTMLLIElement {
   const customer = r.customer || {};
-  const name = customer.name || customer.email || "Anonymous customer";
+  const name = customerName(customer);
   const selected = state.selectedId === r.id;
   const closed = !isLive(r);
   const typing = r.typingUntil > Date.now();
   const shortcut = index < 9 ? `Alt+${index + 1}` : undefined;
-  const stateText = closed ? (r.state === "resolved" ? DISPOSITIONS[r.disposition] || "Resolved" : stateLabel(r.state)) : stateLabel(r.state);
+  const stateText = closed && r.state === "resolved" ? dispositionLabel(r.disposition) || "Resolved" : stateLabel(r.state);
   const label = `${clip(name, 60)}, ${stateText}${r.unread ? `, ${r.unread} unread` : ""}`;
+  const classes = [selected ? "is-selected" : "", closed ? "is-closed" : ""].filter(Boolean).join(" ");
   const button = h("button.req", {
     type: "button",
-    class: [selected ? "is-selected" : "", closed ? "is-closed" : ""].filter(Boolean).join(" "),
+    class: classes || undefined,
     dataset: { key: `req-${r.id}` },
     aria: { current: selected ? "true" : undefined, keyshortcuts: shortcut, label },
     onclick: () => {
@@ -106,7 +116,7 @@ function requestItem(r, index) {
         h(`span.state.state-${r.state}`, null, stateText),
         whereText(r.context) ? h("span.req-where", null, clip(whereText(r.context), 40)) : null)),
   );
-  const items = [button];
+  const items: HTMLElement[] = [button];
   if (closed) {
     items.push(h("button.icon-button.req-dismiss", {
       type: "button",
@@ -119,14 +129,14 @@ function requestItem(r, index) {
   return h("li.req-item", null, items);
 }
 
-function mountRequests(section) {
+function mountRequests(section: HTMLElement): void {
   const count = h("span.count");
   const list = h("ul.req-list");
   const empty = h("p.empty", null, "No chats yet. Accept an offer to start one.");
   section.append(h("h2.section-title", { id: "mine-title" }, "My requests ", count), list, empty);
   list.setAttribute("aria-labelledby", "mine-title");
-  const draw = () => {
-    const reqs = state.order.map((id) => state.requests.get(id)).filter(Boolean);
+  const draw = (): void => {
+    const reqs = state.order.map((id) => state.requests.get(id)).filter((r): r is Req => Boolean(r));
     const open = reqs.filter(isLive).length;
     count.textContent = open ? String(open) : "";
     count.title = open ? `${open} open` : "";
@@ -146,7 +156,7 @@ function mountRequests(section) {
   }, 1000);
 }
 
-function mountQueues(section) {
+function mountQueues(section: HTMLElement): void {
   const list = h("ul.queue-list");
   const empty = h("p.empty", null, "No queues.");
   section.append(h("h2.section-title", { id: "queues-title" }, "Queues"), list, empty);
@@ -155,7 +165,7 @@ function mountQueues(section) {
     empty.hidden = state.queues.length > 0;
     render(list, state.queues.map((q) => {
       const n = Number(q.waiting) || 0;
-      return h("li.queue", { class: n > 0 ? "is-waiting" : "" },
+      return h("li.queue", { class: n > 0 ? "is-waiting" : undefined },
         h("span.queue-name", { title: q.name }, clip(q.name, 40)),
         h("span.queue-count", { aria: { label: `${n} waiting` } }, String(n)));
     }));
@@ -163,7 +173,7 @@ function mountQueues(section) {
 }
 
 /** Build the left column into `aside`. */
-export function mountSidebar(aside) {
+export function mountSidebar(aside: HTMLElement): void {
   const me = h("section.panel.me");
   me.setAttribute("aria-label", "My status");
   const offers = h("section.panel.offers");

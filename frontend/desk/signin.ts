@@ -1,13 +1,23 @@
 // The sign-in screen: email + password, with clear 401 and 429 messages.
 
-import { h, icon } from "./dom.js";
-import { signIn, ApiError } from "./api.js";
+import { h, icon } from "./dom";
+import { signIn, ApiError } from "./api";
 
-/**
- * Render the sign-in form into `root`. Calls onSignedIn() after a 200.
- * `note` explains why we're here (e.g. "Your session ended").
- */
-export function showSignin(root, { onSignedIn, note = "" }) {
+export interface SigninOptions {
+  /** Called after a 200. */
+  onSignedIn: () => Promise<void> | void;
+  /** Why we're here (e.g. "Your session ended"). */
+  note?: string;
+}
+
+/** Seconds to wait before trying again, from a 429's detail ("… in 30 s"), or null. */
+export function retryAfter(detail: string): number | null {
+  const wait = /(\d+)\s*s\b/.exec(detail);
+  return wait ? Number(wait[1]) : null;
+}
+
+/** Render the sign-in form into `root`. */
+export function showSignin(root: HTMLElement, { onSignedIn, note = "" }: SigninOptions): void {
   const email = h("input", { id: "signin-email", type: "email", name: "email", autocomplete: "username", required: true, spellcheck: "false" });
   const password = h("input", { id: "signin-password", type: "password", name: "password", autocomplete: "current-password", required: true });
   const error = h("div.form-error", { id: "signin-error", role: "alert", aria: { live: "assertive" } });
@@ -25,7 +35,34 @@ export function showSignin(root, { onSignedIn, note = "" }) {
       form));
   root.replaceChildren(card);
 
-  let retryTimer = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Says what went wrong; true when the button stays off until the server's wait is over. */
+  const failed = (err: unknown): boolean => {
+    const status = err instanceof ApiError ? err.status : 0;
+    if (status === 401) {
+      error.textContent = "Email or password is wrong.";
+      password.setAttribute("aria-invalid", "true");
+      password.select();
+      password.focus();
+    } else if (status === 429 && err instanceof ApiError) {
+      // The server says how long to wait; keep the button off until then.
+      error.textContent = err.detail || "Too many sign-in attempts. Try again later.";
+      const wait = retryAfter(err.detail || "");
+      if (wait !== null) {
+        submit.disabled = true;
+        submit.textContent = "Sign in";
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => {
+          submit.disabled = false;
+        }, wait * 1000);
+        return true;
+      }
+    } else {
+      error.textContent = (err instanceof Error && err.message) || "Sign-in failed. Try again.";
+    }
+    return false;
+  };
+
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.textContent = "";
@@ -43,28 +80,7 @@ export function showSignin(root, { onSignedIn, note = "" }) {
       clearTimeout(retryTimer);
       await onSignedIn();
     } catch (err) {
-      const status = err instanceof ApiError ? err.status : 0;
-      if (status === 401) {
-        error.textContent = "Email or password is wrong.";
-        password.setAttribute("aria-invalid", "true");
-        password.select();
-        password.focus();
-      } else if (status === 429) {
-        // The server says how long to wait; keep the button off until then.
-        error.textContent = err.detail || "Too many sign-in attempts. Try again later.";
-        const wait = /(\d+)\s*s\b/.exec(err.detail || "");
-        if (wait) {
-          submit.disabled = true;
-          submit.textContent = "Sign in";
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(() => {
-            submit.disabled = false;
-          }, Number(wait[1]) * 1000);
-          return;
-        }
-      } else {
-        error.textContent = (err && err.message) || "Sign-in failed. Try again.";
-      }
+      if (failed(err)) return;
     }
     submit.disabled = false;
     submit.textContent = "Sign in";

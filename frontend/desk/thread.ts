@@ -1,28 +1,24 @@
 // The middle column: the selected request's thread (one timeline of messages and system
 // events), the compose box, "Customer is typing…", and the Resolve dialog.
 
-import { h, icon, render, kbd, announce } from "./dom.js";
-import { state, on, isClosed, isLive, outcomeText, markSeen } from "./store.js";
-import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format.js";
-import { verifiedBadge, whereText, channelChip, callbackLine } from "./offers.js";
-import { ringingText } from "./callbacks.js";
-import * as actions from "./actions.js";
+import { h, icon, render, kbd, announce } from "./dom";
+import { state, on, isClosed, isLive, outcomeText, markSeen, type Pending, type Req, type SysEvent } from "./store";
+import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format";
+import { verifiedBadge, whereText, channelChip, callbackLine, customerName } from "./offers";
+import { ringingText } from "./callbacks";
+import * as actions from "./actions";
+import type { Disposition, Message } from "./protocol";
 
 export const limits = { messageBytes: 4096 };
-const drafts = new Map(); // request_id -> text
-let shownId = null;
+const drafts = new Map<string, string>(); // request_id -> text
+let shownId: string | null = null;
 
-function customerName(r) {
-  const c = (r && r.customer) || {};
-  return c.name || c.email || "Anonymous customer";
-}
-
-function timeEl(at) {
+function timeEl(at: number | null | undefined): HTMLTimeElement | null {
   if (!at) return null;
   return h("time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
 }
 
-function messageItem(m, mine) {
+function messageItem(m: Message, mine: boolean): HTMLLIElement {
   const sender = ["customer", "specialist", "system"].includes(m.sender) ? m.sender : "system";
   if (sender === "system") {
     return h("li.tl-event", null, icon("info", 14), h("span", null, m.body), timeEl(m.at));
@@ -33,7 +29,7 @@ function messageItem(m, mine) {
     h("div.msg-body", null, m.body));
 }
 
-function pendingItem(r, p) {
+function pendingItem(r: Req, p: Pending): HTMLLIElement {
   const status =
     p.status === "failed"
       ? h("div.msg-status.is-failed", { role: "alert" },
@@ -42,29 +38,31 @@ function pendingItem(r, p) {
           " · ",
           h("button.link", { type: "button", onclick: () => actions.discardMessage(r.id, p.client_id) }, "Discard"))
       : h("div.msg-status", null, p.status === "sent" ? "Delivered" : state.conn.status === "connected" ? "Sending…" : "Waiting for connection…");
-  return h("li.msg.msg-specialist.is-pending", { class: p.status === "failed" ? "is-failed" : "" },
+  return h("li.msg.msg-specialist.is-pending", { class: p.status === "failed" ? "is-failed" : undefined },
     h("div.msg-head", null, h("span.msg-author", null, "You"), timeEl(p.at)),
     h("div.msg-body", null, p.body),
     status);
 }
 
-function eventItem(e) {
+function eventItem(e: SysEvent): HTMLLIElement {
   const ic = e.tone === "good" ? "check" : e.tone === "warn" ? "alert" : "info";
   return h(`li.tl-event.tone-${e.tone}`, null, icon(ic, 14), h("span", null, e.text), timeEl(e.at));
 }
 
-function timelineItems(r) {
+/** The timeline in order: the description (unless the first message says it), messages and
+ * system events by time, then my pending replies. */
+export function timelineItems(r: Req): HTMLLIElement[] {
   const meName = state.me && state.me.name;
-  const rows = [];
+  const rows: Array<{ at: number; node: () => HTMLLIElement }> = [];
   for (const m of r.messages) rows.push({ at: m.at || 0, node: () => messageItem(m, m.author === meName) });
   for (const e of r.events) rows.push({ at: e.at || 0, node: () => eventItem(e) });
   rows.sort((a, b) => a.at - b.at);
-  const out = [];
+  const out: HTMLLIElement[] = [];
   // The server may also store the description as the first customer message: show it once.
   const first = r.messages.find((m) => m.sender === "customer");
   if (r.description && !(first && first.body === r.description)) {
     out.push(h("li.tl-description", null,
-      h("div.msg-head", null, h("span.msg-author", null, `${customerName(r)} asked for help`), timeEl(r.created_at)),
+      h("div.msg-head", null, h("span.msg-author", null, `${customerName(r.customer)} asked for help`), timeEl(r.created_at)),
       h("div.msg-body", null, r.description)));
   }
   for (const row of rows) out.push(row.node());
@@ -72,7 +70,17 @@ function timelineItems(r) {
   return out;
 }
 
-function outcomeBanner(r) {
+function stars(score: number): HTMLSpanElement {
+  const el = h("span.stars", { role: "img", aria: { label: `Rated ${score} of 5` } });
+  for (let i = 1; i <= 5; i += 1) {
+    const s = icon("star", 14);
+    s.classList.add(i <= score ? "star-on" : "star-off");
+    el.append(s);
+  }
+  return el;
+}
+
+function outcomeBanner(r: Req): HTMLDivElement | null {
   if (isLive(r) && r.ringing && r.callback) {
     return h("div.outcome.is-ringing", { role: "status" }, icon("phone", 16),
       h("span.outcome-text", null, ringingText(r.callback)));
@@ -86,15 +94,9 @@ function outcomeBanner(r) {
       h("span.outcome-text", null, `No longer with you: ${stateLabel(r.state)}. The request was re-routed with its context.`));
   }
   const good = r.state === "resolved" && r.disposition !== "not_resolved";
-  const parts = [icon(good ? "resolve" : "alert", 16), h("span.outcome-text", null, outcomeText(r))];
+  const parts: Node[] = [icon(good ? "resolve" : "alert", 16), h("span.outcome-text", null, outcomeText(r))];
   if (r.rating && r.rating.score) {
-    const stars = h("span.stars", { role: "img", aria: { label: `Rated ${r.rating.score} of 5` } });
-    for (let i = 1; i <= 5; i += 1) {
-      const s = icon("star", 14);
-      s.classList.add(i <= r.rating.score ? "star-on" : "star-off");
-      stars.append(s);
-    }
-    parts.push(stars);
+    parts.push(stars(r.rating.score));
     if (r.rating.comment) parts.push(h("q.rating-comment", null, clip(r.rating.comment, 1000)));
   } else if (r.state === "resolved") {
     parts.push(h("span.muted", null, "Waiting for the customer's rating"));
@@ -103,8 +105,26 @@ function outcomeBanner(r) {
   return h(`div.outcome.${good ? "is-good" : "is-warn"}`, { role: "status" }, parts);
 }
 
-/** Build the middle column into `main`. */
-export function mountThread(main) {
+/** The column's parts, built once by mountThread. */
+interface ThreadUi {
+  title: HTMLHeadingElement;
+  sub: HTMLDivElement;
+  resolveBtn: HTMLButtonElement;
+  banner: HTMLDivElement;
+  log: HTMLOListElement;
+  typing: HTMLDivElement;
+  textarea: HTMLTextAreaElement;
+  label: HTMLLabelElement;
+  counter: HTMLSpanElement;
+  error: HTMLDivElement;
+  sendBtn: HTMLButtonElement;
+  form: HTMLFormElement;
+  closedNote: HTMLParagraphElement;
+  empty: HTMLDivElement;
+  body: HTMLDivElement;
+}
+
+function buildThread(): ThreadUi {
   const title = h("h2.thread-name", { id: "thread-title" });
   const sub = h("div.thread-sub");
   const resolveBtn = h("button.btn", {
@@ -115,10 +135,9 @@ export function mountThread(main) {
   const head = h("header.thread-head", null, h("div.thread-title", null, title, sub), h("div.thread-actions", null, resolveBtn));
   const banner = h("div.outcome-slot");
   // Not an aria-live region: the whole list is rebuilt on change, so new customer messages
-  // are announced through the polite announcer instead (desk.js).
+  // are announced through the polite announcer instead (desk.ts).
   const log = h("ol.timeline", { tabindex: "0", aria: { label: "Conversation" } });
   const typing = h("div.typing", { aria: { live: "polite" } });
-
   const textarea = h("textarea.compose-input", {
     id: "reply",
     rows: "3",
@@ -133,127 +152,144 @@ export function mountThread(main) {
   const form = h("form.compose", { aria: { label: "Reply" } }, label, textarea, error,
     h("div.compose-foot", null, help, counter, sendBtn));
   const closedNote = h("p.compose-closed", null);
-
   const empty = h("div.thread-empty", null,
     icon("chat", 32),
     h("h2", null, "No chat selected"),
     h("p", null, "Accept an offer to start helping, or pick a chat on the left."),
     h("p.muted", null, kbd("Alt", "A"), " accept the oldest offer · ", kbd("Alt", "1…9"), " switch chats · ", kbd("?"), " all shortcuts"));
   const body = h("div.thread-body", null, head, banner, log, typing, form, closedNote);
-  main.append(empty, body);
-  main.setAttribute("aria-labelledby", "thread-title");
+  return { title, sub, resolveBtn, banner, log, typing, textarea, label, counter, error, sendBtn, form, closedNote, empty, body };
+}
 
-  function updateCounter() {
-    const bytes = utf8Bytes(textarea.value);
-    const over = bytes > limits.messageBytes;
-    counter.textContent = bytes > limits.messageBytes * 0.8 ? `${bytes.toLocaleString()} / ${limits.messageBytes.toLocaleString()} bytes` : "";
-    counter.classList.toggle("is-over", over);
-    textarea.setAttribute("aria-invalid", over ? "true" : "false");
-    error.textContent = over
-      ? `Too long to send: ${bytes.toLocaleString()} bytes of ${limits.messageBytes.toLocaleString()}. Shorten it or split it into two messages.`
-      : "";
+function updateCounter(ui: ThreadUi): void {
+  const bytes = utf8Bytes(ui.textarea.value);
+  const max = limits.messageBytes;
+  const over = bytes > max;
+  ui.counter.textContent = bytes > max * 0.8 ? `${bytes.toLocaleString()} / ${max.toLocaleString()} bytes` : "";
+  ui.counter.classList.toggle("is-over", over);
+  ui.textarea.setAttribute("aria-invalid", over ? "true" : "false");
+  ui.error.textContent = over
+    ? `Too long to send: ${bytes.toLocaleString()} bytes of ${max.toLocaleString()}. Shorten it or split it into two messages.`
+    : "";
+}
+
+function send(ui: ThreadUi): void {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
+  if (!r || !isLive(r)) return;
+  const text = ui.textarea.value;
+  if (!text.trim()) return;
+  if (utf8Bytes(text) > limits.messageBytes) {
+    updateCounter(ui);
+    ui.textarea.focus();
+    return;
   }
-
-  function send() {
-    const r = state.requests.get(state.selectedId);
-    if (!isLive(r)) return;
-    const text = textarea.value;
-    if (!text.trim()) return;
-    if (utf8Bytes(text) > limits.messageBytes) {
-      updateCounter();
-      textarea.focus();
-      return;
-    }
-    if (actions.sendMessage(r.id, text)) {
-      textarea.value = "";
-      drafts.delete(r.id);
-      updateCounter();
-    }
+  if (actions.sendMessage(r.id, text)) {
+    ui.textarea.value = "";
+    drafts.delete(r.id);
+    updateCounter(ui);
   }
+}
 
+function wireCompose(ui: ThreadUi): void {
+  const { form, textarea, log } = ui;
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    send();
+    send(ui);
   });
   textarea.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
-      send();
+      send(ui);
     }
   });
   textarea.addEventListener("input", () => {
     if (state.selectedId) drafts.set(state.selectedId, textarea.value);
-    updateCounter();
+    updateCounter(ui);
     if (state.selectedId && textarea.value) actions.typing(state.selectedId, true);
     if (state.selectedId && !textarea.value) actions.typing(state.selectedId, false);
   });
-  textarea.addEventListener("blur", () => state.selectedId && actions.typing(state.selectedId, false));
+  textarea.addEventListener("blur", () => {
+    if (state.selectedId) actions.typing(state.selectedId, false);
+  });
   textarea.addEventListener("focus", markSeen);
   log.addEventListener("focus", markSeen);
+}
 
-  function drawTyping() {
-    const r = state.requests.get(state.selectedId);
-    const on = Boolean(r && r.typingUntil > Date.now() && isLive(r));
-    const text = on ? `${customerName(r)} is typing…` : "";
-    if (typing.textContent !== text) typing.textContent = text;
+function drawTyping(ui: ThreadUi): void {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
+  const shown = Boolean(r && r.typingUntil > Date.now() && isLive(r));
+  const text = shown && r ? `${customerName(r.customer)} is typing…` : "";
+  if (ui.typing.textContent !== text) ui.typing.textContent = text;
+}
+
+function drawHead(ui: ThreadUi, r: Req): void {
+  const name = customerName(r.customer);
+  ui.title.replaceChildren(clip(name, 80), " ", verifiedBadge(r.customer));
+  ui.title.title = name;
+  const where = whereText(r.context);
+  render(ui.sub,
+    r.channel || r.callback ? channelChip(r) : null,
+    r.callback ? callbackLine(r.callback) : null,
+    r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
+    where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
+    h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
+}
+
+function drawThread(ui: ThreadUi): void {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
+  ui.empty.hidden = Boolean(r);
+  ui.body.hidden = !r;
+  if (!r) {
+    shownId = null;
+    return;
   }
+  const switched = shownId !== r.id;
+  const { log, textarea } = ui;
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  if (switched) {
+    if (shownId) actions.typing(shownId, false);
+    textarea.value = drafts.get(r.id) || "";
+    updateCounter(ui);
+  }
+  shownId = r.id;
+  drawHead(ui, r);
+  const closed = !isLive(r);
+  ui.resolveBtn.disabled = closed || Boolean(r.resolving);
+  ui.resolveBtn.hidden = closed;
+  render(ui.banner, outcomeBanner(r));
+  log.replaceChildren(...timelineItems(r));
+  if (switched || nearBottom) log.scrollTop = log.scrollHeight;
 
-  on("thread", () => {
-    const r = state.requests.get(state.selectedId);
-    empty.hidden = Boolean(r);
-    body.hidden = !r;
-    if (!r) {
-      shownId = null;
-      return;
-    }
-    const switched = shownId !== r.id;
-    const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-    if (switched) {
-      if (shownId) actions.typing(shownId, false);
-      textarea.value = drafts.get(r.id) || "";
-      updateCounter();
-    }
-    shownId = r.id;
+  ui.form.hidden = closed;
+  textarea.disabled = closed;
+  ui.sendBtn.disabled = closed;
+  ui.label.textContent = `Reply to ${clip(customerName(r.customer), 60)}`;
+  ui.closedNote.hidden = !closed;
+  ui.closedNote.textContent = !closed ? "" : isClosed(r)
+    ? "This request is closed; the thread is read-only."
+    : "This request is no longer connected to you; the thread is read-only.";
+  drawTyping(ui);
+}
 
-    const name = customerName(r);
-    title.replaceChildren(clip(name, 80), " ", verifiedBadge(r.customer));
-    title.title = name;
-    const where = whereText(r.context);
-    render(sub,
-      r.channel || r.callback ? channelChip(r) : null,
-      r.callback ? callbackLine(r.callback) : null,
-      r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
-      where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
-      h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
-    const closed = !isLive(r);
-    resolveBtn.disabled = closed || Boolean(r.resolving);
-    resolveBtn.hidden = closed;
-    render(banner, outcomeBanner(r));
-    log.replaceChildren(...timelineItems(r));
-    if (switched || nearBottom) log.scrollTop = log.scrollHeight;
-
-    form.hidden = closed;
-    textarea.disabled = closed;
-    sendBtn.disabled = closed;
-    label.textContent = `Reply to ${clip(name, 60)}`;
-    closedNote.hidden = !closed;
-    closedNote.textContent = !closed ? "" : isClosed(r)
-      ? "This request is closed; the thread is read-only."
-      : "This request is no longer connected to you; the thread is read-only.";
-    drawTyping();
-  });
+/** Build the middle column into `main`. */
+export function mountThread(main: HTMLElement): void {
+  const ui = buildThread();
+  main.append(ui.empty, ui.body);
+  main.setAttribute("aria-labelledby", "thread-title");
+  wireCompose(ui);
+  on("thread", () => drawThread(ui));
   on("conn", () => {
     // "Sending…" vs "Waiting for connection…" on pending messages.
-    const r = state.requests.get(state.selectedId);
-    if (r && r.pending.size) log.replaceChildren(...timelineItems(r));
+    const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
+    if (r && r.pending.size) ui.log.replaceChildren(...timelineItems(r));
   });
-  document.addEventListener("desk:typing", drawTyping);
+  document.addEventListener("desk:typing", () => drawTyping(ui));
   mountResolveDialog();
 }
 
-export function focusReply() {
+export function focusReply(): boolean {
   const t = document.getElementById("reply");
-  if (t && !t.disabled && !t.closest("[hidden]")) {
+  if (t instanceof HTMLTextAreaElement && !t.disabled && !t.closest("[hidden]")) {
     document.dispatchEvent(new CustomEvent("desk:pane", { detail: "thread" }));
     t.focus();
     return true;
@@ -263,9 +299,44 @@ export function focusReply() {
 
 // ---- Resolve dialog
 
-let dialog = null;
+interface ResolveUi {
+  dialog: HTMLDialogElement;
+  who: HTMLParagraphElement;
+  note: HTMLTextAreaElement;
+  error: HTMLParagraphElement;
+  form: HTMLFormElement;
+  submit: HTMLButtonElement;
+}
 
-function mountResolveDialog() {
+let resolveUi: ResolveUi | null = null;
+
+function isDisposition(value: string): value is Disposition {
+  return Object.prototype.hasOwnProperty.call(DISPOSITIONS, value);
+}
+
+function submitResolve(ui: ResolveUi): void {
+  const id = ui.dialog.dataset.requestId || "";
+  const picked = ui.form.querySelector<HTMLInputElement>("input[name=disposition]:checked")?.value || "resolved";
+  const disposition = isDisposition(picked) ? picked : "resolved";
+  ui.error.textContent = "";
+  ui.submit.disabled = true;
+  ui.submit.textContent = "Resolving…";
+  actions
+    .resolve(id, disposition, ui.note.value.trim())
+    .then(() => {
+      ui.dialog.close();
+      announce(`Resolved: ${DISPOSITIONS[disposition]}`);
+    })
+    .catch((err: unknown) => {
+      ui.error.textContent = `Couldn't resolve: ${err instanceof Error ? err.message : String(err)}`;
+    })
+    .finally(() => {
+      ui.submit.disabled = false;
+      ui.submit.textContent = "Resolve";
+    });
+}
+
+function mountResolveDialog(): void {
   const heading = h("h2", { id: "resolve-title" }, "Resolve");
   const who = h("p.muted");
   const options = Object.entries(DISPOSITIONS).map(([value, label], i) =>
@@ -282,48 +353,32 @@ function mountResolveDialog() {
     h("label.field-label", { for: "resolve-note" }, "Note ", h("span.muted", null, "(optional, for the record)")),
     note, error,
     h("div.dialog-actions", null, cancel, submit));
-  dialog = h("dialog.dialog", { aria: { labelledby: "resolve-title" } }, form);
+  const dialog = h("dialog.dialog", { aria: { labelledby: "resolve-title" } }, form);
   document.body.append(dialog);
+  const ui: ResolveUi = { dialog, who, note, error, form, submit };
+  resolveUi = ui;
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const id = dialog.dataset.requestId;
-    const disposition = form.querySelector("input[name=disposition]:checked")?.value || "resolved";
-    error.textContent = "";
-    submit.disabled = true;
-    submit.textContent = "Resolving…";
-    actions
-      .resolve(id, disposition, note.value.trim())
-      .then(() => {
-        dialog.close();
-        announce(`Resolved: ${DISPOSITIONS[disposition]}`);
-      })
-      .catch((err) => {
-        error.textContent = `Couldn't resolve: ${err.message}`;
-      })
-      .finally(() => {
-        submit.disabled = false;
-        submit.textContent = "Resolve";
-      });
+    submitResolve(ui);
   });
   dialog.addEventListener("close", () => {
-    if (document.getElementById("reply") && !document.getElementById("reply").disabled) document.getElementById("reply").focus();
+    const reply = document.getElementById("reply");
+    if (reply instanceof HTMLTextAreaElement && !reply.disabled) reply.focus();
   });
-  dialog.who = who;
-  dialog.note = note;
-  dialog.error = error;
-  dialog.form = form;
 }
 
-export function openResolve() {
-  const r = state.requests.get(state.selectedId);
-  if (!isLive(r) || !dialog || dialog.open) return false;
-  dialog.dataset.requestId = r.id;
-  dialog.who.textContent = `Close the chat with ${clip(customerName(r), 80)} and record the outcome.`;
-  dialog.note.value = "";
-  dialog.error.textContent = "";
-  dialog.form.querySelector("input[name=disposition]").checked = true;
-  dialog.showModal();
-  dialog.form.querySelector("input[name=disposition]:checked").focus();
+export function openResolve(): boolean {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : undefined;
+  const ui = resolveUi;
+  if (!r || !isLive(r) || !ui || ui.dialog.open) return false;
+  ui.dialog.dataset.requestId = r.id;
+  ui.who.textContent = `Close the chat with ${clip(customerName(r.customer), 80)} and record the outcome.`;
+  ui.note.value = "";
+  ui.error.textContent = "";
+  const firstChoice = ui.form.querySelector<HTMLInputElement>("input[name=disposition]");
+  if (firstChoice) firstChoice.checked = true;
+  ui.dialog.showModal();
+  ui.form.querySelector<HTMLInputElement>("input[name=disposition]:checked")?.focus();
   return true;
 }

@@ -46,7 +46,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K];
 export function h(tag: string, attrs?: Attrs | Child, ...children: Child[]): HTMLElement;
 export function h(tag: string, attrs?: Attrs | Child, ...children: Child[]): HTMLElement {
-  const [name, ...classes] = tag.split(".");
+  // (no destructuring: esbuild can't lower it for Safari 13, which the widget still serves)
+  const classes = tag.split(".");
+  const name = classes.shift();
   const el = document.createElement(name || "div");
   if (classes.length) el.className = classes.join(" ");
   build(el, attrs, children);
@@ -61,7 +63,8 @@ export function s<K extends keyof SVGElementTagNameMap>(
 ): SVGElementTagNameMap[K];
 export function s(tag: string, attrs?: Attrs | Child, ...children: Child[]): SVGElement;
 export function s(tag: string, attrs?: Attrs | Child, ...children: Child[]): SVGElement {
-  const [name, ...classes] = tag.split(".");
+  const classes = tag.split(".");
+  const name = classes.shift();
   const el = document.createElementNS(SVG_NS, name || "g");
   if (classes.length) el.setAttribute("class", classes.join(" "));
   build(el, attrs, children);

@@ -495,7 +495,8 @@ export class Stream {
   // ---------------------------------------------------------------- internals: frames out
 
   private supersede(f: WriteFrame): void {
-    for (const [id, old] of this.outbox) {
+    for (const old of this.outbox.values()) {
+      const id = old.id;
       if (old.type !== f.type || id === f.id) continue;
       this.settle(id);
       this.waiters.get(id)?.resolve({ superseded: true });
