@@ -27,6 +27,9 @@ const common = {
 const sdk = {
   ...common,
   format: "iife",
+  // Minified: every host page downloads tapline.js, so its bytes are the customers'; the
+  // linked source map keeps it readable in DevTools.
+  minify: true,
   entryPoints: [
     { in: src("sdk/tapline.ts"), out: "tapline" },
     { in: src("sdk/panel.ts"), out: "tapline-panel" },
