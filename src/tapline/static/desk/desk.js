@@ -4,12 +4,12 @@ import {
   board,
   every,
   loadBoard
-} from "./chunks/chunk-7W66ZA5Z.js";
+} from "./chunks/chunk-Q5OFTHYJ.js";
 import {
   current,
   linkHandler,
   onRoute
-} from "./chunks/chunk-D67JHT52.js";
+} from "./chunks/chunk-VAL4UJE4.js";
 import {
   ApiError,
   CHANNELS,
@@ -23,6 +23,7 @@ import {
   clip,
   clockTime,
   dismiss,
+  dispositionLabel,
   duration,
   fullTime,
   getState,
@@ -32,6 +33,7 @@ import {
   isClosed,
   isLate,
   isLive,
+  isRecord,
   isoTime,
   kbd,
   markSeen,
@@ -55,46 +57,59 @@ import {
   totalUnread,
   utf8Bytes,
   valueText
-} from "./chunks/chunk-Z4FIMWQ5.js";
+} from "./chunks/chunk-RE3IMUZ3.js";
+
+// frontend/shared/backoff.ts
+var BACKOFF_FIRST = 500;
+var BACKOFF_MAX = 1e4;
+var BACKOFF_JITTER = 0.25;
+function backoffDelay(attempt, random = Math.random) {
+  const n = Number.isFinite(attempt) ? Math.max(0, Math.floor(attempt) - 1) : 0;
+  const base = Math.min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** Math.min(n, 10));
+  const jittered = base * (1 - BACKOFF_JITTER + random() * 2 * BACKOFF_JITTER);
+  return Math.round(Math.min(BACKOFF_MAX, Math.max(0, jittered)));
+}
+
+// frontend/shared/ids.ts
+function source() {
+  return typeof globalThis.crypto === "object" ? globalThis.crypto : void 0;
+}
+function newId(c = source()) {
+  if (c && typeof c.randomUUID === "function") {
+    try {
+      return c.randomUUID();
+    } catch {
+    }
+  }
+  const b = new Uint8Array(16);
+  if (c && typeof c.getRandomValues === "function") c.getRandomValues(b);
+  else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+  b[6] = b[6] & 15 | 64;
+  b[8] = b[8] & 63 | 128;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 // frontend/desk/socket.ts
 var SIGNALS = /* @__PURE__ */ new Set(["ack", "error", "pong", "typing", "queues", "welcome"]);
 var PING_EVERY = 2e4;
 var SILENCE_LIMIT = 5e4;
-var BACKOFF_FIRST = 500;
-var BACKOFF_MAX = 1e4;
-function newId() {
-  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-}
-function backoffDelay(attempt) {
-  const base = Math.min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** Math.max(0, attempt - 1));
-  const jittered = base * (0.75 + Math.random() * 0.5);
-  return Math.round(Math.min(BACKOFF_MAX, jittered));
-}
+var RATE_LIMITED_RETRY = 1500;
+var FrameError = class extends Error {
+  constructor(message2, code) {
+    super(message2);
+    this.code = code;
+  }
+};
 var DeskSocket = class {
-  /**
-   * @param {object} o
-   * @param {() => number} o.lastSeq       the last seq the store applied
-   * @param {(ev) => void} o.onEvent       sequenced events, in arrival order
-   * @param {(frame) => void} o.onSignal   typing, queues, welcome, pong
-   * @param {(status, attempt) => void} o.onStatus  connecting|connected|reconnecting|offline|stopped
-   * @param {() => Promise<boolean>} o.isSignedIn   asked after a refused handshake
-   * @param {() => void} o.onSignedOut
-   * @param {(id, result, frame) => void} o.onAck
-   * @param {(error, frame) => void} o.onFrameError  an `error` signal whose ref is one of ours
-   * @param {string} [o.storageKey]        keep unacked `message` frames across a reload
-   */
   constructor(o) {
-    this.o = o;
     this.ws = null;
+    /** Open and welcomed. */
     this.ready = false;
     this.stopped = true;
     this.attempt = 0;
-    this.timer = null;
-    this.pingTimer = null;
     this.lastFrameAt = 0;
+    /** id -> frame, in send order. */
     this.outbox = /* @__PURE__ */ new Map();
     this.waiters = /* @__PURE__ */ new Map();
     this.onOnline = () => this.connectNow();
@@ -102,6 +117,7 @@ var DeskSocket = class {
       this.o.onStatus("offline", this.attempt);
       if (this.ws) this.ws.close(4e3, "offline");
     };
+    this.o = o;
     this.restoreOutbox();
   }
   start() {
@@ -138,7 +154,7 @@ var DeskSocket = class {
   /**
    * A write frame: gets a fresh client id (unless it already has one, e.g. a resend),
    * is kept until its `ack`, and is sent again after every reconnect.
-   * Returns {id, done} where done resolves with the ack result or rejects with the error.
+   * `done` resolves with the ack's result or rejects with a FrameError.
    */
   write(frame) {
     const f = { ...frame, id: frame.id || newId() };
@@ -177,7 +193,7 @@ var DeskSocket = class {
   }
   raw(frame) {
     try {
-      this.ws.send(JSON.stringify(frame));
+      this.ws?.send(JSON.stringify(frame));
     } catch {
     }
   }
@@ -188,15 +204,18 @@ var DeskSocket = class {
       return;
     }
     this.o.onStatus(this.attempt ? "reconnecting" : "connecting", this.attempt);
-    let opened = false;
     let ws;
     try {
       ws = new WebSocket(this.url());
     } catch {
-      this.scheduleReconnect(false, 1006);
+      void this.scheduleReconnect(false, 1006);
       return;
     }
     this.ws = ws;
+    this.listen(ws);
+  }
+  listen(ws) {
+    let opened = false;
     ws.addEventListener("open", () => {
       if (ws !== this.ws) return;
       opened = true;
@@ -209,20 +228,15 @@ var DeskSocket = class {
     ws.addEventListener("message", (e) => {
       if (ws !== this.ws) return;
       this.lastFrameAt = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(e.data);
-      } catch {
-        return;
-      }
-      if (frame && typeof frame === "object") this.receive(frame);
+      const frame = parseFrame(e.data);
+      if (frame) this.receive(frame);
     });
     ws.addEventListener("close", (e) => {
       if (ws !== this.ws) return;
       this.ws = null;
       this.ready = false;
       clearInterval(this.pingTimer);
-      this.scheduleReconnect(opened, e.code);
+      void this.scheduleReconnect(opened, e.code);
     });
   }
   heartbeat() {
@@ -243,7 +257,7 @@ var DeskSocket = class {
     }
     this.o.onStatus("reconnecting", this.attempt);
     if (!opened || code === 4401 || code === 4403 || code === 1008) {
-      let signedIn = true;
+      let signedIn;
       try {
         signedIn = await this.o.isSignedIn();
       } catch {
@@ -260,47 +274,50 @@ var DeskSocket = class {
     this.timer = setTimeout(() => this.connect(), backoffDelay(this.attempt));
   }
   receive(frame) {
-    if (typeof frame.seq === "number" && !SIGNALS.has(frame.type)) {
+    if ("seq" in frame && typeof frame.seq === "number" && !SIGNALS.has(frame.type)) {
       this.o.onEvent(frame);
       return;
     }
-    switch (frame.type) {
+    const signal = frame;
+    switch (signal.type) {
       case "welcome":
         this.ready = true;
         this.attempt = 0;
         this.o.onStatus("connected", 0);
-        this.o.onSignal(frame);
+        this.o.onSignal(signal);
         for (const f of this.outbox.values()) this.raw(f);
         return;
-      case "ack": {
-        const f = this.outbox.get(frame.id);
-        this.outbox.delete(frame.id);
-        this.persistOutbox();
-        this.o.onAck(frame.id, frame.result || {}, f);
-        this.waiters.get(frame.id)?.resolve(frame.result || {});
-        this.waiters.delete(frame.id);
-        return;
-      }
-      case "error": {
-        const f = frame.ref ? this.outbox.get(frame.ref) : void 0;
-        if (f && frame.code === "rate_limited") {
-          setTimeout(() => {
-            if (this.ready && this.outbox.has(f.id)) this.raw(f);
-          }, 1500);
-          return;
-        }
-        if (f) {
-          this.outbox.delete(f.id);
-          this.persistOutbox();
-          this.waiters.get(f.id)?.reject(Object.assign(new Error(frame.message || frame.code), { code: frame.code }));
-          this.waiters.delete(f.id);
-        }
-        this.o.onFrameError(frame, f);
-        return;
-      }
+      case "ack":
+        return this.acked(signal.id, signal.result || {});
+      case "error":
+        return this.refused(signal);
       default:
-        this.o.onSignal(frame);
+        this.o.onSignal(signal);
     }
+  }
+  acked(id, result) {
+    const f = this.outbox.get(id);
+    this.outbox.delete(id);
+    this.persistOutbox();
+    this.o.onAck(id, result, f);
+    this.waiters.get(id)?.resolve(result);
+    this.waiters.delete(id);
+  }
+  refused(error) {
+    const f = error.ref ? this.outbox.get(error.ref) : void 0;
+    if (f && error.code === "rate_limited") {
+      setTimeout(() => {
+        if (this.ready && this.outbox.has(f.id)) this.raw(f);
+      }, RATE_LIMITED_RETRY);
+      return;
+    }
+    if (f) {
+      this.outbox.delete(f.id);
+      this.persistOutbox();
+      this.waiters.get(f.id)?.reject(new FrameError(error.message || error.code, error.code));
+      this.waiters.delete(f.id);
+    }
+    this.o.onFrameError(error, f);
   }
   persistOutbox() {
     if (!this.o.storageKey) return;
@@ -315,13 +332,30 @@ var DeskSocket = class {
     if (!this.o.storageKey) return;
     try {
       const saved = JSON.parse(sessionStorage.getItem(this.o.storageKey) || "[]");
+      if (!Array.isArray(saved)) return;
       for (const f of saved) {
-        if (f && typeof f.id === "string" && f.type === "message") this.outbox.set(f.id, f);
+        if (isSavedMessage(f)) this.outbox.set(f.id, f);
       }
     } catch {
     }
   }
 };
+function parseFrame(data2) {
+  if (typeof data2 !== "string") return null;
+  let frame;
+  try {
+    frame = JSON.parse(data2);
+  } catch {
+    return null;
+  }
+  if (!frame || typeof frame !== "object") return null;
+  return frame;
+}
+function isSavedMessage(f) {
+  if (!f || typeof f !== "object") return false;
+  const m = f;
+  return typeof m.id === "string" && m.type === "message";
+}
 
 // frontend/desk/actions.ts
 var socket = null;
@@ -330,20 +364,26 @@ var TYPING_EVERY = 3e3;
 function bindSocket(s) {
   socket = s;
 }
+function bound() {
+  if (!socket) throw new Error("The desk's socket is not started.");
+  return socket;
+}
+var offerGone = (err) => err instanceof FrameError && (err.code === "not_found" || err.code === "invalid_state");
+var message = (err) => err instanceof Error ? err.message : String(err);
 function accept(requestId) {
   const offer = state.offers.get(requestId);
   if (!offer || offer.busy || state.conn.status !== "connected") return;
   offer.busy = "accepting";
   state.acceptedByMe.add(requestId);
   changed("offers");
-  socket.write({ type: "accept", request_id: requestId }).done.catch((err) => {
+  bound().write({ type: "accept", request_id: requestId }).done.catch((err) => {
     state.acceptedByMe.delete(requestId);
     const o = state.offers.get(requestId);
     if (o) {
       o.busy = null;
-      if (err.code === "not_found" || err.code === "invalid_state") state.offers.delete(requestId);
+      if (offerGone(err)) state.offers.delete(requestId);
     }
-    toast(`Couldn't accept: ${err.message}`, "error");
+    toast(`Couldn't accept: ${message(err)}`, "error");
     changed("offers");
   });
 }
@@ -352,14 +392,14 @@ function decline(requestId) {
   if (!offer || offer.busy || state.conn.status !== "connected") return;
   offer.busy = "declining";
   changed("offers");
-  socket.write({ type: "decline", request_id: requestId }).done.then(() => {
+  bound().write({ type: "decline", request_id: requestId }).done.then(() => {
     state.offers.delete(requestId);
     changed("offers");
   }).catch((err) => {
     const o = state.offers.get(requestId);
     if (o) o.busy = null;
-    if (err.code === "not_found" || err.code === "invalid_state") state.offers.delete(requestId);
-    toast(`Couldn't decline: ${err.message}`, "error");
+    if (offerGone(err)) state.offers.delete(requestId);
+    toast(`Couldn't decline: ${message(err)}`, "error");
     changed("offers");
   });
 }
@@ -367,34 +407,33 @@ function setPresence(status) {
   if (!state.me || state.me.presence === status && !state.presencePending) return;
   state.presencePending = status;
   changed("me");
-  socket.write({ type: "presence", status }).done.then((result) => {
+  bound().write({ type: "presence", status }).done.then((result) => {
     if (result && result.superseded) return;
     if (state.presencePending === status) state.presencePending = null;
-    state.me.presence = status;
+    if (state.me) state.me.presence = status;
     changed("me");
   }).catch((err) => {
     state.presencePending = null;
-    toast(`Couldn't change presence: ${err.message}`, "error");
+    toast(`Couldn't change presence: ${message(err)}`, "error");
     changed("me");
   });
 }
 function sendMessage(requestId, body) {
   const r = state.requests.get(requestId);
-  if (!isLive(r)) return false;
+  if (!r || !isLive(r)) return false;
   const id = newId();
   r.pending.set(id, { client_id: id, body, at: serverNow(), status: "sending", error: "" });
-  socket.write({ type: "message", id, request_id: requestId, body });
+  bound().write({ type: "message", id, request_id: requestId, body });
   typing(requestId, false, true);
   changed("thread", "list");
   return true;
 }
 function retryMessage(requestId, clientId) {
-  const r = state.requests.get(requestId);
-  const p = r && r.pending.get(clientId);
+  const p = state.requests.get(requestId)?.pending.get(clientId);
   if (!p) return;
   p.status = "sending";
   p.error = "";
-  socket.write({ type: "message", id: clientId, request_id: requestId, body: p.body });
+  bound().write({ type: "message", id: clientId, request_id: requestId, body: p.body });
   changed("thread");
 }
 function discardMessage(requestId, clientId) {
@@ -403,32 +442,25 @@ function discardMessage(requestId, clientId) {
 }
 function restorePending(frames) {
   for (const f of frames) {
+    if (f.type !== "message") continue;
     const r = state.requests.get(f.request_id);
     if (!r || r.messages.some((m) => m.client_id === f.id)) continue;
     r.pending.set(f.id, { client_id: f.id, body: f.body, at: serverNow(), status: "sending", error: "" });
   }
   changed("thread");
 }
-function onAck(id, result, frame) {
+function onAck(id, _result, frame) {
   if (!frame || frame.type !== "message") return;
   const r = state.requests.get(frame.request_id);
   const p = r && r.pending.get(id);
-  if (!p) return;
-  const m = result && result.message;
-  if (m && m.id && !r.messages.some((x) => x.id === m.id)) {
-    r.messages.push(m);
-    r.pending.delete(id);
-  } else if (r.messages.some((x) => x.client_id === id)) {
-    r.pending.delete(id);
-  } else {
-    p.status = "sent";
-  }
+  if (!r || !p) return;
+  if (r.messages.some((x) => x.client_id === id)) r.pending.delete(id);
+  else p.status = "sent";
   if (state.selectedId === r.id) changed("thread");
 }
 function onFrameError(err, frame) {
   if (frame && frame.type === "message") {
-    const r = state.requests.get(frame.request_id);
-    const p = r && r.pending.get(frame.id);
+    const p = state.requests.get(frame.request_id)?.pending.get(frame.id);
     if (p) {
       p.status = "failed";
       p.error = err.message || err.code || "Not sent";
@@ -443,12 +475,12 @@ function onFrameError(err, frame) {
 }
 function resolve(requestId, disposition, note) {
   const r = state.requests.get(requestId);
-  if (!isLive(r)) return Promise.reject(new Error("This request is no longer connected to you."));
+  if (!r || !isLive(r)) return Promise.reject(new Error("This request is no longer connected to you."));
   const frame = { type: "resolve", request_id: requestId, disposition };
   if (note) frame.note = note;
   r.resolving = "sending";
   changed("thread");
-  return socket.write(frame).done.then(
+  return bound().write(frame).done.then(
     (result) => {
       r.resolving = isClosed(r) ? null : "acked";
       r.resolveNote = note || "";
@@ -476,6 +508,10 @@ function typing(requestId, active, force = false) {
 }
 
 // frontend/desk/signin.ts
+function retryAfter(detail) {
+  const wait = /(\d+)\s*s\b/.exec(detail);
+  return wait ? Number(wait[1]) : null;
+}
 function showSignin(root2, { onSignedIn, note = "" }) {
   const email = h("input", { id: "signin-email", type: "email", name: "email", autocomplete: "username", required: true, spellcheck: "false" });
   const password = h("input", { id: "signin-password", type: "password", name: "password", autocomplete: "current-password", required: true });
@@ -504,7 +540,31 @@ function showSignin(root2, { onSignedIn, note = "" }) {
     )
   );
   root2.replaceChildren(card);
-  let retryTimer = null;
+  let retryTimer;
+  const failed = (err) => {
+    const status = err instanceof ApiError ? err.status : 0;
+    if (status === 401) {
+      error.textContent = "Email or password is wrong.";
+      password.setAttribute("aria-invalid", "true");
+      password.select();
+      password.focus();
+    } else if (status === 429 && err instanceof ApiError) {
+      error.textContent = err.detail || "Too many sign-in attempts. Try again later.";
+      const wait = retryAfter(err.detail || "");
+      if (wait !== null) {
+        submit.disabled = true;
+        submit.textContent = "Sign in";
+        clearTimeout(retryTimer);
+        retryTimer = setTimeout(() => {
+          submit.disabled = false;
+        }, wait * 1e3);
+        return true;
+      }
+    } else {
+      error.textContent = err instanceof Error && err.message || "Sign-in failed. Try again.";
+    }
+    return false;
+  };
   form2.addEventListener("submit", async (e) => {
     e.preventDefault();
     error.textContent = "";
@@ -522,27 +582,7 @@ function showSignin(root2, { onSignedIn, note = "" }) {
       clearTimeout(retryTimer);
       await onSignedIn();
     } catch (err) {
-      const status = err instanceof ApiError ? err.status : 0;
-      if (status === 401) {
-        error.textContent = "Email or password is wrong.";
-        password.setAttribute("aria-invalid", "true");
-        password.select();
-        password.focus();
-      } else if (status === 429) {
-        error.textContent = err.detail || "Too many sign-in attempts. Try again later.";
-        const wait = /(\d+)\s*s\b/.exec(err.detail || "");
-        if (wait) {
-          submit.disabled = true;
-          submit.textContent = "Sign in";
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(() => {
-            submit.disabled = false;
-          }, Number(wait[1]) * 1e3);
-          return;
-        }
-      } else {
-        error.textContent = err && err.message || "Sign-in failed. Try again.";
-      }
+      if (failed(err)) return;
     }
     submit.disabled = false;
     submit.textContent = "Sign in";
@@ -568,8 +608,8 @@ function verifiedBadge(customer, compact = false) {
   );
 }
 function whereText(context) {
-  const c = context || {};
-  const parts = [c.flow, c.step].filter((x) => typeof x === "string" && x);
+  const c = isRecord(context) ? context : {};
+  const parts = [c.flow, c.step].filter((x) => typeof x === "string" && x !== "");
   return parts.join(" \u203A ");
 }
 function channelChip(x) {
@@ -586,36 +626,46 @@ function callbackLine(cb) {
     late ? " \xB7 late" : null
   );
 }
-function offerCard(offer, index) {
-  const customer = offer.customer || {};
-  const name = customer.name || customer.email || "Anonymous customer";
-  const where2 = whereText(offer.context);
-  const first = index === 0;
+function ringTotal(offer, now) {
+  const window2 = (offer.expires_at || 0) - (offer.at || 0);
+  const left = (offer.expires_at || 0) - now;
+  return window2 > 0 && window2 <= 12e4 && window2 >= left ? window2 : Math.max(1e3, left);
+}
+function customerName(customer) {
+  const c = customer || {};
+  return c.name || c.email || "Anonymous customer";
+}
+function offerButtons(offer, name, first) {
   const channel = CHANNELS[channelOf(offer)];
-  if (!offer.ringTotal) {
-    const window2 = (offer.expires_at || 0) - (offer.at || 0);
-    const left = (offer.expires_at || 0) - serverNow();
-    offer.ringTotal = window2 > 0 && window2 <= 12e4 && window2 >= left ? window2 : Math.max(1e3, left);
-  }
-  const total = offer.ringTotal;
-  const countdown = ring(40);
-  const seconds = h("span.offer-seconds", null, "");
   const offline = state.conn.status !== "connected";
-  const acceptBtn = h("button.btn.btn-primary", {
+  const acceptText = document.createTextNode(offer.busy === "accepting" ? "Accepting\u2026" : "Accept");
+  const accept2 = h("button.btn.btn-primary", {
     type: "button",
     dataset: { key: `accept-${offer.request_id}` },
     disabled: Boolean(offer.busy) || offline,
     title: offline ? "Waiting for the connection" : void 0,
     aria: { keyshortcuts: first ? "Alt+A" : void 0, label: `Accept ${channel.verb} ${clip(name, 60)}` },
     onclick: () => accept(offer.request_id)
-  }, icon("check", 14), offer.busy === "accepting" ? "Accepting\u2026" : "Accept");
-  const declineBtn = h("button.btn", {
+  }, icon("check", 14), acceptText);
+  const decline2 = h("button.btn", {
     type: "button",
     dataset: { key: `decline-${offer.request_id}` },
     disabled: Boolean(offer.busy) || offline,
     aria: { keyshortcuts: first ? "Alt+D" : void 0, label: `Decline ${channel.verb} ${clip(name, 60)}` },
     onclick: () => decline(offer.request_id)
   }, offer.busy === "declining" ? "Declining\u2026" : "Decline");
+  return { accept: accept2, decline: decline2, acceptText };
+}
+function offerCard(offer, index) {
+  const customer = offer.customer || {};
+  const name = customerName(customer);
+  const where2 = whereText(offer.context);
+  const first = index === 0;
+  if (!offer.ringTotal) offer.ringTotal = ringTotal(offer, serverNow());
+  const total = offer.ringTotal;
+  const countdown = ring(40);
+  const seconds = h("span.offer-seconds", null, "");
+  const buttons = offerButtons(offer, name, first);
   const card = h(
     "li.offer-card",
     { aria: { label: `Offer: ${clip(name, 60)}` } },
@@ -636,7 +686,7 @@ function offerCard(offer, index) {
     ),
     offer.callback ? callbackLine(offer.callback) : null,
     offer.description ? h("p.offer-desc", { title: offer.description }, clip(offer.description, 280)) : null,
-    h("div.offer-actions", null, acceptBtn, declineBtn),
+    h("div.offer-actions", null, buttons.accept, buttons.decline),
     first ? h("p.offer-hint", { aria: { hidden: "true" } }, kbd("Alt", "A"), " accept \xB7 ", kbd("Alt", "D"), " decline") : null
   );
   every(card, () => {
@@ -647,9 +697,9 @@ function offerCard(offer, index) {
     card.classList.toggle("offer-urgent", left > 0 && left <= 1e4);
     if (left <= 0 && !card.classList.contains("offer-expired")) {
       card.classList.add("offer-expired");
-      acceptBtn.disabled = true;
-      declineBtn.disabled = true;
-      acceptBtn.lastChild.textContent = "Expired";
+      buttons.accept.disabled = true;
+      buttons.decline.disabled = true;
+      buttons.acceptText.textContent = "Expired";
       setTimeout(() => {
         if (state.offers.get(offer.request_id) === offer) {
           state.offers.delete(offer.request_id);
@@ -687,6 +737,24 @@ var PRESENCE = [
   ["busy", "Busy"],
   ["away", "Away"]
 ];
+function presenceButtons() {
+  const me = state.me;
+  const current2 = state.presencePending || me?.presence || "offline";
+  const known = PRESENCE.some(([v]) => v === current2);
+  return PRESENCE.map(([value, label], i) => {
+    const checked = current2 === value;
+    const pending = state.presencePending === value;
+    return h(`button.segment.presence-${value}`, {
+      type: "button",
+      role: "radio",
+      dataset: { key: `presence-${value}` },
+      aria: { checked: String(checked), busy: pending ? "true" : void 0 },
+      tabindex: checked || !known && i === 0 ? "0" : "-1",
+      onclick: () => setPresence(value),
+      onkeydown: (e) => presenceKeys(e, value)
+    }, h("span.dot", { aria: { hidden: "true" } }), label, pending ? "\u2026" : null);
+  });
+}
 function mountMe(section2) {
   const avatar = h("span.avatar", { aria: { hidden: "true" } });
   const name = h("div.me-name");
@@ -700,26 +768,12 @@ function mountMe(section2) {
     h("div.capacity", null, capacityText, meter)
   );
   on("me", () => {
-    const me = state.me || {};
-    avatar.textContent = initials(me.name);
-    name.textContent = me.name || "";
-    role.textContent = me.role || "Specialist";
-    const current2 = state.presencePending || me.presence || "offline";
-    const known = PRESENCE.some(([v]) => v === current2);
-    render(group, PRESENCE.map(([value, label], i) => {
-      const checked = current2 === value;
-      const pending = state.presencePending === value;
-      return h(`button.segment.presence-${value}`, {
-        type: "button",
-        role: "radio",
-        dataset: { key: `presence-${value}` },
-        aria: { checked: String(checked), busy: pending ? "true" : void 0 },
-        tabindex: checked || !known && i === 0 ? "0" : "-1",
-        onclick: () => setPresence(value),
-        onkeydown: (e) => presenceKeys(e, value)
-      }, h("span.dot", { aria: { hidden: "true" } }), label, pending ? "\u2026" : null);
-    }));
-    const cap = Number.isFinite(me.capacity) ? me.capacity : 0;
+    const me = state.me;
+    avatar.textContent = initials(me?.name);
+    name.textContent = me?.name || "";
+    role.textContent = me?.role || "Specialist";
+    render(group, presenceButtons());
+    const cap = me && Number.isFinite(me.capacity) ? me.capacity : 0;
     const active = activeCount();
     capacityText.textContent = `${active} of ${cap} chat${cap === 1 ? "" : "s"}`;
     meter.max = Math.max(cap, 1);
@@ -729,14 +783,16 @@ function mountMe(section2) {
   });
 }
 function presenceKeys(e, value) {
+  if (!(e instanceof KeyboardEvent)) return;
   const i = PRESENCE.findIndex(([v]) => v === value);
   let next = -1;
   if (e.key === "ArrowRight" || e.key === "ArrowDown") next = (i + 1) % PRESENCE.length;
   if (e.key === "ArrowLeft" || e.key === "ArrowUp") next = (i + PRESENCE.length - 1) % PRESENCE.length;
   if (next < 0) return;
   e.preventDefault();
-  setPresence(PRESENCE[next][0]);
-  requestAnimationFrame(() => document.querySelector(`[data-key="presence-${PRESENCE[next][0]}"]`)?.focus());
+  const [status] = PRESENCE[next];
+  setPresence(status);
+  requestAnimationFrame(() => document.querySelector(`[data-key="presence-${status}"]`)?.focus());
 }
 function lastLine(r) {
   const pending = [...r.pending.values()].at(-1);
@@ -747,18 +803,19 @@ function lastLine(r) {
 }
 function requestItem(r, index) {
   const customer = r.customer || {};
-  const name = customer.name || customer.email || "Anonymous customer";
+  const name = customerName(customer);
   const selected = state.selectedId === r.id;
   const closed = !isLive(r);
   const typing2 = r.typingUntil > Date.now();
   const shortcut = index < 9 ? `Alt+${index + 1}` : void 0;
-  const stateText = closed ? r.state === "resolved" ? DISPOSITIONS[r.disposition] || "Resolved" : stateLabel(r.state) : stateLabel(r.state);
+  const stateText = closed && r.state === "resolved" ? dispositionLabel(r.disposition) || "Resolved" : stateLabel(r.state);
   const label = `${clip(name, 60)}, ${stateText}${r.unread ? `, ${r.unread} unread` : ""}`;
+  const classes = [selected ? "is-selected" : "", closed ? "is-closed" : ""].filter(Boolean).join(" ");
   const button = h(
     "button.req",
     {
       type: "button",
-      class: [selected ? "is-selected" : "", closed ? "is-closed" : ""].filter(Boolean).join(" "),
+      class: classes || void 0,
       dataset: { key: `req-${r.id}` },
       aria: { current: selected ? "true" : void 0, keyshortcuts: shortcut, label },
       onclick: () => {
@@ -805,7 +862,7 @@ function mountRequests(section2) {
   section2.append(h("h2.section-title", { id: "mine-title" }, "My requests ", count), list, empty);
   list.setAttribute("aria-labelledby", "mine-title");
   const draw = () => {
-    const reqs = state.order.map((id) => state.requests.get(id)).filter(Boolean);
+    const reqs = state.order.map((id) => state.requests.get(id)).filter((r) => Boolean(r));
     const open = reqs.filter(isLive).length;
     count.textContent = open ? String(open) : "";
     count.title = open ? `${open} open` : "";
@@ -834,7 +891,7 @@ function mountQueues(section2) {
       const n = Number(q.waiting) || 0;
       return h(
         "li.queue",
-        { class: n > 0 ? "is-waiting" : "" },
+        { class: n > 0 ? "is-waiting" : void 0 },
         h("span.queue-name", { title: q.name }, clip(q.name, 40)),
         h("span.queue-count", { aria: { label: `${n} waiting` } }, String(n))
       );
@@ -858,10 +915,6 @@ function mountSidebar(aside) {
 var limits = { messageBytes: 4096 };
 var drafts = /* @__PURE__ */ new Map();
 var shownId = null;
-function customerName(r) {
-  const c = r && r.customer || {};
-  return c.name || c.email || "Anonymous customer";
-}
 function timeEl(at) {
   if (!at) return null;
   return h("time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
@@ -891,7 +944,7 @@ function pendingItem(r, p) {
   ) : h("div.msg-status", null, p.status === "sent" ? "Delivered" : state.conn.status === "connected" ? "Sending\u2026" : "Waiting for connection\u2026");
   return h(
     "li.msg.msg-specialist.is-pending",
-    { class: p.status === "failed" ? "is-failed" : "" },
+    { class: p.status === "failed" ? "is-failed" : void 0 },
     h("div.msg-head", null, h("span.msg-author", null, "You"), timeEl(p.at)),
     h("div.msg-body", null, p.body),
     status
@@ -913,13 +966,22 @@ function timelineItems(r) {
     out.push(h(
       "li.tl-description",
       null,
-      h("div.msg-head", null, h("span.msg-author", null, `${customerName(r)} asked for help`), timeEl(r.created_at)),
+      h("div.msg-head", null, h("span.msg-author", null, `${customerName(r.customer)} asked for help`), timeEl(r.created_at)),
       h("div.msg-body", null, r.description)
     ));
   }
   for (const row2 of rows) out.push(row2.node());
   for (const p of r.pending.values()) out.push(pendingItem(r, p));
   return out;
+}
+function stars(score) {
+  const el = h("span.stars", { role: "img", aria: { label: `Rated ${score} of 5` } });
+  for (let i = 1; i <= 5; i += 1) {
+    const s = icon("star", 14);
+    s.classList.add(i <= score ? "star-on" : "star-off");
+    el.append(s);
+  }
+  return el;
 }
 function outcomeBanner(r) {
   if (isLive(r) && r.ringing && r.callback) {
@@ -945,13 +1007,7 @@ function outcomeBanner(r) {
   const good = r.state === "resolved" && r.disposition !== "not_resolved";
   const parts = [icon(good ? "resolve" : "alert", 16), h("span.outcome-text", null, outcomeText(r))];
   if (r.rating && r.rating.score) {
-    const stars = h("span.stars", { role: "img", aria: { label: `Rated ${r.rating.score} of 5` } });
-    for (let i = 1; i <= 5; i += 1) {
-      const s = icon("star", 14);
-      s.classList.add(i <= r.rating.score ? "star-on" : "star-off");
-      stars.append(s);
-    }
-    parts.push(stars);
+    parts.push(stars(r.rating.score));
     if (r.rating.comment) parts.push(h("q.rating-comment", null, clip(r.rating.comment, 1e3)));
   } else if (r.state === "resolved") {
     parts.push(h("span.muted", null, "Waiting for the customer's rating"));
@@ -959,7 +1015,7 @@ function outcomeBanner(r) {
   if (r.resolveNote) parts.push(h("span.outcome-note", null, `Note: ${clip(r.resolveNote, 300)}`));
   return h(`div.outcome.${good ? "is-good" : "is-warn"}`, { role: "status" }, parts);
 }
-function mountThread(main) {
+function buildThread() {
   const title = h("h2.thread-name", { id: "thread-title" });
   const sub = h("div.thread-sub");
   const resolveBtn = h("button.btn", {
@@ -1000,116 +1056,152 @@ function mountThread(main) {
     h("p.muted", null, kbd("Alt", "A"), " accept the oldest offer \xB7 ", kbd("Alt", "1\u20269"), " switch chats \xB7 ", kbd("?"), " all shortcuts")
   );
   const body = h("div.thread-body", null, head, banner, log, typing2, form2, closedNote);
-  main.append(empty, body);
-  main.setAttribute("aria-labelledby", "thread-title");
-  function updateCounter() {
-    const bytes = utf8Bytes(textarea.value);
-    const over = bytes > limits.messageBytes;
-    counter.textContent = bytes > limits.messageBytes * 0.8 ? `${bytes.toLocaleString()} / ${limits.messageBytes.toLocaleString()} bytes` : "";
-    counter.classList.toggle("is-over", over);
-    textarea.setAttribute("aria-invalid", over ? "true" : "false");
-    error.textContent = over ? `Too long to send: ${bytes.toLocaleString()} bytes of ${limits.messageBytes.toLocaleString()}. Shorten it or split it into two messages.` : "";
+  return { title, sub, resolveBtn, banner, log, typing: typing2, textarea, label, counter, error, sendBtn, form: form2, closedNote, empty, body };
+}
+function updateCounter(ui) {
+  const bytes = utf8Bytes(ui.textarea.value);
+  const max = limits.messageBytes;
+  const over = bytes > max;
+  ui.counter.textContent = bytes > max * 0.8 ? `${bytes.toLocaleString()} / ${max.toLocaleString()} bytes` : "";
+  ui.counter.classList.toggle("is-over", over);
+  ui.textarea.setAttribute("aria-invalid", over ? "true" : "false");
+  ui.error.textContent = over ? `Too long to send: ${bytes.toLocaleString()} bytes of ${max.toLocaleString()}. Shorten it or split it into two messages.` : "";
+}
+function send(ui) {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
+  if (!r || !isLive(r)) return;
+  const text = ui.textarea.value;
+  if (!text.trim()) return;
+  if (utf8Bytes(text) > limits.messageBytes) {
+    updateCounter(ui);
+    ui.textarea.focus();
+    return;
   }
-  function send() {
-    const r = state.requests.get(state.selectedId);
-    if (!isLive(r)) return;
-    const text = textarea.value;
-    if (!text.trim()) return;
-    if (utf8Bytes(text) > limits.messageBytes) {
-      updateCounter();
-      textarea.focus();
-      return;
-    }
-    if (sendMessage(r.id, text)) {
-      textarea.value = "";
-      drafts.delete(r.id);
-      updateCounter();
-    }
+  if (sendMessage(r.id, text)) {
+    ui.textarea.value = "";
+    drafts.delete(r.id);
+    updateCounter(ui);
   }
+}
+function wireCompose(ui) {
+  const { form: form2, textarea, log } = ui;
   form2.addEventListener("submit", (e) => {
     e.preventDefault();
-    send();
+    send(ui);
   });
   textarea.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing && !e.altKey && !e.ctrlKey && !e.metaKey) {
       e.preventDefault();
-      send();
+      send(ui);
     }
   });
   textarea.addEventListener("input", () => {
     if (state.selectedId) drafts.set(state.selectedId, textarea.value);
-    updateCounter();
+    updateCounter(ui);
     if (state.selectedId && textarea.value) typing(state.selectedId, true);
     if (state.selectedId && !textarea.value) typing(state.selectedId, false);
   });
-  textarea.addEventListener("blur", () => state.selectedId && typing(state.selectedId, false));
+  textarea.addEventListener("blur", () => {
+    if (state.selectedId) typing(state.selectedId, false);
+  });
   textarea.addEventListener("focus", markSeen);
   log.addEventListener("focus", markSeen);
-  function drawTyping() {
-    const r = state.requests.get(state.selectedId);
-    const on2 = Boolean(r && r.typingUntil > Date.now() && isLive(r));
-    const text = on2 ? `${customerName(r)} is typing\u2026` : "";
-    if (typing2.textContent !== text) typing2.textContent = text;
+}
+function drawTyping(ui) {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
+  const shown = Boolean(r && r.typingUntil > Date.now() && isLive(r));
+  const text = shown && r ? `${customerName(r.customer)} is typing\u2026` : "";
+  if (ui.typing.textContent !== text) ui.typing.textContent = text;
+}
+function drawHead(ui, r) {
+  const name = customerName(r.customer);
+  ui.title.replaceChildren(clip(name, 80), " ", verifiedBadge(r.customer));
+  ui.title.title = name;
+  const where2 = whereText(r.context);
+  render(
+    ui.sub,
+    r.channel || r.callback ? channelChip(r) : null,
+    r.callback ? callbackLine(r.callback) : null,
+    r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
+    where2 ? h("span.chip", null, icon("map", 12), clip(where2, 60)) : null,
+    h(`span.state.state-${r.state}`, null, stateLabel(r.state))
+  );
+}
+function drawThread(ui) {
+  const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
+  ui.empty.hidden = Boolean(r);
+  ui.body.hidden = !r;
+  if (!r) {
+    shownId = null;
+    return;
   }
-  on("thread", () => {
-    const r = state.requests.get(state.selectedId);
-    empty.hidden = Boolean(r);
-    body.hidden = !r;
-    if (!r) {
-      shownId = null;
-      return;
-    }
-    const switched = shownId !== r.id;
-    const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
-    if (switched) {
-      if (shownId) typing(shownId, false);
-      textarea.value = drafts.get(r.id) || "";
-      updateCounter();
-    }
-    shownId = r.id;
-    const name = customerName(r);
-    title.replaceChildren(clip(name, 80), " ", verifiedBadge(r.customer));
-    title.title = name;
-    const where2 = whereText(r.context);
-    render(
-      sub,
-      r.channel || r.callback ? channelChip(r) : null,
-      r.callback ? callbackLine(r.callback) : null,
-      r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
-      where2 ? h("span.chip", null, icon("map", 12), clip(where2, 60)) : null,
-      h(`span.state.state-${r.state}`, null, stateLabel(r.state))
-    );
-    const closed = !isLive(r);
-    resolveBtn.disabled = closed || Boolean(r.resolving);
-    resolveBtn.hidden = closed;
-    render(banner, outcomeBanner(r));
-    log.replaceChildren(...timelineItems(r));
-    if (switched || nearBottom) log.scrollTop = log.scrollHeight;
-    form2.hidden = closed;
-    textarea.disabled = closed;
-    sendBtn.disabled = closed;
-    label.textContent = `Reply to ${clip(name, 60)}`;
-    closedNote.hidden = !closed;
-    closedNote.textContent = !closed ? "" : isClosed(r) ? "This request is closed; the thread is read-only." : "This request is no longer connected to you; the thread is read-only.";
-    drawTyping();
-  });
+  const switched = shownId !== r.id;
+  const { log, textarea } = ui;
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  if (switched) {
+    if (shownId) typing(shownId, false);
+    textarea.value = drafts.get(r.id) || "";
+    updateCounter(ui);
+  }
+  shownId = r.id;
+  drawHead(ui, r);
+  const closed = !isLive(r);
+  ui.resolveBtn.disabled = closed || Boolean(r.resolving);
+  ui.resolveBtn.hidden = closed;
+  render(ui.banner, outcomeBanner(r));
+  log.replaceChildren(...timelineItems(r));
+  if (switched || nearBottom) log.scrollTop = log.scrollHeight;
+  ui.form.hidden = closed;
+  textarea.disabled = closed;
+  ui.sendBtn.disabled = closed;
+  ui.label.textContent = `Reply to ${clip(customerName(r.customer), 60)}`;
+  ui.closedNote.hidden = !closed;
+  ui.closedNote.textContent = !closed ? "" : isClosed(r) ? "This request is closed; the thread is read-only." : "This request is no longer connected to you; the thread is read-only.";
+  drawTyping(ui);
+}
+function mountThread(main) {
+  const ui = buildThread();
+  main.append(ui.empty, ui.body);
+  main.setAttribute("aria-labelledby", "thread-title");
+  wireCompose(ui);
+  on("thread", () => drawThread(ui));
   on("conn", () => {
-    const r = state.requests.get(state.selectedId);
-    if (r && r.pending.size) log.replaceChildren(...timelineItems(r));
+    const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
+    if (r && r.pending.size) ui.log.replaceChildren(...timelineItems(r));
   });
-  document.addEventListener("desk:typing", drawTyping);
+  document.addEventListener("desk:typing", () => drawTyping(ui));
   mountResolveDialog();
 }
 function focusReply() {
   const t = document.getElementById("reply");
-  if (t && !t.disabled && !t.closest("[hidden]")) {
+  if (t instanceof HTMLTextAreaElement && !t.disabled && !t.closest("[hidden]")) {
     document.dispatchEvent(new CustomEvent("desk:pane", { detail: "thread" }));
     t.focus();
     return true;
   }
   return false;
 }
-var dialog = null;
+var resolveUi = null;
+function isDisposition(value) {
+  return Object.prototype.hasOwnProperty.call(DISPOSITIONS, value);
+}
+function submitResolve(ui) {
+  const id = ui.dialog.dataset.requestId || "";
+  const picked = ui.form.querySelector("input[name=disposition]:checked")?.value || "resolved";
+  const disposition = isDisposition(picked) ? picked : "resolved";
+  ui.error.textContent = "";
+  ui.submit.disabled = true;
+  ui.submit.textContent = "Resolving\u2026";
+  resolve(id, disposition, ui.note.value.trim()).then(() => {
+    ui.dialog.close();
+    announce(`Resolved: ${DISPOSITIONS[disposition]}`);
+  }).catch((err) => {
+    ui.error.textContent = `Couldn't resolve: ${err instanceof Error ? err.message : String(err)}`;
+  }).finally(() => {
+    ui.submit.disabled = false;
+    ui.submit.textContent = "Resolve";
+  });
+}
 function mountResolveDialog() {
   const heading = h("h2", { id: "resolve-title" }, "Resolve");
   const who2 = h("p.muted");
@@ -1134,43 +1226,31 @@ function mountResolveDialog() {
     error,
     h("div.dialog-actions", null, cancel, submit)
   );
-  dialog = h("dialog.dialog", { aria: { labelledby: "resolve-title" } }, form2);
+  const dialog = h("dialog.dialog", { aria: { labelledby: "resolve-title" } }, form2);
   document.body.append(dialog);
+  const ui = { dialog, who: who2, note, error, form: form2, submit };
+  resolveUi = ui;
   form2.addEventListener("submit", (e) => {
     e.preventDefault();
-    const id = dialog.dataset.requestId;
-    const disposition = form2.querySelector("input[name=disposition]:checked")?.value || "resolved";
-    error.textContent = "";
-    submit.disabled = true;
-    submit.textContent = "Resolving\u2026";
-    resolve(id, disposition, note.value.trim()).then(() => {
-      dialog.close();
-      announce(`Resolved: ${DISPOSITIONS[disposition]}`);
-    }).catch((err) => {
-      error.textContent = `Couldn't resolve: ${err.message}`;
-    }).finally(() => {
-      submit.disabled = false;
-      submit.textContent = "Resolve";
-    });
+    submitResolve(ui);
   });
   dialog.addEventListener("close", () => {
-    if (document.getElementById("reply") && !document.getElementById("reply").disabled) document.getElementById("reply").focus();
+    const reply = document.getElementById("reply");
+    if (reply instanceof HTMLTextAreaElement && !reply.disabled) reply.focus();
   });
-  dialog.who = who2;
-  dialog.note = note;
-  dialog.error = error;
-  dialog.form = form2;
 }
 function openResolve() {
-  const r = state.requests.get(state.selectedId);
-  if (!isLive(r) || !dialog || dialog.open) return false;
-  dialog.dataset.requestId = r.id;
-  dialog.who.textContent = `Close the chat with ${clip(customerName(r), 80)} and record the outcome.`;
-  dialog.note.value = "";
-  dialog.error.textContent = "";
-  dialog.form.querySelector("input[name=disposition]").checked = true;
-  dialog.showModal();
-  dialog.form.querySelector("input[name=disposition]:checked").focus();
+  const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
+  const ui = resolveUi;
+  if (!r || !isLive(r) || !ui || ui.dialog.open) return false;
+  ui.dialog.dataset.requestId = r.id;
+  ui.who.textContent = `Close the chat with ${clip(customerName(r.customer), 80)} and record the outcome.`;
+  ui.note.value = "";
+  ui.error.textContent = "";
+  const firstChoice = ui.form.querySelector("input[name=disposition]");
+  if (firstChoice) firstChoice.checked = true;
+  ui.dialog.showModal();
+  ui.form.querySelector("input[name=disposition]:checked")?.focus();
   return true;
 }
 
@@ -1178,6 +1258,7 @@ function openResolve() {
 var JOURNEY_SHOWN = 25;
 var journeyExpanded = false;
 var shownId2 = null;
+var root = null;
 function section(id, title, iconName, ...content) {
   return h(
     "section.ctx-section",
@@ -1190,25 +1271,29 @@ function row(label, value, extra) {
   return [h("dt", null, label), h("dd", { title: typeof value === "string" ? value : void 0 }, value, extra || null)];
 }
 function timeEl2(at) {
-  if (!Number.isFinite(at) || at <= 0) return null;
+  if (typeof at !== "number" || !Number.isFinite(at) || at <= 0) return null;
   return h("time.ctx-time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
 }
-function who(customer) {
-  const c = customer || {};
-  const verified = c.verified === true;
+var num = (x) => typeof x === "number" ? x : NaN;
+function identityRows(c, verified) {
   const claimed = verified ? null : h("span.claimed", null, " (claimed)");
-  const unsigned = verified && c.claimed && typeof c.claimed === "object" ? c.claimed : {};
+  const unsigned = verified && isRecord(c.claimed) ? c.claimed : {};
   const value = (key) => {
-    if (c[key]) return [clip(String(c[key]), 120), verified ? null : claimed.cloneNode(true)];
-    if (typeof unsigned[key] === "string" && unsigned[key]) {
-      return [clip(unsigned[key], 120), h("span.claimed", null, " (unverified)")];
-    }
+    const own = c[key];
+    if (own) return [clip(String(own), 120), verified || !claimed ? null : claimed.cloneNode(true)];
+    const other = unsigned[key];
+    if (typeof other === "string" && other) return [clip(other, 120), h("span.claimed", null, " (unverified)")];
     return ["\u2014", null];
   };
   const rows = [];
   rows.push(...row("Name", ...value("name")));
   rows.push(...row("Email", ...value("email")));
   if (c.id) rows.push(...row("User id", clip(String(c.id), 120), claimed && claimed.cloneNode(true)));
+  return rows;
+}
+function who(customer) {
+  const c = customer || {};
+  const verified = c.verified === true;
   return section(
     "who",
     "Who",
@@ -1226,11 +1311,11 @@ function who(customer) {
       h("strong", null, "Unverified"),
       h("span", null, "The app claimed this identity; nothing checked it. Confirm who you're talking to before sharing account details.")
     ),
-    h("dl.kv", { class: verified ? "" : "is-unchecked" }, rows)
+    h("dl.kv", { class: verified ? void 0 : "is-unchecked" }, identityRows(c, verified))
   );
 }
 function where(ctx) {
-  const page = ctx.page || {};
+  const page = isRecord(ctx.page) ? ctx.page : {};
   return section(
     "where",
     "Where",
@@ -1255,24 +1340,27 @@ function session(ctx) {
   if (!s || typeof s !== "object") {
     return section("session", "App session", "clock", h("p.muted", null, "The app didn't report a session."));
   }
+  const { held } = s;
+  const expiresAt = num(s.expires_at);
   const status = h("p.session");
   const left = h("span.session-left");
-  if (!s.held) {
+  if (!held) {
     status.classList.add("is-warn");
     status.append(icon("unlock", 16), h("strong", null, "Not held"), " ", h("span", null, "The app isn't holding the customer's session."));
   } else {
     status.append(icon("lock", 16), h("strong", null, "Held"), " ", left);
   }
+  const expires = Number.isFinite(expiresAt) && expiresAt > 0;
   const out = section(
     "session",
     "App session",
     "clock",
     status,
-    Number.isFinite(s.expires_at) && s.expires_at > 0 ? h("p.muted", null, "Expires at ", timeEl2(s.expires_at)) : null
+    expires ? h("p.muted", null, "Expires at ", timeEl2(expiresAt)) : null
   );
-  if (s.held && Number.isFinite(s.expires_at) && s.expires_at > 0) {
+  if (held && expires) {
     every(status, () => {
-      const ms = s.expires_at - serverNow();
+      const ms = expiresAt - serverNow();
       left.textContent = ms > 0 ? `${duration(ms)} left` : "expired";
       status.classList.toggle("is-warn", ms <= 12e4);
       status.classList.toggle("is-danger", ms <= 0);
@@ -1290,43 +1378,49 @@ function data(ctx) {
     d.length ? h("dl.kv", null, d.slice(0, 100).map(([k, v]) => row(clip(k, 60), clip(valueText(v), 300)))) : h("p.muted", null, "No data.")
   );
 }
+function fieldValue(f) {
+  if (f.masked) {
+    return h(
+      "span.masked",
+      { class: f.filled ? "is-filled" : "is-empty" },
+      icon("lock", 12),
+      f.filled ? "filled" : "empty",
+      h("span.visually-hidden", null, " (masked)")
+    );
+  }
+  if (f.value !== void 0 && f.value !== null && f.value !== "") {
+    return h("span.field-value", null, clip(valueText(f.value), 200));
+  }
+  return h("span.field-state", { class: f.filled ? "is-filled" : "is-empty" }, f.filled ? "filled" : "empty");
+}
 function form(ctx) {
   const fields = Array.isArray(ctx.fields) ? ctx.fields.slice(0, 200) : [];
   if (!fields.length) return section("form", "Form", "form", h("p.muted", null, "No form fields captured."));
   const groups = /* @__PURE__ */ new Map();
   for (const f of fields) {
     if (!f || typeof f !== "object") continue;
-    const key = valueText(f.form || "");
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(f);
+    const field = f;
+    const key = valueText(field.form || "");
+    const list = groups.get(key) ?? [];
+    list.push(field);
+    groups.set(key, list);
   }
   const blocks = [];
   for (const [name, list] of groups) {
     if (name && groups.size > 1) blocks.push(h("h4.ctx-sub", null, clip(name, 60)));
     blocks.push(h("ul.fields", null, list.map((f) => {
       const label = clip(valueText(f.label || f.name || "Field"), 80);
-      let value;
-      if (f.masked) {
-        value = h(
-          "span.masked",
-          { class: f.filled ? "is-filled" : "is-empty" },
-          icon("lock", 12),
-          f.filled ? "filled" : "empty",
-          h("span.visually-hidden", null, " (masked)")
-        );
-      } else if (f.value !== void 0 && f.value !== null && f.value !== "") {
-        value = h("span.field-value", null, clip(valueText(f.value), 200));
-      } else {
-        value = h("span.field-state", { class: f.filled ? "is-filled" : "is-empty" }, f.filled ? "filled" : "empty");
-      }
-      return h("li.field", null, h("span.field-name", { title: label }, label), value);
+      return h("li.field", null, h("span.field-name", { title: label }, label), fieldValue(f));
     })));
   }
   return section("form", "Form", "form", blocks);
 }
+function objects(list) {
+  return Array.isArray(list) ? list.filter((e) => Boolean(e) && typeof e === "object") : [];
+}
 function errors(ctx) {
-  const list = Array.isArray(ctx.errors) ? [...ctx.errors].filter((e) => e && typeof e === "object") : [];
-  list.sort((a, b) => (b.at || 0) - (a.at || 0));
+  const list = objects(ctx.errors);
+  list.sort((a, b) => Number(b.at || 0) - Number(a.at || 0));
   return section(
     "errors",
     `Errors${list.length ? ` (${list.length})` : ""}`,
@@ -1340,7 +1434,7 @@ function errors(ctx) {
   );
 }
 function journey(ctx) {
-  const list = Array.isArray(ctx.journey) ? ctx.journey.filter((j) => j && typeof j === "object") : [];
+  const list = objects(ctx.journey);
   const hidden = journeyExpanded ? 0 : Math.max(0, list.length - JOURNEY_SHOWN);
   const shown = list.slice(hidden);
   const more = hidden ? h("button.link", { type: "button", onclick: () => {
@@ -1364,9 +1458,9 @@ function journey(ctx) {
     )))] : h("p.muted", null, "No journey events.")
   );
 }
-var root = null;
 function drawContext() {
-  const r = state.requests.get(state.selectedId);
+  if (!root) return;
+  const r = state.selectedId ? state.requests.get(state.selectedId) : void 0;
   if (!r) {
     shownId2 = null;
     render(root, h("div.ctx-empty", null, icon("user", 28), h("p", null, "Select a chat to see who the customer is and where they are.")));
@@ -1374,7 +1468,7 @@ function drawContext() {
   }
   if (shownId2 !== r.id) journeyExpanded = false;
   shownId2 = r.id;
-  const ctx = r.context && typeof r.context === "object" ? r.context : {};
+  const ctx = isRecord(r.context) ? r.context : {};
   render(
     root,
     h("h2.visually-hidden", null, "Customer context"),
@@ -1406,8 +1500,8 @@ var SHORTCUTS = [
 ];
 var helpDialog = null;
 function mountHelp() {
-  const close = h("button.btn", { type: "button", onclick: () => helpDialog.close() }, "Close");
-  helpDialog = h(
+  const close = h("button.btn", { type: "button", onclick: () => dialog.close() }, "Close");
+  const dialog = h(
     "dialog.dialog",
     { aria: { labelledby: "help-title" } },
     h("h2", { id: "help-title" }, "Keyboard shortcuts"),
@@ -1419,44 +1513,49 @@ function mountHelp() {
     h("p.muted", null, "Everything else is reachable with Tab and Shift+Tab."),
     h("div.dialog-actions", null, close)
   );
-  document.body.append(helpDialog);
+  helpDialog = dialog;
+  document.body.append(dialog);
 }
 function openHelp() {
-  if (!helpDialog.open) helpDialog.showModal();
+  if (helpDialog && !helpDialog.open) helpDialog.showModal();
 }
 function typingInField(target) {
   return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+function switchTo(n) {
+  const id = state.order[n - 1];
+  if (!id) return;
+  select(id);
+  document.dispatchEvent(new CustomEvent("desk:pane", { detail: "thread" }));
+  requestAnimationFrame(() => {
+    if (!focusReply()) document.querySelector(`[data-key="req-${CSS.escape(id)}"]`)?.focus();
+  });
+}
+function altKey(code) {
+  const digit = /^Digit([1-9])$/.exec(code);
+  if (code === "KeyA") {
+    const o = offersOldestFirst()[0];
+    if (o) accept(o.request_id);
+  } else if (code === "KeyD") {
+    const o = offersOldestFirst()[0];
+    if (o) decline(o.request_id);
+  } else if (code === "KeyR") {
+    focusReply();
+  } else if (code === "KeyS") {
+    openResolve();
+  } else if (digit) {
+    switchTo(Number(digit[1]));
+  } else {
+    return false;
+  }
+  return true;
 }
 function onKey(e) {
   if (!document.body.classList.contains("is-desk")) return;
   const modalOpen = document.querySelector("dialog[open]");
   if (e.altKey && !e.ctrlKey && !e.metaKey) {
     if (modalOpen || document.body.dataset.view && document.body.dataset.view !== "desk") return;
-    const digit = /^Digit([1-9])$/.exec(e.code);
-    let handled = true;
-    if (e.code === "KeyA") {
-      const o = offersOldestFirst()[0];
-      if (o) accept(o.request_id);
-    } else if (e.code === "KeyD") {
-      const o = offersOldestFirst()[0];
-      if (o) decline(o.request_id);
-    } else if (e.code === "KeyR") {
-      focusReply();
-    } else if (e.code === "KeyS") {
-      openResolve();
-    } else if (digit) {
-      const id = state.order[Number(digit[1]) - 1];
-      if (id) {
-        select(id);
-        document.dispatchEvent(new CustomEvent("desk:pane", { detail: "thread" }));
-        requestAnimationFrame(() => {
-          if (!focusReply()) document.querySelector(`[data-key="req-${CSS.escape(id)}"]`)?.focus();
-        });
-      }
-    } else {
-      handled = false;
-    }
-    if (handled) e.preventDefault();
+    if (altKey(e.code)) e.preventDefault();
     return;
   }
   if (e.key === "?" && !typingInField(e.target) && !modalOpen) {
@@ -1478,15 +1577,11 @@ var NAV = [
   { id: "wallboard", label: "Wallboard", href: "/desk/wallboard", built: true, visible: supervisor },
   { id: "configure", label: "Configure", href: "/desk/configure", built: true, visible: supervisor }
 ];
-var app = document.getElementById("app");
+var app = document.getElementById("app") ?? document.body;
 var socket2 = null;
 var shell = null;
 var gapAt = -1;
 var resyncing = false;
-var conn = { el: null, text: null };
-var layout = { el: null, tabs: [] };
-var views = {};
-var navCount = null;
 async function boot() {
   try {
     const snap = await getState();
@@ -1501,16 +1596,16 @@ async function boot() {
 }
 function unreachable(err) {
   document.body.classList.remove("is-desk");
-  const retry = h("button.btn.btn-primary", { type: "button", onclick: () => boot() }, "Try again");
+  const retry = h("button.btn.btn-primary", { type: "button", onclick: () => void boot() }, "Try again");
   app.replaceChildren(h("main.signin", null, h(
     "div.signin-card",
     null,
     h("h1", null, "The desk can't reach the server"),
-    h("p", null, clip(err && err.message || "Unknown error", 300)),
+    h("p", null, clip(err instanceof Error && err.message || "Unknown error", 300)),
     retry
   )));
   retry.focus();
-  window.addEventListener("online", boot, { once: true });
+  window.addEventListener("online", () => void boot(), { once: true });
 }
 function signinScreen(note = "") {
   if (socket2) socket2.stop();
@@ -1526,39 +1621,41 @@ function signinScreen(note = "") {
     }
   });
 }
+async function isSignedIn() {
+  try {
+    await getState();
+    return true;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return false;
+    throw err;
+  }
+}
 function startDesk(snap) {
   if (snap && snap.limits && Number.isFinite(snap.limits.message_bytes)) limits.messageBytes = snap.limits.message_bytes;
-  if (!shell) buildShell();
+  const parts = shell ?? buildShell();
   document.body.classList.add("is-desk");
-  if (!shell.every((n) => n.isConnected)) app.replaceChildren(...shell);
+  if (!parts.nodes.every((n) => n.isConnected)) app.replaceChildren(...parts.nodes);
   bindBoard(snap && snap.specialist ? snap.specialist.id : "");
   applySnapshot(snap);
   showView(current());
   if (socket2) socket2.stop();
   const openedOnWallboard = location.pathname.replace(/\/+$/, "") === "/desk/wallboard";
-  socket2 = new DeskSocket({
+  const s = new DeskSocket({
     lastSeq: () => state.lastSeq,
     watch: () => openedOnWallboard,
     onEvent,
     onSignal,
     onStatus: (status, attempt) => setConn(status, attempt),
-    isSignedIn: async () => {
-      try {
-        await getState();
-        return true;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return false;
-        throw err;
-      }
-    },
+    isSignedIn,
     onSignedOut: () => signinScreen("Your session ended. Sign in again to continue; unsent replies are kept."),
     onAck,
     onFrameError,
     storageKey: state.me && state.me.id ? `tapline.desk.outbox.${state.me.id}` : void 0
   });
-  bindSocket(socket2);
-  restorePending(socket2.pending().filter((f) => f.type === "message"));
-  socket2.start();
+  socket2 = s;
+  bindSocket(s);
+  restorePending(s.pending().filter((f) => f.type === "message"));
+  s.start();
 }
 function onEvent(ev) {
   if (resyncing) return;
@@ -1566,9 +1663,9 @@ function onEvent(ev) {
   if (result !== "gap") return;
   if (gapAt !== state.lastSeq) {
     gapAt = state.lastSeq;
-    socket2.ws?.close(4e3, "gap");
+    socket2?.ws?.close(4e3, "gap");
   } else {
-    resync();
+    void resync();
   }
 }
 async function resync() {
@@ -1589,16 +1686,16 @@ async function resync() {
 function onSignal(frame) {
   switch (frame.type) {
     case "welcome":
-      if (Number.isFinite(frame.last_seq) && frame.last_seq < state.lastSeq) resync();
+      if (Number.isFinite(frame.last_seq) && frame.last_seq < state.lastSeq) void resync();
       for (const r of state.requests.values()) r.typingUntil = 0;
       changed("list", "thread");
-      if (state.me && state.me.is_supervisor && !board.forbidden) loadBoard();
+      if (state.me && state.me.is_supervisor && !board.forbidden) void loadBoard();
       break;
     case "wallboard":
       applyBoard(frame);
       break;
     case "config":
-      state.lastConfig = { what: String(frame.what), id: frame.id == null ? null : String(frame.id), change: String(frame.change) };
+      state.lastConfig = { what: frame.what, id: frame.id == null ? null : String(frame.id), change: frame.change };
       changed("config");
       break;
     case "queues":
@@ -1623,46 +1720,54 @@ function onSignal(frame) {
 function customerName2(c) {
   return clip(c && (c.name || c.email) || "a customer", 60);
 }
-function notify(kind, data2) {
-  switch (kind) {
+var WITHDRAWN = {
+  expired: "it expired",
+  declined: "declined",
+  taken: "taken by someone else",
+  cancelled: "the customer cancelled"
+};
+function notify(n) {
+  switch (n.kind) {
     case "offer": {
-      const where2 = whereText(data2.context);
-      announce(`New offer from ${customerName2(data2.customer)}${where2 ? `, ${where2}` : ""}. Alt+A to accept.`);
+      const where2 = whereText(n.offer.context);
+      announce(`New offer from ${customerName2(n.offer.customer)}${where2 ? `, ${where2}` : ""}. Alt+A to accept.`);
       break;
     }
     case "offer.withdrawn": {
-      const why = { expired: "it expired", declined: "declined", taken: "taken by someone else", cancelled: "the customer cancelled" };
-      announce(`Offer from ${customerName2(data2.offer.customer)} withdrawn: ${why[data2.reason] || data2.reason || "withdrawn"}.`);
+      const why = Object.prototype.hasOwnProperty.call(WITHDRAWN, n.reason) ? WITHDRAWN[n.reason] : n.reason || "withdrawn";
+      announce(`Offer from ${customerName2(n.offer.customer)} withdrawn: ${why}.`);
       break;
     }
     case "assigned":
-      announce(`Connected with ${customerName2(data2.request.customer)}.`);
-      if (data2.mine && (document.activeElement === document.body || !document.activeElement)) focusReply();
+      announce(`Connected with ${customerName2(n.request.customer)}.`);
+      if (n.mine && (document.activeElement === document.body || !document.activeElement)) focusReply();
       break;
     case "message":
-      announce(data2.seen ? `${customerName2(data2.request.customer)}: ${clip(data2.message.body, 300)}` : `New message from ${customerName2(data2.request.customer)}.`);
+      announce(n.seen ? `${customerName2(n.request.customer)}: ${clip(n.message.body, 300)}` : `New message from ${customerName2(n.request.customer)}.`);
       break;
     case "closed":
-      announce(`Chat with ${customerName2(data2.request.customer)}: ${outcomeText(data2.request)}.`);
+      announce(`Chat with ${customerName2(n.request.customer)}: ${outcomeText(n.request)}.`);
       break;
-    case "left":
-      toast(data2.request.callback ? `${customerName2(data2.request.customer)} didn't take the callback now: the request is back in the queue with its context.` : `${customerName2(data2.request.customer)}'s request went back to the queue with its context.`);
-      announce(`${customerName2(data2.request.customer)}'s request left your list: back in the queue.`);
+    case "left": {
+      const who2 = customerName2(n.request.customer);
+      toast(n.request.callback ? `${who2} didn't take the callback now: the request is back in the queue with its context.` : `${who2}'s request went back to the queue with its context.`);
+      announce(`${who2}'s request left your list: back in the queue.`);
       break;
+    }
     case "ring_ended":
-      announce(`${customerName2(data2.request.customer)}: ${data2.text}.`);
+      announce(`${customerName2(n.request.customer)}: ${n.text}.`);
       break;
     case "rated":
-      announce(`${customerName2(data2.request.customer)} rated the chat ${data2.request.rating.score} of 5.`);
+      announce(`${customerName2(n.request.customer)} rated the chat ${n.request.rating?.score ?? 0} of 5.`);
       break;
     default:
       break;
   }
 }
-function buildShell() {
+function buildHeader() {
   const nav = h("nav.topnav", { aria: { label: "Desk sections" } });
-  conn.text = h("span.conn-text");
-  conn.el = h("div.conn", { role: "status", aria: { live: "polite" } }, h("span.conn-dot", { aria: { hidden: "true" } }), conn.text);
+  const connText2 = h("span.conn-text");
+  const connEl = h("div.conn", { role: "status", aria: { live: "polite" } }, h("span.conn-dot", { aria: { hidden: "true" } }), connText2);
   const helpBtn = h("button.icon-button", {
     type: "button",
     title: "Keyboard shortcuts (?)",
@@ -1670,126 +1775,145 @@ function buildShell() {
     onclick: openHelp
   }, icon("keyboard", 18));
   const meName = h("span.header-me");
-  const signoutBtn = h("button.btn.btn-quiet", { type: "button", onclick: doSignOut }, icon("signout", 14), "Sign out");
+  const signoutBtn = h("button.btn.btn-quiet", { type: "button", onclick: () => void doSignOut() }, icon("signout", 14), "Sign out");
   const header = h(
     "header.topbar",
     null,
     h("div.brand", null, h("span.brand-mark", { aria: { hidden: "true" } }, icon("chat", 16)), "tapline"),
     nav,
     h("div.topbar-spacer"),
-    conn.el,
+    connEl,
     helpBtn,
     meName,
     signoutBtn
   );
+  return { header, nav, connEl, connText: connText2, meName };
+}
+function buildColumns() {
   const left = h("aside.col.col-left", { id: "inbox", aria: { label: "Inbox: my status, offers, requests and queues" } });
   const middle = h("main.col.col-middle", { id: "thread" });
   const right = h("aside.col.col-right", { id: "context", tabindex: "0", aria: { label: "Customer context" } });
   const inboxCount = h("span.count");
-  layout.inboxCount = inboxCount;
-  const tabs = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]].map(([pane, label, ic]) => h(
+  const panes = [["inbox", "Inbox", "inbox"], ["thread", "Chat", "chat"], ["context", "Context", "user"]];
+  const tabs = panes.map(([pane, label, ic]) => h(
     "button.pane-tab",
     { type: "button", dataset: { pane }, aria: { controls: pane }, onclick: () => setPane(pane) },
     icon(ic, 16),
     label,
     pane === "inbox" ? inboxCount : null
   ));
-  layout.tabs = tabs;
   const tabbar = h("nav.pane-tabs", { aria: { label: "Panels" } }, tabs);
-  layout.el = h("div.layout", null, left, middle, right);
+  const layout = h("div.layout", null, left, middle, right);
+  return { left, middle, right, layout, tabbar, tabs, inboxCount };
+}
+function buildShell() {
+  const top = buildHeader();
+  const cols = buildColumns();
   const skip = h("a.skip-link", { href: "#reply" }, "Skip to the reply box");
   const boardMain = h("main.view.view-wallboard", { id: "wallboard", hidden: true });
   const configMain = h("main.view.view-configure", { id: "configure", hidden: true });
-  views.desk = { nodes: [skip, tabbar, layout.el], mounted: true };
-  views.wallboard = { nodes: [boardMain], mount: () => import("./chunks/wallboard-2URWH33O.js").then((m) => m.mountWallboard(boardMain)) };
-  views.configure = { nodes: [configMain], mount: () => import("./chunks/configure-J2WSQ6ML.js").then((m) => m.mountConfigure(configMain)) };
-  shell = [skip, header, tabbar, layout.el, boardMain, configMain];
+  const views = {
+    desk: { nodes: [skip, cols.tabbar, cols.layout], mounted: true },
+    wallboard: { nodes: [boardMain], mounted: false, mount: () => import("./chunks/wallboard-NN4BMQ2Z.js").then((m) => m.mountWallboard(boardMain)) },
+    configure: { nodes: [configMain], mounted: false, mount: () => import("./chunks/configure-5AY5O6BG.js").then((m) => m.mountConfigure(configMain)) }
+  };
+  const built = {
+    nodes: [skip, top.header, cols.tabbar, cols.layout, boardMain, configMain],
+    nav: top.nav,
+    connEl: top.connEl,
+    connText: top.connText,
+    meName: top.meName,
+    layout: cols.layout,
+    tabs: cols.tabs,
+    inboxCount: cols.inboxCount,
+    navCount: h("span.count"),
+    views
+  };
+  shell = built;
   setPane("inbox");
   onRoute(showView);
-  mountSidebar(left);
-  mountThread(middle);
-  mountContext(right);
+  mountSidebar(cols.left);
+  mountThread(cols.middle);
+  mountContext(cols.right);
   mountShortcuts();
-  document.addEventListener("desk:pane", (e) => setPane(e.detail));
+  listen(built);
+  return built;
+}
+function listen(parts) {
+  document.addEventListener("desk:pane", (e) => {
+    if (e instanceof CustomEvent && typeof e.detail === "string") setPane(e.detail);
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") markSeen();
   });
   window.addEventListener("online", () => changed("conn"));
   window.addEventListener("offline", () => changed("conn"));
-  navCount = h("span.count");
   on("me", () => {
-    const me = state.me || {};
-    meName.textContent = clip(me.name || "", 40);
-    drawNav(nav);
+    parts.meName.textContent = clip(state.me?.name || "", 40);
+    drawNav(parts);
   });
-  on("route", () => drawNav(nav));
-  on("conn", drawConn);
+  on("route", () => drawNav(parts));
+  on("conn", () => drawConn(parts));
   on("offers", drawTitle);
   on("list", drawTitle);
 }
-function drawNav(nav) {
-  const me = state.me || {};
+function drawNav(parts) {
   const { view } = current();
-  const items = NAV.filter((item) => item.built && item.visible(me));
+  const items = NAV.filter((item) => item.built && item.visible(state.me));
   document.body.classList.toggle("has-nav", items.length >= 2);
-  render(nav, items.length < 2 ? null : items.map((item) => h("a.topnav-link", {
+  render(parts.nav, items.length < 2 ? null : items.map((item) => h("a.topnav-link", {
     href: item.href,
     dataset: { key: `nav-${item.id}` },
     aria: { current: item.id === view ? "page" : void 0 },
     onclick: linkHandler
-  }, item.label, item.id === "desk" ? navCount : null)));
+  }, item.label, item.id === "desk" ? parts.navCount : null)));
 }
 function showView(route) {
-  const view = views[route.view] ? route.view : "desk";
-  for (const [id, v2] of Object.entries(views)) for (const n of v2.nodes) n.hidden = id !== view;
+  if (!shell) return;
+  const views = shell.views;
+  const view = route.view in views ? route.view : "desk";
+  for (const id of Object.keys(views)) for (const n of views[id].nodes) n.hidden = id !== view;
   document.body.dataset.view = view;
   const v = views[view];
-  if (!v.mounted) {
+  if (!v.mounted && v.mount) {
     v.mounted = true;
     v.mount().catch((err) => {
       v.mounted = false;
-      toast(`This view could not load: ${err.message}`, "error");
+      toast(`This view could not load: ${err instanceof Error ? err.message : String(err)}`, "error");
     });
   }
-  if (view === "wallboard" && state.me && state.me.is_supervisor && !board.data) loadBoard();
+  if (view === "wallboard" && state.me && state.me.is_supervisor && !board.data) void loadBoard();
   state.route = route;
   changed("route");
   drawTitle();
 }
 function setPane(pane) {
-  layout.el.dataset.pane = pane;
-  for (const t of layout.tabs) t.setAttribute("aria-pressed", String(t.dataset.pane === pane));
+  if (!shell) return;
+  shell.layout.dataset.pane = pane;
+  for (const t of shell.tabs) t.setAttribute("aria-pressed", String(t.dataset.pane === pane));
 }
-function drawConn() {
-  const { status, attempt } = state.conn;
-  let text = "Connecting\u2026";
-  let kind = "pending";
-  if (!navigator.onLine && status !== "stopped") {
-    text = "Offline";
-    kind = "bad";
-  } else if (status === "connected") {
-    text = "Connected";
-    kind = "good";
-  } else if (status === "reconnecting") {
-    text = `Reconnecting\u2026 (attempt ${attempt})`;
-  } else if (status === "offline") {
-    text = "Offline";
-    kind = "bad";
-  } else if (status === "stopped") {
-    text = "Signed out";
-    kind = "bad";
-  }
-  conn.text.textContent = text;
-  conn.el.dataset.kind = kind;
+function connText(status, attempt, online) {
+  if (!online && status !== "stopped") return ["Offline", "bad"];
+  if (status === "connected") return ["Connected", "good"];
+  if (status === "reconnecting") return [`Reconnecting\u2026 (attempt ${attempt})`, "pending"];
+  if (status === "offline") return ["Offline", "bad"];
+  if (status === "stopped") return ["Signed out", "bad"];
+  return ["Connecting\u2026", "pending"];
+}
+function drawConn(parts) {
+  const [text, kind] = connText(state.conn.status, state.conn.attempt, navigator.onLine);
+  parts.connText.textContent = text;
+  parts.connEl.dataset.kind = kind;
   document.body.dataset.conn = kind;
 }
 function drawTitle() {
   const n = state.offers.size + totalUnread();
-  const base = TITLES[document.body.dataset.view] || TITLES.desk;
+  const view = document.body.dataset.view;
+  const base = view && Object.prototype.hasOwnProperty.call(TITLES, view) ? TITLES[view] : TITLES.desk;
   document.title = n ? `(${n}) ${base}` : base;
   const label = n ? `${state.offers.size} offers, ${totalUnread()} unread` : "";
-  for (const el of [layout.inboxCount, navCount]) {
-    if (!el) continue;
+  if (!shell) return;
+  for (const el of [shell.inboxCount, shell.navCount]) {
     el.textContent = n ? String(n) : "";
     el.title = label;
   }
@@ -1802,11 +1926,11 @@ async function doSignOut() {
   try {
     await signOut();
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 401)) toast(`Sign-out failed: ${err.message}`, "error");
+    if (!(err instanceof ApiError && err.status === 401)) toast(`Sign-out failed: ${err instanceof Error ? err.message : String(err)}`, "error");
   }
   signinScreen("You signed out.");
 }
-boot();
+void boot();
 export {
   NAV
 };
