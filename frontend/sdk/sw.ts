@@ -97,7 +97,7 @@ function database(): Promise<IDBDatabase> {
 }
 
 // One transaction on the store; resolves with the result of the request `work` returns.
-function stored(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest | void): Promise<unknown> {
+function stored(mode: IDBTransactionMode, work: (store: IDBObjectStore) => IDBRequest | undefined): Promise<unknown> {
   return database().then(
     (db) =>
       new Promise((resolve, reject) => {
@@ -126,6 +126,7 @@ function remember(data: RingData): Promise<unknown> {
       c.continue();
     };
     store.put(record);
+    return undefined;
   }).catch(() => null); // memory only: the page may still ask in time
 }
 
@@ -173,13 +174,16 @@ self.addEventListener("message", (event) => {
 
 // ---------------------------------------------------------------- push and click
 
-self.addEventListener("push", (event) => {
-  let data: Fields | null = null;
+function pushed(event: PushEvent): Fields | null {
   try {
-    data = fields(event.data ? event.data.json() : null);
+    return fields(event.data ? event.data.json() : null);
   } catch {
-    data = null;
+    return null; // not JSON: not ours
   }
+}
+
+self.addEventListener("push", (event) => {
+  const data = pushed(event);
   if (!data || data.type !== TYPE || typeof data.request_id !== "string") return;
   // Plain text only: a notification's title and body are never parsed as markup.
   const title = text(data.title, 120, "A specialist is ready to help you");
