@@ -2,26 +2,45 @@
 // `wallboard` signals on the desk socket) and, per queue, a short history of the waiting
 // count kept here in the browser for the sparklines.
 
-import { getWallboard, ApiError } from "./api.js";
-import { changed } from "./store.js";
-import { serverNow } from "./format.js";
+import { getWallboard, ApiError, type Wallboard } from "./api";
+import { changed } from "./store";
+import { serverNow } from "./format";
+import type { Point } from "./sparkline";
 
 export const HISTORY_MS = 15 * 60_000; // what the sparkline can show
 const KEEP_MS = 30 * 60_000;
+const REFRESH_MS = 15_000; // an unchanged count gets a point this often
 
-export const board = {
-  data: null, // the latest Wallboard
-  at: 0, // its `at` (server ms)
-  forbidden: false, // 403: not a supervisor
-  error: "", // the last load error, for people
+export interface Board {
+  /** The latest Wallboard. */
+  data: Wallboard | null;
+  /** Its `at` (server ms). */
+  at: number;
+  /** 403: not a supervisor. */
+  forbidden: boolean;
+  /** The last load error, for people. */
+  error: string;
+  loading: boolean;
+  /** Queue id -> its waiting counts, oldest first. */
+  history: Map<string, Point[]>;
+}
+
+export const board: Board = {
+  data: null,
+  at: 0,
+  forbidden: false,
+  error: "",
   loading: false,
-  history: new Map(), // queue id -> [{t, n}] (server ms, waiting), oldest first
+  history: new Map(),
 };
 
 let storageKey = "";
 
+const isPoint = (p: unknown): p is Point =>
+  typeof p === "object" && p !== null && Number.isFinite((p as Point).t) && Number.isFinite((p as Point).n);
+
 /** Keep the history per signed-in specialist across reloads of this tab. */
-export function bindBoard(specialistId) {
+export function bindBoard(specialistId: string): void {
   const key = specialistId ? `tapline.wallboard.history.${specialistId}` : "";
   if (key === storageKey) return;
   storageKey = key;
@@ -32,18 +51,17 @@ export function bindBoard(specialistId) {
   board.error = "";
   if (!key) return;
   try {
-    const saved = JSON.parse(sessionStorage.getItem(key) || "{}");
+    const saved: unknown = JSON.parse(sessionStorage.getItem(key) || "{}");
+    if (!saved || typeof saved !== "object") return;
     for (const [id, points] of Object.entries(saved)) {
-      if (Array.isArray(points)) {
-        board.history.set(id, points.filter((p) => p && Number.isFinite(p.t) && Number.isFinite(p.n)));
-      }
+      if (Array.isArray(points)) board.history.set(id, (points as unknown[]).filter(isPoint));
     }
   } catch {
     /* a damaged entry: start afresh */
   }
 }
 
-function persist() {
+function persist(): void {
   if (!storageKey) return;
   try {
     sessionStorage.setItem(storageKey, JSON.stringify(Object.fromEntries(board.history)));
@@ -52,8 +70,18 @@ function persist() {
   }
 }
 
+/** Add a sample at `at` to `points`: a point per change, an unchanged count refreshed at most
+ * every 15 s, and nothing older than 30 minutes kept. */
+export function addSample(points: Point[], at: number, waiting: unknown): Point[] {
+  const n = Math.max(0, Number(waiting) || 0);
+  const last = points.at(-1);
+  if (!last || last.n !== n || at - last.t >= REFRESH_MS) points.push({ t: at, n });
+  while (points.length && points[0].t < at - KEEP_MS) points.shift();
+  return points;
+}
+
 /** A Wallboard arrived (HTTP or signal). Older ones than we have are ignored. */
-export function applyBoard(data) {
+export function applyBoard(data: Wallboard | null | undefined): void {
   if (!data || !Array.isArray(data.queues)) return;
   const at = Number.isFinite(data.at) ? data.at : serverNow();
   if (at < board.at) return;
@@ -63,20 +91,14 @@ export function applyBoard(data) {
   board.error = "";
   for (const q of data.queues) {
     if (!q || !q.id) continue;
-    const points = board.history.get(q.id) || [];
-    const n = Math.max(0, Number(q.waiting) || 0);
-    const last = points.at(-1);
-    // A point per change; an unchanged count is refreshed at most every 15 s.
-    if (!last || last.n !== n || at - last.t >= 15_000) points.push({ t: at, n });
-    while (points.length && points[0].t < at - KEEP_MS) points.shift();
-    board.history.set(q.id, points);
+    board.history.set(q.id, addSample(board.history.get(q.id) || [], at, q.waiting));
   }
   persist();
   changed("board");
 }
 
 /** Fetch the whole board (on opening the wallboard and after every reconnect). */
-export async function loadBoard() {
+export async function loadBoard(): Promise<void> {
   if (board.loading) return;
   board.loading = true;
   changed("board");
@@ -84,7 +106,7 @@ export async function loadBoard() {
     applyBoard(await getWallboard());
   } catch (err) {
     if (err instanceof ApiError && err.status === 403) board.forbidden = true;
-    else board.error = err.message || "The wallboard could not be loaded.";
+    else board.error = (err instanceof Error && err.message) || "The wallboard could not be loaded.";
   } finally {
     board.loading = false;
     changed("board");
@@ -93,19 +115,20 @@ export async function loadBoard() {
 
 /**
  * The waiting counts of one queue as steps up to `now`, over the last `span` ms or since
- * the first sample this browser kept (at least a minute): {from, points}.
+ * the first sample this browser kept (at least a minute).
  */
-export function series(queueId, now, span = HISTORY_MS) {
+export function series(queueId: string, now: number, span = HISTORY_MS): { from: number; points: Point[] } {
   const points = board.history.get(queueId) || [];
   const first = points.length ? points[0].t : now;
   const from = Math.min(now - 60_000, Math.max(now - span, first));
-  const out = [];
-  let before = null;
+  const out: Point[] = [];
+  let before: Point | null = null;
   for (const p of points) {
     if (p.t < from) before = p;
     else if (p.t <= now) out.push(p);
   }
   if (before) out.unshift({ t: from, n: before.n });
-  if (out.length) out.push({ t: now, n: out.at(-1).n });
+  const last = out.at(-1);
+  if (last) out.push({ t: now, n: last.n });
   return { from, points: out };
 }

@@ -1,16 +1,19 @@
 // The supervisor's live wallboard: one tile per queue, big and legible from across a room.
 // Every colour has an icon and words beside it, so nothing depends on colour alone.
 
-import { h, icon, render } from "./dom.js";
-import { state, on } from "./store.js";
-import { board, loadBoard, series, HISTORY_MS } from "./board.js";
-import { sparkline } from "./sparkline.js";
-import { every } from "./ticker.js";
-import { serverNow, clockTime, clip, causeLabel } from "./format.js";
-import { linkHandler } from "./router.js";
+import { h, icon, render, type Child, type IconName } from "./dom";
+import { s as svgEl } from "../shared/dom";
+import { state, on } from "./store";
+import { board, loadBoard, series, HISTORY_MS } from "./board";
+import { sparkline } from "./sparkline";
+import { every } from "./ticker";
+import { serverNow, clockTime, clip, causeLabel } from "./format";
+import { linkHandler } from "./router";
+import type { SpecialistCounts, WallboardQueue } from "./protocol";
 
-const SVG_NS = "http://www.w3.org/2000/svg";
-const STAFF = [
+type Level = "ok" | "warn" | "bad";
+
+const STAFF: ReadonlyArray<readonly [keyof SpecialistCounts, string, IconName]> = [
   ["available", "Available", "check"],
   ["busy", "Busy", "chat"],
   ["away", "Away", "pause"],
@@ -18,7 +21,7 @@ const STAFF = [
 ];
 
 /** "0:42", "5:07", "1:02:09" */
-export function clock(seconds) {
+export function clock(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
   const hh = Math.floor(s / 3600);
   const mm = Math.floor((s % 3600) / 60);
@@ -26,48 +29,50 @@ export function clock(seconds) {
   return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
 }
 
-function percent(x) {
-  return Number.isFinite(x) ? `${Math.round(x * 100)}%` : "—";
+export function percent(x: number | null | undefined): string {
+  return typeof x === "number" && Number.isFinite(x) ? `${Math.round(x * 100)}%` : "—";
 }
 
-function live() {
+function live(): boolean {
   return state.conn.status === "connected";
 }
 
 /** Seconds the oldest request has waited now (ticking only while the figures are live). */
-function oldestNow(q) {
+function oldestNow(q: WallboardQueue): number {
   const base = Number(q.oldest_wait) || 0;
   if (!(Number(q.waiting) > 0)) return 0;
   return live() ? base + Math.max(0, serverNow() - board.at) / 1000 : base;
 }
 
-function waitLevel(seconds, target) {
+/** How the oldest wait compares with the service target: level, icon and words. */
+export function waitLevel(seconds: number, target: number): [Level, IconName, string] {
   if (!(seconds > 0) || !(target > 0) || seconds <= target) return ["ok", "check", target > 0 ? `Within target (${clock(target)})` : "Nobody waiting"];
   if (seconds <= target * 2) return ["warn", "alert", `Over target (${clock(target)})`];
   return ["bad", "alert", `Far over target (${clock(target)})`];
 }
 
-function stat(label, value, extra, cls = "") {
+function stat(label: string, value: Child, extra: Child, cls = ""): HTMLDivElement {
   return h(`div.wb-stat${cls}`, null, h("div.wb-label", null, label), h("div.wb-value", null, value), extra);
 }
 
-function staffBlock(q) {
-  const counts = q.specialists || {};
+/** The stacked bar's segments: [state, x, width] in a 100-wide box, empty states left out. */
+export function staffSegments(counts: Partial<SpecialistCounts>): Array<[keyof SpecialistCounts, number, number]> {
   const total = STAFF.reduce((n, [k]) => n + (Number(counts[k]) || 0), 0);
-  const bar = document.createElementNS(SVG_NS, "svg");
-  bar.setAttribute("viewBox", "0 0 100 8");
-  bar.setAttribute("preserveAspectRatio", "none");
-  bar.setAttribute("class", "wb-staffbar");
-  bar.setAttribute("aria-hidden", "true");
+  const out: Array<[keyof SpecialistCounts, number, number]> = [];
   let x = 0;
   for (const [k] of STAFF) {
     const w = total ? ((Number(counts[k]) || 0) / total) * 100 : 0;
     if (!w) continue;
-    const rect = document.createElementNS(SVG_NS, "rect");
-    for (const [a, v] of [["x", x], ["y", 0], ["width", w], ["height", 8], ["class", `seg-${k}`]]) rect.setAttribute(a, String(v));
-    bar.append(rect);
+    out.push([k, x, w]);
     x += w;
   }
+  return out;
+}
+
+function staffBlock(q: WallboardQueue): HTMLDivElement {
+  const counts: Partial<SpecialistCounts> = q.specialists || {};
+  const bar = svgEl("svg.wb-staffbar", { viewBox: "0 0 100 8", preserveAspectRatio: "none", "aria-hidden": "true" },
+    staffSegments(counts).map(([k, x, w]) => svgEl(`rect.seg-${k}`, { x, y: 0, width: w, height: 8 })));
   return h("div.wb-staff", null,
     h("div.wb-label", null, icon("users", 16), "Specialists"),
     h("ul.wb-staff-list", null, STAFF.map(([k, label, ic]) =>
@@ -75,8 +80,8 @@ function staffBlock(q) {
     bar);
 }
 
-function callbacksBlock(q) {
-  const kept = q.callbacks_kept || {};
+function callbacksBlock(q: WallboardQueue): HTMLDivElement {
+  const kept: Partial<WallboardQueue["callbacks_kept"]> = q.callbacks_kept || {};
   const total = Number(kept.total) || 0;
   const rate = total ? (Number(kept.kept) || 0) / total : NaN;
   return h("div.wb-callbacks", null,
@@ -87,14 +92,14 @@ function callbacksBlock(q) {
         h("span.muted", null, total ? ` (${kept.kept} of ${total})` : " (none yet)"))));
 }
 
-function todayBlock(q) {
-  const t = q.today || {};
+function todayBlock(q: WallboardQueue): HTMLDivElement {
+  const t: Partial<WallboardQueue["today"]> = q.today || {};
   const offered = Number(t.offered) || 0;
   const abandoned = Number(t.abandoned) || 0;
-  const goal = Number.isFinite(t.target_level) ? t.target_level : null;
+  const goal = typeof t.target_level === "number" && Number.isFinite(t.target_level) ? t.target_level : null;
   let slClass = "";
-  let slNote = null;
-  if (goal !== null && Number.isFinite(t.service_level)) {
+  let slNote: HTMLSpanElement | null = null;
+  if (goal !== null && typeof t.service_level === "number" && Number.isFinite(t.service_level)) {
     const met = t.service_level >= goal;
     slClass = met ? ".is-ok" : ".is-bad";
     slNote = h("span.wb-flag", null, icon(met ? "check" : "alert", 14), met ? `Goal ${percent(goal)} met` : `Below goal ${percent(goal)}`);
@@ -105,7 +110,7 @@ function todayBlock(q) {
     h("div.wb-pair", null,
       h(`span.wb-sl${slClass}`, null,
         h("strong.wb-mid", null, percent(t.service_level)), " answered within ",
-        Number(t.target_seconds) > 0 ? clock(t.target_seconds) : "target", slNote),
+        Number(t.target_seconds) > 0 ? clock(Number(t.target_seconds)) : "target", slNote),
       h("span.muted", null, `${Number(t.within_target) || 0} of ${Number(t.answered) || 0} answered · ${offered} offered`)),
     h("div.wb-pair", null,
       h("span", null, h("strong", null, String(abandoned)), " abandoned",
@@ -115,7 +120,7 @@ function todayBlock(q) {
         : "No dead ends")));
 }
 
-function tile(q) {
+function tile(q: WallboardQueue): HTMLElement {
   const name = q.name || "Queue";
   const id = `wb-q-${q.id}`;
   const oldestValue = h("span", null, "");
@@ -161,8 +166,8 @@ function tile(q) {
   return section;
 }
 
-function totals(queues) {
-  const sum = (f) => queues.reduce((n, q) => n + (Number(f(q)) || 0), 0);
+function totals(queues: WallboardQueue[]): HTMLDListElement {
+  const sum = (f: (q: WallboardQueue) => unknown): number => queues.reduce((n, q) => n + (Number(f(q)) || 0), 0);
   const answered = sum((q) => q.today && q.today.answered);
   const within = sum((q) => q.today && q.today.within_target);
   const longest = h("strong", null, "—");
@@ -178,26 +183,26 @@ function totals(queues) {
   return strip;
 }
 
-function gate(title, text) {
+function gate(title: string, text: string): HTMLDivElement {
   return h("div.wb-gate", { role: "note" },
     icon("lock", 32), h("h1", null, title), h("p", null, text),
     h("a.btn.btn-primary", { href: "/desk", onclick: linkHandler }, "Back to the desk"));
 }
 
 /** Build the wallboard view into `main`. Called once; it redraws on "board", "conn", "me". */
-export function mountWallboard(main) {
+export function mountWallboard(main: HTMLElement): void {
   const title = h("h1.wb-title", { id: "wb-title" }, "Wallboard");
   const status = h("p.wb-status", { role: "status" });
-  const fullBtn = h("button.btn", { type: "button", onclick: toggleFullscreen }, icon("expand", 14), "Full screen");
+  const fullText = document.createTextNode("Full screen");
+  const fullBtn = h("button.btn", { type: "button", onclick: toggleFullscreen }, icon("expand", 14), fullText);
   const head = h("header.wb-head", null, title, status, h("div.topbar-spacer"), fullBtn);
   const body = h("div.wb-body");
   main.append(head, body);
   main.setAttribute("aria-labelledby", "wb-title");
   let shownAt = -1;
 
-  const draw = () => {
-    const me = state.me || {};
-    if (!me.is_supervisor || board.forbidden) {
+  const draw = (): void => {
+    if (!state.me?.is_supervisor || board.forbidden) {
       head.hidden = true;
       shownAt = -1;
       render(body, gate("Supervisors only", "The wallboard shows every queue's live figures to supervisors. Ask a supervisor if you need it."));
@@ -230,12 +235,12 @@ export function mountWallboard(main) {
   on("conn", draw);
   on("me", draw);
   document.addEventListener("fullscreenchange", () => {
-    fullBtn.lastChild.textContent = document.fullscreenElement ? "Exit full screen" : "Full screen";
+    fullText.textContent = document.fullscreenElement ? "Exit full screen" : "Full screen";
   });
   draw();
 }
 
-function drawStatus(el) {
+function drawStatus(el: HTMLElement): void {
   const at = board.at ? clockTime(board.at) : "";
   const seconds = board.at ? new Date(board.at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : at;
   if (!board.data) {
@@ -251,7 +256,7 @@ function drawStatus(el) {
   }
 }
 
-function toggleFullscreen() {
-  if (document.fullscreenElement) document.exitFullscreen?.();
+function toggleFullscreen(): void {
+  if (document.fullscreenElement) void document.exitFullscreen?.();
   else document.documentElement.requestFullscreen?.().catch(() => {});
 }
