@@ -16,6 +16,20 @@
 // - an honest status: connecting, connected (welcomed), reconnecting, offline, stopped.
 //
 // The transport is injected (a WebSocket by default), so tests drive it with a fake socket.
+//
+// The desk's DeskSocket (static/desk/socket.js) maps onto it as a thin wrapper:
+//   lastSeq: () => n        -> lastSeq: n at start, seek(snapshot.seq) after a fresh snapshot
+//   onEvent                 -> onEvent (now in seq order and once each: the store's gap check
+//                              no longer fires; a gap reconnects here, and seek() resyncs)
+//   onSignal, onStatus      -> the same (welcome included in onSignal)
+//   onAck(id, result, f)    -> the same; onFrameError(error, f) -> onError(error, f)
+//   isSignedIn, onSignedOut -> onClose: async (code, opened) => refused handshake or
+//                              4401/4403/1008 and not signed in ? (onSignedOut(), "stop") : "retry"
+//   storageKey              -> outboxStore: sessionOutbox(key, (f) => f.type === "message")
+//   watch                   -> hello: (n) => ({type: "hello", last_seq: n, ...(watch ? {watch: true} : {})})
+//   presence superseding    -> latestOnly: ["presence"]
+//   ws.close(4000, "gap")   -> reconnect(true); connectNow() -> reconnect()
+//   SILENCE_LIMIT 50 s      -> timing: {pingEvery: 20_000, pongGrace: 30_000}
 
 import { backoffDelay } from "./backoff";
 import {
