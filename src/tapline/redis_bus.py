@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "tapline:"
 PUBLISH_QUEUE_LIMIT = 10_000
+PUBLISH_BATCH = 256  # frames sent in one pipelined round trip
 """Frames waiting for Redis at most; on overflow the oldest is dropped (and counted)."""
 BACKOFF_START = 0.05
 BACKOFF_CAP = 5.0
@@ -254,18 +256,25 @@ class RedisBus:
                 delay = BACKOFF_START
 
     async def _publish_head(self, client: Redis) -> None:
-        entry = self._queue[0]
-        channel, payload = entry
+        """PUBLISH the oldest queued frames, up to `PUBLISH_BATCH`, in one pipeline: one
+        round trip for the lot, in order."""
+        entries = list(itertools.islice(self._queue, PUBLISH_BATCH))
+        pipe = client.pipeline(transaction=False)
+        for channel, payload in entries:
+            pipe.publish(self.prefix + channel, payload)
         try:
             async with asyncio.timeout(SOCKET_TIMEOUT):
-                await client.publish(self.prefix + channel, payload)
+                await pipe.execute()
         except Exception:
-            # It may have reached Redis: drop it rather than risk a duplicate (at-most-once).
-            if self._discard(entry):
-                self._lose(channel)
+            # Any of them may have reached Redis: drop them rather than risk a duplicate
+            # (at-most-once); the other nodes are told to resync those channels instead.
+            for entry in entries:
+                if self._discard(entry):
+                    self._lose(entry[0])
             raise
-        self._discard(entry)
-        self.counters.published += 1
+        for entry in entries:
+            if self._discard(entry):
+                self.counters.published += 1
 
     async def _send_notices(self, client: Redis) -> None:
         """Tell the other nodes to resync the channels whose frames this node dropped.
