@@ -294,7 +294,7 @@ export class Stream {
       });
     } catch {
       this.conn = null;
-      void this.afterClose(1006, false);
+      this.afterClose(1006, false);
     }
   }
 
@@ -310,28 +310,32 @@ export class Stream {
     if (conn !== this.conn) return;
     const opened = conn.opened;
     this.drop();
-    void this.afterClose(code, opened);
+    this.afterClose(code, opened);
   }
 
-  private async afterClose(code: number, opened: boolean): Promise<void> {
+  private afterClose(code: number, opened: boolean): void {
     if (this.stopped) return;
     this.tries += 1;
     const online = !this.network || this.network.online();
     this.setStatus(online ? "reconnecting" : "offline");
-    if (this.o.onClose) {
-      let verdict: AfterClose;
-      try {
-        verdict = await this.o.onClose(code, opened);
-      } catch {
-        verdict = "retry"; // could not tell (the server is unreachable): keep trying
-      }
-      if (this.stopped || this.conn) return;
-      if (verdict === "stop") {
-        this.stop();
-        return;
-      }
+    let verdict: AfterClose | Promise<AfterClose> = "retry";
+    try {
+      if (this.o.onClose) verdict = this.o.onClose(code, opened);
+    } catch {
+      verdict = "retry";
     }
-    if (!online) return;
+    // Asked someone (the desk asks the server whether it is still signed in): wait for it.
+    if (typeof verdict === "string") this.decide(verdict);
+    else verdict.then((v) => this.decide(v), () => this.decide("retry")); // can't tell: retry
+  }
+
+  private decide(verdict: AfterClose): void {
+    if (this.stopped || this.conn) return;
+    if (verdict === "stop") {
+      this.stop();
+      return;
+    }
+    if (this.network && !this.network.online()) return; // the `online` event reconnects
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(() => this.connect(), backoffDelay(this.tries, this.o.random));
   }
@@ -383,7 +387,7 @@ export class Stream {
       if (conn !== this.conn) return;
       // Nothing at all came back: the socket is dead even if the browser hasn't noticed.
       this.drop(4000, "silent");
-      void this.afterClose(4000, true);
+      this.afterClose(4000, true);
     }, this.t.pongGrace);
   }
 
