@@ -2,69 +2,92 @@
 // left, one item's form on the right, "New …", Save (POST for a new item, PATCH with only the
 // changed fields), Discard, Remove, the unsaved-changes badge and guards, the error summary
 // and server errors placed beside their fields. Nothing typed is reset by a failed save.
-//
-// mountEditor(panel, spec), where spec is:
-//   noun            "queue"                      words in titles, buttons and questions
-//   idPrefix        "queue"                      ids of the title and list
-//   items()         the cached list (admin.queues)
-//   load()          Promise: (re)load the list
-//   summary(item)   {name, sub, chip?}           one list row
-//   form(item|null) {el, read(), showServer(errors)}   read() -> {value, errors}
-//   create(value)   Promise<item>                the POST
-//   update(id, part) Promise<item>               the PATCH
-//   remove(item)    Promise<string> (optional)   the DELETE; resolves to a status text
-//   removeText      (optional) {button, icon, question(item), busy, failed, refused}: the words of
-//                   Remove when it is something else (e.g. "Deactivate specialist")
-//   removeBlocked(item) -> string|null (optional) why Remove can't be used on this item: the
-//                   button is disabled and the reason shown beside it
-//   confirmSave(item, part) -> bool (optional)   last word before a save
-//   emptyText       shown when nothing is picked
-//   original(item, key) (optional)               the stored value a field is compared with
 
-import { h, icon, render, toast, announce } from "./dom.js";
-import { onAdmin } from "./admin.js";
-import { errorSummary, serverErrors, statusLine } from "./forms.js";
-import { clip, clockTime } from "./format.js";
-import { beforeUnload } from "./router.js";
+import { h, icon, render, toast, announce, type IconName } from "./dom";
+import { onAdmin } from "./admin";
+import { errorSummary, serverErrors, statusLine, type Problem, type ServerError } from "./forms";
+import { clip, clockTime } from "./format";
+import { beforeUnload } from "./router";
 
 export const NEW = "__new__";
 
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+/** An item of the list: it has an id and a name. */
+export interface Item {
+  id: string;
+  name: string;
+}
+
+/** One item's form: read() gives the value it would save and what is wrong with it. */
+export interface ItemForm<V> {
+  el: HTMLElement;
+  read(): { value: V; errors: Problem[] };
+  /** Place server errors beside their fields; returns them for the summary. */
+  showServer(errors: ServerError[]): Problem[];
+}
+
+/** The words of Remove when it is something else (e.g. "Deactivate specialist"). */
+export interface RemoveText<T> {
+  button: string;
+  icon: IconName;
+  question: (item: T) => string;
+  busy: string;
+  failed: string;
+  refused: string;
+}
+
+export interface EditorSpec<T extends Item, V extends object> {
+  /** "queue": words in titles, buttons and questions. */
+  noun: string;
+  /** "queue": ids of the title and list. */
+  idPrefix: string;
+  /** The cached list (admin.queues). */
+  items: () => T[] | null;
+  /** (Re)load the list. */
+  load: () => Promise<unknown>;
+  summary: (item: T) => { name: string; sub: string; chip?: string | null };
+  form: (item: T | null) => ItemForm<V>;
+  create: (value: V) => Promise<T>;
+  update: (id: string, part: Partial<V>) => Promise<T>;
+  /** The DELETE (or what stands for it); resolves to a status text. */
+  remove?: (item: T) => Promise<string>;
+  removeText?: Partial<RemoveText<T>>;
+  /** Why Remove can't be used on this item: the button is disabled and the reason shown. */
+  removeBlocked?: (item: T) => string | null;
+  /** The last word before a save. */
+  confirmSave?: (item: T | null, part: Partial<V>) => boolean;
+  /** Shown when nothing is picked. */
+  emptyText: string;
+  /** The stored value a field is compared with (default: the item's own). */
+  original?: (item: T, key: string) => unknown;
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Clear what `read()` marked while learning a form's untouched value. */
-function quiet(el) {
+function quiet(el: HTMLElement): void {
   for (const e of el.querySelectorAll(".has-error")) e.classList.remove("has-error");
   for (const e of el.querySelectorAll(".field-error")) e.textContent = "";
   for (const e of el.querySelectorAll("[aria-invalid]")) e.removeAttribute("aria-invalid");
 }
 
-export function mountEditor(panel, spec) {
-  const noun = spec.noun;
-  const Noun = noun[0].toUpperCase() + noun.slice(1);
-  let selected = null; // an id, or NEW
-  let form = null;
-  let original = "";
+/** The fields of `value` that differ from what `stored(key)` says the item has now. */
+export function changedPart<V extends object>(value: V, stored: (key: string) => unknown): Partial<V> {
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => !same(v, stored(k)))) as Partial<V>;
+}
+
+/** The editor's parts, built once. */
+function buildEditor<T extends Item, V extends object>(panel: HTMLElement, spec: EditorSpec<T, V>, words: RemoveText<T>) {
+  const Noun = spec.noun[0].toUpperCase() + spec.noun.slice(1);
   const list = h("ul.config-list", { id: `${spec.idPrefix}-list`, aria: { label: `${Noun}s` } });
-  const addBtn = h("button.btn", { type: "button", onclick: () => pick(NEW) }, icon("plus", 14), `New ${noun}`);
+  const addBtn = h("button.btn", { type: "button" }, icon("plus", 14), `New ${spec.noun}`);
   const title = h("h2.config-title", { id: `${spec.idPrefix}-form-title` });
   const summary = errorSummary();
   const status = statusLine();
   const dirtyNote = h("span.dirty-note", { hidden: true }, "Unsaved changes");
-  const save = h("button.btn.btn-primary", { type: "submit" }, `Save ${noun}`);
-  const revert = h("button.btn", { type: "button", onclick: () => pick(selected, true) }, "Discard changes");
-  const words = {
-    button: `Remove ${noun}`,
-    icon: "trash",
-    question: (item) => `Remove the ${noun} ${clip(item.name, 60)}?`,
-    busy: "Removing…",
-    failed: "Not removed.",
-    refused: `The server didn't remove the ${noun}:`,
-    ...(spec.removeText || {}),
-  };
+  const save = h("button.btn.btn-primary", { type: "submit" }, `Save ${spec.noun}`);
+  const revert = h("button.btn", { type: "button" }, "Discard changes");
   const blockedNote = h("p.remove-note", { id: `${spec.idPrefix}-remove-note`, hidden: true });
-  const removeBtn = spec.remove
-    ? h("button.btn.btn-danger", { type: "button", onclick: () => removeItem() }, icon(words.icon, 14), words.button)
-    : null;
+  const removeBtn = spec.remove ? h("button.btn.btn-danger", { type: "button" }, icon(words.icon, 14), words.button) : null;
   const slot = h("div");
   const formEl = h("form.config-form", { novalidate: true, hidden: true, aria: { labelledby: title.id } },
     h("div.config-form-head", null, title, dirtyNote), summary.el, slot,
@@ -73,10 +96,29 @@ export function mountEditor(panel, spec) {
   panel.append(h("div.config-split", null,
     h("div.config-side", null, h("div.config-side-head", null, h("h2.visually-hidden", null, `${Noun}s`), addBtn), list),
     h("div.config-main", null, empty, formEl)));
+  return { Noun, list, addBtn, title, summary, status, dirtyNote, save, revert, blockedNote, removeBtn, slot, formEl, empty };
+}
 
-  const find = (id) => (spec.items() || []).find((x) => x.id === id);
-  const isDirty = () => Boolean(form) && JSON.stringify(form.read().value) !== original;
-  const markDirty = () => {
+export function mountEditor<T extends Item, V extends object>(panel: HTMLElement, spec: EditorSpec<T, V>): { pick: (id: string) => void } {
+  const noun = spec.noun;
+  const words: RemoveText<T> = {
+    button: `Remove ${noun}`,
+    icon: "trash",
+    question: (item) => `Remove the ${noun} ${clip(item.name, 60)}?`,
+    busy: "Removing…",
+    failed: "Not removed.",
+    refused: `The server didn't remove the ${noun}:`,
+    ...(spec.removeText || {}),
+  };
+  const ui = buildEditor(panel, spec, words);
+  const { list, addBtn, title, summary, status, dirtyNote, save, blockedNote, removeBtn, slot, formEl, empty } = ui;
+  let selected: string | null = null; // an id, or NEW
+  let form: ItemForm<V> | null = null;
+  let original = "";
+
+  const find = (id: string | null): T | undefined => (spec.items() || []).find((x) => x.id === id);
+  const isDirty = (): boolean => Boolean(form) && JSON.stringify(form?.read().value) !== original;
+  const markDirty = (): void => {
     dirtyNote.hidden = !isDirty();
   };
   formEl.addEventListener("input", markDirty);
@@ -84,15 +126,16 @@ export function mountEditor(panel, spec) {
   formEl.addEventListener("click", () => requestAnimationFrame(markDirty));
   beforeUnload(() => !formEl.hidden && isDirty());
 
-  function pick(id, force = false, focus = true) {
+  function pick(id: string | null, force = false, focus = true): void {
     if (!force && form && isDirty() && !window.confirm(`Discard the unsaved changes to this ${noun}?`)) return;
     const item = id === NEW ? null : find(id);
     if (id !== NEW && !item) return;
     selected = id;
-    form = spec.form(item);
-    slot.replaceChildren(form.el);
-    original = JSON.stringify(form.read().value); // read quietly: the untouched value
-    quiet(form.el);
+    const next = spec.form(item ?? null);
+    form = next;
+    slot.replaceChildren(next.el);
+    original = JSON.stringify(next.read().value); // read quietly: the untouched value
+    quiet(next.el);
     title.textContent = item ? clip(item.name, 80) : `New ${noun}`;
     summary.clear();
     status.set("");
@@ -101,11 +144,11 @@ export function mountEditor(panel, spec) {
     empty.hidden = true;
     showRemove(item);
     drawList();
-    if (focus) form.el.querySelector("input, select, textarea")?.focus();
+    if (focus) next.el.querySelector<HTMLElement>("input, select, textarea")?.focus();
   }
 
   /** Remove for this item: hidden for a new one, disabled with its reason when blocked. */
-  function showRemove(item) {
+  function showRemove(item: T | null | undefined): void {
     if (!removeBtn) return;
     const reason = item && spec.removeBlocked ? spec.removeBlocked(item) : null;
     removeBtn.hidden = !item;
@@ -116,48 +159,58 @@ export function mountEditor(panel, spec) {
     else removeBtn.removeAttribute("aria-describedby");
   }
 
-  formEl.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const { value, errors } = form.read();
+  async function submit(current: ItemForm<V>): Promise<void> {
+    const { value, errors } = current.read();
     if (errors.length) {
       status.set("Not saved.", "bad");
       summary.show(errors);
       return;
     }
     summary.clear();
-    const before = selected === NEW ? null : find(selected);
-    const stored = (k) => (spec.original ? spec.original(before, k) : before[k]);
-    const part = before ? Object.fromEntries(Object.entries(value).filter(([k, v]) => !same(v, stored(k)))) : value;
+    const before = selected === NEW ? undefined : find(selected);
+    const stored = (k: string): unknown => (before && spec.original ? spec.original(before, k) : before ? (before as Record<string, unknown>)[k] : undefined);
+    const part = before ? changedPart(value, stored) : value;
     if (before && !Object.keys(part).length) {
       status.set("Nothing changed.");
       return;
     }
-    if (spec.confirmSave && !spec.confirmSave(before, part)) return;
+    if (spec.confirmSave && !spec.confirmSave(before ?? null, part)) return;
     save.disabled = true;
     status.set("Saving…");
     try {
       const item = before ? await spec.update(before.id, part) : await spec.create(value);
-      selected = item.id;
-      if (!before) pick(item.id, true, false); // the new item's own form (e.g. no password field)
-      original = JSON.stringify(form.read().value);
-      quiet(form.el);
-      title.textContent = clip(item.name, 80);
-      dirtyNote.hidden = true;
-      showRemove(item);
-      status.set(`Saved at ${clockTime(Date.now())}.`, "good");
-      announce(`${Noun} ${item.name} saved.`);
-      drawList();
+      saved(item, !before);
     } catch (err) {
       status.set("Not saved.", "bad");
-      summary.show(form.showServer(serverErrors(err)), `The server didn't save the ${noun}:`);
+      summary.show((form ?? current).showServer(serverErrors(err)), `The server didn't save the ${noun}:`);
     } finally {
       save.disabled = false;
     }
+  }
+
+  function saved(item: T, created: boolean): void {
+    selected = item.id;
+    if (created) pick(item.id, true, false); // the new item's own form (e.g. no password field)
+    if (form) {
+      original = JSON.stringify(form.read().value);
+      quiet(form.el);
+    }
+    title.textContent = clip(item.name, 80);
+    dirtyNote.hidden = true;
+    showRemove(item);
+    status.set(`Saved at ${clockTime(Date.now())}.`, "good");
+    announce(`${ui.Noun} ${item.name} saved.`);
+    drawList();
+  }
+
+  formEl.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (form) void submit(form);
   });
 
-  async function removeItem() {
+  async function removeItem(): Promise<void> {
     const item = find(selected);
-    if (!item || !window.confirm(words.question(item))) return;
+    if (!item || !spec.remove || !removeBtn || !window.confirm(words.question(item))) return;
     removeBtn.disabled = true;
     status.set(words.busy);
     try {
@@ -178,7 +231,7 @@ export function mountEditor(panel, spec) {
     }
   }
 
-  function drawList() {
+  function drawList(): void {
     render(list, (spec.items() || []).map((item) => {
       const s = spec.summary(item);
       return h("li", null, h("button.config-item", {
@@ -191,13 +244,16 @@ export function mountEditor(panel, spec) {
     }), selected === NEW ? h("li", null, h("span.config-item.is-new", { aria: { current: "true" } }, `New ${noun}`)) : null);
   }
   onAdmin(drawList);
+  addBtn.addEventListener("click", () => pick(NEW));
+  ui.revert.addEventListener("click", () => pick(selected, true));
+  removeBtn?.addEventListener("click", () => void removeItem());
 
   spec.load().then(() => {
     drawList();
     const items = spec.items() || [];
     if (!selected && items.length) pick(items[0].id, false, false);
-  }).catch((err) => {
-    toast(`Couldn't load the ${noun}s: ${err.message}`, "error");
+  }).catch((err: unknown) => {
+    toast(`Couldn't load the ${noun}s: ${err instanceof Error ? err.message : String(err)}`, "error");
     render(list, h("li.muted", null, `Couldn't load the ${noun}s.`));
   });
   return { pick };

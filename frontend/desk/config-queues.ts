@@ -1,21 +1,25 @@
 // Configure › Queues: the list of queues and one queue's form (name, skill, priority, time
 // zone, business hours, closed dates, dated special hours, stickiness, widening, callback
 // threshold, fallback, service target), removing a queue, and showing and restoring archived
-// ones. The list, saving and errors: config-editor.js.
+// ones. The list, saving and errors: config-editor.ts.
 
-import { h } from "./dom.js";
+import { h } from "./dom";
 import {
   admin, loadQueues, createQueue, patchQueue, deleteQueue, knownSkills, loadArchivedQueues, restoreQueue,
-} from "./admin.js";
+  type Hours, type Queue, type QueueValue,
+} from "./admin";
 import {
   field, textInput, numberInput, readInt, secondsHint, isTimeZone, timeZoneList,
-} from "./forms.js";
-import { weeklyEditor, datesEditor, specialEditor, DAYS } from "./hours.js";
-import { clip, fullTime } from "./format.js";
-import { mountEditor } from "./config-editor.js";
-import { setAsideList } from "./config-set-aside.js";
+  type Field, type IntOptions, type NumberOptions, type Problem, type ServerError,
+} from "./forms";
+import { weeklyEditor, datesEditor, DAYS, type WeeklyEditor, type DatesEditor } from "./hours";
+import { specialEditor, type SpecialEditor } from "./hours-special";
+import { clip, fullTime } from "./format";
+import { mountEditor, type ItemForm } from "./config-editor";
+import { setAsideList } from "./config-set-aside";
 
-function defaults() {
+/** A new queue's values: open on weekdays 09:00–17:00 in the browser's time zone. */
+export function defaults(): Omit<Queue, "id" | "archived_at"> {
   const week = Object.fromEntries(DAYS.map(([k], i) => [k, i < 5 ? [["09:00", "17:00"]] : []]));
   return {
     name: "", skill: "", priority: 0,
@@ -26,12 +30,12 @@ function defaults() {
   };
 }
 
-function secondsField(label, value, hint, opts = {}) {
+function secondsField(label: string, value: unknown, hint: string, opts: NumberOptions = {}): Field<HTMLInputElement> {
   const input = numberInput(value, { min: 0, ...opts });
   const f = field(label, input, { hint, suffix: "s" });
   const extra = h("span.field-suffix.muted");
-  f.el.querySelector(".field-row").append(extra);
-  const update = () => {
+  f.el.querySelector(".field-row")?.append(extra);
+  const update = (): void => {
     extra.textContent = secondsHint(input.value);
   };
   input.addEventListener("input", update);
@@ -39,12 +43,27 @@ function secondsField(label, value, hint, opts = {}) {
   return f;
 }
 
-/** One queue's form. Returns {el, read(), showServer(errors), original}. */
-function queueForm(q) {
-  const v = q || defaults();
-  const hours = v.hours || {};
-  const skillList = h("datalist", { id: "skill-list-q" }, knownSkills().map((s) => h("option", { value: s })));
-  const f = {
+/** The form's plain fields, by the key a server error names. */
+interface QueueFields {
+  name: Field<HTMLInputElement>;
+  skill: Field<HTMLInputElement>;
+  priority: Field<HTMLInputElement>;
+  timezone: Field<HTMLInputElement>;
+  sticky_seconds: Field<HTMLInputElement>;
+  t1: Field<HTMLInputElement>;
+  t2: Field<HTMLInputElement>;
+  callback_threshold: Field<HTMLInputElement>;
+  service_target_seconds: Field<HTMLInputElement>;
+  fallback_queue_id: Field<HTMLSelectElement>;
+  hours: Field;
+  closed_on: Field;
+  special: Field;
+}
+
+type NumberKey = "priority" | "sticky_seconds" | "t1" | "t2" | "callback_threshold" | "service_target_seconds";
+
+function plainFields(v: Omit<Queue, "id">): Omit<QueueFields, "fallback_queue_id" | "hours" | "closed_on" | "special"> {
+  return {
     name: field("Name", textInput(v.name, { maxlength: 200, required: true }), { hint: "What specialists and supervisors see." }),
     skill: field("Skill", textInput(v.skill, { list: "skill-list-q", maxlength: 100, required: true }), { hint: "Specialists need this skill to be offered the queue's requests (lowercase letters, digits, _)." }),
     priority: field("Priority", numberInput(v.priority ?? 0, { min: -100, max: 100 }), { hint: "−100 to 100; higher is served first when a specialist could take requests from several queues." }),
@@ -55,11 +74,30 @@ function queueForm(q) {
     callback_threshold: secondsField("Offer a callback when the wait may pass", v.callback_threshold ?? 300, "Compared with the high end of the customer's estimate."),
     service_target_seconds: secondsField("Service target", v.service_target_seconds ?? 60, "Answered within this counts toward the service level.", { min: 1 }),
   };
+}
+
+function fallbackField(q: Queue | null, current: string | null): Field<HTMLSelectElement> {
   const fallback = h("select.input", null,
     h("option", { value: "" }, "None: tell the customer and alert supervisors"),
     (admin.queues || []).filter((x) => !q || x.id !== q.id).map((x) =>
-      h("option", { value: x.id, selected: x.id === v.fallback_queue_id }, clip(x.name, 60))));
-  f.fallback_queue_id = field("Fallback queue", fallback, { hint: "Where requests go when no specialist could ever meet their requirements." });
+      h("option", { value: x.id, selected: x.id === current }, clip(x.name, 60))));
+  return field("Fallback queue", fallback, { hint: "Where requests go when no specialist could ever meet their requirements." });
+}
+
+/** The opening: "Open all the time" (hours null) or business hours, closed and special dates. */
+interface Opening {
+  mode: Field;
+  always: HTMLInputElement;
+  week: WeeklyEditor;
+  dates: DatesEditor;
+  special: SpecialEditor;
+  hours: Field;
+  closed_on: Field;
+  special_field: Field;
+}
+
+function openingFields(q: Queue | null, v: Omit<Queue, "id">): Opening {
+  const hours: Hours = v.hours || {};
   // No hours at all (null) means open all the time: say so rather than show seven closed days.
   const always = v.hours === null || v.hours === undefined;
   const modeName = `hours-mode-${q ? q.id : "new"}`;
@@ -69,116 +107,144 @@ function queueForm(q) {
     h("label.radio", null, alwaysRadio, h("span", null, "Open all the time")),
     h("label.radio", null, setRadio, h("span", null, "Set business hours"))), { group: true });
   const week = weeklyEditor(always ? defaults().hours : hours, { label: "Business hours", idPrefix: `q-${q ? q.id : "new"}` });
-  f.hours = field("Business hours", week.el, { group: true, hint: "Several intervals per day are fine (a lunch break). A day without hours is closed." });
+  const hoursField = field("Business hours", week.el, { group: true, hint: "Several intervals per day are fine (a lunch break). A day without hours is closed." });
   const dates = datesEditor(hours.closed_on || [], { onChange: () => special.refresh() });
-  f.closed_on = field("Closed dates", dates.el, { group: true, hint: "Public holidays and the like, in the queue's time zone." });
+  const closedOn = field("Closed dates", dates.el, { group: true, hint: "Public holidays and the like, in the queue's time zone." });
   const special = specialEditor(hours.special || {}, {
     idPrefix: `q-${q ? q.id : "new"}-special`,
     closedDates: () => dates.value(),
     usual: (day) => week.value()[day],
   });
-  f.special = field("Special hours", special.el, {
+  const specialField = field("Special hours", special.el, {
     group: true,
     hint: "Dates open with other hours than their weekday, e.g. Christmas Eve 08:00–13:00, in the queue's time zone. Past dates are accepted and change nothing. A date that is also closed opens with its special hours.",
   });
-  const showHours = () => {
-    f.hours.el.hidden = alwaysRadio.checked;
-    f.closed_on.el.hidden = alwaysRadio.checked;
-    f.special.el.hidden = alwaysRadio.checked;
+  const showHours = (): void => {
+    hoursField.el.hidden = alwaysRadio.checked;
+    closedOn.el.hidden = alwaysRadio.checked;
+    specialField.el.hidden = alwaysRadio.checked;
   };
   for (const r of [alwaysRadio, setRadio]) r.addEventListener("change", showHours);
   showHours();
+  return { mode, always: alwaysRadio, week, dates, special, hours: hoursField, closed_on: closedOn, special_field: specialField };
+}
 
+/** Read and check the form: the value to send, and the problems marked beside their fields. */
+function readQueue(f: QueueFields, o: Opening, stored: Hours): { value: QueueValue; errors: Problem[] } {
+  const errors: Problem[] = [];
+  const bad = (key: keyof QueueFields, message: string): void => {
+    f[key].setError(message);
+    if (message) errors.push({ key, message, focus: () => f[key].focus() });
+  };
+  for (const key of Object.keys(f) as Array<keyof QueueFields>) f[key].setError("");
+  const num = (key: NumberKey, opts: IntOptions): number | null | undefined => {
+    const r = readInt(f[key].control, opts);
+    bad(key, r.error || "");
+    return r.value;
+  };
+  const name = f.name.control.value.trim();
+  bad("name", name ? "" : "Give the queue a name.");
+  const skill = f.skill.control.value.trim();
+  bad("skill", !skill ? "Name the skill this queue needs."
+    : /^[a-z0-9_]+$/.test(skill) ? "" : "Use lowercase letters, digits and _ only, e.g. payments.");
+  const priority = num("priority", { min: -100, max: 100, what: "Priority" });
+  const timezone = f.timezone.control.value.trim();
+  bad("timezone", isTimeZone(timezone) ? "" : "Pick a time zone from the list, e.g. Europe/Lisbon.");
+  const sticky = num("sticky_seconds", { min: 0, max: 3600, what: "Sticky routing" });
+  const t1 = num("t1", { min: 0, max: 86400, optional: true, what: "T1" });
+  const t2 = num("t2", { min: 0, max: 86400, optional: true, what: "T2" });
+  if (t1 !== null && t2 !== null && t2 !== undefined && t1 !== undefined && t2 < t1) bad("t2", "T2 can't come before T1.");
+  if (t1 === null && t2 !== null && t2 !== undefined) bad("t1", "Set T1 too (it may equal T2): widening to anyone comes after widening the level.");
+  const value: QueueValue = {
+    name, skill, priority, timezone, sticky_seconds: sticky,
+    // [] never widens, [T1] only lowers the level, [T1, T2] both.
+    widen_after: [t1, t2].filter((x): x is number => x !== null && x !== undefined),
+    callback_threshold: num("callback_threshold", { min: 0, max: 86400, what: "The callback threshold" }),
+    service_target_seconds: num("service_target_seconds", { min: 1, max: 86400, what: "The service target" }),
+    fallback_queue_id: f.fallback_queue_id.control.value || null,
+    hours: null,
+  };
+  if (!o.always.checked) value.hours = readHours(o, stored, errors, bad);
+  return { value, errors };
+}
+
+/** The hours as sent: keys the server may add later are kept as they were; `special` only
+ * when there is some (or was), so an untouched queue compares equal to what is stored. */
+function readHours(o: Opening, stored: Hours, errors: Problem[], bad: (key: "closed_on" | "special", message: string) => void): Hours {
+  for (const p of o.week.validate()) errors.push(p);
+  if (o.dates.pending()) {
+    bad("closed_on", `You picked ${o.dates.pending()} but didn't add it: press "Add date" or clear it.`);
+  }
+  for (const p of o.special.validate()) errors.push(p);
+  if (o.special.pending()) {
+    bad("special", `You picked ${o.special.pending()} but didn't add it: press "Add special date" or clear it.`);
+  }
+  const hours: Hours = { ...stored, ...o.week.value(), closed_on: o.dates.value() };
+  const dated = o.special.value();
+  if (Object.keys(dated).length || "special" in stored) hours.special = dated;
+  return hours;
+}
+
+/** Server errors beside their fields ("hours.special.2026-12-24", "widen_after.1", …). */
+function placeServer(list: ServerError[], f: QueueFields, o: Opening): Problem[] {
+  const general: Problem[] = [];
+  const byKey = new Map<string, Field>(Object.entries(f));
+  for (const e of list) {
+    const [head, day, date] = e.path.split(".");
+    if (head === "hours" && day === "special") {
+      // "hours.special.2026-12-24" (…".0.1" for one time): beside that date's row.
+      if (!(date && o.special.setError(date, e.message))) f.special.setError(e.message);
+      const where = date ? `Special hours on ${date}` : "Special hours";
+      general.push({ ...e, message: `${where}: ${e.message}`, focus: () => (date && o.special.focus(date)) || f.special.focus() });
+      continue;
+    }
+    const target = byKey.get(head);
+    if (head === "hours" && DAYS.some(([k]) => k === day)) o.week.setError(day, e.message);
+    else if (head === "hours" && day === "closed_on") f.closed_on.setError(e.message);
+    else if (head === "widen_after") f[e.path.endsWith("1") ? "t2" : "t1"].setError(e.message);
+    else if (target) target.setError(e.message);
+    else {
+      general.push({ ...e, message: e.path ? `${e.path}: ${e.message}` : e.message });
+      continue;
+    }
+    general.push({ ...e, message: `${e.path.replace(/\./g, " › ")}: ${e.message}`, focus: () => (target || f.hours).focus() });
+  }
+  return general;
+}
+
+/** One queue's form. */
+function queueForm(q: Queue | null): ItemForm<QueueValue> {
+  const v = q || defaults();
+  const skillList = h("datalist", { id: "skill-list-q" }, knownSkills().map((s) => h("option", { value: s })));
+  const o = openingFields(q, v);
+  const f: QueueFields = {
+    ...plainFields(v),
+    fallback_queue_id: fallbackField(q, v.fallback_queue_id),
+    hours: o.hours,
+    closed_on: o.closed_on,
+    special: o.special_field,
+  };
   // The weekday ("Thursday, usually 09:00–17:00") and closed-date notes beside special dates
   // follow the week and the closed dates as they are edited.
-  const follow = () => requestAnimationFrame(() => special.refresh());
+  const follow = (): void => {
+    requestAnimationFrame(() => o.special.refresh());
+  };
   const el = h("div.config-fields", { onchange: follow, onclick: follow }, skillList,
     h("div.field-grid", null, f.name.el, f.skill.el, f.priority.el, f.timezone.el),
-    mode.el, f.hours.el, f.closed_on.el, f.special.el,
+    o.mode.el, f.hours.el, f.closed_on.el, f.special.el,
     h("h3.config-subtitle", null, "Routing"),
     h("div.field-grid", null, f.sticky_seconds.el, f.t1.el, f.t2.el, f.fallback_queue_id.el),
     h("h3.config-subtitle", null, "Waits and service"),
     h("div.field-grid", null, f.callback_threshold.el, f.service_target_seconds.el));
-
-  function read() {
-    const errors = [];
-    const bad = (key, message) => {
-      f[key].setError(message);
-      if (message) errors.push({ key, message, focus: () => f[key].focus() });
-    };
-    for (const key of Object.keys(f)) f[key].setError("");
-    const value = {};
-    value.name = f.name.control.value.trim();
-    bad("name", value.name ? "" : "Give the queue a name.");
-    value.skill = f.skill.control.value.trim();
-    bad("skill", !value.skill ? "Name the skill this queue needs."
-      : /^[a-z0-9_]+$/.test(value.skill) ? "" : "Use lowercase letters, digits and _ only, e.g. payments.");
-    const num = (key, opts) => {
-      const r = readInt(f[key].control, opts);
-      bad(key, r.error || "");
-      return r.value;
-    };
-    value.priority = num("priority", { min: -100, max: 100, what: "Priority" });
-    value.timezone = f.timezone.control.value.trim();
-    bad("timezone", isTimeZone(value.timezone) ? "" : "Pick a time zone from the list, e.g. Europe/Lisbon.");
-    value.sticky_seconds = num("sticky_seconds", { min: 0, max: 3600, what: "Sticky routing" });
-    const t1 = num("t1", { min: 0, max: 86400, optional: true, what: "T1" });
-    const t2 = num("t2", { min: 0, max: 86400, optional: true, what: "T2" });
-    if (t1 !== null && t2 !== null && t2 !== undefined && t1 !== undefined && t2 < t1) bad("t2", "T2 can't come before T1.");
-    if (t1 === null && t2 !== null && t2 !== undefined) bad("t1", "Set T1 too (it may equal T2): widening to anyone comes after widening the level.");
-    // [] never widens, [T1] only lowers the level, [T1, T2] both.
-    value.widen_after = [t1, t2].filter((x) => x !== null && x !== undefined);
-    value.callback_threshold = num("callback_threshold", { min: 0, max: 86400, what: "The callback threshold" });
-    value.service_target_seconds = num("service_target_seconds", { min: 1, max: 86400, what: "The service target" });
-    value.fallback_queue_id = fallback.value || null;
-    if (alwaysRadio.checked) {
-      value.hours = null;
-    } else {
-      for (const p of week.validate()) errors.push(p);
-      if (dates.pending()) {
-        bad("closed_on", `You picked ${dates.pending()} but didn't add it: press "Add date" or clear it.`);
-      }
-      for (const p of special.validate()) errors.push(p);
-      if (special.pending()) {
-        bad("special", `You picked ${special.pending()} but didn't add it: press "Add special date" or clear it.`);
-      }
-      // Keys the server may add later are kept as they were; `special` only when there is
-      // some (or was), so an untouched queue compares equal to what is stored.
-      value.hours = { ...hours, ...week.value(), closed_on: dates.value() };
-      const dated = special.value();
-      if (Object.keys(dated).length || "special" in hours) value.hours.special = dated;
-    }
-    return { value, errors };
-  }
-
-  function showServer(list) {
-    const general = [];
-    for (const e of list) {
-      const [head, day, date] = e.path.split(".");
-      if (head === "hours" && day === "special") {
-        // "hours.special.2026-12-24" (…".0.1" for one time): beside that date's row.
-        if (!(date && special.setError(date, e.message))) f.special.setError(e.message);
-        const where = date ? `Special hours on ${date}` : "Special hours";
-        general.push({ ...e, message: `${where}: ${e.message}`, focus: () => (date && special.focus(date)) || f.special.focus() });
-        continue;
-      }
-      if (head === "hours" && DAYS.some(([k]) => k === day)) week.setError(day, e.message);
-      else if (head === "hours" && day === "closed_on") f.closed_on.setError(e.message);
-      else if (head === "widen_after") f[e.path.endsWith("1") ? "t2" : "t1"].setError(e.message);
-      else if (f[head]) f[head].setError(e.message);
-      else {
-        general.push({ ...e, message: e.path ? `${e.path}: ${e.message}` : e.message });
-        continue;
-      }
-      general.push({ ...e, message: `${e.path.replace(/\./g, " › ")}: ${e.message}`, focus: () => (f[head] || f.hours).focus() });
-    }
-    return general;
-  }
-  return { el, read, showServer };
+  return {
+    el,
+    read: () => readQueue(f, o, v.hours || {}),
+    showServer: (list) => placeServer(list, f, o),
+  };
 }
 
 /** What restoring means, asked before it is done. */
-function restoreQuestion(q) {
+function restoreQuestion(q: Queue): string {
   const lines = [
     `Restore the queue ${clip(q.name, 60)}?`,
     "It comes back into use with the settings it had: the queue lists, the wallboard and the fallback choices show it again and its hours apply. Requests reach it only when the routing rules or another queue's fallback send them there.",
@@ -191,8 +257,8 @@ function restoreQuestion(q) {
 }
 
 /** "Show archived queues" under the list, with Restore. */
-function archivedQueues(panel) {
-  return setAsideList(panel, {
+function archivedQueues(panel: HTMLElement): HTMLElement {
+  return setAsideList<Queue>(panel, {
     what: "queue",
     noun: "archived queues",
     title: "Archived",
@@ -213,8 +279,8 @@ function archivedQueues(panel) {
 }
 
 /** Build the Queues tab into `panel`. */
-export function mountQueues(panel) {
-  mountEditor(panel, {
+export function mountQueues(panel: HTMLElement): void {
+  mountEditor<Queue, QueueValue>(panel, {
     noun: "queue",
     idPrefix: "queue",
     items: () => admin.queues,
@@ -233,5 +299,5 @@ export function mountQueues(panel) {
     },
     emptyText: "Pick a queue, or add one.",
   });
-  panel.querySelector(".config-side").append(archivedQueues(panel));
+  panel.querySelector(".config-side")?.append(archivedQueues(panel));
 }

@@ -2,24 +2,27 @@
 // or one dated interval, in a time zone. Shifts are added, edited (the same form, filled in)
 // and removed.
 
-import { h, icon, render, toast, announce } from "./dom.js";
-import { admin, onAdmin, loadSpecialists, listShifts, createShift, patchShift, deleteShift } from "./admin.js";
-import { field, textInput, isTimeZone, timeZoneList, errorSummary, serverErrors, statusLine, nextId } from "./forms.js";
-import { weeklyEditor, weeklyText } from "./hours.js";
-import { clip } from "./format.js";
-import { state, on } from "./store.js";
+import { h, icon, render, toast, announce } from "./dom";
+import { admin, onAdmin, loadSpecialists, listShifts, createShift, patchShift, deleteShift, type Shift, type ShiftBody } from "./admin";
+import {
+  field, textInput, isTimeZone, timeZoneList, errorSummary, serverErrors, statusLine, nextId,
+  type ErrorSummary, type Field, type Problem, type ServerError, type StatusLine,
+} from "./forms";
+import { weeklyEditor, weeklyText, type WeeklyEditor } from "./hours";
+import { clip } from "./format";
+import { state, on } from "./store";
 
 /** Offset of `tz` from UTC at `epoch`, in ms (wall clock minus UTC). */
-function offsetAt(epoch, tz) {
+function offsetAt(epoch: number, tz: string): number {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
   }).formatToParts(new Date(epoch));
-  const get = (t) => Number(parts.find((p) => p.type === t).value);
+  const get = (t: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === t)?.value);
   return Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second")) - epoch;
 }
 
 /** Epoch ms of a wall-clock date and time in the IANA zone `tz`. */
-export function zonedEpoch(date, time, tz) {
+export function zonedEpoch(date: string, time: string, tz: string): number {
   const [y, m, d] = date.split("-").map(Number);
   const [hh, mm] = time.split(":").map(Number);
   const wall = Date.UTC(y, m - 1, d, hh, mm);
@@ -28,25 +31,30 @@ export function zonedEpoch(date, time, tz) {
 }
 
 /** The wall-clock date ("2026-12-01") and time ("09:00") of epoch ms in the zone `tz`. */
-export function wallClock(ms, tz) {
+export function wallClock(ms: number, tz: string): { date: string; time: string } {
   const parts = new Intl.DateTimeFormat("en-CA", {
     timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
   }).formatToParts(new Date(ms));
-  const get = (t) => parts.find((p) => p.type === t).value;
+  const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? "";
   return { date: `${get("year")}-${get("month")}-${get("day")}`, time: `${get("hour")}:${get("minute")}` };
 }
 
-function dated(ms, tz) {
+function dated(ms: number | null, tz: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, { timeZone: tz, dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+    return new Intl.DateTimeFormat(undefined, { timeZone: tz, dateStyle: "medium", timeStyle: "short" }).format(new Date(ms ?? 0));
   } catch {
-    return new Date(ms).toISOString();
+    return new Date(ms ?? 0).toISOString();
   }
 }
 
-function shiftRow(s, onEdit, onDelete, editing) {
+/** When a shift is, in words: its weekly hours, or its dated interval in its own time zone. */
+export function shiftWhen(s: Pick<Shift, "weekly" | "start" | "end" | "timezone">): string {
+  return s.weekly ? weeklyText(s.weekly) : `${dated(s.start, s.timezone)} – ${dated(s.end, s.timezone)}`;
+}
+
+function shiftRow(s: Shift, onEdit: (s: Shift) => void, onDelete: (s: Shift, when: string) => void, editing: boolean): HTMLTableRowElement {
   const weekly = Boolean(s.weekly);
-  const when = weekly ? weeklyText(s.weekly) : `${dated(s.start, s.timezone)} – ${dated(s.end, s.timezone)}`;
+  const when = shiftWhen(s);
   const kind = weekly ? "weekly" : "dated";
   return h("tr", { class: editing ? "is-editing" : undefined, aria: { current: editing ? "true" : undefined } },
     h("td", null, weekly ? h("span.chip", null, icon("clock", 12), "Weekly") : h("span.chip", null, icon("calendar", 12), "Dated")),
@@ -61,18 +69,27 @@ function shiftRow(s, onEdit, onDelete, editing) {
       }, icon("trash", 12), "Remove")));
 }
 
-/** Build the Shifts tab into `panel`. */
-export function mountShifts(panel) {
-  let shifts = [];
-  const who = h("select.input", { id: nextId("shift-who") });
-  const whoField = field("Specialist", who);
-  const table = h("table.shift-table", null,
-    h("thead", null, h("tr", null, ["Kind", "When", "Time zone", ""].map((t) => h("th", { scope: "col" }, t)))),
-    h("tbody"));
-  const emptyNote = h("p.muted", null, "No shifts: this specialist counts as staffed only while signed in.");
-  const listStatus = statusLine();
+/** The "Add a shift" form, which becomes "Edit shift" while a shift is being edited. */
+interface ShiftForm {
+  form: HTMLFormElement;
+  title: HTMLElement;
+  weeklyRadio: HTMLInputElement;
+  datedRadio: HTMLInputElement;
+  tz: Field<HTMLInputElement>;
+  week: WeeklyEditor;
+  weekField: Field;
+  startDate: Field<HTMLInputElement>;
+  startTime: Field<HTMLInputElement>;
+  endDate: Field<HTMLInputElement>;
+  endTime: Field<HTMLInputElement>;
+  datedBox: HTMLElement;
+  summary: ErrorSummary;
+  status: StatusLine;
+  add: HTMLButtonElement;
+  cancel: HTMLButtonElement;
+}
 
-  // the "add a shift" form
+function buildShiftForm(): ShiftForm {
   const kindName = nextId("shift-kind");
   const weeklyRadio = h("input", { type: "radio", name: kindName, value: "weekly", checked: true });
   const datedRadio = h("input", { type: "radio", name: kindName, value: "dated" });
@@ -80,8 +97,7 @@ export function mountShifts(panel) {
     h("label.radio", null, weeklyRadio, h("span", null, "Every week")),
     h("label.radio", null, datedRadio, h("span", null, "One date")));
   const tz = field("Time zone", textInput(Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", { list: timeZoneList() }));
-  let week = weeklyEditor({}, { label: "Weekly shift", idPrefix: "shift" });
-  let editing = null; // the shift being edited, or null: adding
+  const week = weeklyEditor({}, { label: "Weekly shift", idPrefix: "shift" });
   const weekField = field("Weekly hours", week.el, { group: true, hint: "Add the intervals worked on each day. An end before the start runs past midnight." });
   const startDate = field("Starts on", h("input.input", { type: "date" }));
   const startTime = field("at", h("input.input", { type: "time", value: "09:00" }));
@@ -94,65 +110,138 @@ export function mountShifts(panel) {
   const summary = errorSummary();
   const status = statusLine();
   const add = h("button.btn.btn-primary", { type: "submit" }, icon("plus", 14), "Add shift");
-  const cancel = h("button.btn", { type: "button", hidden: true, onclick: () => stopEditing(true) }, "Cancel editing");
-  const formTitle = h("h3.config-subtitle", { id: "shift-add-title" }, "Add a shift");
+  const cancel = h("button.btn", { type: "button", hidden: true }, "Cancel editing");
+  const title = h("h3.config-subtitle", { id: "shift-add-title" }, "Add a shift");
   const form = h("form.config-form.shift-form", { novalidate: true, aria: { labelledby: "shift-add-title" } },
-    formTitle, summary.el, field("Repeats", kind, { group: true }).el, tz.el, weekField.el, datedBox,
+    title, summary.el, field("Repeats", kind, { group: true }).el, tz.el, weekField.el, datedBox,
     h("div.config-actions", null, add, cancel, status.el));
-  const showKind = () => {
-    weekField.el.hidden = !weeklyRadio.checked;
-    datedBox.hidden = weeklyRadio.checked;
+  const f: ShiftForm = { form, title, weeklyRadio, datedRadio, tz, week, weekField, startDate, startTime, endDate, endTime, datedBox, summary, status, add, cancel };
+  for (const r of [weeklyRadio, datedRadio]) r.addEventListener("change", () => showKind(f));
+  return f;
+}
+
+function showKind(f: ShiftForm): void {
+  f.weekField.el.hidden = !f.weeklyRadio.checked;
+  f.datedBox.hidden = f.weeklyRadio.checked;
+}
+
+/** A fresh week editor in place of the old one (a new shift's, or one being edited). */
+function setWeek(f: ShiftForm, initial: Shift["weekly"]): void {
+  const next = weeklyEditor(initial, { label: "Weekly shift", idPrefix: "shift" });
+  f.week.el.replaceWith(next.el);
+  f.week = next;
+}
+
+const formFields = (f: ShiftForm): Field[] => [f.tz, f.weekField, f.startDate, f.startTime, f.endDate, f.endTime];
+
+/** Fill the form with a shift: saving then changes it (PATCH) instead of adding one. */
+function fillForm(f: ShiftForm, s: Shift): void {
+  f.summary.clear();
+  for (const x of formFields(f)) x.setError("");
+  f.tz.control.value = s.timezone || "UTC";
+  f.weeklyRadio.checked = Boolean(s.weekly);
+  f.datedRadio.checked = !s.weekly;
+  setWeek(f, s.weekly || {});
+  if (!s.weekly) {
+    const from = wallClock(s.start ?? 0, s.timezone || "UTC");
+    const until = wallClock(s.end ?? 0, s.timezone || "UTC");
+    f.startDate.control.value = from.date;
+    f.startTime.control.value = from.time;
+    f.endDate.control.value = until.date;
+    f.endTime.control.value = until.time;
+  }
+  showKind(f);
+  f.title.textContent = "Edit shift";
+  f.add.replaceChildren("Save shift");
+  f.cancel.hidden = false;
+  f.status.set("");
+}
+
+function resetForm(f: ShiftForm): void {
+  f.title.textContent = "Add a shift";
+  f.add.replaceChildren(icon("plus", 14), "Add shift");
+  f.cancel.hidden = true;
+  setWeek(f, {});
+}
+
+/** The shift the form describes for `specialistId`, and what is wrong with it. */
+function readShift(f: ShiftForm, specialistId: string, editing: boolean): { body: ShiftBody; errors: Problem[] } {
+  const errors: Problem[] = [];
+  const bad = (x: Field, message: string): void => {
+    x.setError(message);
+    errors.push({ message, focus: () => x.focus() });
   };
-  for (const r of [weeklyRadio, datedRadio]) r.addEventListener("change", showKind);
-
-  function setWeek(initial) {
-    const next = weeklyEditor(initial, { label: "Weekly shift", idPrefix: "shift" });
-    week.el.replaceWith(next.el);
-    week = next;
-  }
-
-  /** Fill the form with a shift: saving then changes it (PATCH) instead of adding one. */
-  function edit(s) {
-    editing = s;
-    summary.clear();
-    for (const f of [tz, weekField, startDate, startTime, endDate, endTime]) f.setError("");
-    tz.control.value = s.timezone || "UTC";
-    weeklyRadio.checked = Boolean(s.weekly);
-    datedRadio.checked = !s.weekly;
-    setWeek(s.weekly || {});
-    if (!s.weekly) {
-      const from = wallClock(s.start, s.timezone || "UTC");
-      const until = wallClock(s.end, s.timezone || "UTC");
-      startDate.control.value = from.date;
-      startTime.control.value = from.time;
-      endDate.control.value = until.date;
-      endTime.control.value = until.time;
+  for (const x of formFields(f)) x.setError("");
+  const zone = f.tz.control.value.trim();
+  if (!isTimeZone(zone)) bad(f.tz, "Pick a time zone from the list, e.g. Europe/Lisbon.");
+  const body: ShiftBody = { specialist_id: specialistId, timezone: zone, weekly: null, start: null, end: null };
+  if (f.weeklyRadio.checked) {
+    for (const p of f.week.validate()) errors.push(p);
+    const weekly = f.week.value();
+    body.weekly = weekly;
+    if (!errors.length && !Object.values(weekly).some((l) => l.length)) bad(f.weekField, "Add at least one interval.");
+  } else {
+    if (!f.startDate.control.value) bad(f.startDate, "Pick the start date.");
+    if (!f.startTime.control.value) bad(f.startTime, "Pick the start time.");
+    if (!f.endDate.control.value) bad(f.endDate, "Pick the end date.");
+    if (!f.endTime.control.value) bad(f.endTime, "Pick the end time.");
+    if (!errors.length) {
+      const start = zonedEpoch(f.startDate.control.value, f.startTime.control.value, zone);
+      const end = zonedEpoch(f.endDate.control.value, f.endTime.control.value, zone);
+      body.start = start;
+      body.end = end;
+      if (end <= start) bad(f.endTime, "The shift must end after it starts.");
+      else if (end <= Date.now() && !editing) bad(f.endDate, "This shift is already over.");
     }
-    showKind();
-    formTitle.textContent = "Edit shift";
-    add.replaceChildren("Save shift");
-    cancel.hidden = false;
-    status.set("");
-    drawTable();
-    (s.weekly ? weeklyRadio : datedRadio).focus();
   }
+  return { body, errors };
+}
 
-  function stopEditing(focus = false) {
-    const was = editing;
-    editing = null;
-    formTitle.textContent = "Add a shift";
-    add.replaceChildren(icon("plus", 14), "Add shift");
-    cancel.hidden = true;
-    setWeek({});
-    drawTable();
-    if (focus && was) table.querySelector(`[data-key="edit-${was.id}"]`)?.focus();
-  }
+/** Server errors beside their fields (timezone, weekly.mon, start, end), and listed. */
+function placeServer(f: ShiftForm, whoField: Field, list: ServerError[]): Problem[] {
+  const byPath: Record<string, Field> = { timezone: f.tz, start: f.startDate, end: f.endDate, weekly: f.weekField, specialist_id: whoField };
+  return list.map((e) => {
+    const [head, day] = e.path.split(".");
+    const target = Object.prototype.hasOwnProperty.call(byPath, head) ? byPath[head] : undefined;
+    if (head === "weekly" && day) f.week.setError(day, e.message);
+    else if (target) target.setError(e.message);
+    return { message: e.path ? `${e.path.replace(/\./g, " › ")}: ${e.message}` : e.message, focus: target ? () => target.focus() : undefined };
+  });
+}
 
+/** Build the Shifts tab into `panel`. */
+export function mountShifts(panel: HTMLElement): void {
+  let shifts: Shift[] = [];
+  let editing: Shift | null = null; // the shift being edited, or null: adding
+  const who = h("select.input", { id: nextId("shift-who") });
+  const whoField = field("Specialist", who);
+  const table = h("table.shift-table", null,
+    h("thead", null, h("tr", null, ["Kind", "When", "Time zone", ""].map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody"));
+  const emptyNote = h("p.muted", null, "No shifts: this specialist counts as staffed only while signed in.");
+  const listStatus = statusLine();
+  const f = buildShiftForm();
   const listTitle = h("h2.config-title", { id: "shift-list-title" }, "Shifts");
   panel.append(h("div.config-single", null, whoField.el,
-    h("section", { aria: { labelledby: "shift-list-title" } }, listTitle, listStatus.el, table, emptyNote), form));
+    h("section", { aria: { labelledby: "shift-list-title" } }, listTitle, listStatus.el, table, emptyNote), f.form));
 
-  async function refresh() {
+  function edit(s: Shift): void {
+    editing = s;
+    fillForm(f, s);
+    drawTable();
+    (s.weekly ? f.weeklyRadio : f.datedRadio).focus();
+  }
+
+  function stopEditing(focus = false): void {
+    const was = editing;
+    editing = null;
+    resetForm(f);
+    drawTable();
+    if (focus && was) table.querySelector<HTMLElement>(`[data-key="edit-${was.id}"]`)?.focus();
+  }
+  f.cancel.addEventListener("click", () => stopEditing(true));
+
+  async function refresh(): Promise<void> {
     const id = who.value;
     if (!id) return;
     listStatus.set("Loading…");
@@ -161,16 +250,16 @@ export function mountShifts(panel) {
       listStatus.set("");
     } catch (err) {
       shifts = [];
-      listStatus.set(`Couldn't load the shifts: ${err.message}`, "bad");
+      listStatus.set(`Couldn't load the shifts: ${err instanceof Error ? err.message : String(err)}`, "bad");
     }
     const name = (admin.specialists || []).find((s) => s.id === id)?.name || "";
     listTitle.textContent = `Shifts of ${clip(name, 60)}`;
-    if (editing && !shifts.some((s) => s.id === editing.id)) stopEditing();
+    if (editing && !shifts.some((s) => s.id === editing?.id)) stopEditing();
     drawTable();
   }
 
-  function drawTable() {
-    render(table.tBodies[0], shifts.map((s) => shiftRow(s, edit, remove, editing && editing.id === s.id)));
+  function drawTable(): void {
+    render(table.tBodies[0], shifts.map((s) => shiftRow(s, edit, (x, when) => void remove(x, when), Boolean(editing && editing.id === s.id))));
     table.hidden = !shifts.length;
     emptyNote.hidden = shifts.length > 0;
   }
@@ -178,99 +267,65 @@ export function mountShifts(panel) {
   // A shift saved elsewhere (another supervisor, another tab): the list follows; the form
   // stays as it is, so nothing being typed is lost.
   on("config", () => {
-    if (state.lastConfig && state.lastConfig.what === "shift" && panel.isConnected) refresh();
+    if (state.lastConfig && state.lastConfig.what === "shift" && panel.isConnected) void refresh();
   });
 
-  async function remove(s, when) {
+  async function remove(s: Shift, when: string): Promise<void> {
     if (!window.confirm(`Remove this shift?\n${when}`)) return;
     try {
       await deleteShift(s.id);
       listStatus.set("Shift removed.", "good");
       await refresh();
     } catch (err) {
-      toast(`Couldn't remove the shift: ${err.message}`, "error");
+      toast(`Couldn't remove the shift: ${err instanceof Error ? err.message : String(err)}`, "error");
     }
   }
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const errors = [];
-    const bad = (f, message) => {
-      f.setError(message);
-      errors.push({ message, focus: () => f.focus() });
-    };
-    for (const f of [tz, weekField, startDate, startTime, endDate, endTime]) f.setError("");
-    const zone = tz.control.value.trim();
-    if (!isTimeZone(zone)) bad(tz, "Pick a time zone from the list, e.g. Europe/Lisbon.");
-    const body = { specialist_id: who.value, timezone: zone, weekly: null, start: null, end: null };
-    if (weeklyRadio.checked) {
-      for (const p of week.validate()) errors.push(p);
-      body.weekly = week.value();
-      if (!errors.length && !Object.values(body.weekly).some((l) => l.length)) bad(weekField, "Add at least one interval.");
-    } else {
-      if (!startDate.control.value) bad(startDate, "Pick the start date.");
-      if (!startTime.control.value) bad(startTime, "Pick the start time.");
-      if (!endDate.control.value) bad(endDate, "Pick the end date.");
-      if (!endTime.control.value) bad(endTime, "Pick the end time.");
-      if (!errors.length) {
-        body.start = zonedEpoch(startDate.control.value, startTime.control.value, zone);
-        body.end = zonedEpoch(endDate.control.value, endTime.control.value, zone);
-        if (body.end <= body.start) bad(endTime, "The shift must end after it starts.");
-        else if (body.end <= Date.now() && !editing) bad(endDate, "This shift is already over.");
-      }
-    }
+  async function submit(): Promise<void> {
+    const { body, errors } = readShift(f, who.value, Boolean(editing));
     if (!who.value) errors.push({ message: "Pick a specialist first.", focus: () => who.focus() });
     if (errors.length) {
-      summary.show(errors);
+      f.summary.show(errors);
       return;
     }
-    summary.clear();
-    add.disabled = true;
+    f.summary.clear();
+    f.add.disabled = true;
     const changing = editing;
-    status.set(changing ? "Saving…" : "Adding…");
+    f.status.set(changing ? "Saving…" : "Adding…");
     try {
       if (changing) {
-        const { specialist_id: _, ...part } = body;
-        await patchShift(changing.id, part);
+        await patchShift(changing.id, { timezone: body.timezone, weekly: body.weekly, start: body.start, end: body.end });
         stopEditing();
       } else {
         await createShift(body);
       }
       const said = changing ? "Shift saved." : "Shift added.";
-      status.set(said, "good");
+      f.status.set(said, "good");
       announce(said);
       await refresh();
     } catch (err) {
-      status.set(changing ? "Not saved." : "Not added.", "bad");
-      summary.show(placeServer(serverErrors(err)), changing ? "The server didn't save the shift:" : "The server didn't add the shift:");
+      f.status.set(changing ? "Not saved." : "Not added.", "bad");
+      f.summary.show(placeServer(f, whoField, serverErrors(err)), changing ? "The server didn't save the shift:" : "The server didn't add the shift:");
     } finally {
-      add.disabled = false;
+      f.add.disabled = false;
     }
+  }
+  f.form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void submit();
   });
 
-  /** Server errors beside their fields (timezone, weekly.mon, start, end), and listed. */
-  function placeServer(list) {
-    const byPath = { timezone: tz, start: startDate, end: endDate, weekly: weekField, specialist_id: whoField };
-    return list.map((e) => {
-      const [head, day] = e.path.split(".");
-      if (head === "weekly" && day) week.setError(day, e.message);
-      else if (byPath[head]) byPath[head].setError(e.message);
-      const target = byPath[head];
-      return { message: e.path ? `${e.path.replace(/\./g, " › ")}: ${e.message}` : e.message, focus: target ? () => target.focus() : undefined };
-    });
-  }
-
-  function drawWho() {
+  function drawWho(): void {
     const keep = who.value;
     render(who, (admin.specialists || []).map((s) => h("option", { value: s.id, selected: s.id === keep }, clip(s.name, 60))));
-    if (!keep && who.value) refresh();
+    if (!keep && who.value) void refresh();
   }
   who.addEventListener("change", () => {
     if (editing) stopEditing();
-    refresh();
+    void refresh();
   });
   onAdmin(drawWho);
-  (admin.specialists ? Promise.resolve() : loadSpecialists()).then(drawWho).catch((err) => {
-    listStatus.set(`Couldn't load the specialists: ${err.message}`, "bad");
+  (admin.specialists ? Promise.resolve() : loadSpecialists()).then(drawWho).catch((err: unknown) => {
+    listStatus.set(`Couldn't load the specialists: ${err instanceof Error ? err.message : String(err)}`, "bad");
   });
 }
