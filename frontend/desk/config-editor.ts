@@ -99,6 +99,183 @@ function buildEditor<T extends Item, V extends object>(panel: HTMLElement, spec:
   return { Noun, list, addBtn, title, summary, status, dirtyNote, save, revert, blockedNote, removeBtn, slot, formEl, empty };
 }
 
+type EditorUi = ReturnType<typeof buildEditor>;
+
+/** One tab's editor: the list, the picked item's form, and saving and removing it. */
+class Editor<T extends Item, V extends object> {
+  /** An id, or NEW. */
+  private selected: string | null = null;
+  private form: ItemForm<V> | null = null;
+  /** The untouched form's value, as JSON. */
+  private original = "";
+  private readonly ui: EditorUi;
+
+  constructor(panel: HTMLElement, private readonly spec: EditorSpec<T, V>, private readonly words: RemoveText<T>) {
+    this.ui = buildEditor(panel, spec, words);
+    const { formEl, addBtn, revert, removeBtn } = this.ui;
+    const markDirty = (): void => {
+      this.ui.dirtyNote.hidden = !this.isDirty();
+    };
+    formEl.addEventListener("input", markDirty);
+    formEl.addEventListener("change", markDirty);
+    formEl.addEventListener("click", () => requestAnimationFrame(markDirty));
+    beforeUnload(() => !formEl.hidden && this.isDirty());
+    formEl.addEventListener("submit", (e) => {
+      e.preventDefault();
+      if (this.form) void this.submit(this.form);
+    });
+    onAdmin(() => this.drawList());
+    addBtn.addEventListener("click", () => this.pick(NEW));
+    revert.addEventListener("click", () => this.pick(this.selected, true));
+    removeBtn?.addEventListener("click", () => void this.removeItem());
+  }
+
+  private find(id: string | null): T | undefined {
+    return (this.spec.items() || []).find((x) => x.id === id);
+  }
+
+  private isDirty(): boolean {
+    return Boolean(this.form) && JSON.stringify(this.form?.read().value) !== this.original;
+  }
+
+  /** Show an item's form (or a new one's); asks first when that would drop unsaved changes. */
+  pick(id: string | null, force = false, focus = true): void {
+    const { spec, ui } = this;
+    if (!force && this.form && this.isDirty() && !window.confirm(`Discard the unsaved changes to this ${spec.noun}?`)) return;
+    const item = id === NEW ? null : this.find(id);
+    if (id !== NEW && !item) return;
+    this.selected = id;
+    const next = spec.form(item ?? null);
+    this.form = next;
+    ui.slot.replaceChildren(next.el);
+    this.original = JSON.stringify(next.read().value); // read quietly: the untouched value
+    quiet(next.el);
+    ui.title.textContent = item ? clip(item.name, 80) : `New ${spec.noun}`;
+    ui.summary.clear();
+    ui.status.set("");
+    ui.dirtyNote.hidden = true;
+    ui.formEl.hidden = false;
+    ui.empty.hidden = true;
+    this.showRemove(item);
+    this.drawList();
+    if (focus) next.el.querySelector<HTMLElement>("input, select, textarea")?.focus();
+  }
+
+  /** Remove for this item: hidden for a new one, disabled with its reason when blocked. */
+  private showRemove(item: T | null | undefined): void {
+    const { removeBtn, blockedNote } = this.ui;
+    if (!removeBtn) return;
+    const reason = item && this.spec.removeBlocked ? this.spec.removeBlocked(item) : null;
+    removeBtn.hidden = !item;
+    removeBtn.disabled = Boolean(reason);
+    blockedNote.hidden = !reason;
+    blockedNote.textContent = reason || "";
+    if (reason) removeBtn.setAttribute("aria-describedby", blockedNote.id);
+    else removeBtn.removeAttribute("aria-describedby");
+  }
+
+  /** The stored value a field is compared with. */
+  private stored(before: T, key: string): unknown {
+    return this.spec.original ? this.spec.original(before, key) : (before as Record<string, unknown>)[key];
+  }
+
+  private async submit(current: ItemForm<V>): Promise<void> {
+    const { spec, ui } = this;
+    const { value, errors } = current.read();
+    if (errors.length) {
+      ui.status.set("Not saved.", "bad");
+      ui.summary.show(errors);
+      return;
+    }
+    ui.summary.clear();
+    const before = this.selected === NEW ? undefined : this.find(this.selected);
+    const part = before ? changedPart(value, (k) => this.stored(before, k)) : value;
+    if (before && !Object.keys(part).length) {
+      ui.status.set("Nothing changed.");
+      return;
+    }
+    if (spec.confirmSave && !spec.confirmSave(before ?? null, part)) return;
+    ui.save.disabled = true;
+    ui.status.set("Saving…");
+    try {
+      const item = before ? await spec.update(before.id, part) : await spec.create(value);
+      this.saved(item, !before);
+    } catch (err) {
+      ui.status.set("Not saved.", "bad");
+      ui.summary.show((this.form ?? current).showServer(serverErrors(err)), `The server didn't save the ${spec.noun}:`);
+    } finally {
+      ui.save.disabled = false;
+    }
+  }
+
+  private saved(item: T, created: boolean): void {
+    const { ui } = this;
+    this.selected = item.id;
+    if (created) this.pick(item.id, true, false); // the new item's own form (e.g. no password field)
+    if (this.form) {
+      this.original = JSON.stringify(this.form.read().value);
+      quiet(this.form.el);
+    }
+    ui.title.textContent = clip(item.name, 80);
+    ui.dirtyNote.hidden = true;
+    this.showRemove(item);
+    ui.status.set(`Saved at ${clockTime(Date.now())}.`, "good");
+    announce(`${ui.Noun} ${item.name} saved.`);
+    this.drawList();
+  }
+
+  private async removeItem(): Promise<void> {
+    const { spec, ui, words } = this;
+    const item = this.find(this.selected);
+    if (!item || !spec.remove || !ui.removeBtn || !window.confirm(words.question(item))) return;
+    ui.removeBtn.disabled = true;
+    ui.status.set(words.busy);
+    try {
+      const said = await spec.remove(item);
+      this.selected = null;
+      this.form = null;
+      ui.formEl.hidden = true;
+      ui.empty.hidden = false;
+      this.drawList();
+      toast(said, "info");
+      announce(said);
+      ui.addBtn.focus();
+    } catch (err) {
+      ui.status.set(words.failed, "bad");
+      ui.summary.show(serverErrors(err), words.refused);
+    } finally {
+      this.showRemove(this.find(this.selected));
+    }
+  }
+
+  drawList(): void {
+    const { spec } = this;
+    render(this.ui.list, (spec.items() || []).map((item) => {
+      const s = spec.summary(item);
+      return h("li", null, h("button.config-item", {
+        type: "button",
+        dataset: { key: `${spec.idPrefix}-${item.id}` },
+        aria: { current: item.id === this.selected ? "true" : undefined },
+        onclick: () => this.pick(item.id),
+      }, h("span.config-item-name", { title: s.name }, clip(s.name, 40), s.chip ? h("span.chip", null, s.chip) : null),
+        h("span.config-item-sub", null, s.sub)));
+    }), this.selected === NEW ? h("li", null, h("span.config-item.is-new", { aria: { current: "true" } }, `New ${spec.noun}`)) : null);
+  }
+
+  /** Load the list, then show the first item's form. */
+  load(): void {
+    const { spec } = this;
+    spec.load().then(() => {
+      this.drawList();
+      const items = spec.items() || [];
+      if (!this.selected && items.length) this.pick(items[0].id, false, false);
+    }).catch((err: unknown) => {
+      toast(`Couldn't load the ${spec.noun}s: ${err instanceof Error ? err.message : String(err)}`, "error");
+      render(this.ui.list, h("li.muted", null, `Couldn't load the ${spec.noun}s.`));
+    });
+  }
+}
+
 export function mountEditor<T extends Item, V extends object>(panel: HTMLElement, spec: EditorSpec<T, V>): { pick: (id: string) => void } {
   const noun = spec.noun;
   const words: RemoveText<T> = {
@@ -110,151 +287,7 @@ export function mountEditor<T extends Item, V extends object>(panel: HTMLElement
     refused: `The server didn't remove the ${noun}:`,
     ...(spec.removeText || {}),
   };
-  const ui = buildEditor(panel, spec, words);
-  const { list, addBtn, title, summary, status, dirtyNote, save, blockedNote, removeBtn, slot, formEl, empty } = ui;
-  let selected: string | null = null; // an id, or NEW
-  let form: ItemForm<V> | null = null;
-  let original = "";
-
-  const find = (id: string | null): T | undefined => (spec.items() || []).find((x) => x.id === id);
-  const isDirty = (): boolean => Boolean(form) && JSON.stringify(form?.read().value) !== original;
-  const markDirty = (): void => {
-    dirtyNote.hidden = !isDirty();
-  };
-  formEl.addEventListener("input", markDirty);
-  formEl.addEventListener("change", markDirty);
-  formEl.addEventListener("click", () => requestAnimationFrame(markDirty));
-  beforeUnload(() => !formEl.hidden && isDirty());
-
-  function pick(id: string | null, force = false, focus = true): void {
-    if (!force && form && isDirty() && !window.confirm(`Discard the unsaved changes to this ${noun}?`)) return;
-    const item = id === NEW ? null : find(id);
-    if (id !== NEW && !item) return;
-    selected = id;
-    const next = spec.form(item ?? null);
-    form = next;
-    slot.replaceChildren(next.el);
-    original = JSON.stringify(next.read().value); // read quietly: the untouched value
-    quiet(next.el);
-    title.textContent = item ? clip(item.name, 80) : `New ${noun}`;
-    summary.clear();
-    status.set("");
-    dirtyNote.hidden = true;
-    formEl.hidden = false;
-    empty.hidden = true;
-    showRemove(item);
-    drawList();
-    if (focus) next.el.querySelector<HTMLElement>("input, select, textarea")?.focus();
-  }
-
-  /** Remove for this item: hidden for a new one, disabled with its reason when blocked. */
-  function showRemove(item: T | null | undefined): void {
-    if (!removeBtn) return;
-    const reason = item && spec.removeBlocked ? spec.removeBlocked(item) : null;
-    removeBtn.hidden = !item;
-    removeBtn.disabled = Boolean(reason);
-    blockedNote.hidden = !reason;
-    blockedNote.textContent = reason || "";
-    if (reason) removeBtn.setAttribute("aria-describedby", blockedNote.id);
-    else removeBtn.removeAttribute("aria-describedby");
-  }
-
-  async function submit(current: ItemForm<V>): Promise<void> {
-    const { value, errors } = current.read();
-    if (errors.length) {
-      status.set("Not saved.", "bad");
-      summary.show(errors);
-      return;
-    }
-    summary.clear();
-    const before = selected === NEW ? undefined : find(selected);
-    const stored = (k: string): unknown => (before && spec.original ? spec.original(before, k) : before ? (before as Record<string, unknown>)[k] : undefined);
-    const part = before ? changedPart(value, stored) : value;
-    if (before && !Object.keys(part).length) {
-      status.set("Nothing changed.");
-      return;
-    }
-    if (spec.confirmSave && !spec.confirmSave(before ?? null, part)) return;
-    save.disabled = true;
-    status.set("Saving…");
-    try {
-      const item = before ? await spec.update(before.id, part) : await spec.create(value);
-      saved(item, !before);
-    } catch (err) {
-      status.set("Not saved.", "bad");
-      summary.show((form ?? current).showServer(serverErrors(err)), `The server didn't save the ${noun}:`);
-    } finally {
-      save.disabled = false;
-    }
-  }
-
-  function saved(item: T, created: boolean): void {
-    selected = item.id;
-    if (created) pick(item.id, true, false); // the new item's own form (e.g. no password field)
-    if (form) {
-      original = JSON.stringify(form.read().value);
-      quiet(form.el);
-    }
-    title.textContent = clip(item.name, 80);
-    dirtyNote.hidden = true;
-    showRemove(item);
-    status.set(`Saved at ${clockTime(Date.now())}.`, "good");
-    announce(`${ui.Noun} ${item.name} saved.`);
-    drawList();
-  }
-
-  formEl.addEventListener("submit", (e) => {
-    e.preventDefault();
-    if (form) void submit(form);
-  });
-
-  async function removeItem(): Promise<void> {
-    const item = find(selected);
-    if (!item || !spec.remove || !removeBtn || !window.confirm(words.question(item))) return;
-    removeBtn.disabled = true;
-    status.set(words.busy);
-    try {
-      const said = await spec.remove(item);
-      selected = null;
-      form = null;
-      formEl.hidden = true;
-      empty.hidden = false;
-      drawList();
-      toast(said, "info");
-      announce(said);
-      addBtn.focus();
-    } catch (err) {
-      status.set(words.failed, "bad");
-      summary.show(serverErrors(err), words.refused);
-    } finally {
-      showRemove(find(selected));
-    }
-  }
-
-  function drawList(): void {
-    render(list, (spec.items() || []).map((item) => {
-      const s = spec.summary(item);
-      return h("li", null, h("button.config-item", {
-        type: "button",
-        dataset: { key: `${spec.idPrefix}-${item.id}` },
-        aria: { current: item.id === selected ? "true" : undefined },
-        onclick: () => pick(item.id),
-      }, h("span.config-item-name", { title: s.name }, clip(s.name, 40), s.chip ? h("span.chip", null, s.chip) : null),
-        h("span.config-item-sub", null, s.sub)));
-    }), selected === NEW ? h("li", null, h("span.config-item.is-new", { aria: { current: "true" } }, `New ${noun}`)) : null);
-  }
-  onAdmin(drawList);
-  addBtn.addEventListener("click", () => pick(NEW));
-  ui.revert.addEventListener("click", () => pick(selected, true));
-  removeBtn?.addEventListener("click", () => void removeItem());
-
-  spec.load().then(() => {
-    drawList();
-    const items = spec.items() || [];
-    if (!selected && items.length) pick(items[0].id, false, false);
-  }).catch((err: unknown) => {
-    toast(`Couldn't load the ${noun}s: ${err instanceof Error ? err.message : String(err)}`, "error");
-    render(list, h("li.muted", null, `Couldn't load the ${noun}s.`));
-  });
-  return { pick };
+  const editor = new Editor(panel, spec, words);
+  editor.load();
+  return { pick: (id) => editor.pick(id) };
 }

@@ -31,6 +31,19 @@ export interface SetAsideSpec<T extends Item> {
   focusKey: (back: T) => string;
 }
 
+/** Each item set aside with when, and its button; or "No archived queues." */
+function drawItems<T extends Item>(list: HTMLElement, shown: readonly T[], spec: SetAsideSpec<T>, onBack: (item: T, button: HTMLButtonElement) => void): void {
+  render(list, shown.length ? shown.map((item) => h("li.archived-item", null,
+    h("span.config-item-name", { title: item.name }, clip(item.name, 40)),
+    h("span.config-item-sub", null, spec.sub(item)),
+    h("button.btn.btn-small", {
+      type: "button", dataset: { key: spec.key(item) }, aria: { label: `${spec.action} ${item.name}` },
+      onclick: (ev: Event) => {
+        if (ev.currentTarget instanceof HTMLButtonElement) onBack(item, ev.currentTarget);
+      },
+    }, spec.action))) : h("li.muted", null, `No ${spec.noun}.`));
+}
+
 export function setAsideList<T extends Item>(panel: HTMLElement, spec: SetAsideSpec<T>): HTMLElement {
   const toggle = h("input", { type: "checkbox" });
   const label = `${spec.noun[0].toUpperCase()}${spec.noun.slice(1)}`;
@@ -42,17 +55,7 @@ export function setAsideList<T extends Item>(panel: HTMLElement, spec: SetAsideS
   let shown: T[] = [];
   let asked = 0;
 
-  function draw(): void {
-    render(list, shown.length ? shown.map((item) => h("li.archived-item", null,
-      h("span.config-item-name", { title: item.name }, clip(item.name, 40)),
-      h("span.config-item-sub", null, spec.sub(item)),
-      h("button.btn.btn-small", {
-        type: "button", dataset: { key: spec.key(item) }, aria: { label: `${spec.action} ${item.name}` },
-        onclick: (ev: Event) => {
-          if (ev.currentTarget instanceof HTMLButtonElement) void bringBack(item, ev.currentTarget);
-        },
-      }, spec.action))) : h("li.muted", null, `No ${spec.noun}.`));
-  }
+  const draw = (): void => drawItems(list, shown, spec, (item, button) => void bringBack(item, button));
 
   async function refresh(): Promise<void> {
     if (!toggle.checked) return;

@@ -209,80 +209,96 @@ function placeServer(f: ShiftForm, whoField: Field, list: ServerError[]): Proble
   });
 }
 
-/** Build the Shifts tab into `panel`. */
-export function mountShifts(panel: HTMLElement): void {
-  let shifts: Shift[] = [];
-  let editing: Shift | null = null; // the shift being edited, or null: adding
-  const who = h("select.input", { id: nextId("shift-who") });
-  const whoField = field("Specialist", who);
-  const table = h("table.shift-table", null,
+/** The tab: a specialist picker, their shifts, and the form that adds or edits one. */
+class ShiftsTab {
+  private shifts: Shift[] = [];
+  /** The shift being edited, or null: adding. */
+  private editing: Shift | null = null;
+  private readonly who = h("select.input", { id: nextId("shift-who") });
+  private readonly whoField = field("Specialist", this.who);
+  private readonly table = h("table.shift-table", null,
     h("thead", null, h("tr", null, ["Kind", "When", "Time zone", ""].map((t) => h("th", { scope: "col" }, t)))),
     h("tbody"));
-  const emptyNote = h("p.muted", null, "No shifts: this specialist counts as staffed only while signed in.");
-  const listStatus = statusLine();
-  const f = buildShiftForm();
-  const listTitle = h("h2.config-title", { id: "shift-list-title" }, "Shifts");
-  panel.append(h("div.config-single", null, whoField.el,
-    h("section", { aria: { labelledby: "shift-list-title" } }, listTitle, listStatus.el, table, emptyNote), f.form));
+  private readonly emptyNote = h("p.muted", null, "No shifts: this specialist counts as staffed only while signed in.");
+  private readonly listStatus = statusLine();
+  private readonly listTitle = h("h2.config-title", { id: "shift-list-title" }, "Shifts");
+  private readonly f = buildShiftForm();
 
-  function edit(s: Shift): void {
-    editing = s;
-    fillForm(f, s);
-    drawTable();
-    (s.weekly ? f.weeklyRadio : f.datedRadio).focus();
+  constructor(private readonly panel: HTMLElement) {
+    panel.append(h("div.config-single", null, this.whoField.el,
+      h("section", { aria: { labelledby: "shift-list-title" } }, this.listTitle, this.listStatus.el, this.table, this.emptyNote), this.f.form));
+    this.f.cancel.addEventListener("click", () => this.stopEditing(true));
+    this.f.form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.submit();
+    });
+    this.who.addEventListener("change", () => {
+      if (this.editing) this.stopEditing();
+      void this.refresh();
+    });
+    // A shift saved elsewhere (another supervisor, another tab): the list follows; the form
+    // stays as it is, so nothing being typed is lost.
+    on("config", () => {
+      if (state.lastConfig && state.lastConfig.what === "shift" && this.panel.isConnected) void this.refresh();
+    });
+    onAdmin(() => this.drawWho());
   }
 
-  function stopEditing(focus = false): void {
-    const was = editing;
-    editing = null;
-    resetForm(f);
-    drawTable();
-    if (focus && was) table.querySelector<HTMLElement>(`[data-key="edit-${was.id}"]`)?.focus();
+  private edit(s: Shift): void {
+    this.editing = s;
+    fillForm(this.f, s);
+    this.drawTable();
+    (s.weekly ? this.f.weeklyRadio : this.f.datedRadio).focus();
   }
-  f.cancel.addEventListener("click", () => stopEditing(true));
 
-  async function refresh(): Promise<void> {
-    const id = who.value;
+  private stopEditing(focus = false): void {
+    const was = this.editing;
+    this.editing = null;
+    resetForm(this.f);
+    this.drawTable();
+    if (focus && was) this.table.querySelector<HTMLElement>(`[data-key="edit-${was.id}"]`)?.focus();
+  }
+
+  private async refresh(): Promise<void> {
+    const id = this.who.value;
     if (!id) return;
-    listStatus.set("Loading…");
+    this.listStatus.set("Loading…");
     try {
-      shifts = await listShifts(id);
-      listStatus.set("");
+      this.shifts = await listShifts(id);
+      this.listStatus.set("");
     } catch (err) {
-      shifts = [];
-      listStatus.set(`Couldn't load the shifts: ${err instanceof Error ? err.message : String(err)}`, "bad");
+      this.shifts = [];
+      this.listStatus.set(`Couldn't load the shifts: ${err instanceof Error ? err.message : String(err)}`, "bad");
     }
     const name = (admin.specialists || []).find((s) => s.id === id)?.name || "";
-    listTitle.textContent = `Shifts of ${clip(name, 60)}`;
-    if (editing && !shifts.some((s) => s.id === editing?.id)) stopEditing();
-    drawTable();
+    this.listTitle.textContent = `Shifts of ${clip(name, 60)}`;
+    const editing = this.editing;
+    if (editing && !this.shifts.some((s) => s.id === editing.id)) this.stopEditing();
+    this.drawTable();
   }
 
-  function drawTable(): void {
-    render(table.tBodies[0], shifts.map((s) => shiftRow(s, edit, (x, when) => void remove(x, when), Boolean(editing && editing.id === s.id))));
-    table.hidden = !shifts.length;
-    emptyNote.hidden = shifts.length > 0;
+  private drawTable(): void {
+    const editingId = this.editing?.id;
+    render(this.table.tBodies[0], this.shifts.map((s) =>
+      shiftRow(s, (x) => this.edit(x), (x, when) => void this.remove(x, when), s.id === editingId)));
+    this.table.hidden = !this.shifts.length;
+    this.emptyNote.hidden = this.shifts.length > 0;
   }
 
-  // A shift saved elsewhere (another supervisor, another tab): the list follows; the form
-  // stays as it is, so nothing being typed is lost.
-  on("config", () => {
-    if (state.lastConfig && state.lastConfig.what === "shift" && panel.isConnected) void refresh();
-  });
-
-  async function remove(s: Shift, when: string): Promise<void> {
+  private async remove(s: Shift, when: string): Promise<void> {
     if (!window.confirm(`Remove this shift?\n${when}`)) return;
     try {
       await deleteShift(s.id);
-      listStatus.set("Shift removed.", "good");
-      await refresh();
+      this.listStatus.set("Shift removed.", "good");
+      await this.refresh();
     } catch (err) {
       toast(`Couldn't remove the shift: ${err instanceof Error ? err.message : String(err)}`, "error");
     }
   }
 
-  async function submit(): Promise<void> {
-    const { body, errors } = readShift(f, who.value, Boolean(editing));
+  private async submit(): Promise<void> {
+    const { f, who } = this;
+    const { body, errors } = readShift(f, who.value, Boolean(this.editing));
     if (!who.value) errors.push({ message: "Pick a specialist first.", focus: () => who.focus() });
     if (errors.length) {
       f.summary.show(errors);
@@ -290,42 +306,42 @@ export function mountShifts(panel: HTMLElement): void {
     }
     f.summary.clear();
     f.add.disabled = true;
-    const changing = editing;
+    const changing = this.editing;
     f.status.set(changing ? "Saving…" : "Adding…");
     try {
       if (changing) {
         await patchShift(changing.id, { timezone: body.timezone, weekly: body.weekly, start: body.start, end: body.end });
-        stopEditing();
+        this.stopEditing();
       } else {
         await createShift(body);
       }
       const said = changing ? "Shift saved." : "Shift added.";
       f.status.set(said, "good");
       announce(said);
-      await refresh();
+      await this.refresh();
     } catch (err) {
       f.status.set(changing ? "Not saved." : "Not added.", "bad");
-      f.summary.show(placeServer(f, whoField, serverErrors(err)), changing ? "The server didn't save the shift:" : "The server didn't add the shift:");
+      f.summary.show(placeServer(f, this.whoField, serverErrors(err)), changing ? "The server didn't save the shift:" : "The server didn't add the shift:");
     } finally {
       f.add.disabled = false;
     }
   }
-  f.form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    void submit();
-  });
 
-  function drawWho(): void {
-    const keep = who.value;
-    render(who, (admin.specialists || []).map((s) => h("option", { value: s.id, selected: s.id === keep }, clip(s.name, 60))));
-    if (!keep && who.value) void refresh();
+  drawWho(): void {
+    const keep = this.who.value;
+    render(this.who, (admin.specialists || []).map((s) => h("option", { value: s.id, selected: s.id === keep }, clip(s.name, 60))));
+    if (!keep && this.who.value) void this.refresh();
   }
-  who.addEventListener("change", () => {
-    if (editing) stopEditing();
-    void refresh();
-  });
-  onAdmin(drawWho);
-  (admin.specialists ? Promise.resolve() : loadSpecialists()).then(drawWho).catch((err: unknown) => {
-    listStatus.set(`Couldn't load the specialists: ${err instanceof Error ? err.message : String(err)}`, "bad");
-  });
+
+  /** The specialists (loaded unless another tab did), then the first one's shifts. */
+  start(): void {
+    (admin.specialists ? Promise.resolve() : loadSpecialists().then(() => undefined)).then(() => this.drawWho()).catch((err: unknown) => {
+      this.listStatus.set(`Couldn't load the specialists: ${err instanceof Error ? err.message : String(err)}`, "bad");
+    });
+  }
+}
+
+/** Build the Shifts tab into `panel`. */
+export function mountShifts(panel: HTMLElement): void {
+  new ShiftsTab(panel).start();
 }

@@ -109,50 +109,69 @@ function check(entries: readonly Entry[], input: HTMLInputElement): Problem[] {
   return problems;
 }
 
-export function specialEditor(initial: Record<string, Interval[]> | null | undefined, { idPrefix = "special", closedDates = () => [], usual = () => [] }: SpecialOptions = {}): SpecialEditor {
-  const opts = { closedDates, usual };
-  let seq = 0;
-  const entries: Entry[] = [];
-  const list = h("div.special-days");
-  const none = h("p.muted.special-none", null, "None: every date follows its weekday.");
-  const input = h("input.input.input-date", { type: "date", aria: { label: "Add a date with special hours" } });
-  const error = h("p.field-error", { id: `${idPrefix}-add-error` });
-  input.setAttribute("aria-describedby", error.id);
-  const addBtn = h("button.btn.btn-small", { type: "button", onclick: () => addDate() }, icon("plus", 12), "Add special date");
-  const el = h("div.special-editor", null, list, none, h("div.field-row", null, input, addBtn), error);
+/** The rows of special dates, in date order, and the "Add special date" picker under them. */
+class SpecialDays {
+  private seq = 0;
+  readonly entries: Entry[] = [];
+  readonly list = h("div.special-days");
+  readonly none = h("p.muted.special-none", null, "None: every date follows its weekday.");
+  readonly input = h("input.input.input-date", { type: "date", aria: { label: "Add a date with special hours" } });
+  readonly error: HTMLParagraphElement;
+  readonly el: HTMLElement;
 
-  const removeEntry = (e: Entry): void => {
+  constructor(private readonly idPrefix: string, private readonly opts: Required<Pick<SpecialOptions, "closedDates" | "usual">>) {
+    this.error = h("p.field-error", { id: `${idPrefix}-add-error` });
+    this.input.setAttribute("aria-describedby", this.error.id);
+    const addBtn = h("button.btn.btn-small", { type: "button", onclick: () => this.addDate() }, icon("plus", 12), "Add special date");
+    this.el = h("div.special-editor", null, this.list, this.none, h("div.field-row", null, this.input, addBtn), this.error);
+    this.input.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        this.addDate();
+      }
+    });
+  }
+
+  private changed(): void {
+    this.el.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  private removeEntry(e: Entry): void {
+    const { entries } = this;
     const at = entries.indexOf(e);
     entries.splice(at, 1);
     e.row.remove();
-    none.hidden = entries.length > 0;
+    this.none.hidden = entries.length > 0;
     (entries[at] || entries[at - 1])?.dateInput.focus();
-    if (!entries.length) input.focus();
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  };
+    if (!entries.length) this.input.focus();
+    this.changed();
+  }
 
-  function entry(date: string, intervals: readonly Interval[]): Entry {
-    seq += 1;
-    const e = entryRow(`${idPrefix}-${seq}`, date, intervals, removeEntry);
-    e.dateInput.addEventListener("change", () => label(e, opts));
-    label(e, opts);
+  entry(date: string, intervals: readonly Interval[]): Entry {
+    this.seq += 1;
+    const e = entryRow(`${this.idPrefix}-${this.seq}`, date, intervals, (x) => this.removeEntry(x));
+    e.dateInput.addEventListener("change", () => label(e, this.opts));
+    label(e, this.opts);
     return e;
   }
 
-  function place(e: Entry): void {
+  /** Put the row among the others in date order. */
+  place(e: Entry): void {
+    const { entries } = this;
     const date = e.dateInput.value;
     const after = entries.findIndex((x) => x.dateInput.value > date);
     if (after < 0) {
       entries.push(e);
-      list.append(e.row);
+      this.list.append(e.row);
     } else {
       entries.splice(after, 0, e);
-      list.insertBefore(e.row, entries[after + 1].row);
+      this.list.insertBefore(e.row, entries[after + 1].row);
     }
-    none.hidden = true;
+    this.none.hidden = true;
   }
 
-  function addDate(): void {
+  private addDate(): void {
+    const { input, error } = this;
     const v = input.value;
     error.textContent = "";
     const key = weekdayKey(v);
@@ -161,59 +180,60 @@ export function specialEditor(initial: Record<string, Interval[]> | null | undef
       input.focus();
       return;
     }
-    if (entries.some((x) => x.dateInput.value === v)) {
+    if (this.find(v)) {
       error.textContent = `${v} already has special hours: change its intervals in its row.`;
       return;
     }
-    const from = usual(key) || [];
-    const e = entry(v, []);
-    place(e);
+    const from = this.opts.usual(key) || [];
+    const e = this.entry(v, []);
+    this.place(e);
     input.value = "";
     // It starts from its weekday's hours (or 09:00–17:00 on a closed weekday), to be changed.
     if (from.length) {
       e.day.set(from);
-      label(e, opts);
+      label(e, this.opts);
       e.day.list.querySelector("input")?.focus();
     } else {
       e.day.addOne();
-      label(e, opts);
+      label(e, this.opts);
     }
-    el.dispatchEvent(new Event("input", { bubbles: true }));
+    this.changed();
   }
-  input.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter") {
-      ev.preventDefault();
-      addDate();
-    }
-  });
 
+  find(date: string): Entry | undefined {
+    return this.entries.find((x) => x.dateInput.value === date);
+  }
+
+  refresh(): void {
+    for (const e of this.entries) label(e, this.opts);
+  }
+}
+
+export function specialEditor(initial: Record<string, Interval[]> | null | undefined, { idPrefix = "special", closedDates = () => [], usual = () => [] }: SpecialOptions = {}): SpecialEditor {
+  const days = new SpecialDays(idPrefix, { closedDates, usual });
   const given = initial || {};
-  for (const date of Object.keys(given).sort()) place(entry(date, given[date] || []));
-  none.hidden = entries.length > 0;
-  const find = (date: string): Entry | undefined => entries.find((x) => x.dateInput.value === date);
-
+  for (const date of Object.keys(given).sort()) days.place(days.entry(date, given[date] || []));
+  days.none.hidden = days.entries.length > 0;
   return {
-    el,
+    el: days.el,
     value() {
       const out: Record<string, Interval[]> = {};
-      const sorted = [...entries].sort((a, b) => (a.dateInput.value < b.dateInput.value ? -1 : 1));
+      const sorted = [...days.entries].sort((a, b) => (a.dateInput.value < b.dateInput.value ? -1 : 1));
       for (const e of sorted) out[e.dateInput.value] = tidy(e.day.read());
       return out;
     },
-    validate: () => check(entries, input),
+    validate: () => check(days.entries, days.input),
     setError(date, message) {
-      const e = find(date);
+      const e = days.find(date);
       if (e) setEntryError(e, message);
       return Boolean(e);
     },
     focus(date) {
-      const e = find(date);
+      const e = days.find(date);
       if (e) focusEntry(e);
       return Boolean(e);
     },
-    pending: () => input.value,
-    refresh() {
-      for (const e of entries) label(e, opts);
-    },
+    pending: () => days.input.value,
+    refresh: () => days.refresh(),
   };
 }

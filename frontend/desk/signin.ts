@@ -16,8 +16,8 @@ export function retryAfter(detail: string): number | null {
   return wait ? Number(wait[1]) : null;
 }
 
-/** Render the sign-in form into `root`. */
-export function showSignin(root: HTMLElement, { onSignedIn, note = "" }: SigninOptions): void {
+/** The screen: the brand, why we're here, and the form. */
+function signinScreen(note: string) {
   const email = h("input", { id: "signin-email", type: "email", name: "email", autocomplete: "username", required: true, spellcheck: "false" });
   const password = h("input", { id: "signin-password", type: "password", name: "password", autocomplete: "current-password", required: true });
   const error = h("div.form-error", { id: "signin-error", role: "alert", aria: { live: "assertive" } });
@@ -26,13 +26,18 @@ export function showSignin(root: HTMLElement, { onSignedIn, note = "" }: SigninO
     h("label.field-label", { for: "signin-email" }, "Email"), email,
     h("label.field-label", { for: "signin-password" }, "Password"), password,
     error, submit);
-
   const card = h("main.signin", { aria: { labelledby: "signin-title" } },
     h("div.signin-card", null,
       h("div.brand.brand-large", null, h("span.brand-mark", { aria: { hidden: "true" } }, icon("chat", 18)), "tapline"),
       h("h1", { id: "signin-title" }, "Sign in to the desk"),
       note ? h("p.signin-note", { role: "status" }, icon("info", 14), note) : null,
       form));
+  return { card, form, email, password, error, submit };
+}
+
+/** Render the sign-in form into `root`. */
+export function showSignin(root: HTMLElement, { onSignedIn, note = "" }: SigninOptions): void {
+  const { card, form, email, password, error, submit } = signinScreen(note);
   root.replaceChildren(card);
 
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
