@@ -12,7 +12,10 @@ function queue(id: string, waiting: number): WallboardQueue {
     id, name: id, open: true, waiting, oldest_wait: waiting ? 30 : null,
     specialists: { available: 1, busy: 0, away: 0, offline: 0 },
     callbacks_due: 0, callbacks_kept: { kept: 0, total: 0 },
-    today: { offered: 0, answered: 0, within_target: 0, service_level: null, target_seconds: 60, abandoned: 0, dead_ends: {} },
+    today: {
+      offered: 0, answered: 0, within_target: 0, abandoned: 0, waiting: 0, waiting_over_target: 0,
+      ended_unanswered: 0, settled: 0, service_level: null, target_seconds: 60, dead_ends: {},
+    },
   };
 }
 const wallboard = (at: number, ...queues: WallboardQueue[]): Wallboard => ({ at, queues });

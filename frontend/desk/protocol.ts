@@ -164,13 +164,19 @@ export interface SpecialistCounts {
   offline: number;
 }
 
+/** docs/protocol.md, Wallboard: answered + abandoned + waiting + ended_unanswered = offered. */
 export interface Today {
   offered: number;
   answered: number;
   within_target: number;
+  abandoned: number;
+  waiting: number;
+  waiting_over_target: number;
+  ended_unanswered: number;
+  /** All but those still waiting inside the target; the service level's denominator. */
+  settled: number;
   service_level: number | null;
   target_seconds: number;
-  abandoned: number;
   dead_ends: Partial<Record<DeadEndCause, number>>;
   /** Not in the protocol today: a service-level goal, marked met or below when present. */
   target_level?: number;

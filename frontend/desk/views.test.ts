@@ -1,6 +1,7 @@
 // The pure parts of the views: words, numbers and small decisions, without a page.
 import { describe, expect, it } from "vitest";
-import { clock, percent, staffSegments, waitLevel } from "./wallboard";
+import { clock, overallLevel, percent, staffSegments, todayParts, waitLevel } from "./wallboard";
+import type { Today, WallboardQueue } from "./protocol";
 import { connNote } from "./configure";
 import { caretText, lineRange, marksOf } from "./config-rules";
 import { changedPart } from "./config-editor";
@@ -29,6 +30,26 @@ describe("wallboard numbers", () => {
     expect(waitLevel(120, 60)).toEqual(["warn", "alert", "Over target (1:00)"]);
     expect(waitLevel(121, 60)).toEqual(["bad", "alert", "Far over target (1:00)"]);
     expect(waitLevel(500, 0)).toEqual(["ok", "check", "Nobody waiting"]);
+  });
+
+  const today = (t: Partial<Today>): Today => ({
+    offered: 0, answered: 0, within_target: 0, abandoned: 0, waiting: 0, waiting_over_target: 0,
+    ended_unanswered: 0, settled: 0, service_level: null, target_seconds: 60, dead_ends: {}, ...t,
+  });
+  const withToday = (t: Partial<Today>) => ({ today: today(t) }) as WallboardQueue;
+
+  it("says where today's requests stand, in parts that add up to those offered", () => {
+    const t = today({ offered: 13, answered: 8, abandoned: 2, waiting: 2, waiting_over_target: 1, ended_unanswered: 1 });
+    expect(todayParts(t)).toBe("8 answered · 2 abandoned (15%) · 2 waiting (1 over target) · 1 ended unanswered");
+    expect(todayParts(today({ offered: 3, answered: 3 }))).toBe("3 answered · 0 abandoned (0%)");
+    expect(todayParts({})).toBe("0 answered · 0 abandoned");
+  });
+
+  it("gives the service level over queues as within target over settled, never over answered", () => {
+    const queues = [withToday({ within_target: 3, answered: 3, settled: 4 }), withToday({ within_target: 1, answered: 1, settled: 4 })];
+    expect(overallLevel(queues)).toBe(0.5);
+    expect(overallLevel([withToday({})])).toBeNull();
+    expect(overallLevel([])).toBeNull();
   });
 
   it("stacks the specialists' states across 100, leaving empty ones out", () => {

@@ -9,7 +9,7 @@ import { sparkline } from "./sparkline";
 import { every } from "./ticker";
 import { serverNow, clockTime, clip, causeLabel } from "./format";
 import { linkHandler } from "./router";
-import type { SpecialistCounts, WallboardQueue } from "./protocol";
+import type { SpecialistCounts, Today, WallboardQueue } from "./protocol";
 
 type Level = "ok" | "warn" | "bad";
 
@@ -92,10 +92,34 @@ function callbacksBlock(q: WallboardQueue): HTMLDivElement {
         h("span.muted", null, total ? ` (${kept.kept} of ${total})` : " (none yet)"))));
 }
 
+/** Where today's offered requests stand, in words: the parts add up to `offered`. */
+export function todayParts(t: Partial<Today>): string {
+  const n = (x: unknown): number => Number(x) || 0;
+  const offered = n(t.offered);
+  const parts = [`${n(t.answered)} answered`];
+  parts.push(`${n(t.abandoned)} abandoned${offered ? ` (${percent(n(t.abandoned) / offered)})` : ""}`);
+  if (n(t.waiting)) {
+    const over = n(t.waiting_over_target);
+    parts.push(`${n(t.waiting)} waiting${over ? ` (${over} over target)` : ""}`);
+  }
+  if (n(t.ended_unanswered)) parts.push(`${n(t.ended_unanswered)} ended unanswered`);
+  return parts.join(" · ");
+}
+
+/** The service level over several queues: within target over settled, as each queue's. */
+export function overallLevel(queues: WallboardQueue[]): number | null {
+  let within = 0;
+  let settled = 0;
+  for (const q of queues) {
+    within += Number(q.today && q.today.within_target) || 0;
+    settled += Number(q.today && q.today.settled) || 0;
+  }
+  return settled ? within / settled : null;
+}
+
 function todayBlock(q: WallboardQueue): HTMLDivElement {
-  const t: Partial<WallboardQueue["today"]> = q.today || {};
+  const t: Partial<Today> = q.today || {};
   const offered = Number(t.offered) || 0;
-  const abandoned = Number(t.abandoned) || 0;
   const goal = typeof t.target_level === "number" && Number.isFinite(t.target_level) ? t.target_level : null;
   let slClass = "";
   let slNote: HTMLSpanElement | null = null;
@@ -111,10 +135,9 @@ function todayBlock(q: WallboardQueue): HTMLDivElement {
       h(`span.wb-sl${slClass}`, null,
         h("strong.wb-mid", null, percent(t.service_level)), " answered within ",
         Number(t.target_seconds) > 0 ? clock(Number(t.target_seconds)) : "target", slNote),
-      h("span.muted", null, `${Number(t.within_target) || 0} of ${Number(t.answered) || 0} answered · ${offered} offered`)),
+      h("span.muted", null, `${Number(t.within_target) || 0} of ${Number(t.settled) || 0} in time · ${offered} offered`)),
     h("div.wb-pair", null,
-      h("span", null, h("strong", null, String(abandoned)), " abandoned",
-        h("span.muted", null, offered ? ` (${percent(abandoned / offered)} of offered)` : "")),
+      h("span.wb-parts", null, todayParts(t)),
       h("span.wb-deadends", null, deadEnds.length
         ? ["Dead ends: ", deadEnds.map(([cause, n], i) => [i ? " · " : "", causeLabel(cause), " ", h("strong", null, String(n))])]
         : "No dead ends")));
@@ -168,14 +191,13 @@ function tile(q: WallboardQueue): HTMLElement {
 
 function totals(queues: WallboardQueue[]): HTMLDListElement {
   const sum = (f: (q: WallboardQueue) => unknown): number => queues.reduce((n, q) => n + (Number(f(q)) || 0), 0);
-  const answered = sum((q) => q.today && q.today.answered);
-  const within = sum((q) => q.today && q.today.within_target);
+  const level = overallLevel(queues);
   const longest = h("strong", null, "—");
   const strip = h("dl.wb-totals", null,
     h("div", null, h("dt", null, "Waiting, all queues"), h("dd", null, h("strong", null, String(sum((q) => q.waiting))))),
     h("div", null, h("dt", null, "Longest wait"), h("dd", null, longest)),
     h("div", null, h("dt", null, "Callbacks due"), h("dd", null, h("strong", null, String(sum((q) => q.callbacks_due))))),
-    h("div", null, h("dt", null, "Service level today"), h("dd", null, h("strong", null, answered ? percent(within / answered) : "—"))));
+    h("div", null, h("dt", null, "Service level today"), h("dd", null, h("strong", null, level === null ? "—" : percent(level)))));
   every(strip, () => {
     const max = Math.max(0, ...queues.map(oldestNow));
     longest.textContent = max ? clock(max) : "—";
