@@ -55,8 +55,11 @@ lint: setup
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	npm run --silent typecheck
+	npm run --silent lint
 
 test: setup browser lint
+	npm test --silent
 	$(BIN)/pytest
 	# the engine and simulator again from their Python source, as without a build
 	TAPLINE_INTERPRETED=1 $(BIN)/pytest -q tests/engine tests/simulator tests/test_native.py
