@@ -185,10 +185,14 @@ export class Widget {
 
   private showWidget(): void {
     if (!this.ui) return;
+    const wasHidden = this.ui.host.style.display === "none";
     this.ui.host.style.display = "";
     if (this.P) {
       this.P.renderConn();
       this.P.render();
+      // A panel that opened while the widget was hidden (a resumed request rang before the
+      // config came) could not take focus then: it takes it now, as when the styles load.
+      if (wasHidden) this.P.revealed();
     }
     this.fireReady();
   }
