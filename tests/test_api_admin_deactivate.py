@@ -13,8 +13,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from support import PASSWORD, World
 from tapline.actions import staff
-from tapline.configuration import Conflict
 from tapline.engine import UnknownSpecialist
+from tapline.errors import Conflict
 
 SIGNED_OUT = 4401
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 from support import bare_runtime
 from tapline import streams
-from tapline.actions import ActionError, transaction
+from tapline.actions import transaction
 from tapline.bus import InProcessBus, Subscription
-from tapline.errors import Busy, Unavailable
+from tapline.errors import ActionError, Busy, Unavailable
 from tapline.models import Event, Stream
 from tapline.runtime import Runtime
 from tapline.settings import Settings

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from fastapi import Depends, HTTPException, Request
 
-from tapline.actions import ActionError
 from tapline.desk_auth import SignedIn, desk_user
+from tapline.errors import ActionError
 from tapline.runtime import Runtime
 
 

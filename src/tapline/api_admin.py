@@ -13,10 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from tapline import api_admin_staff, wallboard
-from tapline.actions import ActionError
 from tapline.actions import config as actions
 from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
+from tapline.errors import ActionError
 from tapline.models import Queue, RoutingRules
 from tapline.schemas import QueueConfig, QueuePatch, RulesIn, problems
 from tapline.strict_http import StrictRoute

@@ -11,9 +11,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy import select
 
-from tapline.actions import ActionError, staff
+from tapline.actions import staff
 from tapline.admin_http import refused, rt_of, supervisor
 from tapline.desk_auth import SignedIn
+from tapline.errors import ActionError
 from tapline.models import Shift, Specialist
 from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch, problems
 from tapline.strict_http import StrictRoute

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from sqlalchemy import select
 
 from tapline import sanitize, waits
-from tapline.actions import ActionError
 from tapline.actions.customer import (
     BadField,
     caller_key,
@@ -17,6 +16,7 @@ from tapline.actions.customer import (
     shown_state,
 )
 from tapline.actions.effects import callback_wire
+from tapline.errors import ActionError
 from tapline.identity import verify_customer
 from tapline.limits import abuse_limits
 from tapline.models import App, Queue

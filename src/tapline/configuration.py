@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
-from tapline.actions import ActionError
 from tapline.engine import Effect
 from tapline.engine import rules as engine_rules
 from tapline.engine.hours import BusinessHours, HoursError, OpenRange, parse_hours
@@ -21,27 +20,13 @@ from tapline.engine.policy import QueuePolicy
 from tapline.engine.rules import Routing
 from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import DatedShift, Staffing, WeeklyShift
+from tapline.errors import ActionError, Invalid
 from tapline.models import Queue, Shift, Specialist
 
 if TYPE_CHECKING:
     from tapline.runtime import Runtime
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class Invalid(ActionError):
-    """A configuration value refused: `field` is its path in the body, as `hours.mon`."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__("bad_frame", message)
-        self.field = field
-
-
-class Conflict(ActionError):
-    """A change the current state does not allow (HTTP 409), such as removing a busy queue."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("conflict", message)
 
 
 def check_timezone(name: str, field: str = "timezone") -> None:

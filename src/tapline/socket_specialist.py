@@ -10,14 +10,14 @@ from typing import Any, Protocol
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
-from tapline.actions import QUEUES_CHANNEL, attendance, thread
+from tapline.actions import attendance, thread
 from tapline.actions import desk as actions
 from tapline.bus import Frame
 from tapline.desk_auth import COOKIE, SignedIn, lookup, same_origin, signed_out_event
 from tapline.engine import EngineError, RequestState
 from tapline.models import Specialist
 from tapline.node import forward_frame, said_hello
-from tapline.runtime import Runtime
+from tapline.runtime import QUEUES_CHANNEL, Runtime
 from tapline.streams import customer_stream, specialist_stream
 from tapline.wallboard import WALLBOARD_CHANNEL
 from tapline.wire import Handler, Wire, serve, typing_signal, unavailable

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tapline.errors import ActionError
-from tapline.runtime import QUEUES_CHANNEL, Runtime
+from tapline.runtime import Runtime
 from tapline.streams import Outbox
 from tapline.writer import Batch
 
-__all__ = ["QUEUES_CHANNEL", "ActionError", "Transaction", "exclusive", "transaction"]
+__all__ = ["Transaction", "exclusive", "transaction"]
 
 
 @dataclass

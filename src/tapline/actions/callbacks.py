@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from tapline import configuration, push, waits
-from tapline.actions import ActionError, Transaction, transaction
+from tapline.actions import Transaction, transaction
 from tapline.actions import effects as engine_effects
 from tapline.engine import DeadEndCause, EngineError, RequestState
 from tapline.engine.callback_effects import (
@@ -39,6 +39,7 @@ from tapline.engine.slots import (
     SlotTooSoon,
     UnknownBooking,
 )
+from tapline.errors import ActionError
 from tapline.models import Callback, Queue, Request, Specialist, new_id, utcnow
 from tapline.runtime import Runtime
 from tapline.streams import customer_stream, specialist_stream

@@ -8,11 +8,12 @@ from fastapi import HTTPException
 from sqlalchemy import select
 
 from tapline import configuration, sanitize
-from tapline.actions import ActionError, callbacks, transaction
+from tapline.actions import callbacks, transaction
 from tapline.actions.callbacks import submit
 from tapline.actions.effects import FINAL, apply, customer_state, fan_out_message
 from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
+from tapline.errors import ActionError
 from tapline.identity import verify_customer
 from tapline.models import App, Message, Queue, Request, new_id, utcnow
 from tapline.passwords import token_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tapline import configuration, sanitize, views
-from tapline.actions import ActionError, Transaction, transaction
+from tapline.actions import Transaction, transaction
 from tapline.actions.effects import apply
 from tapline.engine import (
     EngineError,
@@ -16,6 +16,7 @@ from tapline.engine import (
     UnknownRequest,
     UnknownSpecialist,
 )
+from tapline.errors import ActionError
 from tapline.models import Offer, Request, Specialist
 from tapline.runtime import Runtime
 

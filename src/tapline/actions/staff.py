@@ -17,12 +17,12 @@ from sqlalchemy import delete, func, select
 
 from tapline import configuration as policy
 from tapline import seed
-from tapline.actions import ActionError, Transaction, callbacks, transaction
+from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.config import notify
 from tapline.actions.effects import apply
-from tapline.configuration import Conflict, Invalid
 from tapline.desk_auth import sign_out_sockets
 from tapline.engine import UnknownSpecialist
+from tapline.errors import ActionError, Conflict, Invalid
 from tapline.models import DeskSession, Shift, Specialist, new_id, utcnow
 from tapline.passwords import MIN_PASSWORD, hash_password
 from tapline.runtime import Runtime
