@@ -17,6 +17,7 @@ from typing import Any, overload
 
 from sqlalchemy import select
 
+from tapline.configuration import business_hours
 from tapline.engine import EngineError, RequestState
 from tapline.engine.estimates import (
     MIN_HANDLE_HISTORY,
@@ -586,8 +587,6 @@ def _base_options(
     """What the options of every customer of a queue share: (its key, the values, the
     options made from it). Looking for a free slot scans days of slots, so it is done once
     per queue per second (and again when the queue's slot book changes), not per customer."""
-    from tapline.configuration import business_hours
-
     now = rt.clock.now()
     slot_book = rt.slot_books.get(queue.id)
     stamp = (

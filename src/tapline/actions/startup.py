@@ -8,7 +8,15 @@ import logging
 from sqlalchemy import select, update
 
 from tapline import configuration, waits
-from tapline.actions import Transaction, callbacks, desk, exclusive, opening, transaction
+from tapline.actions import (
+    Transaction,
+    attendance,
+    callbacks,
+    desk,
+    exclusive,
+    opening,
+    transaction,
+)
 from tapline.actions.effects import apply
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
@@ -45,8 +53,6 @@ async def rebuild(rt: Runtime) -> None:
     (customers present, desks at the presence their specialist chose, on every node), and
     specialists holding chats with no desk open get the grace time from now.
     """
-    from tapline.actions import attendance  # it drives the actions; they never import it
-
     rt.reset_derived()
     async with exclusive(rt) as tx:
         holding = await _restore(tx)
