@@ -15,11 +15,12 @@ from sqlalchemy import select
 
 from tapline.engine import Effect
 from tapline.engine import rules as engine_rules
-from tapline.engine.hours import BusinessHours, HoursError, OpenRange, parse_hours
+from tapline.engine.hours import BusinessHours, parse_hours
 from tapline.engine.policy import QueuePolicy
 from tapline.engine.rules import Routing
 from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import DatedShift, Staffing, WeeklyShift
+from tapline.engine.wall_clock import HoursError, OpenRange
 from tapline.errors import ActionError, Invalid
 from tapline.models import Queue, Shift, Specialist
 
