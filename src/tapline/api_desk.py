@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from tapline import views
-from tapline.actions.effects import callback_wire
+from tapline.actions.tell import callback_wire
 from tapline.api_sdk import unprocessable
 from tapline.desk_auth import (
     SignedIn,

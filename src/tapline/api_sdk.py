@@ -15,7 +15,7 @@ from tapline.actions.customer import (
     customer_key,
     shown_state,
 )
-from tapline.actions.effects import callback_wire
+from tapline.actions.tell import callback_wire
 from tapline.errors import ActionError
 from tapline.identity import verify_customer
 from tapline.limits import abuse_limits

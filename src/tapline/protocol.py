@@ -143,7 +143,7 @@ class Context(BaseModel):
 
 
 class Callback(Closed):
-    """A callback as the widget and desk see it (`actions.callbacks.wire`)."""
+    """A callback as the widget and desk see it (`views.callback`)."""
 
     id: str = Field(description="The request's id.")
     kind: Literal["in_queue", "scheduled"]

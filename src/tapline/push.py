@@ -33,9 +33,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
 from sqlalchemy import delete, event, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from tapline.actions import Transaction
 from tapline.models import App, PushSubscription, Request
 from tapline.runtime import Runtime
 from tapline.settings import Settings
@@ -240,15 +240,21 @@ _tasks: set[asyncio.Task[None]] = set()
 
 
 async def ring(
-    tx: Transaction, request_id: str, attempt: int, until: float, specialist: str | None
+    rt: Runtime,
+    session: AsyncSession,
+    request_id: str,
+    attempt: int,
+    until: float,
+    specialist: str | None,
 ) -> None:
-    """A callback rings: once this transaction commits, push to each of the customer's
-    subscriptions, in the background. A transaction that rolls back sends nothing."""
-    request = await tx.session.get(Request, request_id)
+    """A callback rings: once the session's transaction commits, push to each of the
+    customer's subscriptions, in the background. A transaction that rolls back sends
+    nothing."""
+    request = await session.get(Request, request_id)
     if request is None:
         return
     rows = list(
-        await tx.session.scalars(
+        await session.scalars(
             select(PushSubscription).where(
                 PushSubscription.app_id == request.app_id, owned_by(request)
             )
@@ -256,8 +262,7 @@ async def ring(
     )
     if not rows:
         return
-    app = await tx.session.get(App, request.app_id)
-    rt = tx.rt
+    app = await session.get(App, request.app_id)
     queue = rt.queue_names.get(request.queue_id, "")
     title = f"{specialist or 'A specialist'} is ready to help you"
     body = "It's your turn" + (f" at {app.name}" if app is not None else "") + ". Answer to start."
@@ -286,7 +291,7 @@ async def ring(
         for row in rows
     ]
     loop = asyncio.get_running_loop()
-    pending: list[Push] = tx.session.info.setdefault("tapline.push", [])
+    pending: list[Push] = session.info.setdefault("tapline.push", [])
     if not pending:
 
         def committed(session: Session) -> None:
@@ -296,7 +301,7 @@ async def ring(
                 _tasks.add(task)
                 task.add_done_callback(_tasks.discard)
 
-        event.listen(tx.session.sync_session, "after_commit", committed, once=True)
+        event.listen(session.sync_session, "after_commit", committed, once=True)
     pending.extend(pushes)
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from tapline.engine.callback_states import Callback as CallbackView
 from tapline.models import Message, Queue, Request, Shift, Specialist
 
 audit_log = logging.getLogger("tapline.audit")
@@ -16,6 +17,24 @@ def ms(value: datetime | None) -> int | None:
     if value is None:
         return None
     return int(value.replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _seconds_ms(value: float | None) -> int | None:
+    return int(value * 1000) if value is not None else None
+
+
+def callback(cb: CallbackView) -> dict[str, Any]:
+    """A callback as the widget and desk see it (docs/protocol.md, Callbacks)."""
+    return {
+        "id": cb.request_id,
+        "kind": str(cb.kind),
+        "state": str(cb.state),
+        "window_start": _seconds_ms(cb.window_start),
+        "window_end": _seconds_ms(cb.window_end),
+        "slot_start": _seconds_ms(cb.window_start) if str(cb.kind) == "scheduled" else None,
+        "attempts": cb.attempt,
+        "kept": None if cb.promise is None else cb.kept,
+    }
 
 
 def message(row: Message) -> dict[str, Any]:

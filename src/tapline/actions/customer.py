@@ -8,9 +8,9 @@ from fastapi import HTTPException
 from sqlalchemy import select
 
 from tapline import configuration, sanitize
-from tapline.actions import callbacks, transaction
-from tapline.actions.callbacks import submit
-from tapline.actions.effects import FINAL, apply, customer_state, fan_out_message
+from tapline.actions import transaction
+from tapline.actions.effects import FINAL, apply, callback_request_ended, submit
+from tapline.actions.tell import customer_state, fan_out_message
 from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
 from tapline.errors import ActionError
@@ -177,7 +177,7 @@ async def cancel(rt: Runtime, request_id: str) -> str:
             return row.state
         if row.state in AWAY_FROM_THE_ENGINE:
             row.state, row.ended_at = str(RequestState.CANCELLED), utcnow()
-            await callbacks.request_ended(tx, row)
+            await callback_request_ended(tx, row)
             await customer_state(tx, row)
             return row.state
         try:

@@ -17,7 +17,8 @@ from tapline.actions import (
     opening,
     transaction,
 )
-from tapline.actions.effects import apply
+from tapline.actions.effects import apply, apply_callbacks, callback_connected
+from tapline.actions.tell import live_callback
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
@@ -91,7 +92,7 @@ async def _restore(tx: Transaction) -> set[str]:
         select(Request).where(Request.state == str(RequestState.CONNECTED))
     )
     for row in connected:
-        await callbacks.connected(tx, row)
+        await callback_connected(tx, row)
     return holding
 
 
@@ -105,7 +106,7 @@ async def _restore_requests(tx: Transaction) -> set[str]:
         state = RequestState(row.state)
         if state is RequestState.OFFERED:
             state = RequestState.WAITING  # an offer does not survive a restart
-        callback = callbacks.live_wire(rt, row.id) is not None
+        callback = live_callback(rt, row.id) is not None
         rt.engine.restore_request(
             row.id,
             row.queue_id,
@@ -182,7 +183,7 @@ async def tick_forever(rt: Runtime) -> None:
         try:
             async with transaction(rt) as tx:
                 await apply(tx, rt.engine.tick())
-                await callbacks.apply(tx, rt.callbacks.tick(rt.clock.now()))
+                await apply_callbacks(tx, rt.callbacks.tick(rt.clock.now()))
                 await callbacks.reserve_due(tx)
                 await opening.join_opened(tx)
                 await desk.drop_due(tx)
