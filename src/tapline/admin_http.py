@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from fastapi import Depends, HTTPException, Request
 
-from tapline.desk_auth import SignedIn, desk_user
+from tapline.desk_auth import desk_user
+from tapline.desk_sessions import SignedIn
 from tapline.errors import ActionError
 from tapline.runtime import Runtime
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tapline import api_admin_staff, wallboard
 from tapline.actions import config as actions
 from tapline.admin_http import refused, rt_of, supervisor
-from tapline.desk_auth import SignedIn
+from tapline.desk_sessions import SignedIn
 from tapline.errors import ActionError
 from tapline.models import Queue, RoutingRules
 from tapline.schemas import QueueConfig, QueuePatch, RulesIn, problems

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tapline.actions import staff
 from tapline.admin_http import refused, rt_of, supervisor
-from tapline.desk_auth import SignedIn
+from tapline.desk_sessions import SignedIn
 from tapline.errors import ActionError
 from tapline.models import Shift, Specialist
 from tapline.schemas import ShiftIn, ShiftPatch, SpecialistCreate, SpecialistPatch, problems

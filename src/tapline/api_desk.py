@@ -11,19 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
 from tapline import views
+from tapline.actions.account import change_password, close_session, open_session
 from tapline.actions.tell import callback_wire
 from tapline.api_sdk import unprocessable
-from tapline.desk_auth import (
-    SignedIn,
-    change_password,
-    clear_cookie,
-    close_session,
-    desk_user,
-    may_sign_in,
-    open_session,
-    same_origin,
-    set_cookie,
-)
+from tapline.desk_auth import clear_cookie, desk_user, same_origin, set_cookie
+from tapline.desk_sessions import SignedIn, may_sign_in
 from tapline.engine import UnknownSpecialist
 from tapline.models import Message, Offer, Queue, Specialist, utcnow
 from tapline.models import Request as HelpRequest

@@ -26,7 +26,7 @@ import httpx2
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from tapline import lease
-from tapline.desk_auth import SIGNOUT_CHANNEL, close_sockets
+from tapline.desk_sessions import SIGNOUT_CHANNEL, close_sockets
 from tapline.errors import Unavailable
 from tapline.here import REPORT_EVERY
 from tapline.runtime import Runtime

@@ -13,7 +13,8 @@ from starlette.responses import JSONResponse
 from tapline.actions import attendance, thread
 from tapline.actions import desk as actions
 from tapline.bus import Frame
-from tapline.desk_auth import COOKIE, SignedIn, lookup, same_origin, signed_out_event
+from tapline.desk_auth import COOKIE, same_origin
+from tapline.desk_sessions import SignedIn, lookup, signed_out_event
 from tapline.engine import EngineError, RequestState
 from tapline.models import Specialist
 from tapline.node import forward_frame, said_hello

@@ -20,7 +20,7 @@ from tapline import seed
 from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.config import notify
 from tapline.actions.effects import apply
-from tapline.desk_auth import sign_out_sockets
+from tapline.desk_sessions import sign_out_sockets
 from tapline.engine import UnknownSpecialist
 from tapline.errors import ActionError, Conflict, Invalid
 from tapline.models import DeskSession, Shift, Specialist, new_id, utcnow
