@@ -34,6 +34,7 @@ from typing import Any
 
 from tapline import waits
 from tapline.actions import customer
+from tapline.actions.provision import add_app, add_specialist, ensure_queue
 from tapline.actions.startup import restore
 from tapline.bus import Frame, InProcessBus
 from tapline.database import make_engine, make_sessionmaker
@@ -41,7 +42,6 @@ from tapline.migrate import upgrade
 from tapline.models import App
 from tapline.runtime import Runtime
 from tapline.schemas import RequestCreate
-from tapline.seed import add_app, add_specialist, ensure_queue
 from tapline.settings import Settings
 
 

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocketDisconnect
 from tapline.actions import transaction
 from tapline.actions.effects import apply
 from tapline.app import create_app
+from tapline.demo import pages as demo_pages
 from tapline.desk_auth import COOKIE
 from tapline.engine import FakeClock
 from tapline.models import App, Base, Specialist
@@ -220,7 +221,7 @@ class World:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def start(self) -> None:
-        self.server = create_app(self.settings, clock=self.clock)
+        self.server = create_app(self.settings, clock=self.clock, extend=[demo_pages.install])
         self.client = self._stack.enter_context(
             TestClient(Tracked(self.server), base_url="http://testserver")
         )
@@ -369,7 +370,7 @@ class World:
     ) -> Specialist:
         """A new specialist, stored and known to the running engine (offline until a desk)."""
         from tapline import configuration
-        from tapline.seed import add_specialist
+        from tapline.actions.provision import add_specialist
 
         async def add() -> Specialist:
             async with transaction(self.rt) as tx:

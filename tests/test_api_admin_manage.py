@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from support import PASSWORD, Desk, World
-from tapline import seed
+from tapline.actions import provision
 from tapline.desk_auth import COOKIE
 from tapline.engine import UnknownSpecialist
 from tapline.models import Specialist
@@ -143,7 +143,7 @@ def test_a_specialist_added_elsewhere_gets_authority_and_capacities_on_connectin
 
     async def add_as_the_cli_does() -> str:
         async with boss.rt.sessions() as session, session.begin():
-            row = await seed.add_specialist(
+            row = await provision.add_specialist(
                 session, email="dan@example.com", name="Dan Dias", password=PASSWORD
             )
             row.authority = {"refund_limit": 300}

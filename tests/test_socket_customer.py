@@ -83,7 +83,7 @@ def test_a_desk_session_cannot_open_a_customer_socket(world: World) -> None:
 
 
 def test_another_apps_key_does_not_open_this_apps_request(world: World) -> None:
-    from tapline.seed import add_app
+    from tapline.actions.provision import add_app
 
     async def other_app() -> str:
         async with world.rt.sessions() as session, session.begin():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -76,7 +76,14 @@ class OwnerTasks:
             self.rt.attendance.remote.clear()
 
 
-def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    extend: Sequence[Callable[[FastAPI], None]] = (),
+) -> FastAPI:
+    """The app on this process's runtime. `extend` adds more to it, each given the app once
+    its own routes are in: `tapline demo` adds the demo's pages (`tapline.demo.pages`)."""
     settings.secret()  # made once, before anything needs it
     db = make_engine(settings.db_url, settings.database_schema)
     rt = Runtime(
@@ -142,7 +149,8 @@ def create_app(settings: Settings, clock: Clock | None = None, migrate: bool = T
         app.include_router(router)
     app.mount("/sdk", StaticFiles(directory=STATIC / "sdk"), name="sdk")
     app.mount("/desk/assets", StaticFiles(directory=STATIC / "desk"), name="desk")
-    app.mount("/demo/assets", StaticFiles(directory=STATIC / "demo"), name="demo")
+    for add in extend:
+        add(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimit, max_bytes=settings.body_bytes)
     app.add_middleware(ForwardToOwner, rt=rt)

@@ -1,85 +1,46 @@
-"""Pages and files: the desk, the demo, the SDK, and the health check."""
+"""Pages and files: the desk, the static files every page loads, and the health check.
+
+The demo's pages are the demo's (`tapline.demo.pages`), added only when it is served.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from tapline import __version__
-from tapline.identity import sign_customer
-from tapline.models import App
 from tapline.runtime import Runtime
 from tapline.schemas import Health
 
 STATIC = Path(__file__).parent / "static"
-DEMO_APP_ID = "a_skyway"
-DEMO_TRAVELLER = {"sub": "traveller-sam", "name": "Sam Rivera", "email": "sam.rivera@example.com"}
 
 router = APIRouter()
 
 
-def _page(folder: str) -> FileResponse:
+def page(folder: str) -> FileResponse:
+    """A folder's `index.html`, which the browser checks again every time (`no-cache`)."""
     return FileResponse(STATIC / folder / "index.html", headers={"Cache-Control": "no-cache"})
-
-
-@router.get("/", include_in_schema=False)
-async def root() -> RedirectResponse:
-    return RedirectResponse("/demo")
 
 
 @router.get("/desk", include_in_schema=False)
 async def desk() -> FileResponse:
-    return _page("desk")
+    return page("desk")
 
 
 @router.get("/desk/wallboard", include_in_schema=False)
 async def wallboard_page() -> FileResponse:
-    return _page("desk")
+    return page("desk")
 
 
 @router.get("/desk/configure", include_in_schema=False)
 @router.get("/desk/configure/{tab}", include_in_schema=False)
 async def configure_page(tab: str = "") -> FileResponse:
-    return _page("desk")
-
-
-@router.get("/demo", include_in_schema=False)
-async def demo(request: Request) -> FileResponse:
-    if not request.app.state.rt.settings.demo:
-        raise HTTPException(404, "The demo is not enabled on this server.")
-    return _page("demo")
-
-
-@router.get("/demo/api/session", include_in_schema=False)
-async def demo_session(request: Request) -> dict[str, object]:
-    """What the demo airline's backend does: sign its traveller's identity for tapline."""
-    rt: Runtime = request.app.state.rt
-    if not rt.settings.demo:
-        raise HTTPException(404, "The demo is not enabled on this server.")
-    async with rt.sessions() as session:
-        app = await session.get(App, DEMO_APP_ID)
-    if app is None:
-        raise HTTPException(404, "The demo app is not set up: run `tapline demo`.")
-    token = sign_customer(
-        app.secret,
-        DEMO_TRAVELLER["sub"],
-        DEMO_TRAVELLER["name"],
-        DEMO_TRAVELLER["email"],
-        int(time.time()) + 3600,
-    )
-    user = {
-        "id": DEMO_TRAVELLER["sub"],
-        "name": DEMO_TRAVELLER["name"],
-        "email": DEMO_TRAVELLER["email"],
-        "token": token,
-    }
-    return {"app": app.public_key, "user": user}
+    return page("desk")
 
 
 class Unhealthy(BaseModel):

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from tapline import configuration as policy
-from tapline import seed
 from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.config import notify
 from tapline.actions.effects import apply
+from tapline.actions.provision import add_specialist
 from tapline.desk_sessions import sign_out_sockets
 from tapline.engine import UnknownSpecialist
 from tapline.errors import ActionError, Conflict, Invalid
@@ -84,7 +84,7 @@ async def create_specialist(rt: Runtime, body: dict[str, Any]) -> Specialist:
         if taken is not None:
             raise Invalid("email", f"A specialist with the email {email} already exists.")
         capacity = dict(body.get("capacity") or {})
-        row = await seed.add_specialist(
+        row = await add_specialist(
             tx.session,
             email=email,
             name=body["name"],

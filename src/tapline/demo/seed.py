@@ -1,16 +1,17 @@
-"""Setting up apps, specialists and queues: used by the CLI and the demo."""
+"""The SkyWay demo airline's data: its app, queues, routing rules and specialists, with the
+passwords `tapline demo` prints. Invented people, for the demo only."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tapline.models import App, Queue, RoutingRules, Shift, Specialist, new_id
-from tapline.passwords import MIN_PASSWORD, hash_password
+from tapline.actions.provision import add_app, add_specialist, ensure_queue
+from tapline.models import App, RoutingRules, Shift, Specialist, new_id
 
+DEMO_APP_ID = "a_skyway"
 DEMO_PASSWORD = "skyway-demo-2026"
 
 
@@ -61,69 +62,8 @@ queue = "General"
 EVERY_DAY = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-async def add_app(
-    session: AsyncSession, name: str, origins: list[str], app_id: str | None = None
-) -> App:
-    app = App(
-        id=app_id or new_id("a"),
-        name=name,
-        public_key="pk_" + secrets.token_hex(12),
-        secret="sk_" + secrets.token_urlsafe(32),
-        origins=[o.rstrip("/") for o in origins],
-    )
-    session.add(app)
-    await session.flush()
-    return app
-
-
-async def add_specialist(
-    session: AsyncSession,
-    *,
-    email: str,
-    name: str,
-    password: str,
-    role: str = "Specialist",
-    skills: dict[str, int] | None = None,
-    capacity: int = 3,
-    supervisor: bool = False,
-    password_hash: str | None = None,
-) -> Specialist:
-    """A new specialist. `password_hash` is the password hashed already (argon2 is slow on
-    purpose: the server hashes off the event loop, before it takes the engine's lock)."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"A password needs at least {MIN_PASSWORD} characters.")
-    email = email.strip().lower()
-    taken = await session.scalar(select(Specialist.id).where(func.lower(Specialist.email) == email))
-    if taken is not None:
-        raise ValueError(f"A specialist with the email {email} already exists.")
-    specialist = Specialist(
-        id=new_id("s"),
-        email=email,
-        name=name,
-        role=role,
-        password_hash=password_hash or hash_password(password),
-        skills=skills or {"support": 3},
-        capacity=capacity,
-        is_supervisor=supervisor,
-    )
-    session.add(specialist)
-    await session.flush()
-    return specialist
-
-
-async def ensure_queue(session: AsyncSession, name: str, skill: str) -> Queue:
-    queue = await session.scalar(select(Queue).where(Queue.name == name))
-    if queue is None:
-        queue = Queue(id=new_id("q"), name=name, skill=skill)
-        session.add(queue)
-        await session.flush()
-    return queue
-
-
 async def seed_demo(session: AsyncSession, origins: list[str]) -> tuple[App, list[DemoSignIn]]:
     """The SkyWay airline, its queue and its specialists; safe to run again."""
-    from tapline.pages import DEMO_APP_ID
-
     app = await session.get(App, DEMO_APP_ID)
     if app is None:
         app = await add_app(session, "SkyWay", origins, app_id=DEMO_APP_ID)
