@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
 
 from tapline import push
-from tapline.models import PushSubscription, new_id
-from tapline.models import Request as HelpRequest
+from tapline.actions import subscriptions
+from tapline.errors import ActionError
 from tapline.runtime import Runtime
 from tapline.schemas import problems
 from tapline.strict_http import StrictRoute
@@ -24,6 +23,14 @@ router = APIRouter(
     route_class=StrictRoute,
     responses=problems({403: "Unknown app key, or an origin the app does not allow"}),
 )
+
+
+STATUS = {"not_allowed": 401, "invalid_state": 409, "not_found": 404}
+
+
+def refused(error: ActionError) -> HTTPException:
+    """An action's refusal as the status the route documents (a value refused: 422)."""
+    return HTTPException(STATUS.get(error.code, 422), error.message)
 
 
 class PushKey(BaseModel):
@@ -99,43 +106,13 @@ async def subscribe(
         open_url = push.page_url(row_app, body.url)
     except push.Refused as error:
         raise HTTPException(422, str(error)) from error
-    limit = rt.settings.push_subscriptions_max
-    async with rt.sessions() as session, session.begin():
-        owner = await session.get(HelpRequest, body.request_id)
-        if owner is None or owner.app_id != row_app.id:
-            raise HTTPException(401, "Unknown request or wrong token.")
-        if owner.state in push.ENDED:
-            raise HTTPException(409, "This request has ended.")
-        mine = (
-            PushSubscription.customer_key == owner.customer_key
-            if owner.customer_key
-            else PushSubscription.request_id == owner.id
-        )
-        count = await session.scalar(
-            select(func.count())
-            .select_from(PushSubscription)
-            .where(PushSubscription.app_id == row_app.id, mine)
-            .where(PushSubscription.endpoint != checked.endpoint)
-        )
-        if (count or 0) >= limit:
-            raise HTTPException(
-                422,
-                f"This customer already has {limit} browsers set to ring, the most allowed. "
-                "Turn notifications off on one of them first.",
-            )
-        row = await session.scalar(
-            select(PushSubscription).where(PushSubscription.endpoint == checked.endpoint)
-        )
-        if row is None:
-            row = PushSubscription(id=new_id("ps"), endpoint=checked.endpoint)
-            session.add(row)
-        else:
-            response.status_code = 200
-        row.app_id = row_app.id
-        row.request_id = owner.id
-        row.customer_key = owner.customer_key
-        row.p256dh, row.auth, row.open_url = checked.p256dh, checked.auth, open_url
-        return SubscriptionOut(id=row.id, rings_for="customer" if owner.customer_key else "request")
+    try:
+        made = await subscriptions.subscribe(rt, row_app, body.request_id, checked, open_url)
+    except ActionError as error:
+        raise refused(error) from error
+    if not made.created:
+        response.status_code = 200
+    return SubscriptionOut(id=made.id, rings_for=made.rings_for)
 
 
 @router.delete(
@@ -154,18 +131,8 @@ async def unsubscribe(
     row_app = await calling_app(request, app or x_tapline_app)
     rt: Runtime = request.app.state.rt
     await require_customer_token(rt, body.request_id, authorization)
-    async with rt.sessions() as session, session.begin():
-        owner = await session.get(HelpRequest, body.request_id)
-        if owner is None or owner.app_id != row_app.id:
-            raise HTTPException(401, "Unknown request or wrong token.")
-        row = await session.scalar(
-            select(PushSubscription).where(
-                PushSubscription.endpoint == body.endpoint,
-                PushSubscription.app_id == row_app.id,
-                push.owned_by(owner),
-            )
-        )
-        if row is None:
-            raise HTTPException(404, "No such subscription for this customer.")
-        await session.delete(row)
+    try:
+        await subscriptions.unsubscribe(rt, row_app, body.request_id, body.endpoint)
+    except ActionError as error:
+        raise refused(error) from error
     return Response(status_code=204)
