@@ -15,11 +15,11 @@ import pytest
 from support import ORIGIN, PASSWORD, PG_URL, START, World
 from tapline.actions import provision
 from tapline.actions.provision import add_app, add_specialist, ensure_queue
-from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import FakeClock
-from tapline.models import App, Specialist
-from tapline.passwords import hash_password
+from tapline.lib.passwords import hash_password
 from tapline.settings import Settings
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.models import App, Specialist
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -61,7 +61,7 @@ def _hash_once(password: str) -> str:
 async def _seed(settings: Settings) -> tuple[App, dict[str, Specialist]]:
     engine = make_engine(settings.db_url, settings.database_schema)
     try:
-        from tapline.migrate import upgrade
+        from tapline.store.migrate import upgrade
 
         await upgrade(engine)
         with mock.patch.object(provision, "hash_password", _hash_once):

@@ -31,9 +31,9 @@ from chaos.harness import START_TIMEOUT, free_port, pg
 from support import GUARD, ORIGIN, PASSWORD, PG_URL
 from tapline.actions import provision
 from tapline.actions.provision import add_app, add_specialist, ensure_queue
-from tapline.database import make_engine, make_sessionmaker
-from tapline.migrate import upgrade
-from tapline.passwords import hash_password
+from tapline.lib.passwords import hash_password
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import upgrade
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 REDIS_URL = os.environ.get("TAPLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")

@@ -10,9 +10,9 @@ import pytest
 
 from support import PASSWORD, Desk, World
 from tapline.actions import provision
-from tapline.desk_auth import COOKIE
 from tapline.engine import UnknownSpecialist
-from tapline.models import Specialist
+from tapline.store.models import Specialist
+from tapline.web.desk_auth import COOKIE
 
 PAYMENT = {"flow": "booking", "step": "payment", "data": {"credits": 150}}
 RULES = """\

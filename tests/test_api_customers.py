@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from support import ORIGIN
-from tapline.identity import sign_customer
+from tapline.lib.identity import sign_customer
 
 if TYPE_CHECKING:
     from support import World

@@ -10,8 +10,8 @@ import pytest
 from httpx2 import Response
 
 from support import ORIGIN, PASSWORD, World
-from tapline.desk_auth import COOKIE
-from tapline.models import utcnow
+from tapline.store.models import utcnow
+from tapline.web.desk_auth import COOKIE
 
 SIGNIN = "/api/v1/desk/signin"
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from support import ORIGIN, World
-from tapline.identity import sign_customer
-from tapline.security import SDK_PATHS
+from tapline.lib.identity import sign_customer
+from tapline.web.security import SDK_PATHS
 
 
 def _post(world: World, body: Mapping[str, object], **headers: str) -> tuple[int, dict[str, Any]]:
@@ -272,7 +272,7 @@ def test_deeply_nested_bodies_are_refused_not_a_crash(world: World) -> None:
 def test_a_customer_token_is_refused_long_after_its_request_ended(world: World) -> None:
     from datetime import timedelta
 
-    from tapline.models import utcnow
+    from tapline.store.models import utcnow
 
     device = {"X-Tapline-Device": DEVICE_A}
     _, created = _post(world, {"id": "c1", "description": "help"}, **device)

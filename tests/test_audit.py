@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from support import World
-from tapline.identity import sign_customer
+from tapline.lib.identity import sign_customer
 
 SECRET_BITS = ("PNR-7Q2XKD", "sam.rivera@example.com", "Sam Rivera", "Refund credit 412")
 

@@ -18,10 +18,12 @@ from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from support import ORIGIN, Socket, World
-from tapline import authz, socket_customer, socket_specialist
-from tapline.authz import CUSTOMER_SOCKET, SPECIALIST_SOCKET, Role
-from tapline.desk_auth import COOKIE
-from tapline.identity import sign_customer
+from tapline.lib.identity import sign_customer
+from tapline.web import authz
+from tapline.web.authz import CUSTOMER_SOCKET, SPECIALIST_SOCKET, Role
+from tapline.web.desk_auth import COOKIE
+from tapline.web.sockets import customer as socket_customer
+from tapline.web.sockets import specialist as socket_specialist
 
 REFUSED = {401, 403}
 PATH_VALUES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from tapline.bus import SUBSCRIBER_BUFFER, InProcessBus, is_resync, resync_frame
+from tapline.store.bus import SUBSCRIBER_BUFFER, InProcessBus, is_resync, resync_frame
 
 
 def test_a_frame_reaches_every_listener_of_its_channel_only() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from support import World
-from tapline.bus import Frame, InProcessBus, mark_lagging
+from tapline.store.bus import Frame, InProcessBus, mark_lagging
 
 
 class DeafBus(InProcessBus):

@@ -366,7 +366,7 @@ def test_after_a_requeue_the_customer_must_come_back(world: World, back: bool) -
 
 def test_every_tab_rings_and_one_answer_stops_them_all(world: World) -> None:
     from support import ORIGIN
-    from tapline.identity import sign_customer
+    from tapline.lib.identity import sign_customer
 
     token = sign_customer(world.app.secret, "u-1", "Sam", "sam@example.com", 4_000_000_000)
     with world.desk("ana") as desk:

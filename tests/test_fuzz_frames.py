@@ -30,8 +30,8 @@ from support import GUARD, Socket, World
 from tapline import strict_json
 from tapline.engine import FakeClock
 from tapline.errors import ActionError
-from tapline.sanitize import TooLarge
-from tapline.wire import Wire
+from tapline.lib.sanitize import TooLarge
+from tapline.web.wire import Wire
 
 LONG = os.environ.get("TAPLINE_FUZZ") == "long"
 settings.register_profile(

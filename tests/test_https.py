@@ -12,8 +12,8 @@ from httpx2 import Response
 from starlette.types import Scope
 
 from support import PASSWORD, World
-from tapline.security import HSTS, client_address, is_https
 from tapline.settings import Settings
+from tapline.web.security import HSTS, client_address, is_https
 
 
 def _scope(peer: str, scheme: str = "http", **headers: str) -> Scope:

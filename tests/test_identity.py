@@ -14,8 +14,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tapline.identity import sign_customer, verify_customer
-from tapline.schemas import UserIn
+from tapline.lib.identity import sign_customer, verify_customer
+from tapline.lib.schemas import UserIn
 
 SECRET = "sk_" + "the-apps-own-secret-" * 4
 CLAIMED = {"id": "u-claimed", "name": "Claimed Name", "email": "claimed@example.com"}

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from support import ORIGIN, Frame, Socket, World
-from tapline import sanitize
-from tapline.schemas import RequestCreate, SpecialistCreate
-from tapline.strict_http import StrictRoute
+from tapline.lib import sanitize
+from tapline.lib.schemas import RequestCreate, SpecialistCreate
+from tapline.web.strict_http import StrictRoute
 
 VISA = "4111111111111111"
 MASTERCARD = "5500000000000004"

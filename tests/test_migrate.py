@@ -13,10 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tapline.database import make_engine
-from tapline.migrate import alembic_config, current_tables, upgrade
-from tapline.models import Base
 from tapline.settings import Settings
+from tapline.store.database import make_engine
+from tapline.store.migrate import alembic_config, current_tables, upgrade
+from tapline.store.models import Base
 
 
 def _run(settings: Settings, step: Any) -> Any:

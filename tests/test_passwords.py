@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tapline.passwords import (
+from tapline.lib.passwords import (
     CUSTOMER_PREFIX,
     DESK_PREFIX,
     customer_token,

@@ -1,4 +1,4 @@
-"""The typed protocol (`tapline.protocol`) against the doc and against what the server sends.
+"""The typed protocol (`tapline.lib.protocol`) against the doc and against what the server sends.
 
 - Every frame type docs/protocol.md lists has a model, and every model's type is listed there
   (with its fields, for client frames and events).
@@ -29,9 +29,10 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from support import START, Socket, World
-from tapline import protocol, strict_json
-from tapline.protocol import Socket as Side
-from tapline.wire import Wire
+from tapline import strict_json
+from tapline.lib import protocol
+from tapline.lib.protocol import Socket as Side
+from tapline.web.wire import Wire
 
 Frame = dict[str, Any]
 DOC = Path(__file__).resolve().parents[1] / "docs" / "protocol.md"
@@ -430,7 +431,7 @@ def test_server_frames_are_closed() -> None:
 
 
 def test_the_schema_is_published_at_protocol_json() -> None:
-    from tapline.api_protocol import router
+    from tapline.web.api.protocol import router
 
     app = FastAPI(openapi_url="/api/v1/openapi.json")
     app.include_router(router)

@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from support import ORIGIN, Socket, World
-from tapline import push
 from tapline.actions import customer
-from tapline.identity import sign_customer
+from tapline.lib import push
+from tapline.lib.identity import sign_customer
 from tapline.settings import Settings
 
 Frame = dict[str, Any]

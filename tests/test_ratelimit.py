@@ -4,7 +4,7 @@ sockets open at once, on a FakeClock."""
 from __future__ import annotations
 
 from tapline.engine import FakeClock
-from tapline.ratelimit import ConnectionLimits, SignInLimiter, TokenBucket, WindowLimits
+from tapline.lib.ratelimit import ConnectionLimits, SignInLimiter, TokenBucket, WindowLimits
 
 
 def test_a_pair_gets_free_tries_then_waits_twice_as_long_each_time() -> None:

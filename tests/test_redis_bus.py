@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from tapline import redis_bus
-from tapline.bus import Frame, Subscription, is_resync
-from tapline.redis_bus import RedisBus
+from tapline.store import redis_bus
+from tapline.store.bus import Frame, Subscription, is_resync
+from tapline.store.redis_bus import RedisBus
 
 REDIS_URL = os.environ.get("TAPLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
 GUARD = 10.0  # seconds any condition may take before the test fails

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tapline.database import make_engine, make_sessionmaker
 from tapline.engine import FakeClock
-from tapline.runtime import Runtime
+from tapline.lib.runtime import Runtime
 from tapline.settings import Settings
+from tapline.store.database import make_engine, make_sessionmaker
 
 
 @pytest.fixture

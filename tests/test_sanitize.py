@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tapline import sanitize
-from tapline.sanitize import REDACTED, TooLarge, luhn_ok, redact_cards
+from tapline.lib import sanitize
+from tapline.lib.sanitize import REDACTED, TooLarge, luhn_ok, redact_cards
 
 VISA = "4111111111111111"
 AMEX = "378282246310005"

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from support import ORIGIN, World
-from tapline.pages import STATIC
+from tapline.web.pages import STATIC
 
 VISA = "4111111111111111"
 VISA_SPACED = "4111 1111 1111 1111"

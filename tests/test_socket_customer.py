@@ -10,7 +10,7 @@ import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from support import ORIGIN, Socket, World
-from tapline.models import utcnow
+from tapline.store.models import utcnow
 
 
 def _customer_path(world: World, key: str | None = None) -> str:

@@ -395,7 +395,7 @@ def test_queue_counts_follow_the_waiting_requests(world: World) -> None:
 
 
 def test_the_desk_sees_verified_customers(world: World) -> None:
-    from tapline.identity import sign_customer
+    from tapline.lib.identity import sign_customer
 
     token = sign_customer(world.app.secret, "u-1", "Sam", "sam@example.com", 4_000_000_000)
     with world.desk("ana") as ana:

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from support import bare_runtime
 from tapline.actions import transaction
-from tapline.bus import InProcessBus
-from tapline.models import Event
-from tapline.runtime import Runtime
+from tapline.lib.runtime import Runtime
 from tapline.settings import Settings
-from tapline.streams import Outbox, Sequences, last_seq, replay
+from tapline.store.bus import InProcessBus
+from tapline.store.models import Event
+from tapline.store.streams import Outbox, Sequences, last_seq, replay
 
 
 @pytest.fixture

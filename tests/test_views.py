@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tapline import views
+from tapline.lib import views
 
 
 def test_verified_is_true_only_for_true_and_claimed_only_beside_it() -> None:

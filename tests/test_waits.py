@@ -212,7 +212,7 @@ def test_the_estimate_learns_the_queues_handle_times(world: World) -> None:
 
 def test_an_offer_is_still_waiting_to_the_customer(world: World) -> None:
     from support import ORIGIN
-    from tapline.identity import sign_customer
+    from tapline.lib.identity import sign_customer
 
     token = sign_customer(world.app.secret, "u-1", "Sam", "sam@example.com", 4_000_000_000)
     with world.desk("ana") as desk:
@@ -243,7 +243,7 @@ def test_a_shift_starting_soon_turns_nobody_there_into_a_finite_wait(world: Worl
 
 
 def test_a_whole_line_is_quoted_in_one_pass_head_first(world: World) -> None:
-    from tapline import waits
+    from tapline.lib import waits
 
     with world.desk("ana") as desk:
         _fill(world, desk)
@@ -262,7 +262,7 @@ def test_a_whole_line_is_quoted_in_one_pass_head_first(world: World) -> None:
 
 
 def test_an_offered_request_is_quoted_as_moments_away(world: World) -> None:
-    from tapline import waits
+    from tapline.lib import waits
 
     with world.desk("ana") as desk:
         created = world.ask()
@@ -293,7 +293,7 @@ class _Pushes:
         self.mark()
 
     def counts(self) -> dict[str, int]:
-        from tapline import waits
+        from tapline.lib import waits
 
         return waits.counts(self.world.rt)
 
@@ -302,7 +302,7 @@ class _Pushes:
         self.base = self.counts()
 
     def push(self) -> None:
-        from tapline import waits
+        from tapline.lib import waits
 
         async def push() -> None:
             waits.refresh_all(self.world.rt)
@@ -380,7 +380,7 @@ def test_the_head_leaving_tells_everyone_behind_their_new_place(
 def test_the_model_moving_or_time_passing_looks_at_the_whole_line_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tapline import waits
+    from tapline.lib import waits
 
     with world.desk("ana") as desk:
         created = _line(world, desk, 10)

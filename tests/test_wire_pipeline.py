@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from support import World
-from tapline import wire
+from tapline.web import wire
 
 
 def _hold_the_writer(world: World) -> asyncio.Event:

@@ -11,14 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from support import bare_runtime
-from tapline import streams
 from tapline.actions import transaction
-from tapline.bus import InProcessBus, Subscription
 from tapline.errors import ActionError, Busy, Unavailable
-from tapline.models import Event, Stream
-from tapline.runtime import Runtime
+from tapline.lib.runtime import Runtime
 from tapline.settings import Settings
-from tapline.writer import Batch
+from tapline.store import streams
+from tapline.store.bus import InProcessBus, Subscription
+from tapline.store.models import Event, Stream
+from tapline.store.writer import Batch
 
 STREAM = "customer:r_1"
 

@@ -15,11 +15,11 @@ from rich.table import Table
 from sqlalchemy import select
 
 from tapline.actions import provision
-from tapline.database import make_engine, make_sessionmaker
 from tapline.demo import seed as demo_seed
-from tapline.migrate import upgrade
-from tapline.models import App
 from tapline.settings import Settings, load_settings
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import upgrade
+from tapline.store.models import App
 
 app = typer.Typer(
     help="tapline: a specialist one tap away, inside any app.",
@@ -56,8 +56,8 @@ class _NoFrames(logging.Filter):
 
 
 def _serve(settings: Settings) -> None:
-    from tapline.app import create_app  # the web app, only for the commands that serve it
     from tapline.demo import pages as demo_pages
+    from tapline.web.app import create_app  # the web app, only for the commands that serve it
 
     extend = [demo_pages.install] if settings.demo else []
     for name in ("uvicorn.error", "websockets", "websockets.server"):

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
-from tapline.desk_sessions import SignedIn, sign_out_sockets
-from tapline.models import DeskSession, Specialist, new_id, utcnow
-from tapline.passwords import DESK_PREFIX, new_token, token_hash
-from tapline.runtime import Runtime
+from tapline.lib.desk_sessions import SignedIn, sign_out_sockets
+from tapline.lib.passwords import DESK_PREFIX, new_token, token_hash
+from tapline.lib.runtime import Runtime
+from tapline.store.models import DeskSession, Specialist, new_id, utcnow
 
 
 async def open_session(rt: Runtime, specialist: Specialist) -> tuple[str, DeskSession]:

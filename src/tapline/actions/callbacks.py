@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tapline import configuration, views, waits
 from tapline.actions import Transaction, tell, transaction
 from tapline.actions.effects import SLOT_PRIORITY, apply, apply_callbacks, join_queue
 from tapline.engine import EngineError
@@ -27,8 +26,9 @@ from tapline.engine.slots import (
     UnknownBooking,
 )
 from tapline.errors import ActionError
-from tapline.models import Queue, Request
-from tapline.runtime import Runtime
+from tapline.lib import configuration, views, waits
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Queue, Request
 
 RESERVE_LEAD = 300.0  # a specialist is reserved this long before a booked slot
 MAX_IN_QUEUE_WINDOW = 86400.0  # longer estimates promise the policy's window instead

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from tapline import configuration as policy
 from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.effects import ALERTS_CHANNEL, apply
 from tapline.errors import ActionError, Conflict, Invalid
-from tapline.models import Callback, Queue, Request, RoutingRules, new_id, utcnow
-from tapline.runtime import Runtime
+from tapline.lib import configuration as policy
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Queue, Request, RoutingRules, new_id, utcnow
 
 __all__ = ["archive_queue", "restore_queue", "save_queue", "save_rules"]
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tapline import push, views, waits
 from tapline.actions import Transaction, tell
 from tapline.engine import (
     DeadEndCause,
@@ -42,9 +41,10 @@ from tapline.engine.callback_states import FINAL_CALLBACK_STATES, CallbackError
 from tapline.engine.effects import QueueFallback, Routable, Unroutable
 from tapline.engine.requirements import Requirements
 from tapline.engine.slots import UnknownBooking
-from tapline.models import Callback, Offer, Queue, Request, Specialist, new_id, utcnow
-from tapline.runtime import Runtime
-from tapline.streams import customer_stream, specialist_stream
+from tapline.lib import push, views, waits
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Offer, Queue, Request, Specialist, new_id, utcnow
+from tapline.store.streams import customer_stream, specialist_stream
 
 FINAL = {RequestState.RESOLVED, RequestState.CANCELLED, RequestState.DEAD_END}
 

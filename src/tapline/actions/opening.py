@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import configuration
 from tapline.actions import Transaction, tell
 from tapline.actions import callbacks as callback_actions
 from tapline.actions.effects import apply_callbacks, join_queue
 from tapline.engine import EngineError
 from tapline.engine.callback_states import CallbackError
-from tapline.models import Queue, Request
+from tapline.lib import configuration
+from tapline.store.models import Queue, Request
 
 CHECK_EVERY = 5.0  # seconds between looks for queues that have opened
 JOINED = "We're open now: you're in the line. We'll ring you here when it's your turn."

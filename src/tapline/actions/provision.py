@@ -12,8 +12,8 @@ import secrets
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tapline.models import App, Queue, Specialist, new_id
-from tapline.passwords import MIN_PASSWORD, hash_password
+from tapline.lib.passwords import MIN_PASSWORD, hash_password
+from tapline.store.models import App, Queue, Specialist, new_id
 
 
 async def add_app(

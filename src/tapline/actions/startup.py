@@ -7,7 +7,6 @@ import logging
 
 from sqlalchemy import select, update
 
-from tapline import configuration, waits
 from tapline.actions import (
     Transaction,
     attendance,
@@ -25,8 +24,9 @@ from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseO
 from tapline.engine.requirements import Requirements
 from tapline.engine.slots import Booking
 from tapline.errors import Unavailable
-from tapline.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
-from tapline.runtime import Runtime
+from tapline.lib import configuration, waits
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
 
 log = logging.getLogger("tapline.engine")
 

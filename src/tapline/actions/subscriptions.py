@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from tapline import push
 from tapline.errors import ActionError
-from tapline.models import App, PushSubscription, Request, new_id
-from tapline.runtime import Runtime
+from tapline.lib import push
+from tapline.lib.runtime import Runtime
+from tapline.store.models import App, PushSubscription, Request, new_id
 
 UNKNOWN = "Unknown request or wrong token."
 

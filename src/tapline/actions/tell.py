@@ -11,14 +11,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tapline import views
 from tapline.actions import Transaction
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackError
-from tapline.models import Message, Queue, Request, Specialist, new_id
-from tapline.runtime import Runtime
-from tapline.streams import customer_stream, specialist_stream
+from tapline.lib import views
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Message, Queue, Request, Specialist, new_id
+from tapline.store.streams import customer_stream, specialist_stream
 
 
 def live_callback(rt: Runtime, request_id: str) -> CallbackView | None:

@@ -13,10 +13,10 @@ from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from tapline.demo.seed import DEMO_APP_ID
-from tapline.identity import sign_customer
-from tapline.models import App
-from tapline.pages import STATIC, page
-from tapline.runtime import Runtime
+from tapline.lib.identity import sign_customer
+from tapline.lib.runtime import Runtime
+from tapline.store.models import App
+from tapline.web.pages import STATIC, page
 
 DEMO_TRAVELLER = {"sub": "traveller-sam", "name": "Sam Rivera", "email": "sam.rivera@example.com"}
 

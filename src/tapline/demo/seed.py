@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tapline.actions.provision import add_app, add_specialist, ensure_queue
-from tapline.models import App, RoutingRules, Shift, Specialist, new_id
+from tapline.store.models import App, RoutingRules, Shift, Specialist, new_id
 
 DEMO_APP_ID = "a_skyway"
 DEMO_PASSWORD = "skyway-demo-2026"
