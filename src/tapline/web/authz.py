@@ -2,10 +2,10 @@
 
 The matrix is data: the code that enforces it stays where it is (`api.widget.calling_app`
 and `require_customer_token`, `desk_auth.desk_user`, `api.supervisors.supervisor`, each
-socket's handshake and `hello`). `tests/test_authz_matrix.py` walks every route of the app and every
-frame type of both sockets, calls each as every role, and checks the answer against this
-table; a route or frame type missing here fails it. docs/security.md, "Roles", has the same
-table for people.
+socket's handshake and `hello`). `tests/web/test_authz_matrix.py` walks every route of the
+app and every frame type of both sockets, calls each as every role, and checks the answer
+against this table; a route or frame type missing here fails it. docs/security.md, "Roles",
+has the same table for people.
 
 Roles:
 

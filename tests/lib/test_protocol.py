@@ -35,7 +35,7 @@ from tapline.lib.protocol import Socket as Side
 from tapline.web.wire import Wire
 
 Frame = dict[str, Any]
-DOC = Path(__file__).resolve().parents[1] / "docs" / "protocol.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 HOUR = 3600.0
 SIDES: tuple[Side, ...] = ("customer", "desk")
 

@@ -143,7 +143,7 @@ def test_decode_is_told_the_algorithm_and_the_required_claims(
 
 # -- The test vector in docs/sdk.md ------------------------------------------------------
 
-SDK_DOC = Path(__file__).resolve().parents[1] / "docs" / "sdk.md"
+SDK_DOC = Path(__file__).resolve().parents[2] / "docs" / "sdk.md"
 
 
 def _vector() -> tuple[str, str, str]:

@@ -1,4 +1,4 @@
-"""The authorization matrix (`tapline.authz`) holds for every route and every frame type.
+"""The authorization matrix (`tapline.web.authz`) holds for every route and every frame type.
 
 Every route of the app's router (a new one without an entry fails here) and every frame
 type of both sockets (from their handlers) is called as every role and as anonymous: the
@@ -124,7 +124,7 @@ def test_every_route_is_in_the_matrix_and_holds_for_every_role(
     world: World, callers: dict[Role, Caller]
 ) -> None:
     routes = app_routes(world)
-    assert routes == set(authz.ROUTES), "every route needs its line in tapline.authz.ROUTES"
+    assert routes == set(authz.ROUTES), "every route needs its line in tapline.web.authz.ROUTES"
     wrong = []
     # Signing out ends the session: last, so the other calls still have one.
     for method, template in sorted(routes, key=lambda item: item[1].endswith("/signout")):
@@ -236,7 +236,7 @@ def test_every_frame_type_is_in_the_matrix_and_holds_for_every_role(
     types = socket_frames(module)
     assert types >= module.WRITES
     matrix = {kind for socket, kind in authz.FRAMES if socket == path}
-    assert types == matrix, "every frame type needs its line in tapline.authz.FRAMES"
+    assert types == matrix, "every frame type needs its line in tapline.web.authz.FRAMES"
     assert {frame["type"] for frame in FRAMES[path]()} | {"hello", "ping"} == types
     wrong = []
     for role, caller in callers.items():
