@@ -1,4 +1,4 @@
-"""What a node knows of the sockets open on the other nodes (see `tapline.attendance`)."""
+"""What a node knows of the sockets open on the other nodes (see `tapline.actions.attendance`)."""
 
 from __future__ import annotations
 
