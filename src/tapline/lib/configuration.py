@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -22,10 +22,8 @@ from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import DatedShift, Staffing, WeeklyShift
 from tapline.engine.wall_clock import HoursError, OpenRange
 from tapline.errors import ActionError, Invalid
+from tapline.lib.runtime import Runtime
 from tapline.store.models import Queue, Shift, Specialist
-
-if TYPE_CHECKING:
-    from tapline.lib.runtime import Runtime
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
