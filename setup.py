@@ -43,7 +43,8 @@ ENGINE = (
 )
 """Not compiled: errors.py, slots.py and callback_states.py (exceptions that also derive
 from builtins, which mypyc cannot make native), and the configuration readers (hours,
-staffing, rules, conditions, expressions, toml_lines), which are not on a hot path."""
+wall_clock, staffing, rules, conditions, expressions, toml_lines), which are not on a
+hot path."""
 
 SIMULATOR = ("customers", "draws", "loop", "run")
 

@@ -38,10 +38,10 @@ for part in "${parts[@]}"; do
         env TAPLINE_INTERPRETED=1 $PYTEST -q -p no:cacheprovider tests/engine/test_fuzz_inputs.py ;;
     frames)
       run "socket frames (hypothesis, 400 examples)" \
-        $PYTEST -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_frames.py ;;
+        $PYTEST -q -p no:cacheprovider --hypothesis-show-statistics tests/web/sockets/test_fuzz_frames.py ;;
     openapi)
       run "OpenAPI (schemathesis, 50 per operation and mode, strict)" \
-        $PYTEST -q -s -p no:cacheprovider tests/test_openapi_fuzz.py ;;
+        $PYTEST -q -s -p no:cacheprovider tests/web/api/test_openapi_fuzz.py ;;
     browser)
       run "XSS corpus, masking and sensitive sweep (Chromium)" \
         $PYTEST -q -p no:cacheprovider tests/browser/test_xss.py tests/browser/test_sdk_masking.py \

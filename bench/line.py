@@ -32,17 +32,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tapline import waits
 from tapline.actions import customer
+from tapline.actions.provision import add_app, add_specialist, ensure_queue
 from tapline.actions.startup import restore
-from tapline.bus import Frame, InProcessBus
-from tapline.database import make_engine, make_sessionmaker
-from tapline.migrate import upgrade
-from tapline.models import App
-from tapline.runtime import Runtime
-from tapline.schemas import RequestCreate
-from tapline.seed import add_app, add_specialist, ensure_queue
+from tapline.lib import waits
+from tapline.lib.runtime import Runtime
+from tapline.lib.schemas import RequestCreate
 from tapline.settings import Settings
+from tapline.store.bus import Frame, InProcessBus
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import upgrade
+from tapline.store.models import App
 
 
 class CountingBus(InProcessBus):

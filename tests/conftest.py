@@ -13,13 +13,13 @@ import asyncpg
 import pytest
 
 from support import ORIGIN, PASSWORD, PG_URL, START, World
-from tapline import seed
-from tapline.database import make_engine, make_sessionmaker
+from tapline.actions import provision
+from tapline.actions.provision import add_app, add_specialist, ensure_queue
 from tapline.engine import FakeClock
-from tapline.models import App, Specialist
-from tapline.passwords import hash_password
-from tapline.seed import add_app, add_specialist, ensure_queue
+from tapline.lib.passwords import hash_password
 from tapline.settings import Settings
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.models import App, Specialist
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -61,10 +61,10 @@ def _hash_once(password: str) -> str:
 async def _seed(settings: Settings) -> tuple[App, dict[str, Specialist]]:
     engine = make_engine(settings.db_url, settings.database_schema)
     try:
-        from tapline.migrate import upgrade
+        from tapline.store.migrate import upgrade
 
         await upgrade(engine)
-        with mock.patch.object(seed, "hash_password", _hash_once):
+        with mock.patch.object(provision, "hash_password", _hash_once):
             async with make_sessionmaker(engine)() as session, session.begin():
                 app = await add_app(session, "Shop", [ORIGIN])
                 await ensure_queue(session, "General", "support")

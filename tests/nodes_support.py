@@ -29,11 +29,11 @@ from websockets.sync.client import ClientConnection, connect
 
 from chaos.harness import START_TIMEOUT, free_port, pg
 from support import GUARD, ORIGIN, PASSWORD, PG_URL
-from tapline import seed
-from tapline.database import make_engine, make_sessionmaker
-from tapline.migrate import upgrade
-from tapline.passwords import hash_password
-from tapline.seed import add_app, add_specialist, ensure_queue
+from tapline.actions import provision
+from tapline.actions.provision import add_app, add_specialist, ensure_queue
+from tapline.lib.passwords import hash_password
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import upgrade
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 REDIS_URL = os.environ.get("TAPLINE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -289,7 +289,7 @@ async def _seed(cluster: Cluster) -> None:
     engine = make_engine(_async(PG_URL), cluster.schema)
     try:
         await upgrade(engine)
-        with mock.patch.object(seed, "hash_password", lambda p: HASHED):
+        with mock.patch.object(provision, "hash_password", lambda p: HASHED):
             async with make_sessionmaker(engine)() as session, session.begin():
                 app = await add_app(session, "Shop", [ORIGIN])
                 await ensure_queue(session, "General", "support")

@@ -24,12 +24,13 @@ from starlette.websockets import WebSocketDisconnect
 
 from tapline.actions import transaction
 from tapline.actions.effects import apply
-from tapline.app import create_app
-from tapline.desk_auth import COOKIE
+from tapline.demo import pages as demo_pages
 from tapline.engine import FakeClock
-from tapline.models import App, Base, Specialist
-from tapline.runtime import Runtime
+from tapline.lib.runtime import Runtime
 from tapline.settings import Settings
+from tapline.store.models import App, Base, Specialist
+from tapline.web.app import create_app
+from tapline.web.desk_auth import COOKIE
 
 PG_URL = os.environ.get("TAPLINE_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
 ORIGIN = "https://shop.example"
@@ -47,8 +48,8 @@ T = TypeVar("T")
 async def bare_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     """A migrated database and a Runtime on it, with no app around it (its writer closed
     at the end)."""
-    from tapline.database import make_engine, make_sessionmaker
-    from tapline.migrate import upgrade
+    from tapline.store.database import make_engine, make_sessionmaker
+    from tapline.store.migrate import upgrade
 
     db = make_engine(settings.db_url, settings.database_schema)
     await upgrade(db)
@@ -220,7 +221,7 @@ class World:
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     def start(self) -> None:
-        self.server = create_app(self.settings, clock=self.clock)
+        self.server = create_app(self.settings, clock=self.clock, extend=[demo_pages.install])
         self.client = self._stack.enter_context(
             TestClient(Tracked(self.server), base_url="http://testserver")
         )
@@ -368,8 +369,8 @@ class World:
         role: str = "Specialist",
     ) -> Specialist:
         """A new specialist, stored and known to the running engine (offline until a desk)."""
-        from tapline import configuration
-        from tapline.seed import add_specialist
+        from tapline.actions.provision import add_specialist
+        from tapline.lib import configuration
 
         async def add() -> Specialist:
             async with transaction(self.rt) as tx:

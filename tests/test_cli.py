@@ -12,11 +12,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tapline.cli import app
-from tapline.database import make_engine, make_sessionmaker
-from tapline.migrate import current_tables
-from tapline.models import App, Base, Specialist
-from tapline.passwords import verify_password
+from tapline.lib.passwords import verify_password
 from tapline.settings import Settings
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import current_tables
+from tapline.store.models import App, Base, Specialist
 
 Invoke = Callable[..., tuple[int, str]]
 

@@ -207,11 +207,11 @@ async def _pg(pg_url: str, sql: str) -> None:
 
 async def seed(db_url: str, schema: str | None, specialists: int, per: int, origin: str) -> Seeded:
     """Migrate, then one app, the queue `General` and the specialists with desk sessions."""
-    from tapline.database import make_engine, make_sessionmaker
-    from tapline.migrate import upgrade
-    from tapline.models import DeskSession, new_id, utcnow
-    from tapline.passwords import DESK_PREFIX, hash_password, new_token, token_hash
-    from tapline.seed import add_app, add_specialist, ensure_queue
+    from tapline.actions.provision import add_app, add_specialist, ensure_queue
+    from tapline.lib.passwords import DESK_PREFIX, hash_password, new_token, token_hash
+    from tapline.store.database import make_engine, make_sessionmaker
+    from tapline.store.migrate import upgrade
+    from tapline.store.models import DeskSession, new_id, utcnow
 
     engine = make_engine(db_url, schema)
     hashed = hash_password(PASSWORD)  # once: argon2 is slow on purpose

@@ -13,13 +13,14 @@ import uvicorn
 from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from tapline import seed
-from tapline.database import make_engine, make_sessionmaker
-from tapline.migrate import upgrade
-from tapline.models import App
+from tapline.actions import provision
+from tapline.demo import seed as demo_seed
 from tapline.settings import Settings, load_settings
+from tapline.store.database import make_engine, make_sessionmaker
+from tapline.store.migrate import upgrade
+from tapline.store.models import App
 
 app = typer.Typer(
     help="tapline: a specialist one tap away, inside any app.",
@@ -56,12 +57,14 @@ class _NoFrames(logging.Filter):
 
 
 def _serve(settings: Settings) -> None:
-    from tapline.app import create_app
+    from tapline.demo import pages as demo_pages
+    from tapline.web.app import create_app  # the web app, only for the commands that serve it
 
+    extend = [demo_pages.install] if settings.demo else []
     for name in ("uvicorn.error", "websockets", "websockets.server"):
         logging.getLogger(name).addFilter(_NoFrames())
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, extend=extend),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -114,12 +117,12 @@ def demo(
         f"http://127.0.0.1:{settings.port}",
     ]
 
-    async def prepare() -> list[seed.DemoSignIn]:
+    async def prepare() -> list[demo_seed.DemoSignIn]:
         engine = make_engine(settings.db_url, settings.database_schema)
         try:
             await upgrade(engine)
             async with make_sessionmaker(engine)() as session, session.begin():
-                _, sign_ins = await seed.seed_demo(session, origins)
+                _, sign_ins = await demo_seed.seed_demo(session, origins)
             return sign_ins
         finally:
             await engine.dispose()
@@ -197,7 +200,7 @@ def specialist_add(
         engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
-                row = await seed.add_specialist(
+                row = await provision.add_specialist(
                     session,
                     email=email,
                     name=name,
@@ -244,7 +247,7 @@ def app_add(
         engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
-                row = await seed.add_app(session, name, origin)
+                row = await provision.add_app(session, name, origin)
                 row.verified_only = verified_only
                 return row.id, row.public_key, row.secret
         finally:
@@ -281,13 +284,8 @@ def app_set(
         engine = make_engine(settings.db_url, settings.database_schema)
         try:
             async with make_sessionmaker(engine)() as session, session.begin():
-                row = await session.scalar(
-                    select(App).where(or_(App.id == app_ref, App.public_key == app_ref))
-                )
-                if row is None:
-                    return None
-                row.verified_only = verified_only
-                return row.name
+                row = await provision.set_verified_only(session, app_ref, verified_only)
+                return None if row is None else row.name
         finally:
             await engine.dispose()
 

@@ -29,3 +29,18 @@ class Busy(ActionError):
 
     def __init__(self, retry_after: float = 1.0) -> None:
         super().__init__("busy", "The service is busy; nothing was kept. Try again.", retry_after)
+
+
+class Invalid(ActionError):
+    """A value refused: `field` is its path in the body, as `hours.mon` (HTTP 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__("bad_frame", message)
+        self.field = field
+
+
+class Conflict(ActionError):
+    """A change the current state does not allow (HTTP 409), such as removing a busy queue."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("conflict", message)

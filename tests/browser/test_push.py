@@ -6,7 +6,7 @@ profile has none), the widget says honestly that the browser won't ring with the
 
 The push is delivered through the DevTools protocol (`ServiceWorker.deliverPushMessage`),
 exactly as a push service would hand it to the browser; the server's side of Web Push (VAPID,
-aes128gcm, a real push service on 127.0.0.1) is tested in tests/test_push.py.
+aes128gcm, a real push service on 127.0.0.1) is tested in tests/lib/test_push.py.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ class Log:
 
 async def stream_ends(engine: AsyncEngine, keys: list[str]) -> dict[str, int]:
     """The last seq of each of these streams (0 for one not started)."""
-    from tapline.models import Stream
+    from tapline.store.models import Stream
 
     async with AsyncSession(engine) as session:
         rows = await session.execute(
@@ -54,8 +54,8 @@ async def stream_ends(engine: AsyncEngine, keys: list[str]) -> dict[str, int]:
 
 
 async def read_log(database: Database) -> Log:
-    from tapline.database import make_engine, make_sessionmaker
-    from tapline.models import Event, Message, Offer, Request, Stream
+    from tapline.store.database import make_engine, make_sessionmaker
+    from tapline.store.models import Event, Message, Offer, Request, Stream
 
     engine = make_engine(database.url, database.schema)
     try:

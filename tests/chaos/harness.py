@@ -87,11 +87,11 @@ class Database:
 
     async def seed(self, specialists: int, capacity: int) -> tuple[str, list[Desk]]:
         """Migrate, then the app, the queue `General` and the specialists. (app key, desks)"""
-        from tapline.database import make_engine, make_sessionmaker
-        from tapline.migrate import upgrade
-        from tapline.models import DeskSession, new_id, utcnow
-        from tapline.passwords import DESK_PREFIX, hash_password, new_token, token_hash
-        from tapline.seed import add_app, add_specialist, ensure_queue
+        from tapline.actions.provision import add_app, add_specialist, ensure_queue
+        from tapline.lib.passwords import DESK_PREFIX, hash_password, new_token, token_hash
+        from tapline.store.database import make_engine, make_sessionmaker
+        from tapline.store.migrate import upgrade
+        from tapline.store.models import DeskSession, new_id, utcnow
 
         engine = make_engine(self.url, self.schema)
         hashed = await asyncio.to_thread(hash_password, PASSWORD)  # once: argon2 is slow

@@ -198,7 +198,7 @@ class Run:
 
     async def _caught_up(self, clients: list[Any]) -> None:
         """Wait (bounded) until each client has applied its stream through the log's end."""
-        from tapline.database import make_engine
+        from tapline.store.database import make_engine
 
         engine = make_engine(self.database.url, self.database.schema)
         try:

@@ -91,8 +91,8 @@ async def test_an_owner_in_another_database_is_not_this_ones(tmp_path: Path) -> 
     `public`): a node of one must not take the other's owner for its own. Advisory locks are
     per database, but `pg_locks` lists every database's: `lease.owner()` must match
     `l.database` too, or a follower may forward its writes to another database's owner."""
-    from tapline import lease
-    from tapline.database import make_engine
+    from tapline.store import lease
+    from tapline.store.database import make_engine
 
     database = Database("postgres", tmp_path / "one")
     other = "chaos_db_" + secrets.token_hex(4)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from tapline.database import make_engine
+from tapline.store.database import make_engine
 
 
 async def test_a_released_savepoint_waits_for_its_transaction(tmp_path: Path) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from tapline.engine.callback_choices import choices
-from tapline.engine.hours import OpenRange, parse_hours
+from tapline.engine.hours import parse_hours
 from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import Staffing, WeeklyShift
+from tapline.engine.wall_clock import OpenRange
 
 HOUR = 3600.0
 MONDAY = 1_736_121_600.0  # 2025-01-06T00:00Z; Lisbon is UTC+0 in January

@@ -10,15 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tapline.engine.errors import EngineError
-from tapline.engine.hours import (
-    BusinessHours,
-    HoursError,
-    OpenRange,
-    merge,
-    parse_hours,
-    subtract,
-    wall_to_epoch,
-)
+from tapline.engine.hours import BusinessHours, parse_hours
+from tapline.engine.wall_clock import HoursError, OpenRange, merge, subtract, wall_to_epoch
 
 LISBON = ZoneInfo("Europe/Lisbon")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tapline.engine.errors import EngineError, InvalidArgument
-from tapline.engine.hours import BusinessHours, OpenRange, parse_hours
+from tapline.engine.hours import BusinessHours, parse_hours
 from tapline.engine.slots import (
     AlreadyBooked,
     Booking,
@@ -29,6 +29,7 @@ from tapline.engine.slots import (
     UnknownBooking,
 )
 from tapline.engine.staffing import DatedShift, Shift, Staffing, WeeklyShift
+from tapline.engine.wall_clock import OpenRange
 
 HOUR = 3600.0
 MIN = 60.0

@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tapline.engine.errors import InvalidArgument
-from tapline.engine.hours import HoursError, OpenRange
 from tapline.engine.staffing import (
     Absence,
     DatedShift,
@@ -17,6 +16,7 @@ from tapline.engine.staffing import (
     WeeklyShift,
     parse_shifts,
 )
+from tapline.engine.wall_clock import HoursError, OpenRange
 
 HOUR = 3600.0
 WEEKDAYS = frozenset(range(5))

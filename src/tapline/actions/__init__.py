@@ -1,6 +1,6 @@
 """The one write path. Every change persists first, then publishes with `send_events`.
 
-Writes go through the runtime's `Writer` (`tapline.writer`): many share one transaction and
+Writes go through the runtime's `Writer` (`tapline.store.writer`): many share one transaction and
 one commit, and their events are published, and their callers answered, once it commits.
 """
 
@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tapline.errors import ActionError
-from tapline.runtime import QUEUES_CHANNEL, Runtime
-from tapline.streams import Outbox
-from tapline.writer import Batch
+from tapline.lib.runtime import Runtime
+from tapline.store.streams import Outbox
+from tapline.store.writer import Batch
 
-__all__ = ["QUEUES_CHANNEL", "ActionError", "Transaction", "exclusive", "transaction"]
+__all__ = ["Transaction", "exclusive", "transaction"]
 
 
 @dataclass

@@ -16,8 +16,8 @@ import time
 from tapline.actions import customer as customer_actions
 from tapline.actions import desk as desk_actions
 from tapline.errors import Unavailable
-from tapline.here import EXPIRY, REPORT_EVERY, Attendance, Report
-from tapline.runtime import Runtime
+from tapline.lib.here import EXPIRY, REPORT_EVERY, Attendance, Report
+from tapline.lib.runtime import Runtime
 
 __all__ = ["Attendance", "Report"]
 

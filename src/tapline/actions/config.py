@@ -13,14 +13,14 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from tapline import configuration as policy
-from tapline.actions import ActionError, Transaction, callbacks, transaction
+from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.effects import ALERTS_CHANNEL, apply
-from tapline.configuration import Conflict, Invalid
-from tapline.models import Callback, Queue, Request, RoutingRules, new_id, utcnow
-from tapline.runtime import Runtime
+from tapline.errors import ActionError, Conflict, Invalid
+from tapline.lib import configuration as policy
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Queue, Request, RoutingRules, new_id, utcnow
 
-__all__ = ["Conflict", "Invalid", "archive_queue", "restore_queue", "save_queue", "save_rules"]
+__all__ = ["archive_queue", "restore_queue", "save_queue", "save_rules"]
 
 MAX_QUEUES = 100
 """Queues in use at once (archived ones not counted)."""

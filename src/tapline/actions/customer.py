@@ -7,18 +7,19 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy import select
 
-from tapline import configuration, sanitize
-from tapline.actions import ActionError, callbacks, transaction
-from tapline.actions.callbacks import submit
-from tapline.actions.effects import FINAL, apply, customer_state, fan_out_message
+from tapline.actions import transaction
+from tapline.actions.effects import FINAL, apply, callback_request_ended, submit
+from tapline.actions.tell import customer_state, fan_out_message
 from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
-from tapline.identity import verify_customer
-from tapline.models import App, Message, Queue, Request, new_id, utcnow
-from tapline.passwords import token_hash
-from tapline.runtime import Runtime
-from tapline.schemas import RequestCreate
-from tapline.streams import specialist_stream
+from tapline.errors import ActionError
+from tapline.lib import configuration, sanitize
+from tapline.lib.identity import verify_customer
+from tapline.lib.passwords import token_hash
+from tapline.lib.runtime import Runtime
+from tapline.lib.schemas import RequestCreate
+from tapline.store.models import App, Message, Queue, Request, new_id, utcnow
+from tapline.store.streams import specialist_stream
 
 ENDED = {str(state) for state in FINAL}
 AWAY_FROM_THE_ENGINE = {"new", "scheduled"}
@@ -176,7 +177,7 @@ async def cancel(rt: Runtime, request_id: str) -> str:
             return row.state
         if row.state in AWAY_FROM_THE_ENGINE:
             row.state, row.ended_at = str(RequestState.CANCELLED), utcnow()
-            await callbacks.request_ended(tx, row)
+            await callback_request_ended(tx, row)
             await customer_state(tx, row)
             return row.state
         try:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import configuration, sanitize, views
-from tapline.actions import ActionError, Transaction, transaction
+from tapline.actions import Transaction, transaction
 from tapline.actions.effects import apply
 from tapline.engine import (
     EngineError,
@@ -16,8 +15,10 @@ from tapline.engine import (
     UnknownRequest,
     UnknownSpecialist,
 )
-from tapline.models import Offer, Request, Specialist
-from tapline.runtime import Runtime
+from tapline.errors import ActionError
+from tapline.lib import configuration, sanitize, views
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Offer, Request, Specialist
 
 DISPOSITIONS = ("resolved", "resolved_with_followup", "not_resolved", "duplicate")
 CHOOSABLE = {"available": Presence.AVAILABLE, "busy": Presence.BUSY, "away": Presence.AWAY}

@@ -1,16 +1,24 @@
-"""Turn what the engine decided into rows and events, inside the caller's transaction."""
+"""Turn what the engine decided into rows and events, inside the caller's transaction.
+
+Two kinds of effects: the requests' (`engine/core.py`: states, offers, presence, queues) and
+the callbacks' (`engine/callbacks.py`: promises, rings, retries). They are applied here
+together because they lead to each other: a request that ends ends its callback, and a
+callback that is missed or requeued changes its request. What both tell the clients is in
+`tell.py`; the customer's callback actions, which use both, are in `callbacks.py`.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from sqlalchemy import select, update
 
-from tapline import views, waits
-from tapline.actions import Transaction
+from tapline.actions import Transaction, tell
 from tapline.engine import (
     DeadEndCause,
     Effect,
+    EngineError,
     OfferMade,
     OfferWithdrawn,
     PresenceChanged,
@@ -18,10 +26,25 @@ from tapline.engine import (
     RequestState,
     StateChanged,
 )
+from tapline.engine.callback_effects import (
+    CallbackChanged,
+    CallbackDue,
+    CallbackEffect,
+    CallbackMissed,
+    Promised,
+    PromiseSettled,
+    Requeue,
+    Ring,
+    StopRinging,
+)
+from tapline.engine.callback_states import FINAL_CALLBACK_STATES, CallbackError
 from tapline.engine.effects import QueueFallback, Routable, Unroutable
-from tapline.models import Message, Offer, Queue, Request, Specialist, new_id, utcnow
-from tapline.runtime import Runtime
-from tapline.streams import customer_stream, specialist_stream
+from tapline.engine.requirements import Requirements
+from tapline.engine.slots import UnknownBooking
+from tapline.lib import push, views, waits
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Offer, Queue, Request, Specialist, new_id, utcnow
+from tapline.store.streams import customer_stream, specialist_stream
 
 FINAL = {RequestState.RESOLVED, RequestState.CANCELLED, RequestState.DEAD_END}
 
@@ -61,14 +84,14 @@ async def _reach(tx: Transaction, effect: Unroutable | Routable | QueueFallback)
         return
     if isinstance(effect, QueueFallback):
         row.queue_id = effect.to_queue
-        await system_message(
+        await tell.system_message(
             tx, row, "We're connecting you with a wider team who can help with this."
         )
         return
     if isinstance(effect, Routable):
-        await system_message(tx, row, "Someone who can help with this is available again.")
+        await tell.system_message(tx, row, "Someone who can help with this is available again.")
         return
-    await system_message(
+    await tell.system_message(
         tx,
         row,
         "Nobody who can help with this is working right now. You keep your place; "
@@ -115,10 +138,8 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
         row.specialist_id = None
     if effect.new in FINAL:
         row.ended_at = utcnow()
-        from tapline.actions import callbacks  # its callback ends with it
-
-        await callbacks.request_ended(tx, row)
-    await customer_state(tx, row)
+        await callback_request_ended(tx, row)  # its callback ends with it
+    await tell.customer_state(tx, row)
     if effect.new is RequestState.CONNECTED:
         await _connected(tx, row)
         return
@@ -126,17 +147,15 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
         await tx.outbox.add(
             specialist_stream(previous_specialist),
             "request.state",
-            specialist_state_payload(row),
+            tell.specialist_state_payload(row),
         )
     if (
         effect.new is RequestState.WAITING
         and effect.old is RequestState.CONNECTED
         and not _callback_requeued(tx.rt, row.id)
     ):
-        from tapline.actions import callbacks  # a ring for the one who left stops
-
-        await callbacks.specialist_left(tx, row)
-        await system_message(
+        await callback_specialist_left(tx, row)  # a ring for the one who left stops
+        await tell.system_message(
             tx,
             row,
             "Your specialist was disconnected. We're finding someone else, "
@@ -146,8 +165,6 @@ async def _state_changed(tx: Transaction, effect: StateChanged) -> None:
 
 def _handled_for(rt: Runtime, row: Request, now: float) -> float:
     """How long the chat took, by the engine's clock (the one waits are measured by)."""
-    from tapline.engine import EngineError
-
     try:
         connected_at = rt.engine.request(row.id).connected_at
     except EngineError:
@@ -174,12 +191,10 @@ async def _connected(tx: Transaction, row: Request) -> None:
     await tx.outbox.add(
         specialist_stream(specialist.id),
         "request.assigned",
-        {"request": await request_detail(tx, row)},
+        {"request": await tell.request_detail(tx, row)},
     )
-    await system_message(tx, row, f"{specialist.name} ({specialist.role}) joined.")
-    from tapline.actions import callbacks  # a callback rings once a specialist is there
-
-    await callbacks.connected(tx, row)
+    await tell.system_message(tx, row, f"{specialist.name} ({specialist.role}) joined.")
+    await callback_connected(tx, row)  # a callback rings once a specialist is there
 
 
 async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
@@ -199,7 +214,7 @@ async def _offer_made(tx: Transaction, effect: OfferMade) -> None:
                 queue,
                 effect.expires_at,
                 tx.rt.settings.offer_timeout,
-                callback_wire(tx.rt, row.id),
+                tell.callback_wire(tx.rt, row.id),
             )
         },
     )
@@ -224,8 +239,6 @@ async def _offer_withdrawn(tx: Transaction, effect: OfferWithdrawn) -> None:
 
 def _callback_requeued(rt: Runtime, request_id: str) -> bool:
     """An unanswered callback went back to the queue: its own message says so."""
-    from tapline.engine.callback_states import CallbackError
-
     try:
         found = rt.callbacks.get(request_id)
     except CallbackError:
@@ -234,69 +247,250 @@ def _callback_requeued(rt: Runtime, request_id: str) -> bool:
     return str(found.state) == "requeued" and found.ended_at == rt.clock.now()
 
 
-def callback_wire(rt: Runtime, request_id: str) -> dict[str, Any] | None:
-    """The request's live callback as the desk and widget see it, if it has one."""
-    from tapline.actions.callbacks import live_wire
+# -- Callbacks ------------------------------------------------------------------------------
+# The callback ledger's effects (`engine/callbacks.py`). They and the request effects above
+# call each other: a missed callback ends its request, an ended request ends its callback.
 
-    return live_wire(rt, request_id)
+SLOT_PRIORITY = 1000  # a booked callback goes ahead of walk-ins when its reservation is due
 
 
-async def customer_state(tx: Transaction, row: Request) -> None:
+async def callback_connected(tx: Transaction, row: Request) -> None:
+    """A specialist took a request holding a callback: ring now, if its time has come."""
+    found = tell.live_callback(tx.rt, row.id)
+    if found is None or str(found.state) == "ringing":
+        return
+    now = tx.rt.clock.now()
+    if str(found.kind) == "scheduled" and now < found.window_start:
+        return  # reserved early: ring when the slot starts (CallbackDue)
+    await apply_callbacks(tx, tx.rt.callbacks.ring(row.id, now))
+
+
+async def callback_specialist_left(tx: Transaction, row: Request) -> None:
+    """The specialist a callback was ringing for left: stop ringing; the next one rings."""
+    found = tell.live_callback(tx.rt, row.id)
+    if found is not None and str(found.state) in ("ringing", "retrying"):
+        await apply_callbacks(tx, tx.rt.callbacks.hold(row.id, tx.rt.clock.now()))
+
+
+async def callback_request_ended(tx: Transaction, row: Request) -> None:
+    """The request ended another way (cancelled, resolved, abandoned): so does its callback.
+
+    Otherwise the callback would ring on, and its deadlines would later break its promise
+    and end the finished request again as a missed callback.
+    """
+    rt = tx.rt
+    book = rt.slot_books.get(row.queue_id)
+    if book is not None:
+        with contextlib.suppress(UnknownBooking):
+            book.cancel(row.id)
+    if tell.live_callback(rt, row.id) is not None:
+        await apply_callbacks(tx, rt.callbacks.cancel(row.id, rt.clock.now()))
+
+
+async def join_queue(
+    tx: Transaction, row: Request, *, priority: int, callback: bool = True
+) -> None:
+    """A request set aside (a booked slot) joins its queue again: as a callback when its
+    slot is near (its customer may be away), or as a plain wait."""
+    rt = tx.rt
+    try:
+        rt.engine.request(row.id)
+        return  # still in the engine: in line or with someone
+    except EngineError:
+        pass
+    row.state = "waiting"
+    row.enqueued_at = rt.clock.now()  # its wait starts now, as the engine's does
+    await apply(tx, submit(rt, row, priority=row.priority + priority, callback=callback))
+    if not callback and not rt.customer_sockets.get(row.id):
+        await apply(tx, rt.engine.customer_left(row.id))
+
+
+def submit(
+    rt: Runtime,
+    row: Request,
+    *,
+    priority: int,
+    callback: bool = False,
+    preferred: str | None = None,
+) -> list[Any]:
+    """Put a request in the engine with what its routing decided at the tap."""
+    requirements = Requirements.from_dict(row.requirements) if row.requirements else None
+    return rt.engine.submit(
+        row.id,
+        row.queue_id,
+        requirements=requirements,
+        priority=priority,
+        channel=row.channel,
+        preferred_specialist=preferred,
+        callback=callback,
+    )
+
+
+async def apply_callbacks(tx: Transaction, effects: list[CallbackEffect]) -> None:
+    for effect in effects:
+        if isinstance(effect, Promised):
+            await _promised(tx, effect)
+        elif isinstance(effect, CallbackChanged):
+            await _changed(tx, effect.request_id, effect)
+        elif isinstance(effect, Ring):
+            await _ring(tx, effect)
+        elif isinstance(effect, StopRinging):
+            await _publish(
+                tx,
+                effect.request_id,
+                "callback.ring_ended",
+                {"request_id": effect.request_id, "reason": effect.reason},
+            )
+        elif isinstance(effect, PromiseSettled):
+            await _settled(tx, effect)
+        elif isinstance(effect, CallbackMissed):
+            await _missed(tx, effect)
+        elif isinstance(effect, Requeue):
+            await _requeue(tx, effect)
+        elif isinstance(effect, CallbackDue):
+            await _due(tx, effect)
+
+
+async def _promised(tx: Transaction, effect: Promised) -> None:
+    tx.session.add(
+        Callback(
+            id=new_id("cb"),
+            request_id=effect.request_id,
+            queue_id=effect.queue_id,
+            kind=str(effect.kind),
+            state="promised",
+            window_start=effect.window_start,
+            window_end=effect.window_end,
+            slot_start=(effect.window_start if str(effect.kind) == "scheduled" else None),
+        )
+    )
+    await tx.session.flush()
+    await _changed(tx, effect.request_id)
+
+
+async def _current(tx: Transaction, request_id: str) -> Callback | None:
+    """The request's open callback row (there is at most one), else its latest."""
+    rows = list(
+        await tx.session.scalars(
+            select(Callback)
+            .where(Callback.request_id == request_id)
+            .order_by(Callback.created_at.desc(), Callback.id.desc())
+        )
+    )
+    return next((row for row in rows if row.ended_at is None), rows[0] if rows else None)
+
+
+async def _changed(tx: Transaction, request_id: str, change: CallbackChanged | None = None) -> None:
+    view = tx.rt.callbacks.get(request_id)
+    row = await _current(tx, request_id)
+    if change is not None and view.state != change.new:
+        # A reschedule: the engine holds the new callback already; this row is the old one.
+        if row is not None:
+            row.state, row.attempts = str(change.new), change.attempt
+            if change.new in FINAL_CALLBACK_STATES and row.ended_at is None:
+                row.ended_at = utcnow()
+        return  # the new one's Promised tells the customer
+    if row is not None:
+        if str(view.kind) == "scheduled":
+            row.window_start, row.window_end = view.window_start, view.window_end
+            row.slot_start = view.window_start
+        row.state = str(view.state)
+        row.attempts = view.attempt
+        row.first_ring_at = view.first_rung_at
+        if view.is_final and row.ended_at is None:
+            row.ended_at = utcnow()
+    await _publish(
+        tx, request_id, "callback", {"request_id": request_id, "callback": views.callback(view)}
+    )
+
+
+async def _ring(tx: Transaction, effect: Ring) -> None:
+    request = await tx.session.get(Request, effect.request_id)
     specialist = (
-        await tx.session.get(Specialist, row.specialist_id)
-        if row.specialist_id and row.state == RequestState.CONNECTED
+        await tx.session.get(Specialist, request.specialist_id)
+        if request is not None and request.specialist_id
         else None
     )
     await tx.outbox.add(
-        customer_stream(row.id),
-        "request.state",
+        customer_stream(effect.request_id),
+        "callback.ring",
         {
-            "request_id": row.id,
-            "state": row.state,
-            "cause": row.cause,
-            "specialist": views.specialist_ref(specialist),
+            "request_id": effect.request_id,
+            "attempt": effect.attempt,
+            "expires_at": int(effect.until * 1000),
+            "specialist": {"name": specialist.name, "role": specialist.role}
+            if specialist
+            else None,
         },
     )
-
-
-def specialist_state_payload(row: Request) -> dict[str, object]:
-    return {
-        "request_id": row.id,
-        "state": row.state,
-        "cause": row.cause,
-        "disposition": row.disposition,
-        "note": row.note,
-        "rating": row.rating,
-    }
-
-
-async def system_message(tx: Transaction, row: Request, body: str) -> Message:
-    message = Message(
-        id=await tx.batch.ids.take(tx.session),  # the writer hands out every message's id
-        request_id=row.id,
-        sender="system",
-        author="tapline",
-        client_id=new_id("sys"),
-        body=body,
+    # The same ring as a Web Push to the customer's browsers, once this commits.
+    await push.ring(
+        tx.rt,
+        tx.session,
+        effect.request_id,
+        effect.attempt,
+        effect.until,
+        specialist.name if specialist else None,
     )
-    tx.session.add(message)
-    await tx.session.flush()
-    await fan_out_message(tx, row, message)
-    return message
 
 
-async def fan_out_message(tx: Transaction, row: Request, message: Message) -> None:
-    payload = {"request_id": row.id, "message": views.message(message)}
-    await tx.outbox.add(customer_stream(row.id), "message", payload)
-    if row.specialist_id and row.state == RequestState.CONNECTED:
-        await tx.outbox.add(specialist_stream(row.specialist_id), "message", payload)
+async def _settled(tx: Transaction, effect: PromiseSettled) -> None:
+    row = await _current(tx, effect.request_id)
+    if row is not None:
+        outcome = str(effect.outcome)
+        row.kept = True if outcome == "kept" else False if outcome == "broken" else None
 
 
-async def request_detail(tx: Transaction, row: Request) -> dict[str, object]:
-    queue = await tx.session.get(Queue, row.queue_id)
-    messages = list(
-        await tx.session.scalars(
-            select(Message).where(Message.request_id == row.id).order_by(Message.id)
-        )
-    )
-    return views.request_detail(row, queue, messages, callback_wire(tx.rt, row.id))
+async def _missed(tx: Transaction, effect: CallbackMissed) -> None:
+    request = await tx.session.get(Request, effect.request_id)
+    try:
+        effects = tx.rt.engine.end_dead(effect.request_id, DeadEndCause.MISSED_CALLBACK)
+    except EngineError:
+        effects = []
+    if request is not None:
+        await tell.system_message(tx, request, effect.message)
+        if not effects:
+            request.state, request.cause = "dead_end", str(DeadEndCause.MISSED_CALLBACK)
+            request.ended_at = utcnow()
+            await tell.customer_state(tx, request)
+    await apply(tx, effects)
+
+
+async def _requeue(tx: Transaction, effect: Requeue) -> None:
+    request = await tx.session.get(Request, effect.request_id)
+    if request is None:
+        return
+    await tell.system_message(tx, request, effect.message)
+    try:
+        view = tx.rt.engine.request(effect.request_id)
+    except EngineError:
+        view = None
+    if view is not None and view.state is RequestState.CONNECTED:
+        await apply(tx, tx.rt.engine.requeue(effect.request_id, front=True))
+    else:
+        await join_queue(tx, request, priority=SLOT_PRIORITY)
+    tx.rt.engine.mark_callback(effect.request_id, False)
+    if not tx.rt.customer_sockets.get(effect.request_id):
+        # A plain wait now, which needs the customer: the usual grace time to come back.
+        await apply(tx, tx.rt.engine.customer_left(effect.request_id))
+
+
+async def _due(tx: Transaction, effect: CallbackDue) -> None:
+    request = await tx.session.get(Request, effect.request_id)
+    if request is None:
+        return
+    try:
+        view = tx.rt.engine.request(effect.request_id)
+    except EngineError:
+        view = None
+    if view is not None and view.state is RequestState.CONNECTED:
+        await callback_connected(tx, request)
+    else:
+        await join_queue(tx, request, priority=SLOT_PRIORITY)
+
+
+async def _publish(tx: Transaction, request_id: str, type_: str, payload: dict[str, Any]) -> None:
+    await tx.outbox.add(customer_stream(request_id), type_, payload)
+    request = await tx.session.get(Request, request_id)
+    if request is not None and request.specialist_id and request.state == "connected":
+        await tx.outbox.add(specialist_stream(request.specialist_id), type_, payload)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tapline import configuration
-from tapline.actions import Transaction
+from tapline.actions import Transaction, tell
 from tapline.actions import callbacks as callback_actions
-from tapline.actions import effects as engine_effects
+from tapline.actions.effects import apply_callbacks, join_queue
 from tapline.engine import EngineError
 from tapline.engine.callback_states import CallbackError
-from tapline.models import Queue, Request
+from tapline.lib import configuration
+from tapline.store.models import Queue, Request
 
 CHECK_EVERY = 5.0  # seconds between looks for queues that have opened
 JOINED = "We're open now: you're in the line. We'll ring you here when it's your turn."
@@ -51,7 +51,7 @@ async def join_opened(tx: Transaction) -> int:
 async def _join(tx: Transaction, row: Request) -> None:
     rt = tx.rt
     present = bool(rt.customer_sockets.get(row.id))
-    await callback_actions.join_queue(tx, row, priority=0, callback=not present)
+    await join_queue(tx, row, priority=0, callback=not present)
     if present:
         return
     try:
@@ -63,5 +63,5 @@ async def _join(tx: Transaction, row: Request) -> None:
         )
     except (EngineError, CallbackError):
         return  # it already has a callback: that one rings
-    await callback_actions.apply(tx, effects)
-    await engine_effects.system_message(tx, row, JOINED)
+    await apply_callbacks(tx, effects)
+    await tell.system_message(tx, row, JOINED)

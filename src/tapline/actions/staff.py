@@ -15,17 +15,17 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from tapline import configuration as policy
-from tapline import seed
-from tapline.actions import ActionError, Transaction, callbacks, transaction
+from tapline.actions import Transaction, callbacks, transaction
 from tapline.actions.config import notify
 from tapline.actions.effects import apply
-from tapline.configuration import Conflict, Invalid
-from tapline.desk_auth import sign_out_sockets
+from tapline.actions.provision import add_specialist
 from tapline.engine import UnknownSpecialist
-from tapline.models import DeskSession, Shift, Specialist, new_id, utcnow
-from tapline.passwords import MIN_PASSWORD, hash_password
-from tapline.runtime import Runtime
+from tapline.errors import ActionError, Conflict, Invalid
+from tapline.lib import configuration as policy
+from tapline.lib.desk_sessions import sign_out_sockets
+from tapline.lib.passwords import MIN_PASSWORD, hash_password
+from tapline.lib.runtime import Runtime
+from tapline.store.models import DeskSession, Shift, Specialist, new_id, utcnow
 
 CHANNELS = ("chat", "voice", "video")
 MAX_CAPACITY = 20
@@ -84,7 +84,7 @@ async def create_specialist(rt: Runtime, body: dict[str, Any]) -> Specialist:
         if taken is not None:
             raise Invalid("email", f"A specialist with the email {email} already exists.")
         capacity = dict(body.get("capacity") or {})
-        row = await seed.add_specialist(
+        row = await add_specialist(
             tx.session,
             email=email,
             name=body["name"],

@@ -7,17 +7,26 @@ import logging
 
 from sqlalchemy import select, update
 
-from tapline import configuration, waits
-from tapline.actions import Transaction, callbacks, desk, exclusive, opening, transaction
-from tapline.actions.effects import apply
+from tapline.actions import (
+    Transaction,
+    attendance,
+    callbacks,
+    desk,
+    exclusive,
+    opening,
+    transaction,
+)
+from tapline.actions.effects import apply, apply_callbacks, callback_connected
+from tapline.actions.tell import live_callback
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackKind, CallbackState, PromiseOutcome
 from tapline.engine.requirements import Requirements
 from tapline.engine.slots import Booking
 from tapline.errors import Unavailable
-from tapline.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
-from tapline.runtime import Runtime
+from tapline.lib import configuration, waits
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Callback, Offer, Queue, Request, RoutingRules, Specialist
 
 log = logging.getLogger("tapline.engine")
 
@@ -45,8 +54,6 @@ async def rebuild(rt: Runtime) -> None:
     (customers present, desks at the presence their specialist chose, on every node), and
     specialists holding chats with no desk open get the grace time from now.
     """
-    from tapline.actions import attendance  # it drives the actions; they never import it
-
     rt.reset_derived()
     async with exclusive(rt) as tx:
         holding = await _restore(tx)
@@ -85,7 +92,7 @@ async def _restore(tx: Transaction) -> set[str]:
         select(Request).where(Request.state == str(RequestState.CONNECTED))
     )
     for row in connected:
-        await callbacks.connected(tx, row)
+        await callback_connected(tx, row)
     return holding
 
 
@@ -99,7 +106,7 @@ async def _restore_requests(tx: Transaction) -> set[str]:
         state = RequestState(row.state)
         if state is RequestState.OFFERED:
             state = RequestState.WAITING  # an offer does not survive a restart
-        callback = callbacks.live_wire(rt, row.id) is not None
+        callback = live_callback(rt, row.id) is not None
         rt.engine.restore_request(
             row.id,
             row.queue_id,
@@ -176,7 +183,7 @@ async def tick_forever(rt: Runtime) -> None:
         try:
             async with transaction(rt) as tx:
                 await apply(tx, rt.engine.tick())
-                await callbacks.apply(tx, rt.callbacks.tick(rt.clock.now()))
+                await apply_callbacks(tx, rt.callbacks.tick(rt.clock.now()))
                 await callbacks.reserve_due(tx)
                 await opening.join_opened(tx)
                 await desk.drop_due(tx)

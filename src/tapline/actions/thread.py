@@ -12,14 +12,14 @@ from typing import Any, NoReturn
 
 from sqlalchemy import select, update
 
-from tapline import sanitize, views
 from tapline.engine import EngineError, RequestState
 from tapline.errors import ActionError
-from tapline.models import Request, utcnow
-from tapline.runtime import Runtime
-from tapline.streams import customer_stream, specialist_stream
-from tapline.threads import Key, Made
-from tapline.writer import Batch
+from tapline.lib import sanitize, views
+from tapline.lib.runtime import Runtime
+from tapline.store.models import Request, utcnow
+from tapline.store.streams import customer_stream, specialist_stream
+from tapline.store.threads import Key, Made
+from tapline.store.writer import Batch
 
 LIVE = (RequestState.WAITING, RequestState.OFFERED, RequestState.CONNECTED)
 ENDED = {str(RequestState.RESOLVED), str(RequestState.CANCELLED), str(RequestState.DEAD_END)}

@@ -1,9 +1,10 @@
 """Specialists' shifts and absences, and the staffing they make. Pure code, no I/O.
 
 Shifts are written in wall-clock time in a time zone, like business hours (`hours.py`), and
-follow daylight saving the same way. `Staffing` answers how many specialists with a skill
-are on shift at an instant, and as a step function over a period (for wait estimates and
-callback slots). It is the plan, not live presence. See docs/subsystems/callbacks.md.
+follow daylight saving the same way (both build on `wall_clock.py`). `Staffing` answers how
+many specialists with a skill are on shift at an instant, and as a step function over a
+period (for wait estimates and callback slots). It is the plan, not live presence.
+See docs/subsystems/callbacks.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tapline.engine.errors import InvalidArgument
-from tapline.engine.hours import (
+from tapline.engine.wall_clock import (
     ONE_DAY,
     HoursError,
     OpenRange,
