@@ -34,6 +34,7 @@ ENGINE = (
     "policy",
     "presence",
     "queries",
+    "queues",
     "reach",
     "request",
     "requirements",

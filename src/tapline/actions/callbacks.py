@@ -17,6 +17,7 @@ from tapline.actions import Transaction, tell, transaction
 from tapline.actions.effects import SLOT_PRIORITY, apply, apply_callbacks, join_queue
 from tapline.engine import EngineError
 from tapline.engine.callback_states import CallbackError
+from tapline.engine.queues import promise_window
 from tapline.engine.slots import (
     SlotBook,
     SlotError,
@@ -31,7 +32,6 @@ from tapline.lib.runtime import Runtime
 from tapline.store.models import Queue, Request
 
 RESERVE_LEAD = 300.0  # a specialist is reserved this long before a booked slot
-MAX_IN_QUEUE_WINDOW = 86400.0  # longer estimates promise the policy's window instead
 
 
 def slot_error(error: SlotError | UnknownBooking) -> ActionError:
@@ -89,13 +89,10 @@ async def want_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
 
 
 def in_queue_window(rt: Runtime, request_id: str) -> float | None:
-    """An in-queue promise's length: the late end of the wait estimate shown, if any.
-
-    None (the policy's default window) when there is no estimate, or it is a day or more.
-    """
+    """An in-queue promise's length for the estimate shown now: the engine's rule
+    (`engine.queues.promise_window`), which the simulator follows too."""
     shown = waits.estimate(rt, request_id)
-    window = shown[0].promise if shown is not None else None
-    return window if window is not None and window < MAX_IN_QUEUE_WINDOW else None
+    return promise_window(shown[0] if shown is not None else None)
 
 
 async def schedule(rt: Runtime, request_id: str, slot_ms: object) -> dict[str, Any]:

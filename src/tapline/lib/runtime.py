@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from tapline.engine import Clock, Engine, Presence, SystemClock
 from tapline.engine.callback_states import CallbackPolicy, OnFailure
 from tapline.engine.callbacks import Callbacks
-from tapline.engine.estimates import QueueModel
+from tapline.engine.queues import Queues
 from tapline.engine.rules import RoutingRules
 from tapline.engine.slots import SlotBook
 from tapline.engine.staffing import Staffing
@@ -75,7 +75,8 @@ class Runtime:
     slot_books: dict[str, SlotBook] = field(default_factory=dict)
     callbacks: Callbacks = field(init=False)
     callbacks_policy: CallbackPolicy = field(init=False)
-    wait_models: dict[str, QueueModel] = field(default_factory=dict)
+    queues: Queues = field(init=False)
+    """Every queue's learned laws and first estimates (`engine/queues.py`)."""
     shown: dict[str, Any] = field(default_factory=dict)
     """Request id -> what its customer was last told (`waits.Shown`)."""
     node: Forwarder | None = None
@@ -117,7 +118,7 @@ class Runtime:
         self.queue_rows.clear()
         self.queue_ids.clear()
         self.slot_books.clear()
-        self.wait_models.clear()
+        self.queues = Queues()
         self.shown.clear()
         self.rules = None
         self.staffing = Staffing.empty()

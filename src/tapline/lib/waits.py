@@ -51,9 +51,8 @@ MODEL_DRIFT = 0.03
 
 @dataclass(slots=True)
 class Shown:
-    """What a customer was last told, and the first estimate (for the calibration)."""
+    """What a customer was last told (the first estimate is `rt.queues`': the calibration)."""
 
-    first: Estimate
     last: dict[str, Any]
 
 
@@ -118,10 +117,7 @@ def counts(rt: Runtime) -> dict[str, int]:
 
 
 def model(rt: Runtime, queue_id: str) -> QueueModel:
-    found = rt.wait_models.get(queue_id)
-    if found is None:
-        found = rt.wait_models[queue_id] = QueueModel()
-    return found
+    return rt.queues.model(queue_id)
 
 
 def estimate(rt: Runtime, request_id: str) -> tuple[Estimate, dict[str, Any]] | None:
@@ -476,7 +472,8 @@ def _tell(
         shown["options"] = _options(rt, queue, value.high, in_line=True)
     seen: Shown | None = rt.shown.get(request_id)
     if seen is None:
-        rt.shown[request_id] = Shown(value, shown)
+        rt.shown[request_id] = Shown(shown)
+        rt.queues.estimated(request_id, value)
     elif not force and not _meaningful(seen.last, shown):
         return seen.last
     else:
@@ -488,30 +485,31 @@ def _tell(
 
 
 def learn_served(rt: Runtime, row: Request, now: float) -> None:
-    """A specialist took the request: its wait ended served."""
-    waited = now - row.enqueued_at
-    queue_model = model(rt, row.queue_id)
-    queue_model.observe_wait(waited, abandoned=False)
-    seen = rt.shown.pop(row.id, None)
-    if seen is not None:
-        queue_model.observe_outcome(seen.first, waited, served=True)
+    """A specialist took the request: its wait ended served (patient if it held a callback:
+    it could not have given up)."""
+    rt.shown.pop(row.id, None)
+    rt.queues.served(row.id, row.queue_id, now - row.enqueued_at, patient=_has_callback(rt, row))
+
+
+def _has_callback(rt: Runtime, row: Request) -> bool:
+    try:
+        return rt.engine.request(row.id).callback
+    except EngineError:
+        return False
 
 
 def learn_abandoned(rt: Runtime, row: Request, now: float) -> None:
-    waited = now - row.enqueued_at
-    queue_model = model(rt, row.queue_id)
-    queue_model.observe_wait(waited, abandoned=True)
-    seen = rt.shown.pop(row.id, None)
-    if seen is not None:
-        queue_model.observe_outcome(seen.first, waited, served=False)
+    rt.shown.pop(row.id, None)
+    rt.queues.abandoned(row.id, row.queue_id, now - row.enqueued_at)
 
 
 def learn_handled(rt: Runtime, row: Request, handle_seconds: float) -> None:
-    model(rt, row.queue_id).observe_service(handle_seconds)
+    rt.queues.handled(row.queue_id, handle_seconds)
 
 
 def forget(rt: Runtime, request_id: str) -> None:
     rt.shown.pop(request_id, None)
+    rt.queues.forget(request_id)
 
 
 async def warm(rt: Runtime) -> None:

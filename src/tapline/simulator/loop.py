@@ -17,6 +17,7 @@ from tapline.engine.callback_effects import CallbackEffect, CallbackMissed, Requ
 from tapline.engine.callbacks import Callbacks
 from tapline.engine.estimate_law import WaitLaw
 from tapline.engine.estimates import BUSY_SAMPLE, Estimate, QueueModel
+from tapline.engine.queues import Queues, promise_window
 from tapline.simulator.customers import (
     GHOST,
     RINGING,
@@ -42,7 +43,6 @@ _GIVE_UP: Final = 2
 _SHIFT: Final = 3
 _ANSWER: Final = 4
 _TICK: Final = 5
-_LONGEST_WINDOW: Final = 86_400.0  # as the server: a longer promise takes the policy's window
 _PROGRESS_STEPS: Final = 200
 _STAFFING_AHEAD: Final = 4
 _LES_LAST: Final = 10
@@ -73,6 +73,8 @@ class Loop:
         seed = sc.seed
         self.scenario = sc
         self.model = model
+        self.queues = Queues()  # the server's learning and promise windows (engine/queues.py)
+        self.queues.set_model(QUEUE, model)
         self.engine = engine
         self.clock = clock
         self.cbs = callbacks
@@ -238,7 +240,7 @@ class Loop:
     def _chat_done(self, now: float, sid: str) -> bool:
         self.events += 1
         c = self.busy.pop(sid)
-        self.model.observe_service(now - c.turn)
+        self.queues.handled(QUEUE, now - c.turn)
         del self.customers[c.rid]
         self._released(now, sid, self.engine.resolve(c.rid, sid))
         return True
@@ -254,10 +256,7 @@ class Loop:
         if c.counted:
             self.tally.abandoned += 1
         if not c.turned:  # a requeued callback's wait was observed at its turn
-            model = self.model
-            model.observe_wait(waited, True)
-            if c.estimate is not None:
-                model.observe_outcome(c.estimate, waited, served=False)
+            self.queues.abandoned(c.rid, QUEUE, waited)
         self._apply(now, self.engine.end_dead(c.rid, DeadEndCause.ABANDONED))
         return True
 
@@ -300,6 +299,7 @@ class Loop:
         waited_ahead = WaitsAhead(self.line, now, ahead)
         est = self.model.estimate(ahead, float(servers), self._elapsed(now), staffing, waited_ahead)
         c.estimate = est
+        self.queues.estimated(c.rid, est)
         c.ahead = ahead
         key = (ahead, servers)
         exact = self._exact_cache.get(key)
@@ -350,8 +350,7 @@ class Loop:
         c.promise_start = now + est.low
         if c.counted:
             tally.cb_accepted += 1
-        # as the server's want_callback: the window ends at the promise
-        window = est.promise if 0 < est.promise < _LONGEST_WINDOW else None
+        window = promise_window(est)  # the server's rule (actions/callbacks.py uses it too)
         self.engine.mark_callback(c.rid, True)
         label = QUEUE if c.counted else WARMUP_QUEUE
         self._on_callbacks(now, cbs.promise_in_queue(c.rid, label, now, window=window))
@@ -404,10 +403,7 @@ class Loop:
             if c.counted and c.preds is not None:
                 assert est is not None
                 self.rec.offered(waited, c.preds, est.low, est.high, c.ahead, c.ql)
-        model = self.model
-        model.observe_wait(waited, False)
-        if c.estimate is not None:
-            model.observe_outcome(c.estimate, waited, served=True, patient=c.callback)
+        self.queues.served(c.rid, QUEUE, waited, patient=c.callback)
         les = self._les
         if len(les) == _LES_LAST:
             self._les_sum -= les[0]
@@ -508,6 +504,7 @@ class Loop:
     def _missed(self, now: float, c: Customer) -> None:
         """Every ring went unanswered and the policy cancels: a missed-callback dead end."""
         c.callback = False
+        self.queues.forget(c.rid)  # never reached (a rung one was, at its turn)
         if c.counted:
             self.tally.cb_missed += 1
         ringing = c.state == RINGING
