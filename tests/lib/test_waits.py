@@ -82,7 +82,29 @@ def test_nobody_there_is_an_open_ended_wait_with_a_callback_offered(world: World
     assert created["estimate"]["position"] == 1
     assert (created["estimate"]["mean"], created["estimate"]["high"]) == (None, None)
     assert created["options"]["callback"] is True
-    assert created["options"]["reason"] == "long_wait"
+    assert created["options"]["reason"] == "no_one"
+
+
+def test_the_options_pushed_say_when_no_one_is_free(world: World) -> None:
+    """Ana full and away: the widget is told no one is free (so it leads with the callback
+    and slots, not "Chat now"); Ana back, still full: a figure, and the reason follows it."""
+    with world.desk("ana") as desk:
+        _fill(world, desk)
+        desk.send({"type": "presence", "id": "p1", "status": "away"})
+        desk.ack("p1")
+        created = world.ask("c1")
+        assert created["options"]["reason"] == "no_one"
+        with world.widget(created) as widget:
+            pushed = widget.until("estimate")
+            assert (pushed["mean"], pushed["low"], pushed["high"]) == (None, None, None)
+            told = pushed["options"]
+            assert (told["reason"], told["callback"], told["wait"]) == ("no_one", True, True)
+            desk.send({"type": "presence", "id": "p2", "status": "available"})
+            desk.ack("p2")
+            back = widget.until("estimate", position=1)
+            _check_estimate(back, 1)
+            assert back["options"]["reason"] == ("long_wait" if back["high"] >= 300 else None)
+            assert back["options"]["callback"] is (back["high"] >= 300)
 
 
 @pytest.mark.parametrize(("threshold", "offered"), [(0, True), (86400, False)])

@@ -181,7 +181,7 @@ class Options(Closed):
     callback: bool
     schedule: bool
     next_open: Ms | None
-    reason: Literal["long_wait", "closed"] | None
+    reason: Literal["long_wait", "closed", "no_one"] | None
 
 
 class QueueCount(Closed):

@@ -87,8 +87,8 @@ class _Lines:
 
     engine: object
     queues: dict[str, _Line] = field(default_factory=dict)
-    options: dict[str, tuple[tuple[Any, ...], dict[str, Any], dict[tuple[bool, bool], Any]]] = (
-        field(default_factory=dict)
+    options: dict[str, tuple[tuple[Any, ...], dict[str, Any], dict[tuple[bool, ...], Any]]] = field(
+        default_factory=dict
     )
     estimated: int = 0
     """Requests estimated so far (a count for tests and benchmarks, never timing)."""
@@ -565,23 +565,34 @@ def _options(rt: Runtime, queue: Any, high: float, *, in_line: bool) -> dict[str
     answer (do not change it), worked out once per second and change of the slot book."""
     _, base, made = _base_options(rt, _lines_of(rt), queue)
     long_wait = high >= queue.callback_threshold
-    found = made.get((long_wait, in_line))
+    # In line with no honest figure: no one who could take it is free, none is planned.
+    no_one = in_line and math.isinf(high)
+    found = made.get((long_wait, in_line, no_one))
     if found is None:
         open_ = base["open"]
-        found = made[(long_wait, in_line)] = {
+        found = made[(long_wait, in_line, no_one)] = {
             "open": open_,
             "wait": open_ and in_line,
             "callback": open_ and in_line and long_wait,
             "schedule": base["schedule"],
             "next_open": base["next_open"],
-            "reason": None if open_ and not long_wait else ("long_wait" if open_ else "closed"),
+            "reason": _reason(open_, long_wait, no_one),
         }
     return found
 
 
+def _reason(open_: bool, long_wait: bool, no_one: bool) -> str | None:
+    """Why the widget offers more than waiting; with no one free it must not say "Chat now"."""
+    if not open_:
+        return "closed"
+    if no_one:
+        return "no_one"
+    return "long_wait" if long_wait else None
+
+
 def _base_options(
     rt: Runtime, book: _Lines, queue: Any
-) -> tuple[tuple[Any, ...], dict[str, Any], dict[tuple[bool, bool], Any]]:
+) -> tuple[tuple[Any, ...], dict[str, Any], dict[tuple[bool, ...], Any]]:
     """What the options of every customer of a queue share: (its key, the values, the
     options made from it). Looking for a free slot scans days of slots, so it is done once
     per queue per second (and again when the queue's slot book changes), not per customer."""
