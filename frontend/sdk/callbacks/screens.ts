@@ -2,14 +2,16 @@
 // waiting screen (said to screen readers only when it changes meaningfully).
 
 import { fmtTime, setBusy } from "../controls";
-import { type Req, type ThreadMode } from "../panel/types";
+import { type PanelUi, type Req, type ThreadMode } from "../panel/types";
 import { syncNotify } from "./notify";
 import { fetchSlots, renderPick } from "./picker";
 import { renderPush } from "./push";
 import { stopRinging } from "./ringing";
 import { type Cb, show } from "./state";
 import { localZone, span, zoneName } from "./times";
-import { NO_ESTIMATE, hasEstimate, positionText, unknownEstimate, waitText, within, worthSaying } from "./waits";
+import {
+  NO_ONE, chatLine, choicesTitle, hasEstimate, leadWithChoices, positionText, unknownEstimate, waitText, within, worthSaying,
+} from "./waits";
 
 /** Said when it first appears and then only when it changes meaningfully. */
 export function announce(c: Cb): void {
@@ -21,7 +23,7 @@ export function announce(c: Cb): void {
     if (c.spoken && c.spoken.b === -1) return;
     c.spoken = { b: -1, next: false };
     c.spokenAt = Date.now();
-    c.core.say(`${where}${NO_ESTIMATE}.`);
+    c.core.say(`${where}${NO_ONE}.`);
     return;
   }
   if (!hasEstimate(e)) return;
@@ -33,25 +35,40 @@ export function announce(c: Cb): void {
   c.core.say(`${where}Estimated wait ${waitText(e, true)}.`);
 }
 
+/** What the waiting screen offers besides waiting in chat. */
+function offered(r: Req): { cb: boolean; sch: boolean } {
+  const o = r.options;
+  const waiting = r.state === "waiting" || r.state === "offered";
+  return { cb: waiting && o?.callback === true, sch: o?.schedule !== false };
+}
+
+/** The chat line (and the place in line) after the choices when `lead`, else before them. Only
+ * those two paragraphs move: the choices hold buttons, and moving a focused one blurs it. */
+export function arrange(ui: Pick<PanelUi, "estimate" | "position" | "choices">, lead: boolean): void {
+  const after = !!(ui.choices.compareDocumentPosition(ui.estimate) & Node.DOCUMENT_POSITION_FOLLOWING);
+  if (lead && !after) ui.choices.after(ui.estimate, ui.position);
+  else if (!lead && after) ui.choices.before(ui.estimate, ui.position);
+}
+
 function renderEstimate(c: Cb, r: Req): void {
   const ui = c.ui;
   const e = r.estimate;
-  const text = hasEstimate(e) ? `Chat now · ${waitText(e)}` : unknownEstimate(e) ? `Chat now · ${NO_ESTIMATE}` : "";
+  const o = offered(r);
+  const others = o.cb || o.sch;
+  const text = chatLine(e, others);
   if (ui.estimate.textContent !== text) ui.estimate.textContent = text;
   ui.estimate.hidden = !text;
   ui.position.textContent = positionText(e);
   ui.position.hidden = !ui.position.textContent;
+  arrange(ui, leadWithChoices(e, others));
 }
 
 function renderChoices(c: Cb, r: Req): void {
-  const o = r.options;
-  const waiting = r.state === "waiting" || r.state === "offered";
-  const cb = waiting && o?.callback === true;
-  const sch = o?.schedule !== false;
-  show(c.ch.cb, cb);
-  show(c.ch.sch, sch);
-  c.ui.choices.hidden = !cb && !sch;
-  c.ch.title.textContent = cb ? "Rather not wait here?" : "Prefer another time?";
+  const o = offered(r);
+  show(c.ch.cb, o.cb);
+  show(c.ch.sch, o.sch);
+  c.ui.choices.hidden = !o.cb && !o.sch;
+  c.ch.title.textContent = choicesTitle(r.estimate, o.cb);
   if (!c.ch.cbBtn.getAttribute("aria-busy")) setBusy(c.ch.cbBtn, false);
 }
 

@@ -1,7 +1,9 @@
 // The honest waits of docs/sdk.md ("Waiting"), word for word.
 import { describe, expect, it } from "vitest";
 import { type Estimate } from "../shapes";
-import { hasEstimate, positionText, unknownEstimate, waitText, within, worthSaying } from "./waits";
+import {
+  chatLine, choicesTitle, hasEstimate, leadWithChoices, positionText, unknownEstimate, waitText, within, worthSaying,
+} from "./waits";
 
 const min = 60;
 function est(mean: number | null, low: number | null = null, high: number | null = null, position: number | null = 3): Estimate {
@@ -71,5 +73,31 @@ describe("worthSaying", () => {
   it("always says \"you're next\" and dropping under a minute", () => {
     expect(worthSaying({ ...est(6 * min, null, null, 1), mean: 6 * min }, { b: 6, next: false }, at - 1_000, at)).toEqual({ b: 6, next: true });
     expect(worthSaying({ ...est(30), mean: 30 }, { b: 2, next: false }, at - 60_000, at)).toEqual({ b: 0, next: false });
+  });
+});
+
+describe("with no one free (an estimate without a mean)", () => {
+  const nobody = est(null);
+  const six = est(6 * min, 4 * min, 8 * min);
+
+  it("never says \"Chat now\"", () => {
+    expect(chatLine(nobody, true)).toBe("Or wait here: we'll connect you as soon as someone is free.");
+    expect(chatLine(nobody, false)).toBe("No one is free to chat right now. Wait here: we'll connect you as soon as someone is free.");
+    expect(chatLine(six, true)).toBe("Chat now · about 6 min (4–8)");
+    expect(chatLine(null, true)).toBe("");
+  });
+
+  it("says why the other choices are there", () => {
+    expect(choicesTitle(nobody, true)).toBe("No one is free to chat right now.");
+    expect(choicesTitle(nobody, false)).toBe("No one is free to chat right now.");
+    expect(choicesTitle(six, true)).toBe("Rather not wait here?");
+    expect(choicesTitle(six, false)).toBe("Prefer another time?");
+  });
+
+  it("leads with the callback and the slots, when there are any", () => {
+    expect(leadWithChoices(nobody, true)).toBe(true);
+    expect(leadWithChoices(nobody, false)).toBe(false);
+    expect(leadWithChoices(six, true)).toBe(false);
+    expect(leadWithChoices(null, true)).toBe(false);
   });
 });

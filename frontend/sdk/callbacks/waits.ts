@@ -4,7 +4,9 @@
 
 import { type Estimate } from "../shapes";
 
-export const NO_ESTIMATE = "no one is free to estimate the wait yet";
+/** No one who could take the request is free now (the estimate has no mean): said instead of
+ * "Chat now", which would promise what nobody is there to keep. */
+export const NO_ONE = "No one is free to chat right now";
 
 interface Part {
   /** Minutes, for comparing. */
@@ -61,6 +63,26 @@ export function hasEstimate(e: Estimate | null): e is Estimate & { mean: number 
 /** An honest "can't say": no one who could take the request is available now. */
 export function unknownEstimate(e: Estimate | null): boolean {
   return !!e && e.mean === null;
+}
+
+/** The chat line of the waiting screen: "Chat now · about 6 min (4–8)"; with no one free, where
+ * to wait (after the other choices when `others`: the callback or a slot is offered). */
+export function chatLine(e: Estimate | null, others: boolean): string {
+  if (hasEstimate(e)) return `Chat now · ${waitText(e)}`;
+  if (!unknownEstimate(e)) return "";
+  const wait = "we'll connect you as soon as someone is free.";
+  return others ? `Or wait here: ${wait}` : `${NO_ONE}. Wait here: ${wait}`;
+}
+
+/** The heading of the other choices: why they are offered. */
+export function choicesTitle(e: Estimate | null, callback: boolean): string {
+  if (unknownEstimate(e)) return `${NO_ONE}.`;
+  return callback ? "Rather not wait here?" : "Prefer another time?";
+}
+
+/** With no one free and another channel offered, the choices come first, the chat line after. */
+export function leadWithChoices(e: Estimate | null, others: boolean): boolean {
+  return others && unknownEstimate(e);
 }
 
 function minutes(seconds: number): number {
