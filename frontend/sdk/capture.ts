@@ -42,7 +42,7 @@ export function inCapture(target: EventTarget | null): boolean {
   return form instanceof HTMLFormElement && form.hasAttribute("data-tapline-capture");
 }
 
-function rootName(root: Element, index: number): string {
+export function rootName(root: Element, index: number): string {
   const v = root.getAttribute("data-tapline-capture");
   if (v) return scrubbed(v, 100);
   return scrubbed(root.id || root.getAttribute("name") || `form-${index + 1}`, 100);

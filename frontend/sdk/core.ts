@@ -35,6 +35,8 @@ export interface InitOptions {
   callbacksScript?: string;
   serviceWorker?: string;
   serviceWorkerScope?: string;
+  /** Minutes a snapshot is kept after the request ends (docs/sdk.md, "Snapshot and restore"). */
+  snapshotMinutes?: number;
 }
 
 export type ConfigState = "idle" | "loading" | "ok" | "failed" | "refused";

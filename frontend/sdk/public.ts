@@ -5,6 +5,7 @@ import { type ContextInput, type SessionInput } from "./context";
 import { type InitOptions, VERSION } from "./core";
 import { call, type Listener } from "./events";
 import { warn } from "./log";
+import { type Keeper, installKeeper } from "./restore";
 import { Widget } from "./widget";
 
 /** window.Tapline (docs/sdk.md, "API"). */
@@ -22,6 +23,9 @@ export interface TaplineApi {
   close(): void;
   on(name: string, fn: Listener): void;
   off(name: string, fn?: Listener): void;
+  snapshot(flow?: string | null): Json;
+  restore(flow?: string | null): boolean;
+  clearSnapshot(flow?: string | null): void;
   readonly state: string | null;
   readonly requestId: string | null;
   readonly context: Json | null;
@@ -49,6 +53,7 @@ function makeApi(w: Widget): TaplineApi {
     if (!w.opts) warn(`${name} called before Tapline.init`);
     return !!w.opts;
   };
+  let keeper: Keeper | null = null;
   const api: TaplineApi = {
     __tapline: true,
     __panel: (factory) => w.registerPanel(factory),
@@ -57,15 +62,18 @@ function makeApi(w: Widget): TaplineApi {
     init(options) {
       if (!options || !options.app) throw new Error("Tapline.init needs {app: '<public key>'}");
       w.init(options);
+      keeper ??= installKeeper(w);
       return api;
     },
     setContext(c) {
       w.context.set(c ?? {});
       w.changed();
+      keeper?.changed();
     },
     setSession(s) {
       w.context.setSession(s);
       w.changed();
+      keeper?.changed();
     },
     trackError(e) {
       w.context.trackError(e?.code, e?.message);
@@ -89,6 +97,9 @@ function makeApi(w: Widget): TaplineApi {
       if (started) call(fn, { requestId: started });
     },
     off: (name, fn) => w.events.off(name, fn),
+    snapshot: (flow) => keeper?.snapshot(flow) ?? null,
+    restore: (flow) => !!keeper?.restore(flow),
+    clearSnapshot: (flow) => keeper?.clear(flow),
     // Read-only views for the host and for tests.
     get state() {
       return w.P ? w.P.state() : (w.resumeFrom?.state ?? null);

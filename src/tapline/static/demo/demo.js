@@ -228,6 +228,7 @@
     },
 
     open() { return this.invoke("open", []); },
+    clearSnapshot(flow) { if (this.status === "ready") this.invoke("clearSnapshot", [flow]); },
 
     async start(identity) {
       if (!identity || !identity.app || !this.available("init")) {
@@ -252,6 +253,13 @@
       }
       this.invoke("on", ["assist:start", onAssistStart]);
       this.invoke("on", ["assist:end", onAssistEnd]);
+      // The banner says what the widget says (its `state` event), never more.
+      this.invoke("on", ["state", onWidgetState]);
+      // The keep-alive: while help is open the SDK fires `hold`; the session stays held for
+      // a lease of two intervals, renewed by each one (docs/sdk.md, "Holding the session").
+      this.invoke("on", ["hold", onHold]);
+      // "Restore what you entered" (docs/sdk.md, "Snapshot and restore").
+      this.invoke("on", ["restore", onRestore]);
       // The inline help link appears only once the widget says help is really available.
       this.invoke("on", ["ready", () => { $("payment-help").hidden = false; }]);
       if (result && typeof result.then === "function") {
@@ -297,10 +305,11 @@
     expiresAt: Date.now() + sessionSeconds * 1000,
     held: false,
     heldRemainingMs: 0,
+    holdUntil: 0, // the hold lease: renewed by each `hold` event
     warned: new Set(),
   };
 
-  const assist = { active: false };
+  const assist = { active: false, state: null };
 
   // ------------------------------------------------------------------ the session timer
 
@@ -314,8 +323,8 @@
       sdk.setSession({ expiresAt: null, held: false });
       return;
     }
-    const expiresAt = session.held ? Date.now() + session.heldRemainingMs : session.expiresAt;
-    sdk.setSession({ expiresAt, held: session.held });
+    // Held: no expiry to count down (the desk shows "held"); otherwise the real deadline.
+    sdk.setSession({ expiresAt: session.held ? null : session.expiresAt, held: session.held });
   }
 
   function startSession() {
@@ -394,6 +403,11 @@
   }
 
   function tick() {
+    if (session.held && Date.now() > session.holdUntil) {
+      // No keep-alive came for two intervals: help is gone, the session runs again.
+      resumeSession();
+      renderBanner();
+    }
     if (session.status === "running" && !session.held && remainingMs() <= 0) {
       expireSession();
       return;
@@ -406,6 +420,8 @@
     session.status = "expired";
     session.held = false;
     state.step = "expired";
+    // Told first, so that the SDK keeps its snapshot of the full form, not the emptied one.
+    reportSession();
     clearBooking();
     showOnly("expired");
     renderSession();
@@ -444,19 +460,87 @@
   function onAssistStart() {
     if (assist.active) return;
     assist.active = true;
-    $("assist-banner").hidden = false;
-    holdSession();
-    announce("A specialist is helping you. Your session is on hold.");
+    const now = window.Tapline && window.Tapline.state;
+    if (typeof now === "string") assist.state = now;
+    renderBanner();
   }
 
   function onAssistEnd() {
     if (!assist.active) return;
     assist.active = false;
-    $("assist-banner").hidden = true;
+    assist.state = null;
+    session.holdUntil = 0;
+    renderBanner();
     resumeSession();
     if (session.status === "running") {
       announce(`Your session has resumed and expires in ${durationWords(Math.ceil(remainingMs() / 1000))}.`);
     }
+  }
+
+  function onWidgetState(detail) {
+    assist.state = detail && typeof detail.state === "string" ? detail.state : null;
+    renderBanner();
+  }
+
+  function onHold(detail) {
+    const every = detail && typeof detail.every === "number" ? detail.every : 30000;
+    session.holdUntil = Date.now() + 2 * every;
+    const was = session.held;
+    if (detail && detail.reason === "desk" && session.status === "running" && !session.held) {
+      session.expiresAt = Date.now() + session.lengthMs; // the specialist asked for more time
+    }
+    holdSession();
+    if (!was && session.held) {
+      announce("Your session is on hold while SkyWay helps you.");
+      renderBanner();
+    } else reportSession(); // what the desk sees is what is true now
+  }
+
+  const BANNER = {
+    new: "Your question is with SkyWay; a specialist will reply when we open.",
+    waiting: "Finding a SkyWay specialist for you.",
+    offered: "A SkyWay specialist is about to join.",
+    scheduled: "Your callback with SkyWay is booked.",
+    connected: "A SkyWay specialist is helping you.",
+  };
+
+  function renderBanner() {
+    const text = assist.active ? BANNER[assist.state] : null;
+    $("assist-banner").hidden = !text;
+    if (!text) return;
+    const held = session.held ? " Your session is on hold." : "";
+    $("assist-text").textContent = text + held;
+  }
+
+  /** The SDK put the kept form values back; rebuild the booking around them. */
+  function onRestore(snapshot) {
+    if (!snapshot || snapshot.flow !== "booking") return;
+    const data = snapshot.data || {};
+    const fields = Array.isArray(snapshot.fields) ? snapshot.fields : [];
+    if (session.status !== "running") startSession();
+    state.search = readSearch();
+    state.flight = FLIGHTS.find((f) => f.id === data.flight) || null;
+    renderResults(false);
+    const credits = fields.find((f) => f.form === "payment" && f.name === "use_credits");
+    state.creditsApplied = data.credits_applied === true || Boolean(credits && credits.values && credits.values.length);
+    $("apply-credits").checked = state.creditsApplied;
+    renderExtraPassengers();
+    for (const f of fields) {
+      const input = f.form === "passenger" && typeof f.value === "string" ? $("passenger-form").elements.namedItem(f.name) : null;
+      if (input instanceof HTMLInputElement && input.value !== f.value) {
+        input.value = f.value;
+        fire(input);
+      }
+    }
+    const order = ["payment", "passenger", "select", "search"];
+    const wanted = order.indexOf(snapshot.step) >= 0 ? order.slice(order.indexOf(snapshot.step)) : order;
+    const step = wanted.find(canEnter) || "search";
+    $("card-reask").hidden = step !== "payment";
+    goTo(step);
+    if (step === "payment") $("card-number").focus({ preventScroll: true });
+    announce(step === "payment"
+      ? "Your booking is restored. For your safety the card number is never kept: please enter your card again."
+      : "What you entered is restored.");
   }
 
   // ------------------------------------------------------------------ navigation
@@ -1055,6 +1139,8 @@
   // ------------------------------------------------------------------ step 5: confirmed
 
   function completeBooking(fake) {
+    sdk.clearSnapshot("booking"); // booked: nothing left to restore
+    $("card-reask").hidden = true;
     const digits = $("card-number").value.replace(/\D/g, "");
     const names = [$("passenger-name").value.trim()];
     for (const input of $("extra-passengers").querySelectorAll("input[name$='_name']")) names.push(input.value.trim());
