@@ -7,7 +7,8 @@ import { logError } from "../log";
 import { ACTIVE_STATES } from "../shapes";
 import { write } from "./connection";
 import { focusView, open } from "./focus";
-import { cancelRequest, contextChanged } from "./request";
+import { contextChanged } from "./request";
+import { askCancel } from "./end";
 import { render, say, setRingHint, threadMode } from "./render";
 import { type ExtApi, type ExtFactory, type Panel, type PanelCore } from "./types";
 import { ringNow } from "./connection";
@@ -84,7 +85,7 @@ function panelCore(p: Panel): PanelCore {
     render: () => render(p),
     open: () => open(p),
     focusView: (soft) => focusView(p, soft),
-    cancelRequest: () => cancelRequest(p),
+    cancelRequest: () => askCancel(p),
     contextChanged: () => contextChanged(p),
     threadMode: () => threadMode(p),
     setRingHint: (text) => setRingHint(p, text),

@@ -4,12 +4,15 @@
 import { focusSoftly } from "../controls";
 import { render, renderUnread, threadMode } from "./render";
 import { stopTyping } from "./compose";
+import { keepRequest } from "./end";
 import { type Panel } from "./types";
 
 function focusables(p: Panel): HTMLElement[] {
   const out: HTMLElement[] = [];
   const seenRadio = new Set<string>();
-  for (const el of p.ui.panel.querySelectorAll<HTMLElement>("button, textarea, input, [tabindex]")) {
+  // While the cancel question is open, Tab stays on its two answers.
+  const scope = p.ui.cancelAsk.hidden ? p.ui.panel : p.ui.cancelAsk;
+  for (const el of scope.querySelectorAll<HTMLElement>("button, textarea, input, [tabindex]")) {
     if (("disabled" in el && el.disabled === true) || el.closest("[hidden]")) continue;
     if (el.getAttribute("tabindex") === "-1") continue;
     if (el instanceof HTMLInputElement && el.type === "radio") {
@@ -29,7 +32,8 @@ export function onPanelKey(p: Panel, e: KeyboardEvent): void {
   if (e.key === "Escape") {
     e.preventDefault();
     e.stopPropagation();
-    close(p);
+    if (!p.ui.cancelAsk.hidden) keepRequest(p);
+    else close(p);
     return;
   }
   if (e.key !== "Tab") return;

@@ -7,10 +7,11 @@ import { reconnectNow } from "./connection";
 import { registerExt } from "./ext";
 import { close, focusView, onPanelKey, open } from "./focus";
 import { paintStars, render, renderConn, updateDescribe, checkedStars } from "./render";
-import { adopt, cancelRequest, closeOutcome, contextChanged, requestActive, resume, submitDescribe } from "./request";
+import { adopt, closeOutcome, contextChanged, requestActive, resume, submitDescribe } from "./request";
 import { renderMessages } from "./thread";
 import { type Panel, type PanelUi } from "./types";
 import { buildPanel } from "./view";
+import { askCancel, askOpen, confirmCancel, downloadTranscript, keepRequest } from "./end";
 
 function newPanel(core: Core, ui: PanelUi): Panel {
   return {
@@ -19,7 +20,7 @@ function newPanel(core: Core, ui: PanelUi): Panel {
     lastContextJson: null, contextDirty: false, contextTimer: undefined,
     typingActive: false, typingSentAt: 0, typingIdleTimer: undefined, peerTypingTimer: undefined,
     draftTimer: undefined, unread: 0, isOpen: false, view: "describe", returnFocus: null,
-    clockSkew: 0, shownMode: null, ringHint: "", ext: null, saveQueued: false,
+    clockSkew: 0, shownMode: null, ringHint: "", ext: null, saveQueued: false, kept: [], askFrom: null,
   };
 }
 
@@ -35,7 +36,10 @@ export function createPanel(core: Core): PanelApi {
     close: withP(close),
     describeInput: withP(updateDescribe),
     submitDescribe: withP(submitDescribe),
-    cancelRequest: withP(cancelRequest),
+    cancelRequest: withP(askCancel),
+    keepRequest: withP(keepRequest),
+    confirmCancel: withP(confirmCancel),
+    downloadTranscript: withP(downloadTranscript),
     composeInput: withP(onComposeInput),
     sendMessage: withP(sendMessage),
     stopTyping: withP(stopTyping),
@@ -53,7 +57,7 @@ export function createPanel(core: Core): PanelApi {
   const p = newPanel(core, ui);
   holder.p = p;
   ui.launcher.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && p.isOpen) {
+    if (e.key === "Escape" && p.isOpen && !askOpen(p)) {
       e.preventDefault();
       close(p);
     }

@@ -7,6 +7,7 @@ import { renderMessages } from "./thread";
 import { type Panel, type ThreadMode, type View } from "./types";
 import { COMPOSE_HELP, DESCRIPTION_MAX } from "./view";
 import { loadExt } from "./ext";
+import { dropAsk, renderEnded } from "./end";
 
 // A callback still to come (the engine's `retrying` is between two rings).
 const LIVE_CALLBACK: ReadonlySet<string> = new Set(["promised", "ringing", "retrying"]);
@@ -43,9 +44,13 @@ export function render(p: Panel): void {
   ui.outcome.hidden = view !== "outcome";
   ui.thanks.hidden = view !== "thanks";
   ui.panel.setAttribute("data-view", view);
+  if (view === "describe") p.kept = [];
   renderHeading(p);
   if (view === "thread") renderThread(p);
   else if (p.ext && p.req) p.ext.render("off");
+  if (view !== "thread") dropAsk(p);
+  if (view === "outcome" || view === "thanks") renderEnded(p);
+  else ui.transcriptTools.hidden = true;
   if (view === "outcome") renderOutcome(p);
   if (view === "describe") updateDescribe(p);
   if (prev !== view) ui.body.scrollTop = 0;
@@ -109,6 +114,10 @@ function renderOutcome(p: Panel): void {
   }
   p.ui.outcomeTitle.textContent = title;
   p.ui.outcomeText.textContent = text;
+  // No rating question when no specialist ever joined: there was no help to rate.
+  const rate = !!p.req?.joined;
+  p.ui.ratingBox.hidden = !rate;
+  p.ui.rateBtn.hidden = !rate;
 }
 
 /** Connected, Reconnecting… or Offline: the socket counts only once welcomed. */

@@ -74,7 +74,7 @@ function newReq(d: StoredRequest): Req {
   return {
     request_id: d.request_id, customer_token: d.customer_token, last_seq: 0, state: d.state,
     cause: d.cause, specialist: null, draft: d.draft, estimate: d.estimate, options: d.options,
-    queue: d.queue, callback: d.callback, ring: null, adopted: false,
+    queue: d.queue, callback: d.callback, ring: null, adopted: false, joined: false,
   };
 }
 
@@ -239,6 +239,7 @@ export function setState(p: Panel, state: string, cause: string | null): void {
   if (!req || !state) return;
   const prev = req.state;
   req.state = state;
+  if (state === "connected") req.joined = true;
   if (cause !== null) req.cause = cause;
   // The server posts a system message when a specialist drops, so no notice of our own.
   const live = caughtUp(p);
@@ -323,7 +324,9 @@ export function endRequest(p: Panel): void {
 }
 
 export function finishRating(p: Panel): void {
+  const kept = p.messages;
   endRequest(p);
+  p.kept = kept;
   p.view = "thanks";
   render(p);
   if (p.isOpen) focusView(p);

@@ -50,6 +50,7 @@ export function addServerMessage(p: Panel, s: ServerMessage, fresh: boolean): vo
       }
     }
   }
+  if (m.sender === "specialist" && p.req) p.req.joined = true;
   if (fresh) p.core.emit("message", messageJson(m));
   renderMessages(p);
 }
@@ -79,7 +80,9 @@ export function renderMessages(p: Panel): void {
   const log = ui.log;
   const atBottom = ui.body.scrollHeight - ui.body.scrollTop - ui.body.clientHeight < 40;
   let added = false;
-  p.messages.forEach((m, i) => {
+  // After a rating the ended conversation stays on the thanks view.
+  const shown = p.view === "thanks" && !p.req ? p.kept : p.messages;
+  shown.forEach((m, i) => {
     if (!m.el) {
       m.el = buildMessage(p, m);
       added = true;
@@ -87,7 +90,7 @@ export function renderMessages(p: Panel): void {
     if (log.children[i] !== m.el) log.insertBefore(m.el, log.children[i] ?? null);
     updateMessage(p, m);
   });
-  while (log.children.length > p.messages.length && log.lastChild) log.removeChild(log.lastChild);
+  while (log.children.length > shown.length && log.lastChild) log.removeChild(log.lastChild);
   const mode = p.req && p.view === "thread" ? threadMode(p) : null;
   if (mode) ui.log.hidden = mode === "ring" || (!p.messages.length && p.req?.state !== "connected");
   // Before the chat, the top of the screen (the wait, the choices) matters more than the log.

@@ -36,6 +36,8 @@ export interface Req {
   ring: Ring | null;
   /** Taken on from another tab or device: its replay is history. */
   adopted: boolean;
+  /** A specialist was connected at some point (replays rebuild it). */
+  joined: boolean;
 }
 
 export interface MessageParts {
@@ -97,12 +99,18 @@ export interface PanelUi extends LauncherUi {
   outcome: HTMLFormElement;
   outcomeTitle: HTMLHeadingElement;
   outcomeText: HTMLParagraphElement;
+  ratingBox: HTMLDivElement;
   stars: Star[];
   comment: HTMLTextAreaElement;
   outcomeNotice: HTMLParagraphElement;
   rateBtn: HTMLButtonElement;
   thanks: HTMLDivElement;
   thanksTitle: HTMLHeadingElement;
+  transcriptTools: HTMLDivElement;
+  downloadBtn: HTMLButtonElement;
+  cancelAsk: HTMLDivElement;
+  keepBtn: HTMLButtonElement;
+  confirmCancelBtn: HTMLButtonElement;
 }
 
 /** An event of the request's stream the callbacks piece hears about. */
@@ -181,4 +189,8 @@ export interface Panel {
   ext: ExtApi | null;
   /** A save is queued for the end of this task. */
   saveQueued: boolean;
+  /** The ended conversation, kept to re-read and download after the rating. */
+  kept: ThreadMessage[];
+  /** Where focus goes back when the cancel question is answered "keep". */
+  askFrom: HTMLElement | null;
 }

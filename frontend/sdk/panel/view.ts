@@ -17,6 +17,9 @@ export interface ViewHandlers {
   describeInput(): void;
   submitDescribe(): void;
   cancelRequest(): void;
+  keepRequest(): void;
+  confirmCancel(): void;
+  downloadTranscript(): void;
   composeInput(): void;
   sendMessage(): void;
   stopTyping(): void;
@@ -148,7 +151,7 @@ function stars(uid: string, on: ViewHandlers): { wrap: HTMLDivElement; stars: St
   return { wrap, stars: list };
 }
 
-type Outcome = Pick<PanelUi, "outcome" | "outcomeTitle" | "outcomeText" | "stars" | "comment" | "outcomeNotice" | "rateBtn">;
+type Outcome = Pick<PanelUi, "outcome" | "outcomeTitle" | "outcomeText" | "ratingBox" | "stars" | "comment" | "outcomeNotice" | "rateBtn">;
 
 function outcome(uid: string, on: ViewHandlers): Outcome {
   const outcomeTitle = h("h3", { class: "tl-outcome-title", tabindex: "-1", text: "" });
@@ -162,15 +165,43 @@ function outcome(uid: string, on: ViewHandlers): Outcome {
     e.preventDefault();
     on.sendRating();
   };
-  const form = h("form", { class: "tl-view tl-outcome", novalidate: true, onsubmit: submit }, [
-    outcomeTitle, outcomeText,
+  // Asked only when a specialist joined: there is no help to rate otherwise.
+  const ratingBox = h("div", { class: "tl-rating-box" }, [
     h("fieldset", { class: "tl-rating" }, [h("legend", { class: "tl-label", text: "How was the help you got?" }), rating.wrap]),
     h("label", { class: "tl-label", for: `${uid}-comment`, text: "Anything you'd like to add? (optional)" }),
     comment,
-    outcomeNotice,
+  ]);
+  const form = h("form", { class: "tl-view tl-outcome", novalidate: true, onsubmit: submit }, [
+    outcomeTitle, outcomeText, ratingBox, outcomeNotice,
     h("div", { class: "tl-actions" }, [closeBtn, rateBtn]),
   ]);
-  return { outcome: form, outcomeTitle, outcomeText, stars: rating.stars, comment, outcomeNotice, rateBtn };
+  return { outcome: form, outcomeTitle, outcomeText, ratingBox, stars: rating.stars, comment, outcomeNotice, rateBtn };
+}
+
+// Under the conversation once it ended: a copy the customer keeps, made on this device.
+function transcriptTools(uid: string, on: ViewHandlers): Pick<PanelUi, "transcriptTools" | "downloadBtn"> {
+  const note = h("p", {
+    id: `${uid}-copy-note`, class: "tl-hint",
+    text: "The conversation stays here to re-read. Download saves a copy as a text file on this device.",
+  });
+  const downloadBtn = h("button", {
+    type: "button", class: "tl-btn tl-btn-secondary", text: "Download a copy",
+    "aria-describedby": note.id, onclick: () => on.downloadTranscript(),
+  });
+  const el = h("div", { class: "tl-transcript-tools", hidden: true }, [note, downloadBtn]);
+  return { transcriptTools: el, downloadBtn };
+}
+
+// Cancelling loses the customer's place, so it is asked first; "Keep" is focused.
+function cancelAsk(uid: string, on: ViewHandlers): Pick<PanelUi, "cancelAsk" | "keepBtn" | "confirmCancelBtn"> {
+  const q = h("p", { id: `${uid}-cancel-q`, class: "tl-ask-title", text: "Cancel your request?" });
+  const d = h("p", { id: `${uid}-cancel-d`, class: "tl-ask-text", text: "You'll lose your place, and no specialist will see it." });
+  const keepBtn = h("button", { type: "button", class: "tl-btn tl-btn-secondary", text: "Keep my request", onclick: () => on.keepRequest() });
+  const confirmCancelBtn = h("button", { type: "button", class: "tl-btn tl-btn-danger", text: "Yes, cancel", onclick: () => on.confirmCancel() });
+  const el = h("div", {
+    class: "tl-ask", role: "alertdialog", "aria-modal": "false", "aria-labelledby": q.id, "aria-describedby": d.id, hidden: true,
+  }, [q, d, h("div", { class: "tl-actions" }, [keepBtn, confirmCancelBtn])]);
+  return { cancelAsk: el, keepBtn, confirmCancelBtn };
 }
 
 function thanks(on: ViewHandlers): Pick<PanelUi, "thanks" | "thanksTitle"> {
@@ -193,15 +224,17 @@ export function buildPanel(launcher: LauncherUi, on: ViewHandlers): PanelUi {
   const c = chat(uid, on);
   const o = outcome(uid, on);
   const t = thanks(on);
+  const tt = transcriptTools(uid, on);
+  const ask = cancelAsk(uid, on);
   const ext = h("div", { class: "tl-ext", hidden: true });
   const announcer = h("p", { class: "tl-sr", role: "status", "aria-live": "polite" });
-  const thread = h("div", { class: "tl-view tl-thread" }, [w.waiting, ext, c.log, c.typing, c.threadNotice, c.composeForm]);
+  const thread = h("div", { class: "tl-view tl-thread" }, [w.waiting, ext, c.log, c.typing, c.threadNotice, c.composeForm, tt.transcriptTools]);
   const body = h("div", { class: "tl-body" }, [d.describeForm, thread, o.outcome, t.thanks]);
   const panel = h("div", {
     id: `${uid}-panel`, class: "tl-panel", role: "dialog", "aria-modal": "false",
     "aria-labelledby": `${uid}-title`, hidden: true, onkeydown: (e: Event) => e instanceof KeyboardEvent && on.panelKey(e),
-  }, [head.el, body, announcer]);
+  }, [head.el, body, ask.cancelAsk, announcer]);
   launcher.root.insertBefore(panel, launcher.launcher);
   const heading = { title: head.title, subtitle: head.subtitle, conn: head.conn, connText: head.connText };
-  return { ...launcher, ...heading, ...d, ...w, ...c, ...o, ...t, ext, announcer, thread, body, panel };
+  return { ...launcher, ...heading, ...d, ...w, ...c, ...o, ...t, ...tt, ...ask, ext, announcer, thread, body, panel };
 }
