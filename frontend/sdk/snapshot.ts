@@ -210,9 +210,12 @@ export class SnapshotStore {
 
   /** Keep what is entered now for `flow`. False when nothing was worth keeping or it did not fit. */
   put(flow: string, step: string | null, data: JsonObject, now = Date.now()): boolean {
-    const { fields, askAgain } = takeFields();
-    if (!fields.length && !Object.keys(data).length) return false;
-    const s: Snapshot = { v: 1, flow: flow || "default", step, data, fields, askAgain, at: now, endedAt: null, keep: this.keep };
+    const taken = takeFields(); // (no destructuring: esbuild can't lower it for Safari 13)
+    if (!taken.fields.length && !Object.keys(data).length) return false;
+    const s: Snapshot = {
+      v: 1, flow: flow || "default", step, data, fields: taken.fields, askAgain: taken.askAgain,
+      at: now, endedAt: null, keep: this.keep,
+    };
     const j = fitted(s);
     if (!j) return false;
     this.write(this.key(flow), j);
