@@ -186,8 +186,13 @@ def watch(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Watch]:
     yield watch
 
 
-NOT_REACHED: dict[tuple[Side, str], str] = {}
-"""Types modelled that the story does not reach, and why (none today)."""
+NOT_REACHED: dict[tuple[Side, str], str] = {
+    ("customer", "cobrowse.asked"): "tests/web/sockets/test_cobrowse.py checks each frame",
+    ("customer", "cobrowse"): "tests/web/sockets/test_cobrowse.py checks each frame",
+    ("desk", "cobrowse.events"): "tests/web/sockets/test_cobrowse.py checks each frame",
+    ("desk", "cobrowse"): "tests/web/sockets/test_cobrowse.py checks each frame",
+}
+"""Types modelled that the story does not reach, and why."""
 WRONG_ON_PURPOSE = [
     ("customer", {"type": "rewind"}),
     ("customer", {"type": "message", "body": "no id"}),
@@ -351,6 +356,9 @@ SDK_FRAMES: list[Frame] = [  # static/sdk/tapline-panel.js and tapline-callbacks
     {"type": "cancel_callback", "id": UUID},
     {"type": "answer", "id": UUID, "accept": True},
     {"type": "answer", "id": UUID, "accept": False},
+    {"type": "cobrowse_consent", "id": UUID, "allow": True},
+    {"type": "cobrowse_events", "events": [{"type": 2, "data": {"node": {}}, "timestamp": 1}]},
+    {"type": "cobrowse_stop", "id": UUID},
 ]
 DESK_FRAMES: list[Frame] = [  # static/desk/socket.js and actions.js
     {"type": "hello", "last_seq": 0},
@@ -363,6 +371,8 @@ DESK_FRAMES: list[Frame] = [  # static/desk/socket.js and actions.js
     {"type": "resolve", "id": UUID, "request_id": "r_1", "disposition": "duplicate"},
     {"type": "resolve", "id": UUID, "request_id": "r_1", "disposition": "resolved", "note": "x"},
     {"type": "typing", "request_id": "r_1", "active": True},
+    {"type": "cobrowse_ask", "id": UUID, "request_id": "r_1"},
+    {"type": "cobrowse_stop", "id": UUID, "request_id": "r_1"},
 ]
 WRONG: list[tuple[Side, Frame]] = [
     ("customer", {"type": "nope"}),
@@ -397,6 +407,10 @@ WRONG: list[tuple[Side, Frame]] = [
     ),
     ("desk", {"type": "typing", "active": True}),
     ("desk", {"type": "cancel", "id": "x1"}),  # the widget's
+    ("customer", {"type": "cobrowse_consent", "id": "c1", "allow": "yes"}),
+    ("customer", {"type": "cobrowse_events", "events": []}),
+    ("desk", {"type": "cobrowse_ask", "id": "a1"}),
+    ("desk", {"type": "cobrowse_events", "events": [{"type": 2}]}),  # the widget's
 ]
 
 

@@ -155,6 +155,9 @@ def _customer_frames() -> list[dict[str, Any]]:
         {"type": "cancel_callback", "id": "f-cancel_callback"},
         {"type": "answer", "id": "f-answer", "accept": True},
         {"type": "rate", "id": "f-rate", "score": 5},
+        {"type": "cobrowse_consent", "id": "f-cobrowse_consent", "allow": True},
+        {"type": "cobrowse_events", "events": [{"type": 4, "data": {}}]},
+        {"type": "cobrowse_stop", "id": "f-cobrowse_stop"},
         {"type": "cancel", "id": "f-cancel"},  # last: it ends the request
     ]
 
@@ -168,6 +171,8 @@ def _specialist_frames() -> list[dict[str, Any]]:
         {"type": "message", "id": "f-message", "body": "hello", **target},
         {"type": "resolve", "id": "f-resolve", "disposition": "resolved", **target},
         {"type": "typing", "active": True, **target},
+        {"type": "cobrowse_ask", "id": "f-cobrowse_ask", **target},
+        {"type": "cobrowse_stop", "id": "f-cobrowse_stop", **target},
     ]
 
 

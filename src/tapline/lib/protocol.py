@@ -49,6 +49,7 @@ from tapline.lib.shapes import (
 )
 
 Socket = Literal["customer", "desk"]
+CobrowseState = Literal["asked", "live", "declined", "stopped"]
 
 __all__ = [
     "CLIENT_ID_PATTERN",
@@ -92,7 +93,13 @@ class CallbackResult(Closed):
     callback: Callback
 
 
-AckResult = NoResult | MessageResult | StateResult | StatusResult | CallbackResult
+class CobrowseResult(Closed):
+    """cobrowse_ask, cobrowse_consent, cobrowse_stop: the co-browse session's state after it."""
+
+    state: CobrowseState
+
+
+AckResult = NoResult | MessageResult | StateResult | StatusResult | CallbackResult | CobrowseResult
 
 
 # -- Signals (no seq) -----------------------------------------------------------------------
@@ -192,6 +199,22 @@ class SignedOut(Closed):
     type: Literal["signed_out"]
 
 
+class CobrowseAsked(Closed):
+    """The customer's widget: a specialist asks to see the page (prompt; nothing recorded)."""
+
+    type: Literal["cobrowse.asked"]
+    request_id: str
+    name: str = Field(description="The specialist's name, for the prompt and the banner.")
+
+
+class CobrowseEvents(Closed):
+    """The desk of the specialist the customer allowed: rrweb events of the page, relayed."""
+
+    type: Literal["cobrowse.events"]
+    request_id: str
+    events: list[dict[str, Any]]
+
+
 # -- Events (with seq) ----------------------------------------------------------------------
 
 
@@ -282,6 +305,21 @@ class CallbackRingEnded(Event):
     reason: Literal["answered", "no_answer", "cancelled", "rescheduled", "specialist_left"]
 
 
+class CobrowseEvent(Event):
+    """Both sides: co-browse asked, allowed (`live`), declined, or stopped, by whom, why."""
+
+    type: Literal["cobrowse"]
+    request_id: str
+    state: CobrowseState
+    by: Literal["customer", "specialist", "tapline"]
+    reason: (
+        Literal[
+            "customer", "specialist", "too_much_data", "card_number", "ended", "connection_lost"
+        ]
+        | None
+    )
+
+
 # -- Client frames --------------------------------------------------------------------------
 
 
@@ -348,6 +386,22 @@ class Answer(Write):
     accept: bool
 
 
+class CobrowseConsent(Write):
+    type: Literal["cobrowse_consent"]
+    allow: bool
+
+
+class CustomerCobrowseStop(Write):
+    type: Literal["cobrowse_stop"]
+
+
+class CobrowseEventsFrame(Closed):
+    type: Literal["cobrowse_events"]
+    events: list[dict[str, Any]] = Field(
+        min_length=1, max_length=1000, description="rrweb events (each an object with `type`)."
+    )
+
+
 class DeskHello(Closed):
     type: Literal["hello"]
     last_seq: int = Field(0, ge=0)
@@ -388,6 +442,16 @@ class DeskTyping(Closed):
     active: bool
 
 
+class CobrowseAsk(Write):
+    type: Literal["cobrowse_ask"]
+    request_id: str = Field(min_length=1)
+
+
+class DeskCobrowseStop(Write):
+    type: Literal["cobrowse_stop"]
+    request_id: str = Field(min_length=1)
+
+
 # -- The unions -----------------------------------------------------------------------------
 
 CustomerClientFrame = Annotated[
@@ -402,11 +466,23 @@ CustomerClientFrame = Annotated[
     | Schedule
     | Reschedule
     | CancelCallback
-    | Answer,
+    | Answer
+    | CobrowseConsent
+    | CustomerCobrowseStop
+    | CobrowseEventsFrame,
     Field(discriminator="type"),
 ]
 DeskClientFrame = Annotated[
-    DeskHello | Ping | SetPresence | Accept | Decline | DeskMessage | Resolve | DeskTyping,
+    DeskHello
+    | Ping
+    | SetPresence
+    | Accept
+    | Decline
+    | DeskMessage
+    | Resolve
+    | DeskTyping
+    | CobrowseAsk
+    | DeskCobrowseStop,
     Field(discriminator="type"),
 ]
 CustomerServerFrame = Annotated[
@@ -420,7 +496,9 @@ CustomerServerFrame = Annotated[
     | MessageEvent
     | CallbackEvent
     | CallbackRing
-    | CallbackRingEnded,
+    | CallbackRingEnded
+    | CobrowseAsked
+    | CobrowseEvent,
     Field(discriminator="type"),
 ]
 DeskServerFrame = Annotated[
@@ -443,7 +521,9 @@ DeskServerFrame = Annotated[
     | PresenceEvent
     | RequestRated
     | CallbackEvent
-    | CallbackRingEnded,
+    | CallbackRingEnded
+    | CobrowseEvents
+    | CobrowseEvent,
     Field(discriminator="type"),
 ]
 

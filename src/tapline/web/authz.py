@@ -118,6 +118,10 @@ FRAMES: dict[tuple[str, str], Roles] = {
     (CUSTOMER_SOCKET, "answer"): CUSTOMER,
     (CUSTOMER_SOCKET, "rate"): CUSTOMER,
     (CUSTOMER_SOCKET, "cancel"): CUSTOMER,
+    # Co-browse (docs/subsystems/cobrowse.md): events pass only while the customer allows.
+    (CUSTOMER_SOCKET, "cobrowse_consent"): CUSTOMER,
+    (CUSTOMER_SOCKET, "cobrowse_events"): CUSTOMER,
+    (CUSTOMER_SOCKET, "cobrowse_stop"): CUSTOMER,
     # The specialist socket: the handshake takes a desk session (403 without); a customer
     # token in `hello` closes it (4401). Which request a frame may touch is then decided per
     # request (`not_allowed`: an offer or a chat that is not theirs), not by role.
@@ -129,6 +133,8 @@ FRAMES: dict[tuple[str, str], Roles] = {
     (SPECIALIST_SOCKET, "message"): STAFF,
     (SPECIALIST_SOCKET, "resolve"): STAFF,
     (SPECIALIST_SOCKET, "typing"): STAFF,
+    (SPECIALIST_SOCKET, "cobrowse_ask"): STAFF,  # only the specialist holding the chat
+    (SPECIALIST_SOCKET, "cobrowse_stop"): STAFF,
 }
 """(socket path, frame type) -> the roles that may send it."""
 

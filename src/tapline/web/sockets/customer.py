@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
-from tapline.actions import attendance, callbacks, thread
+from tapline.actions import attendance, callbacks, cobrowse, thread
 from tapline.actions import customer as actions
 from tapline.engine import EngineError, RequestState
 from tapline.lib import waits
@@ -32,6 +32,8 @@ WRITES = {
     "reschedule",
     "cancel_callback",
     "answer",
+    "cobrowse_consent",
+    "cobrowse_stop",
 }
 
 
@@ -109,6 +111,7 @@ async def _serve(
         rt.customer_sockets[request_id] -= 1
         if rt.customer_sockets[request_id] <= 0:
             del rt.customer_sockets[request_id]
+            await cobrowse.stop(rt, request_id, "tapline", "connection_lost")
         await attendance.socket_changed(rt, request_id)
 
 
@@ -185,6 +188,16 @@ def handlers(rt: Runtime, request_id: str, author: str) -> dict[str, Handler]:
     async def answer(frame: Frame) -> dict[str, Any]:
         return await callbacks.answer(rt, request_id, frame.get("accept"))
 
+    async def cobrowse_consent(frame: Frame) -> dict[str, Any]:
+        return await cobrowse.consent(rt, request_id, frame.get("allow"))
+
+    async def cobrowse_stop(frame: Frame) -> dict[str, Any]:
+        await cobrowse.stop(rt, request_id, "customer", "customer")
+        return {"state": "stopped"}
+
+    async def cobrowse_events(frame: Frame) -> None:
+        await cobrowse.relay(rt, request_id, frame)
+
     async def typing(frame: Frame) -> None:
         specialist_id = _specialist_of(rt, request_id)
         if specialist_id:
@@ -203,6 +216,9 @@ def handlers(rt: Runtime, request_id: str, author: str) -> dict[str, Handler]:
         "reschedule": reschedule,
         "cancel_callback": cancel_callback,
         "answer": answer,
+        "cobrowse_consent": cobrowse_consent,
+        "cobrowse_stop": cobrowse_stop,
+        "cobrowse_events": cobrowse_events,
     }
 
 

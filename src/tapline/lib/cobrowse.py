@@ -1,0 +1,91 @@
+"""Co-browse's passing state: who asked to see whose page, whether the customer allowed it,
+and how much the recording may carry (docs/subsystems/cobrowse.md).
+
+Held in memory by the node that owns the engine (every frame of both sockets is forwarded
+there, docs/subsystems/nodes.md), never stored: the recording is not the conversation's
+record. What is recorded (asked for, allowed, stopped) goes through `actions.cobrowse`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from tapline.lib.runtime import Runtime
+
+State = Literal["asked", "live"]
+StopReason = Literal[
+    "customer", "specialist", "too_much_data", "card_number", "ended", "connection_lost"
+]
+
+EVENTS_PER_FRAME = 1000
+"""rrweb events one `cobrowse_events` frame may carry (the frame's bytes are capped too, by
+`frame_bytes`: that is the largest snapshot a page may have)."""
+EVENTS_PER_SECOND = 300.0
+EVENTS_BURST = 1500.0
+BYTES_PER_SECOND = 200_000.0
+BYTES_BURST = 400_000.0
+"""Past either rate the session stops (`too_much_data`): a page that busy is not one a
+specialist can follow, and the relay is not a video stream."""
+
+
+class Bucket:
+    """A token bucket that takes any amount (events, bytes) at once."""
+
+    def __init__(self, rate: float, burst: float, now: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens, self.at = burst, now
+
+    def take(self, amount: float, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if amount > self.tokens:
+            return False
+        self.tokens -= amount
+        return True
+
+
+@dataclass
+class Session:
+    specialist_id: str
+    specialist_name: str
+    state: State
+    events: Bucket
+    bytes: Bucket
+
+    def within(self, count: int, size: int, now: float) -> bool:
+        """Whether a frame of `count` events and `size` bytes stays within the rates."""
+        return self.events.take(count, now) and self.bytes.take(size, now)
+
+
+def sessions(rt: Runtime) -> dict[str, Session]:
+    """request id -> its co-browse session, on this runtime."""
+    found: dict[str, Session] | None = getattr(rt, "_cobrowse_sessions", None)
+    if found is None:
+        found = {}
+        setattr(rt, "_cobrowse_sessions", found)  # noqa: B010 (a typed field is others')
+    return found
+
+
+def new_session(rt: Runtime, specialist_id: str, name: str) -> Session:
+    now = rt.clock.now()
+    return Session(
+        specialist_id,
+        name,
+        "asked",
+        Bucket(EVENTS_PER_SECOND, EVENTS_BURST, now),
+        Bucket(BYTES_PER_SECOND, BYTES_BURST, now),
+    )
+
+
+def events_of(frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rrweb events a `cobrowse_events` frame carries, checked for shape only."""
+    events = frame.get("events")
+    if not isinstance(events, list) or not events:
+        raise ValueError("`events` is a non-empty list of rrweb events.")
+    if len(events) > EVENTS_PER_FRAME:
+        raise ValueError(f"At most {EVENTS_PER_FRAME} events a frame.")
+    for event in events:
+        if not isinstance(event, dict) or not isinstance(event.get("type"), int):
+            raise ValueError("Each event is an rrweb event: an object with an integer `type`.")
+    return events
