@@ -1,5 +1,6 @@
 // The slot picker: the free 15-minute slots from GET /slots in the customer's own time zone,
-// days as tabs and the day's times as a grid of toggle buttons (arrow keys move), then Book.
+// days as tabs and the day's times as grids of toggle buttons under Morning, Afternoon and
+// Evening (arrow keys move), then Book, which stays in view at the foot of the panel.
 
 import { h } from "../../shared/dom";
 import { list, num, str } from "../../shared/json";
@@ -92,10 +93,9 @@ export function roam(c: Cb, e: KeyboardEvent, box: HTMLElement, selector: string
   const active = c.ui.root.activeElement;
   const i = active instanceof HTMLElement ? items.indexOf(active) : -1;
   if (i < 0) return;
-  let cols = 1;
-  if (!select) while (cols < items.length && items[cols]?.offsetTop === items[0]?.offsetTop) cols++;
   const moves: Record<string, number> = {
-    ArrowRight: i + 1, ArrowLeft: i - 1, ArrowDown: select ? i + 1 : i + cols, ArrowUp: select ? i - 1 : i - cols,
+    ArrowRight: i + 1, ArrowLeft: i - 1,
+    ArrowDown: select ? i + 1 : rowMove(items, i, 1), ArrowUp: select ? i - 1 : rowMove(items, i, -1),
     Home: 0, End: items.length - 1,
   };
   const to = moves[e.key];
@@ -112,6 +112,42 @@ export function roam(c: Cb, e: KeyboardEvent, box: HTMLElement, selector: string
     target.click();
     c.ui.root.getElementById(tid)?.focus();
   }
+}
+
+/** The button in the next visual row (`dir` 1 down, -1 up) nearest in column: the rows of
+ * the parts of the day have different lengths. */
+function rowMove(items: HTMLElement[], i: number, dir: 1 | -1): number {
+  const here = items[i];
+  if (!here) return i;
+  const top = here.getBoundingClientRect().top;
+  const left = here.getBoundingClientRect().left;
+  let rowTop: number | null = null;
+  let best = i;
+  let bestGap = Infinity;
+  for (let k = i + dir; k >= 0 && k < items.length; k += dir) {
+    const r = items[k]?.getBoundingClientRect();
+    if (!r || r.top === top) continue;
+    if (rowTop === null) rowTop = r.top;
+    if (r.top !== rowTop) break;
+    const gap = Math.abs(r.left - left);
+    if (gap < bestGap) {
+      best = k;
+      bestGap = gap;
+    }
+  }
+  return best;
+}
+
+/** Parts of the day in the customer's own clock. */
+export const PARTS = [
+  { key: "morning", label: "Morning", until: 12 },
+  { key: "afternoon", label: "Afternoon", until: 17 },
+  { key: "evening", label: "Evening", until: 24 },
+] as const;
+
+export function partOf(ms: number): (typeof PARTS)[number]["key"] {
+  const hour = new Date(ms).getHours();
+  return (PARTS.find((part) => hour < part.until) ?? PARTS[2]).key;
 }
 
 function renderPickText(c: Cb): void {
@@ -169,7 +205,16 @@ export function renderPick(c: Cb): void {
     const resched = c.picking === "reschedule" || r.state === "scheduled";
     const booked = resched && typeof r.callback?.slot_start === "number" ? r.callback.slot_start : null;
     const focusAt = Math.max(0, times.findIndex((t) => t.start === c.chosen));
-    times.forEach((s, n) => pk.times.appendChild(timeButton(c, s, n === focusAt, s.start === booked)));
+    const buttons = times.map((s, n) => timeButton(c, s, n === focusAt, s.start === booked));
+    for (const part of PARTS) {
+      const mine = buttons.filter((_, n) => partOf(times[n]?.start ?? 0) === part.key);
+      if (!mine.length) continue;
+      const hid = idOf(c, `part-${part.key}`);
+      pk.times.appendChild(h("div", { class: "tl-part", role: "group", "aria-labelledby": hid }, [
+        h("h4", { id: hid, class: "tl-part-title", text: part.label }),
+        h("div", { class: "tl-part-times" }, mine),
+      ]));
+    }
   }
   renderBook(c);
 }
@@ -191,7 +236,7 @@ function timeButton(c: Cb, s: Slot, stop: boolean, mine: boolean): HTMLButtonEle
   return h("button", {
     type: "button", class: "tl-time-slot", "aria-pressed": s.start === c.chosen ? "true" : "false",
     tabindex: stop ? "0" : "-1", text: fmtTime(s.start) + (mine ? " ✓" : ""),
-    "aria-disabled": mine ? "true" : null, "data-mine": mine ? "" : null,
+    "aria-disabled": mine ? "true" : null, "data-mine": mine ? "" : null, "data-start": String(s.start),
     "aria-label": `${fmtTime(s.start)} to ${fmtTime(s.end)}${mine ? ", your booking now" : ""}`,
     onclick: (ev: Event) => {
       if (mine) return;

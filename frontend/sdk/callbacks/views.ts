@@ -83,7 +83,7 @@ export function buildPicker(c: Ids, on: CbHandlers): Picker {
   const cancelBtn = button("Cancel request", "tl-btn-secondary", () => on.cancelRequest());
   const view = h("div", { class: "tl-ext-view tl-pick", "aria-labelledby": t.id, role: "region" }, [
     t, lead, tz, status, days, dayPanel, notice,
-    h("div", { class: "tl-actions" }, [retryBtn, backBtn, cancelBtn, bookBtn]),
+    h("div", { class: "tl-actions tl-pick-actions" }, [retryBtn, backBtn, cancelBtn, bookBtn]),
   ]);
   days.addEventListener("keydown", (e) => on.roam(e, days, "[role=tab]", true));
   times.addEventListener("keydown", (e) => on.roam(e, times, "button", false));
