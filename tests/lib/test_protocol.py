@@ -250,6 +250,8 @@ def test_every_frame_of_a_whole_story_validates(world: World, watch: Watch) -> N
             context = {"flow": "booking", "step": "review", "data": {"fare": 412}}
             _write(widget, {"type": "context", "id": "ctx1", "context": context})
             ana.until("context.updated", request_id=rid)
+            widget.send({"type": "visibility", "visible": False})
+            ana.until("customer.presence", request_id=rid, **{"presence.state": "away"})
             widget.send({"type": "typing", "active": True})
             ana.until("typing", request_id=rid)
             ana.send({"type": "typing", "request_id": rid, "active": False})

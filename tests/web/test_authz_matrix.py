@@ -148,6 +148,7 @@ def _customer_frames() -> list[dict[str, Any]]:
     return [
         {"type": "message", "id": "f-message", "body": "hello"},
         {"type": "context", "id": "f-context", "context": {"flow": "booking"}},
+        {"type": "visibility", "visible": True},
         {"type": "typing", "active": True},
         {"type": "callback", "id": "f-callback"},
         {"type": "schedule", "id": "f-schedule", "slot": 0},

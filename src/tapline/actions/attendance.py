@@ -15,6 +15,7 @@ import time
 
 from tapline.actions import customer as customer_actions
 from tapline.actions import desk as desk_actions
+from tapline.actions import presence
 from tapline.errors import Unavailable
 from tapline.lib.here import EXPIRY, REPORT_EVERY, Attendance, Report
 from tapline.lib.runtime import Runtime
@@ -51,6 +52,7 @@ def desks_here(rt: Runtime) -> set[str]:
 
 async def customer_changed(rt: Runtime, request_id: str) -> None:
     """Tell the engine if this customer came or went, across every node."""
+    await presence.changed(rt, request_id, customer_here(rt, request_id))
     told = attendance(rt).told_customers
     here = customer_here(rt, request_id)
     if here == (request_id in told):
@@ -98,7 +100,9 @@ async def expire(rt: Runtime) -> None:
 async def _changed(rt: Runtime, before: Report | None, after: Report | None) -> None:
     old_customers = before.customers if before else frozenset()
     new_customers = after.customers if after else frozenset()
-    for request_id in sorted(old_customers ^ new_customers):
+    old_visible = before.visible if before else frozenset()
+    new_visible = after.visible if after else frozenset()
+    for request_id in sorted((old_customers ^ new_customers) | (old_visible ^ new_visible)):
         await customer_changed(rt, request_id)
     old_desks = before.desks if before else frozenset()
     new_desks = after.desks if after else frozenset()

@@ -70,17 +70,15 @@ async def want_callback(rt: Runtime, request_id: str) -> dict[str, Any]:
                 "A callback keeps a place in the queue: this request is not waiting.",
             )
         now = rt.clock.now()
-        window = in_queue_window(rt, request_id)
+        shown = waits.estimate(rt, request_id)
         try:
             rt.engine.mark_callback(request_id, True)
             found = tell.live_callback(rt, request_id)
             if found is not None:
                 return {"callback": views.callback(found)}
-            effects = rt.callbacks.promise_in_queue(
-                request_id,
-                row.queue_id,
-                now,
-                window=window,
+            # the simulator promises through the same command (engine/queues.py)
+            effects = rt.queues.promise_in_queue(
+                request_id, row.queue_id, now, shown[0] if shown is not None else None
             )
         except (EngineError, CallbackError) as error:
             raise ActionError("invalid_state", str(error)) from error

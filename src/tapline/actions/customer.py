@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import HTTPException
 from sqlalchemy import select
 
-from tapline.actions import transaction
+from tapline.actions import thread, transaction
 from tapline.actions.effects import FINAL, apply, callback_request_ended, submit
 from tapline.actions.tell import customer_state, fan_out_message
 from tapline.engine import EngineError, RequestState
 from tapline.engine.rules import Routing
 from tapline.errors import ActionError
-from tapline.lib import configuration, sanitize
+from tapline.lib import configuration, sanitize, sources
 from tapline.lib.identity import verify_customer
 from tapline.lib.passwords import token_hash
 from tapline.lib.runtime import Runtime
@@ -55,7 +55,7 @@ async def create_request(
     customer is offered the next slots.
     """
     try:
-        context = sanitize.context(body.context, rt.settings.context_bytes)
+        context, tag = sources.split(sanitize.context(body.context, rt.settings.context_bytes))
     except sanitize.TooLarge:
         raise
     except ValueError as error:
@@ -96,7 +96,8 @@ async def create_request(
             priority=routing.priority if routing else 0,
         )
         tx.session.add(row)
-        await tx.session.flush()  # the message refers to it
+        await tx.session.flush()  # the message and the context's source refer to it
+        await thread.record_source(tx.session, row.id, context, tag)
         first = Message(
             id=await tx.batch.ids.take(tx.session),  # the writer hands out every message's id
             request_id=row.id,

@@ -256,13 +256,8 @@ SLOT_PRIORITY = 1000  # a booked callback goes ahead of walk-ins when its reserv
 
 async def callback_connected(tx: Transaction, row: Request) -> None:
     """A specialist took a request holding a callback: ring now, if its time has come."""
-    found = tell.live_callback(tx.rt, row.id)
-    if found is None or str(found.state) == "ringing":
-        return
-    now = tx.rt.clock.now()
-    if str(found.kind) == "scheduled" and now < found.window_start:
-        return  # reserved early: ring when the slot starts (CallbackDue)
-    await apply_callbacks(tx, tx.rt.callbacks.ring(row.id, now))
+    # reserved early, a booked one rings when its slot starts (CallbackDue)
+    await apply_callbacks(tx, tx.rt.queues.callback_turn(row.id, tx.rt.clock.now()))
 
 
 async def callback_specialist_left(tx: Transaction, row: Request) -> None:
@@ -443,10 +438,7 @@ async def _settled(tx: Transaction, effect: PromiseSettled) -> None:
 
 async def _missed(tx: Transaction, effect: CallbackMissed) -> None:
     request = await tx.session.get(Request, effect.request_id)
-    try:
-        effects = tx.rt.engine.end_dead(effect.request_id, DeadEndCause.MISSED_CALLBACK)
-    except EngineError:
-        effects = []
+    effects = tx.rt.queues.callback_missed(effect.request_id)
     if request is not None:
         await tell.system_message(tx, request, effect.message)
         if not effects:
@@ -462,14 +454,11 @@ async def _requeue(tx: Transaction, effect: Requeue) -> None:
         return
     await tell.system_message(tx, request, effect.message)
     try:
-        view = tx.rt.engine.request(effect.request_id)
-    except EngineError:
-        view = None
-    if view is not None and view.state is RequestState.CONNECTED:
-        await apply(tx, tx.rt.engine.requeue(effect.request_id, front=True))
-    else:
+        effects = tx.rt.queues.callback_requeued(effect.request_id)
+    except EngineError:  # set aside for its slot: back in its queue, a plain wait
         await join_queue(tx, request, priority=SLOT_PRIORITY)
-    tx.rt.engine.mark_callback(effect.request_id, False)
+        effects = tx.rt.queues.callback_requeued(effect.request_id)
+    await apply(tx, effects)
     if not tx.rt.customer_sockets.get(effect.request_id):
         # A plain wait now, which needs the customer: the usual grace time to come back.
         await apply(tx, tx.rt.engine.customer_left(effect.request_id))

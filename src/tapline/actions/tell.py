@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tapline.actions import Transaction
+from tapline.actions import Transaction, presence, thread
 from tapline.engine import RequestState
 from tapline.engine.callback_states import Callback as CallbackView
 from tapline.engine.callback_states import CallbackError
@@ -94,4 +94,6 @@ async def request_detail(tx: Transaction, row: Request) -> dict[str, object]:
             select(Message).where(Message.request_id == row.id).order_by(Message.id)
         )
     )
-    return views.request_detail(row, queue, messages, callback_wire(tx.rt, row.id))
+    found = await thread.sources_of(tx.session, row.id)
+    here = presence.of(tx.rt, row.id)
+    return views.request_detail(row, queue, messages, callback_wire(tx.rt, row.id), found, here)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tapline.engine import EngineError, RequestState
 from tapline.errors import ActionError
-from tapline.lib import sanitize, views
+from tapline.lib import sanitize, sources, views
 from tapline.lib.runtime import Runtime
-from tapline.store.models import Request, utcnow
+from tapline.store.models import ContextSource, Request, utcnow
 from tapline.store.streams import customer_stream, specialist_stream
 from tapline.store.threads import Key, Made
 from tapline.store.writer import Batch
@@ -68,8 +69,9 @@ async def specialist_message(
 
 
 async def update_context(rt: Runtime, request_id: str, raw: object) -> dict[str, Any]:
-    """The customer's app says where they are now; the specialist holding it sees it."""
-    context = sanitize.context(raw, rt.settings.context_bytes)
+    """The customer's app says where they are now, from one tab or device (`lib.sources`);
+    the specialist holding it sees that source change, and the others stay as they were."""
+    context, tag = sources.split(sanitize.context(raw, rt.settings.context_bytes))
 
     async def step(batch: Batch) -> dict[str, Any]:
         changed = await batch.session.execute(
@@ -82,14 +84,76 @@ async def update_context(rt: Runtime, request_id: str, raw: object) -> dict[str,
         if found is None:
             await _refuse_closed(batch, request_id)
         state, specialist_id = found
+        source = await record_source(batch.session, request_id, context, tag)
         if specialist_id and state == RequestState.CONNECTED:
             stream = specialist_stream(specialist_id)
             await batch.outbox.load([stream])
-            payload = {"request_id": request_id, "context": context}
+            payload = {"request_id": request_id, "context": context, "source": source}
             batch.outbox.put(stream, "context.updated", payload)
         return context
 
     return await rt.writer.step(step)
+
+
+LIGHT = (
+    ContextSource.id,
+    ContextSource.source,
+    ContextSource.tab,
+    ContextSource.device,
+    ContextSource.ua,
+    ContextSource.step,
+    ContextSource.peak_step,
+    ContextSource.peak_at,
+    ContextSource.history,
+    ContextSource.seen,
+    ContextSource.steps,
+    ContextSource.updated_at,
+)
+"""What an update reads of a request's sources: never their contexts (kept bytes apart)."""
+
+
+async def record_source(
+    session: AsyncSession, request_id: str, context: dict[str, Any], tag: sources.Tag
+) -> dict[str, Any]:
+    """Keep `context` as its source's (one read, one write, maybe one delete); the source
+    as the desk sees it."""
+    found = await session.execute(select(*LIGHT).where(ContextSource.request_id == request_id))
+    rows = [dict(item._mapping) for item in found]
+    now = views.ms(utcnow()) or 0
+    row = next((item for item in rows if item["source"] == tag["key"]), None)
+    if row is None:
+        row = sources.new_row(tag, now)
+        rows.append(row)
+    moved = sources.apply(rows, row, context, now)
+    gone = sources.evict(rows, row)
+    if gone is not None:
+        rows.remove(gone)
+        await session.execute(delete(ContextSource).where(ContextSource.id == gone["id"]))
+    values = {key: row[key] for key in COLUMNS}
+    if moved:
+        values["peak"] = context
+    if "id" in row:
+        await session.execute(
+            update(ContextSource).where(ContextSource.id == row["id"]).values(**values)
+        )
+    else:
+        await session.execute(insert(ContextSource).values(request_id=request_id, **values))
+    return sources.wire(rows, row)
+
+
+async def sources_of(session: AsyncSession, request_id: str) -> list[dict[str, Any]]:
+    """A request's sources as the desk sees them, each with its furthest step's context."""
+    found = await session.execute(
+        select(*LIGHT, ContextSource.peak).where(ContextSource.request_id == request_id)
+    )
+    rows = [dict(item._mapping) for item in found]
+    return [sources.wire(rows, row) for row in sorted(rows, key=lambda row: row["id"])]
+
+
+COLUMNS = (
+    "source", "tab", "device", "ua", "step", "context", "peak_step", "peak_at", "history",
+    "seen", "steps", "updated_at",
+)  # fmt: skip
 
 
 def _row(

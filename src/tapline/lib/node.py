@@ -247,6 +247,7 @@ class Node:
             "node": self.id,
             "customers": sorted(k for k, n in rt.customer_sockets.items() if n > 0),
             "desks": sorted(k for k, n in rt.desk_sockets.items() if n > 0),
+            "visible": sorted(k for k, n in rt.attendance.visible.items() if n > 0),
             "watching": bool(rt.bus.listeners("desk:wallboard")),
         }
 

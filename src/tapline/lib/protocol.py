@@ -33,6 +33,8 @@ from tapline.lib.shapes import (
     ClientId,
     Closed,
     Context,
+    ContextSource,
+    CustomerPresence,
     DeadEndCause,
     Disposition,
     ErrorCode,
@@ -269,6 +271,17 @@ class ContextUpdated(Event):
     type: Literal["context.updated"]
     request_id: str
     context: Context
+    source: ContextSource | None = Field(
+        None, description="The tab or device it came from (its current context is `context`)."
+    )
+
+
+class CustomerPresenceEvent(Event):
+    """The specialist holding the request: the customer is here, away, or gone."""
+
+    type: Literal["customer.presence"]
+    request_id: str
+    presence: CustomerPresence
 
 
 class PresenceEvent(Event):
@@ -336,6 +349,7 @@ class CustomerHello(Closed):
     request_id: str
     token: str = Field(description="The request's `customer_token`.")
     last_seq: int = Field(0, ge=0)
+    visible: bool = Field(True, description="Whether the page is shown now.")
 
 
 class CustomerMessage(Write):
@@ -346,6 +360,13 @@ class CustomerMessage(Write):
 class CustomerContext(Write):
     type: Literal["context"]
     context: dict[str, Any] = Field(description="Replaces the context; see Context.")
+
+
+class Visibility(Closed):
+    """A signal: this socket's page was shown or hidden (the customer's presence)."""
+
+    type: Literal["visibility"]
+    visible: bool
 
 
 class CustomerTyping(Closed):
@@ -459,6 +480,7 @@ CustomerClientFrame = Annotated[
     | Ping
     | CustomerMessage
     | CustomerContext
+    | Visibility
     | CustomerTyping
     | Cancel
     | Rate
@@ -518,6 +540,7 @@ DeskServerFrame = Annotated[
     | OfferWithdrawn
     | RequestAssigned
     | ContextUpdated
+    | CustomerPresenceEvent
     | PresenceEvent
     | RequestRated
     | CallbackEvent

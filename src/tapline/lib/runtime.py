@@ -113,12 +113,12 @@ class Runtime:
             on_failure=OnFailure(self.settings.callback_on_failure),
         )
         self.callbacks = Callbacks(self.callbacks_policy)
+        self.queues = Queues(self.engine, self.callbacks)
         self.queue_counts.clear()
         self.queue_names.clear()
         self.queue_rows.clear()
         self.queue_ids.clear()
         self.slot_books.clear()
-        self.queues = Queues()
         self.shown.clear()
         self.rules = None
         self.staffing = Staffing.empty()

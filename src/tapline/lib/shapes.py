@@ -114,6 +114,47 @@ class Context(BaseModel):
     journey: list[Any] | None = None
 
 
+UaClass = Literal["phone", "tablet", "desktop", "unknown"]
+
+
+class StepChange(Closed):
+    step: str
+    at: Ms
+
+
+class Furthest(Closed):
+    """A source's furthest step (`sources.apply`): its rank, when, and its context then."""
+
+    step: str | None
+    rank: int | None
+    at: Ms | None
+    context: Context | None = Field(
+        description="In a snapshot always; in an event only when the furthest step moved "
+        "with it (then it is the event's context): otherwise keep the one you have."
+    )
+
+
+class ContextSource(Closed):
+    """Where a context came from (`sources.wire`): one tab or device of the customer."""
+
+    id: str = Field(description='`device/tab`, or "" for a context without a tag.')
+    tab: str | None
+    device: str | None
+    ua: UaClass
+    step: str | None
+    step_rank: int | None = Field(description="The step's rank: see docs/protocol.md.")
+    furthest: Furthest
+    history: list[StepChange] = Field(description="Its step changes, oldest first (at most 20).")
+    updated_at: Ms
+
+
+class CustomerPresence(Closed):
+    """here: a page shown; away: pages open but hidden; gone: no socket (since when)."""
+
+    state: Literal["here", "away", "gone"]
+    since: Ms | None
+
+
 class Callback(Closed):
     """A callback as the widget and desk see it (`views.callback`)."""
 
@@ -171,6 +212,8 @@ class RequestDetail(Closed):
     note: str | None
     rating: int | None
     ended_at: Ms | None
+    sources: list[ContextSource] = Field(description="Where its context came from.")
+    presence: CustomerPresence | None
 
 
 class Options(Closed):

@@ -100,7 +100,11 @@ def request_detail(
     queue: Queue | None,
     messages: list[Message],
     callback: dict[str, Any] | None = None,
+    sources: list[dict[str, Any]] | None = None,
+    presence: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """`sources`: where its context came from (`lib.sources`); `presence`: the customer's
+    (`actions.presence`), both as the desk sees them."""
     return {
         "id": row.id,
         "channel": row.channel,
@@ -118,6 +122,8 @@ def request_detail(
         "note": row.note,
         "rating": row.rating,
         "ended_at": ms(row.ended_at),
+        "sources": sources or [],
+        "presence": presence,
     }
 
 

@@ -17,7 +17,7 @@ from tapline.engine.callback_effects import CallbackEffect, CallbackMissed, Requ
 from tapline.engine.callbacks import Callbacks
 from tapline.engine.estimate_law import WaitLaw
 from tapline.engine.estimates import BUSY_SAMPLE, Estimate, QueueModel
-from tapline.engine.queues import Queues, promise_window
+from tapline.engine.queues import Queues
 from tapline.simulator.customers import (
     GHOST,
     RINGING,
@@ -73,7 +73,7 @@ class Loop:
         seed = sc.seed
         self.scenario = sc
         self.model = model
-        self.queues = Queues()  # the server's learning and promise windows (engine/queues.py)
+        self.queues = Queues(engine, callbacks)  # the server's coordination (engine/queues.py)
         self.queues.set_model(QUEUE, model)
         self.engine = engine
         self.clock = clock
@@ -350,10 +350,9 @@ class Loop:
         c.promise_start = now + est.low
         if c.counted:
             tally.cb_accepted += 1
-        window = promise_window(est)  # the server's rule (actions/callbacks.py uses it too)
-        self.engine.mark_callback(c.rid, True)
         label = QUEUE if c.counted else WARMUP_QUEUE
-        self._on_callbacks(now, cbs.promise_in_queue(c.rid, label, now, window=window))
+        # the server's want_callback makes the same promise (engine/queues.py)
+        self._on_callbacks(now, self.queues.promise_in_queue(c.rid, label, now, est))
 
     # -- The engine's effects ------------------------------------------------------------
 
@@ -385,11 +384,9 @@ class Loop:
             c.turned = True
             self._reached(now, c)
         if c.callback:  # the specialist is with the request; the app rings
-            cbs = self.cbs
-            assert cbs is not None
             c.state = RINGING
             effects = self.engine.accept(rid, sid)
-            self._on_callbacks(now, cbs.ring(rid, now))
+            self._on_callbacks(now, self.queues.callback_turn(rid, now))
             return effects
         self._start_chat(now, c)
         return self.engine.accept(rid, sid)
@@ -509,7 +506,7 @@ class Loop:
             self.tally.cb_missed += 1
         ringing = c.state == RINGING
         c.state = GHOST  # out of the line, or a ghost in it (never rung)
-        ended = self.engine.end_dead(c.rid, DeadEndCause.MISSED_CALLBACK)
+        ended = self.queues.callback_missed(c.rid)
         if ringing:
             self.busy.pop(c.sid)
             self._released(now, c.sid, ended)
@@ -522,16 +519,13 @@ class Loop:
         if c.counted:
             self.tally.cb_missed += 1
             self.tally.cb_requeued += 1
-        engine = self.engine
-        if c.state == RINGING:  # with its specialist: back to the front
+        again = self.queues.callback_requeued(c.rid)  # with its specialist: to the front
+        if c.state == RINGING:
             sid = c.sid
             self.busy.pop(sid)
-            again = engine.requeue(c.rid, front=True)
-            engine.mark_callback(c.rid, False)
             self._wait_again(now, c)
             self._released(now, sid, again)
         else:  # never rung: it waits on at its place
-            engine.mark_callback(c.rid, False)
             self._wait_again(now, c)
 
     def _wait_again(self, now: float, c: Customer) -> None:

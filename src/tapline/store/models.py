@@ -6,7 +6,16 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -232,3 +241,28 @@ class PushSubscription(Base):
     auth: Mapped[str] = mapped_column(String(40))
     open_url: Mapped[str] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContextSource(Base):
+    """Where a request's context came from: one tab or device, its current context, its
+    furthest step's, and its step changes (`lib.sources`; bounded there). Times in ms."""
+
+    __tablename__ = "context_sources"
+    __table_args__ = (UniqueConstraint("request_id", "source", name="uq_context_sources"),)
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), index=True
+    )
+    source: Mapped[str] = mapped_column(String(130))
+    tab: Mapped[str | None] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    ua: Mapped[str] = mapped_column(String(16))
+    step: Mapped[str | None] = mapped_column(String(200))
+    context: Mapped[dict[str, Any]] = mapped_column(JSON)
+    peak_step: Mapped[str | None] = mapped_column(String(200))
+    peak: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    peak_at: Mapped[int | None] = mapped_column(BigInteger)
+    history: Mapped[list[Any]] = mapped_column(JSON)
+    seen: Mapped[list[Any]] = mapped_column(JSON)
+    steps: Mapped[list[Any] | None] = mapped_column(JSON)
+    updated_at: Mapped[int] = mapped_column(BigInteger)

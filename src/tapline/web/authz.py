@@ -111,6 +111,7 @@ FRAMES: dict[tuple[str, str], Roles] = {
     (CUSTOMER_SOCKET, "message"): CUSTOMER,
     (CUSTOMER_SOCKET, "context"): CUSTOMER,
     (CUSTOMER_SOCKET, "typing"): CUSTOMER,
+    (CUSTOMER_SOCKET, "visibility"): CUSTOMER,
     (CUSTOMER_SOCKET, "callback"): CUSTOMER,
     (CUSTOMER_SOCKET, "schedule"): CUSTOMER,
     (CUSTOMER_SOCKET, "reschedule"): CUSTOMER,

@@ -96,6 +96,7 @@ async def attendance_report(request: Request) -> dict[str, Any]:
         customers=frozenset(str(x) for x in payload.get("customers", [])),
         desks=frozenset(str(x) for x in payload.get("desks", [])),
         watching=bool(payload.get("watching")),
+        visible=frozenset(str(x) for x in payload.get("visible", [])),
     )
     await attendance.reported(rt, str(payload.get("node") or request.headers.get(NODE)), report)
     return {}

@@ -47,7 +47,7 @@ def unavailable() -> JSONResponse:
 Outcome = dict[str, Any]
 """What a frame came to: `{"ack": result}`, `{"error": {code, message, retry_after}}`, or
 `{}` (a signal, answered by nothing). It crosses nodes as JSON."""
-LOCAL = {"ping", "hello"}
+LOCAL = {"ping", "hello", "visibility"}
 PIPELINED = {"message", "context", "typing"}
 """Frames that may run while the ones before them wait for their batch (their writes join
 the writer's line in the order they came)."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
 
+from tapline.actions import presence, thread
 from tapline.actions.account import change_password, close_session, open_session
 from tapline.actions.tell import callback_wire
 from tapline.engine import UnknownSpecialist
@@ -205,7 +206,9 @@ async def _detail(rt: Runtime, session: Any, row: HelpRequest) -> dict[str, Any]
             select(Message).where(Message.request_id == row.id).order_by(Message.id)
         )
     )
-    return views.request_detail(row, queue, messages, callback_wire(rt, row.id))
+    found = await thread.sources_of(session, row.id)
+    here = presence.of(rt, row.id)
+    return views.request_detail(row, queue, messages, callback_wire(rt, row.id), found, here)
 
 
 async def _offers(session: Any, specialist_id: str, offer_timeout: float) -> list[dict[str, Any]]:

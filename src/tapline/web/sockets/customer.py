@@ -64,7 +64,7 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
         hello = await _hello(wire, row)
         if hello is None:
             return
-        request, after = hello
+        request, after, visible = hello
         # Only three values live on with the socket, not the request's row (memory).
         request_id, state = request.id, request.state
         author = request.customer.get("name") or "Customer"
@@ -76,7 +76,7 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
             await ws.close(4429, message)
             return
         try:
-            await _serve(rt, wire, request_id, state, author, after)
+            await _serve(rt, wire, request_id, state, author, (after, visible))
         finally:
             sockets.close("request", request_id)
     finally:
@@ -84,8 +84,9 @@ async def customer_socket(ws: WebSocket, app: str | None = None) -> None:
 
 
 async def _serve(
-    rt: Runtime, wire: Wire, request_id: str, state: str, author: str, after: int
+    rt: Runtime, wire: Wire, request_id: str, state: str, author: str, said: tuple[int, bool]
 ) -> None:
+    after, visible = said
     stream = customer_stream(request_id)
     subscription = rt.bus.subscribe({stream})
     end = await wire.stream_end(stream)
@@ -103,11 +104,13 @@ async def _serve(
         wire.forward = lambda frame: forward_frame(rt, {**where, "frame": frame})
     if await said_hello(rt, where) is None:
         waits.refresh(rt, request_id, force=True)  # the estimate, as a signal, while waiting
+    page = Page(rt, request_id, visible)
     rt.customer_sockets[request_id] += 1
     await attendance.socket_changed(rt, request_id)
     try:
-        await serve(wire, subscription, stream, lambda: _read(wire, rt, request_id, author))
+        await serve(wire, subscription, stream, lambda: _read(wire, rt, request_id, author, page))
     finally:
+        page.shown(False)
         rt.customer_sockets[request_id] -= 1
         if rt.customer_sockets[request_id] <= 0:
             del rt.customer_sockets[request_id]
@@ -115,7 +118,7 @@ async def _serve(
         await attendance.socket_changed(rt, request_id)
 
 
-async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
+async def _hello(wire: Wire, app: App) -> tuple[Request, int, bool] | None:
     """Wait for `hello`; a wrong credential closes the socket with 4401 and the reason."""
     while True:
         frame = await wire.receive()
@@ -147,15 +150,45 @@ async def _hello(wire: Wire, app: App) -> tuple[Request, int] | None:
         if customer_token_expired(row.ended_at, wire.rt.settings.customer_token_days):
             await wire.ws.close(4401, "This conversation ended long ago: its token has expired.")
             return None
-        return row, _int(frame.get("last_seq"))
+        # An SDK that does not report visibility is taken as shown.
+        return row, _int(frame.get("last_seq")), frame.get("visible") is not False
 
 
-async def _read(wire: Wire, rt: Runtime, request_id: str, author: str) -> None:
-    await wire.read_forever(handlers(rt, request_id, author), WRITES)
+class Page:
+    """Whether this socket's page is shown: counted in `attendance.visible` while it is."""
+
+    def __init__(self, rt: Runtime, request_id: str, visible: bool) -> None:
+        self.rt, self.request_id, self.visible = rt, request_id, False
+        self.shown(visible)
+
+    def shown(self, visible: bool) -> bool:
+        """Count it; whether that changed anything."""
+        if visible == self.visible:
+            return False
+        self.visible = visible
+        counts = self.rt.attendance.visible
+        counts[self.request_id] += 1 if visible else -1
+        if counts[self.request_id] <= 0:
+            del counts[self.request_id]
+        return True
 
 
-def handlers(rt: Runtime, request_id: str, author: str) -> dict[str, Handler]:
-    """What each frame of this customer's socket does (here, or forwarded to the owner)."""
+async def _read(wire: Wire, rt: Runtime, request_id: str, author: str, page: Page) -> None:
+    await wire.read_forever(handlers(rt, request_id, author, page), WRITES)
+
+
+def handlers(
+    rt: Runtime, request_id: str, author: str, page: Page | None = None
+) -> dict[str, Handler]:
+    """What each frame of this customer's socket does (here, or forwarded to the owner;
+    `visibility` only here, on the socket's own `page`)."""
+
+    async def visibility(frame: Frame) -> None:
+        shown = frame.get("visible")
+        if not isinstance(shown, bool):
+            raise ValueError("`visible` must be true or false.")
+        if page is not None and page.shown(shown):
+            await attendance.socket_changed(rt, request_id)
 
     async def message(frame: Frame) -> dict[str, Any]:
         body = frame.get("body")
@@ -211,6 +244,7 @@ def handlers(rt: Runtime, request_id: str, author: str) -> dict[str, Handler]:
         "cancel": cancel,
         "rate": rate,
         "typing": typing,
+        "visibility": visibility,
         "callback": callback,
         "schedule": schedule,
         "reschedule": reschedule,
