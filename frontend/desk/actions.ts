@@ -189,3 +189,10 @@ export function typing(requestId: string, active: boolean, force = false): void 
   typingSent.set(requestId, { at: now, active });
   socket.signal({ type: "typing", request_id: requestId, active });
 }
+
+/** Ask the customer's app for more time on its session (docs/sdk.md, "Holding the session"). */
+export function askMoreTime(requestId: string): Promise<WriteResult> {
+  const r = state.requests.get(requestId);
+  if (!r || !isLive(r)) return Promise.reject(new Error("This request is no longer connected to you."));
+  return bound().write({ type: "session_extend", request_id: requestId }).done;
+}

@@ -3,9 +3,10 @@
 // `unknown` until checked.
 
 import { h, icon, render, type Child, type IconName } from "./dom";
-import { state, on } from "./store";
-import { clockTime, fullTime, isoTime, duration, serverNow, valueText, propsText, clip, isRecord } from "./format";
-import { every } from "./ticker";
+import { state, on, isLive, type Req } from "./store";
+import { askMoreTime } from "./actions";
+import { sessionBody } from "./session";
+import { clockTime, fullTime, isoTime, valueText, propsText, clip, isRecord } from "./format";
 import type { Customer } from "./protocol";
 
 type Obj = Record<string, unknown>;
@@ -29,8 +30,6 @@ function timeEl(at: unknown): HTMLTimeElement | null {
   if (typeof at !== "number" || !Number.isFinite(at) || at <= 0) return null;
   return h("time.ctx-time", { datetime: isoTime(at), title: fullTime(at) }, clockTime(at));
 }
-
-const num = (x: unknown): number => (typeof x === "number" ? x : NaN);
 
 /** The identity's rows: a claimed value is marked "(claimed)", an unsigned one beside a
  * verified identity "(unverified)". */
@@ -79,34 +78,9 @@ function where(ctx: Obj): HTMLElement {
       : null);
 }
 
-function session(ctx: Obj): HTMLElement {
-  const s = ctx.session;
-  if (!s || typeof s !== "object") {
-    return section("session", "App session", "clock", h("p.muted", null, "The app didn't report a session."));
-  }
-  const { held } = s as Obj;
-  const expiresAt = num((s as Obj).expires_at);
-  const status = h("p.session");
-  const left = h("span.session-left");
-  if (!held) {
-    status.classList.add("is-warn");
-    status.append(icon("unlock", 16), h("strong", null, "Not held"), " ", h("span", null, "The app isn't holding the customer's session."));
-  } else {
-    status.append(icon("lock", 16), h("strong", null, "Held"), " ", left);
-  }
-  const expires = Number.isFinite(expiresAt) && expiresAt > 0;
-  const out = section("session", "App session", "clock", status,
-    expires ? h("p.muted", null, "Expires at ", timeEl(expiresAt)) : null);
-  if (held && expires) {
-    every(status, () => {
-      const ms = expiresAt - serverNow();
-      left.textContent = ms > 0 ? `${duration(ms)} left` : "expired";
-      status.classList.toggle("is-warn", ms <= 120_000);
-      status.classList.toggle("is-danger", ms <= 0);
-      return ms > 0;
-    });
-  }
-  return out;
+function session(ctx: Obj, r: Req): HTMLElement {
+  return section("session", "App session", "clock",
+    sessionBody(ctx.session, r.state, { canAsk: isLive(r), ask: () => askMoreTime(r.id) }));
 }
 
 function data(ctx: Obj): HTMLElement {
@@ -203,7 +177,7 @@ function drawContext(): void {
   const ctx: Obj = isRecord(r.context) ? r.context : {};
   render(root,
     h("h2.visually-hidden", null, "Customer context"),
-    who(r.customer), where(ctx), session(ctx), data(ctx), form(ctx), errors(ctx), journey(ctx));
+    who(r.customer), where(ctx), session(ctx, r), data(ctx), form(ctx), errors(ctx), journey(ctx));
 }
 
 /** Build the right column into `aside`. */

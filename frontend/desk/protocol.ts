@@ -425,8 +425,15 @@ export interface SendTyping {
   active: boolean;
 }
 
+/** Ask the customer's app for more time on its session (the widget fires `hold`). */
+export interface SessionExtend {
+  type: "session_extend";
+  id: string;
+  request_id: string;
+}
+
 /** Writes: each carries a client-made id and is kept until its `ack`. */
-export type WriteFrame = SetPresence | Accept | Decline | SendMessage | Resolve;
+export type WriteFrame = SetPresence | Accept | Decline | SendMessage | Resolve | SessionExtend;
 /** Passing signals: sent only while connected, never queued. */
 export type SignalFrame = Hello | Ping | SendTyping;
 

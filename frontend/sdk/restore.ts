@@ -102,6 +102,7 @@ export function installKeeper(w: Widget): Keeper {
     store.ended();
   });
   w.events.on("ready", offer);
+  w.events.on("hold:asked", () => hold.ask()); // the panel heard session.extend
   const onInput = (e: Event) => inCapture(e.target) && soon();
   document.addEventListener("input", onInput, true);
   document.addEventListener("change", onInput, true);

@@ -191,6 +191,7 @@ NOT_REACHED: dict[tuple[Side, str], str] = {
     ("customer", "cobrowse"): "tests/web/sockets/test_cobrowse.py checks each frame",
     ("desk", "cobrowse.events"): "tests/web/sockets/test_cobrowse.py checks each frame",
     ("desk", "cobrowse"): "tests/web/sockets/test_cobrowse.py checks each frame",
+    ("customer", "session.extend"): "tests/web/sockets/test_session_extend.py checks it",
 }
 """Types modelled that the story does not reach, and why."""
 WRONG_ON_PURPOSE = [
@@ -374,6 +375,7 @@ DESK_FRAMES: list[Frame] = [  # static/desk/socket.js and actions.js
     {"type": "resolve", "id": UUID, "request_id": "r_1", "disposition": "resolved", "note": "x"},
     {"type": "typing", "request_id": "r_1", "active": True},
     {"type": "cobrowse_ask", "id": UUID, "request_id": "r_1"},
+    {"type": "session_extend", "id": UUID, "request_id": "r_1"},
     {"type": "cobrowse_stop", "id": UUID, "request_id": "r_1"},
 ]
 WRONG: list[tuple[Side, Frame]] = [
@@ -412,6 +414,7 @@ WRONG: list[tuple[Side, Frame]] = [
     ("customer", {"type": "cobrowse_consent", "id": "c1", "allow": "yes"}),
     ("customer", {"type": "cobrowse_events", "events": []}),
     ("desk", {"type": "cobrowse_ask", "id": "a1"}),
+    ("desk", {"type": "session_extend", "id": "a1"}),
     ("desk", {"type": "cobrowse_events", "events": [{"type": 2}]}),  # the widget's
 ]
 

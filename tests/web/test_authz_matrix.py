@@ -174,6 +174,7 @@ def _specialist_frames() -> list[dict[str, Any]]:
         {"type": "typing", "active": True, **target},
         {"type": "cobrowse_ask", "id": "f-cobrowse_ask", **target},
         {"type": "cobrowse_stop", "id": "f-cobrowse_stop", **target},
+        {"type": "session_extend", "id": "f-session_extend", **target},
     ]
 
 

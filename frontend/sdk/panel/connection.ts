@@ -99,6 +99,8 @@ function onSignal(p: Panel, f: ServerFrame): void {
   if (f.type === "typing") {
     if (f.from === "specialist") setPeerTyping(p, !!f.active);
   } else if (f.type === "estimate") onEstimate(p, f);
+  // The specialist asks the app for more time: the core fires `hold` (sdk/restore.ts).
+  else if (f.type === "session.extend") p.core.emit("hold:asked", { requestId: p.req?.request_id ?? null });
 }
 
 /** `current`: no later welcome came, and the socket is still open. */

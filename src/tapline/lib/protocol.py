@@ -209,6 +209,13 @@ class CobrowseAsked(Closed):
     name: str = Field(description="The specialist's name, for the prompt and the banner.")
 
 
+class SessionExtendAsked(Closed):
+    """The customer's widget: the specialist asks the app for more time (the SDK fires `hold`)."""
+
+    type: Literal["session.extend"]
+    request_id: str
+
+
 class CobrowseEvents(Closed):
     """The desk of the specialist the customer allowed: rrweb events of the page, relayed."""
 
@@ -473,6 +480,13 @@ class DeskCobrowseStop(Write):
     request_id: str = Field(min_length=1)
 
 
+class SessionExtend(Write):
+    """Ask the customer's app for more time on its session (a chat the specialist holds)."""
+
+    type: Literal["session_extend"]
+    request_id: str = Field(min_length=1)
+
+
 # -- The unions -----------------------------------------------------------------------------
 
 CustomerClientFrame = Annotated[
@@ -504,7 +518,8 @@ DeskClientFrame = Annotated[
     | Resolve
     | DeskTyping
     | CobrowseAsk
-    | DeskCobrowseStop,
+    | DeskCobrowseStop
+    | SessionExtend,
     Field(discriminator="type"),
 ]
 CustomerServerFrame = Annotated[
@@ -520,6 +535,7 @@ CustomerServerFrame = Annotated[
     | CallbackRing
     | CallbackRingEnded
     | CobrowseAsked
+    | SessionExtendAsked
     | CobrowseEvent,
     Field(discriminator="type"),
 ]

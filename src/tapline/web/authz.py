@@ -136,6 +136,7 @@ FRAMES: dict[tuple[str, str], Roles] = {
     (SPECIALIST_SOCKET, "typing"): STAFF,
     (SPECIALIST_SOCKET, "cobrowse_ask"): STAFF,  # only the specialist holding the chat
     (SPECIALIST_SOCKET, "cobrowse_stop"): STAFF,
+    (SPECIALIST_SOCKET, "session_extend"): STAFF,  # only the specialist holding the chat
 }
 """(socket path, frame type) -> the roles that may send it."""
 

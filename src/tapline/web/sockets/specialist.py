@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from fastapi import APIRouter, WebSocket
 from starlette.responses import JSONResponse
 
-from tapline.actions import attendance, cobrowse, thread
+from tapline.actions import attendance, cobrowse, hold, thread
 from tapline.actions import desk as actions
 from tapline.engine import EngineError, RequestState
 from tapline.lib.desk_sessions import SignedIn, lookup, signed_out_event
@@ -24,7 +24,16 @@ from tapline.web.desk_auth import COOKIE, same_origin
 from tapline.web.wire import Handler, Wire, serve, typing_signal, unavailable
 
 router = APIRouter()
-WRITES = {"presence", "accept", "decline", "message", "resolve", "cobrowse_ask", "cobrowse_stop"}
+WRITES = {
+    "presence",
+    "accept",
+    "decline",
+    "message",
+    "resolve",
+    "cobrowse_ask",
+    "cobrowse_stop",
+    "session_extend",
+}
 SIGNED_OUT = 4401  # close code: the desk session ended (signed out, password reset, expired)
 
 
@@ -177,6 +186,9 @@ def handlers(rt: Runtime, me: Staff) -> dict[str, Handler]:
     async def cobrowse_stop(frame: Frame) -> dict[str, Any]:
         return await cobrowse.specialist_stop(rt, me.id, _request_id(frame))
 
+    async def session_extend(frame: Frame) -> dict[str, Any]:
+        return await hold.ask_more_time(rt, me.id, _request_id(frame))
+
     async def typing(frame: Frame) -> None:
         request_id = frame.get("request_id")
         if isinstance(request_id, str) and _is_mine(rt, me.id, request_id):
@@ -193,6 +205,7 @@ def handlers(rt: Runtime, me: Staff) -> dict[str, Handler]:
         "typing": typing,
         "cobrowse_ask": cobrowse_ask,
         "cobrowse_stop": cobrowse_stop,
+        "session_extend": session_extend,
     }
 
 
