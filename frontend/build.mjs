@@ -39,6 +39,15 @@ const sdk = {
   outdir: out("sdk"),
 };
 
+// Co-browse (rrweb's recorder), loaded only when a specialist asks to see the page: its own
+// build, as esbuild cannot lower rrweb's destructuring for Safari before 14.1 (there, the panel
+// still works; the page cannot be shared).
+const cobrowse = {
+  ...sdk,
+  target: ["es2019", "chrome80", "firefox78", "safari14.1"],
+  entryPoints: [{ in: src("sdk/cobrowse.ts"), out: "tapline-cobrowse" }],
+};
+
 // The desk: ES modules, with the views a supervisor opens (wallboard, configure) split into
 // chunks loaded on demand.
 const desk = {
@@ -54,8 +63,8 @@ const desk = {
 };
 
 // Only what has sources: a part still served as committed plain JS has none yet.
-for (const options of [sdk, desk]) options.entryPoints = options.entryPoints.filter((e) => existsSync(e.in));
-const builds = [sdk, desk].filter((options) => options.entryPoints.length > 0);
+for (const options of [sdk, cobrowse, desk]) options.entryPoints = options.entryPoints.filter((e) => existsSync(e.in));
+const builds = [sdk, cobrowse, desk].filter((options) => options.entryPoints.length > 0);
 
 await rm(out("desk/chunks"), { recursive: true, force: true });
 if (watch) {

@@ -2,6 +2,7 @@
 // when a request may need it. It registers itself with Tapline.__ext and gets a PanelCore.
 
 import { Chunk } from "../chunk";
+import { cobrowseArrived } from "../cobrowse/controller";
 import { CALLBACKS_FILE } from "../core";
 import { logError } from "../log";
 import { ACTIVE_STATES } from "../shapes";
@@ -51,6 +52,7 @@ function isExtFactory(f: unknown): f is ExtFactory {
 }
 
 export function registerExt(p: Panel, name: string, factory: unknown): void {
+  if (name === "cobrowse") return cobrowseArrived(p, factory);
   if (name !== "callbacks" || p.ext || !isExtFactory(factory)) return;
   let ext: ExtApi;
   try {

@@ -6,6 +6,7 @@ import { render, renderUnread, threadMode } from "./render";
 import { stopTyping } from "./compose";
 import { keepRequest } from "./end";
 import { type Panel } from "./types";
+import { cobrowseClosed } from "../cobrowse/controller";
 
 function focusables(p: Panel): HTMLElement[] {
   const out: HTMLElement[] = [];
@@ -91,6 +92,7 @@ export function close(p: Panel): void {
   const ui = p.ui;
   if (!p.isOpen) return;
   p.isOpen = false;
+  cobrowseClosed(p);
   stopTyping(p);
   ui.panel.hidden = true;
   ui.host.classList.remove("tl-open");
