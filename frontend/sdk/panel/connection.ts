@@ -12,6 +12,7 @@ import { caughtUp, finishRating, flushContext, resumeRefused, saveReq, saveReqSo
 import { render, renderConn, updateCompose } from "./render";
 import { addServerMessage, findMessage, mergeMessage, placeSent, renderMessages } from "./thread";
 import { type Panel } from "./types";
+import { cobrowseEvent, cobrowseSignal } from "../cobrowse/controller";
 
 const TYPING_SHOW = 6000;
 const REPLAY_PATIENCE = 5000;
@@ -101,6 +102,7 @@ function onSignal(p: Panel, f: ServerFrame): void {
   } else if (f.type === "estimate") onEstimate(p, f);
   // The specialist asks the app for more time: the core fires `hold` (sdk/restore.ts).
   else if (f.type === "session.extend") p.core.emit("hold:asked", { requestId: p.req?.request_id ?? null });
+  else cobrowseSignal(p, f);
 }
 
 /** `current`: no later welcome came, and the socket is still open. */
@@ -149,6 +151,7 @@ function onEvent(p: Panel, ev: StreamEvent): void {
 function applyEvent(p: Panel, ev: StreamEvent): void {
   const req = p.req;
   if (!req) return;
+  cobrowseEvent(p, ev);
   const fresh = ev.seq > p.seenAtLoad;
   const live = ev.seq > p.replayUntil && !!p.stream?.ready;
   if (live && typeof ev.at === "number") p.clockSkew = Date.now() - ev.at;
