@@ -27,6 +27,8 @@ export interface InitOptions {
   server?: string;
   position?: string;
   offset?: { x?: unknown; y?: unknown } | null;
+  /** Pixels along each edge the launcher never uses (docs/sdk.md, "Keeping clear of the app"). */
+  safeArea?: { top?: unknown; right?: unknown; bottom?: unknown; left?: unknown } | null;
   container?: string | Element | null;
   launcher?: boolean;
   accent?: string;

@@ -4,6 +4,7 @@
 
 import { h, icon } from "../shared/dom";
 import { type InitOptions, type LauncherUi } from "./core";
+import { startDodge } from "./dodge";
 import { warn } from "./log";
 
 const ICON_CHAT = [
@@ -11,6 +12,8 @@ const ICON_CHAT = [
   "M8 8.5h8M8 11.5h5",
 ];
 const REVEAL_AFTER = 3000;
+// The options as last applied, for the launcher's placement on each page change.
+const current = new WeakMap<LauncherUi, InitOptions>();
 
 export interface LauncherHooks {
   stylesheet: string;
@@ -57,11 +60,13 @@ export function buildLauncher(opts: InitOptions, hooks: LauncherHooks): Launcher
   root.append(launcher, unreadText);
   const ui: LauncherUi = { host, root, uid, launcher, badge, unreadText };
   applyPosition(ui, opts);
+  startDodge(ui, () => current.get(ui) ?? opts);
   return ui;
 }
 
 export function applyPosition(ui: LauncherUi, opts: InitOptions): void {
   const host = ui.host;
+  current.set(ui, opts);
   const left = opts.position === "bottom-left";
   host.classList.toggle("tl-left", left);
   host.classList.toggle("tl-right", !left);
