@@ -8,6 +8,7 @@ import { askMoreTime } from "./actions";
 import { sessionBody } from "./session";
 import { clockTime, fullTime, isoTime, valueText, propsText, clip, isRecord } from "./format";
 import type { Customer } from "./protocol";
+import { picture, type Picture } from "./sources";
 
 type Obj = Record<string, unknown>;
 
@@ -64,12 +65,28 @@ function who(customer: Partial<Customer> | null | undefined): HTMLElement {
     h("dl.kv", { class: verified ? undefined : "is-unchecked" }, identityRows(c, verified)));
 }
 
-function where(ctx: Obj): HTMLElement {
+/** Furthest and current step, each with the tab or device it came from (sources.ts). */
+function reachedRows(p: Picture): HTMLElement | null {
+  const { furthest, current } = p;
+  if (!furthest || !current) return null;
+  const step = (s: string | null): string => (s ? clip(s, 60) : "—");
+  const same = furthest.source === current.source && furthest.step === current.step;
+  return h("dl.kv.where-reached", null,
+    row("Furthest", step(furthest.step), h("span.where-from", null, ` · ${furthest.where}`)),
+    same ? null : row("Now", step(current.step), h("span.where-from", null, ` · ${current.where}`)),
+    p.sources.length > 1
+      ? row("Open in", h("ul.where-sources", { aria: { label: "Tabs and devices" } },
+          p.sources.map(({ source, where: w }) => h("li", null, `${w}: ${step(source.step)}`))))
+      : null);
+}
+
+function where(ctx: Obj, p: Picture): HTMLElement {
   const page: Obj = isRecord(ctx.page) ? ctx.page : {};
   return section("where", "Where", "map",
     h("p.where-main", null,
       h("span.where-flow", null, ctx.flow ? clip(valueText(ctx.flow), 60) : "Unknown flow"),
       ctx.step ? [h("span.where-sep", { aria: { hidden: "true" } }, " › "), h("span.where-step", null, clip(valueText(ctx.step), 60))] : null),
+    reachedRows(p),
     page.title || page.url
       ? h("dl.kv", null,
           page.title ? row("Page", clip(valueText(page.title), 160)) : null,
@@ -83,12 +100,19 @@ function session(ctx: Obj, r: Req): HTMLElement {
     sessionBody(ctx.session, r.state, { canAsk: isLive(r), ask: () => askMoreTime(r.id) }));
 }
 
-function data(ctx: Obj): HTMLElement {
-  const d = ctx.data && typeof ctx.data === "object" ? Object.entries(ctx.data) : [];
-  return section("data", "Data", "list",
+/** The data as of the furthest step, then what the current page changed since. */
+function data(p: Picture): HTMLElement {
+  const d = Object.entries(p.data);
+  const asOf = p.furthest && p.furthest.step && p.changes.length ? ` as of ${clip(p.furthest.step, 40)}` : "";
+  const text = (v: unknown): string => (v === undefined ? "—" : clip(valueText(v), 140));
+  return section("data", `Data${asOf}`, "list",
     d.length
       ? h("dl.kv", null, d.slice(0, 100).map(([k, v]) => row(clip(k, 60), clip(valueText(v), 300))))
-      : h("p.muted", null, "No data."));
+      : h("p.muted", null, "No data."),
+    p.changes.length
+      ? [h("h4.ctx-sub", null, `Changed since${p.current ? ` (${p.current.where})` : ""}`),
+          h("dl.kv.data-changes", null, p.changes.map((c) => row(clip(c.key, 60), `${text(c.before)} → ${text(c.after)}`)))]
+      : null);
 }
 
 function fieldValue(f: Obj): HTMLElement {
@@ -175,9 +199,10 @@ function drawContext(): void {
   if (shownId !== r.id) journeyExpanded = false;
   shownId = r.id;
   const ctx: Obj = isRecord(r.context) ? r.context : {};
+  const p = picture(r.sources, r.context);
   render(root,
     h("h2.visually-hidden", null, "Customer context"),
-    who(r.customer), where(ctx), session(ctx, r), data(ctx), form(ctx), errors(ctx), journey(ctx));
+    who(r.customer), where(ctx, p), session(ctx, r), data(p), form(ctx), errors(ctx), journey(ctx));
 }
 
 /** Build the right column into `aside`. */

@@ -132,6 +132,34 @@ export interface Offer {
   at: Ms;
 }
 
+export type UaClass = "phone" | "tablet" | "desktop" | "unknown";
+
+/** A source's furthest step; `context` is null in an event whose furthest step did not move. */
+export interface Furthest {
+  step: string | null;
+  rank: number | null;
+  at: Ms | null;
+  context: Context | null;
+}
+
+/** Where a context came from: one tab or device of the customer (docs/protocol.md). */
+export interface ContextSource {
+  id: string;
+  tab: string | null;
+  device: string | null;
+  ua: UaClass;
+  step: string | null;
+  step_rank: number | null;
+  furthest: Furthest;
+  history: { step: string; at: Ms }[];
+  updated_at: Ms;
+}
+
+export interface CustomerPresence {
+  state: "here" | "away" | "gone";
+  since: Ms | null;
+}
+
 export interface RequestDetail {
   id: string;
   channel: Channel;
@@ -149,6 +177,9 @@ export interface RequestDetail {
   note: string | null;
   rating: number | null;
   ended_at: Ms | null;
+  /** Where its context came from (absent from an older server). */
+  sources?: ContextSource[];
+  presence?: CustomerPresence | null;
 }
 
 export interface QueueCount {
@@ -329,6 +360,14 @@ export interface ContextUpdated extends Sequenced {
   type: "context.updated";
   request_id: string;
   context: Context;
+  /** The tab or device it came from; absent from an older server. */
+  source?: ContextSource | null;
+}
+
+export interface CustomerPresenceEvent extends Sequenced {
+  type: "customer.presence";
+  request_id: string;
+  presence: CustomerPresence;
 }
 
 export interface PresenceEvent extends Sequenced {
@@ -366,6 +405,7 @@ export type DeskEvent =
   | OfferWithdrawn
   | RequestAssigned
   | ContextUpdated
+  | CustomerPresenceEvent
   | PresenceEvent
   | RequestRated
   | CallbackEvent

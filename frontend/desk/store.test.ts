@@ -581,3 +581,36 @@ describe("small helpers", () => {
     expect(state.lastSeq).toBe(0);
   });
 });
+
+describe("context sources and the customer's presence", () => {
+  const tab1 = {
+    id: "d1/t1", tab: "t1", device: "d1", ua: "desktop" as const, step: "payment", step_rank: 3,
+    furthest: { step: "payment", rank: 3, at: T0, context: { fields: [], step: "payment", data: { fare: 412 } } },
+    history: [], updated_at: T0,
+  };
+  beforeEach(() => applySnapshot(snapshot({ requests: [detail("a", { sources: [tab1], presence: { state: "here", since: T0 } })] })));
+
+  it("a second tab on search is added beside the first, and the thread says which", () => {
+    const tab2 = { ...tab1, id: "d1/t2", tab: "t2", step: "search", step_rank: 0, furthest: { step: "search", rank: 0, at: T0 + 5, context: null }, updated_at: T0 + 5 };
+    applyEvent(ev({ type: "context.updated", request_id: "a", context: { fields: [], step: "search", data: {} }, source: tab2 }));
+    const r = state.requests.get("a");
+    expect(r?.sources.map((s) => [s.id, s.furthest.step])).toEqual([["d1/t1", "payment"], ["d1/t2", "search"]]);
+    expect(r?.sources[0].furthest.context?.data).toEqual({ fare: 412 });
+    expect(r?.events.at(-1)?.text).toBe("Context from another tab: step search");
+  });
+
+  it("an update from the same tab says what changed in that tab", () => {
+    const back = { ...tab1, step: "search", step_rank: 0, updated_at: T0 + 5 };
+    applyEvent(ev({ type: "context.updated", request_id: "a", context: { fields: [], step: "search" }, source: back }));
+    const r = state.requests.get("a");
+    expect(r?.events.at(-1)?.text).toBe("Context updated: step payment → search");
+    expect(r?.sources[0].furthest.context?.data).toEqual({ fare: 412 });
+  });
+
+  it("customer.presence sets the presence and adds a line", () => {
+    applyEvent(ev({ type: "customer.presence", request_id: "a", presence: { state: "gone", since: T0 + 9 } }));
+    const r = state.requests.get("a");
+    expect(r?.presence).toEqual({ state: "gone", since: T0 + 9 });
+    expect(r?.events.at(-1)?.text).toBe("Customer left: no page open");
+  });
+});

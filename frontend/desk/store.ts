@@ -6,10 +6,11 @@ import { callbackEventText, ringEndedText, type Tone } from "./callbacks";
 import type { DeskState, Specialist } from "./api";
 import type {
   Callback, CallbackEvent, CallbackRingEnded, Channel, ChoosablePresence, ConfigSignal, Context,
-  ContextUpdated, DeskEvent, Message, MessageEvent, Offer, OfferEvent, OfferWithdrawn, PresenceEvent,
+  ContextUpdated, CustomerPresenceEvent, DeskEvent, Message, MessageEvent, Offer, OfferEvent, OfferWithdrawn, PresenceEvent,
   QueueCount, RequestAssigned, RequestDetail, RequestRated, RequestState, RequestStateEvent, WithdrawnReason,
 } from "./protocol";
 import type { Route } from "./router";
+import { mergeSource, whereOf, type DeskSource } from "./sources";
 
 export const TOPICS = ["me", "conn", "offers", "list", "queues", "thread", "context", "route", "board", "config"] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -38,8 +39,10 @@ export interface Rating {
 }
 
 /** A request of mine: the RequestDetail and what the desk keeps beside it. */
-export interface Req extends Omit<RequestDetail, "rating" | "channel"> {
+export interface Req extends Omit<RequestDetail, "rating" | "channel" | "sources"> {
   rating: Rating | null;
+  /** Where its context came from: each tab or device, with its furthest context. */
+  sources: DeskSource[];
   /** From the detail, else from the offer it came from; undefined when neither said. */
   channel?: Channel;
   events: SysEvent[];
@@ -157,6 +160,8 @@ function makeReq(detail: RequestDetail, previous?: Carried): Req {
     ...detail,
     customer: detail.customer || { verified: false, id: null, name: null, email: null },
     context: detail.context || { fields: [] },
+    sources: detail.sources ? [...detail.sources] : [],
+    presence: detail.presence ?? null,
     messages: [...(detail.messages || [])].sort(byTime),
     rating: normalizeRating(detail.rating),
     events: [],
@@ -275,6 +280,7 @@ function handle(ev: DeskEvent, notify: Notify): void {
     case "request.assigned": return onAssigned(ev, notify);
     case "message": return onMessage(ev, notify);
     case "context.updated": return onContext(ev);
+    case "customer.presence": return onCustomerPresence(ev);
     case "request.state": return onState(ev, notify);
     case "request.rated": return onRated(ev, notify);
     case "callback": return onCallback(ev);
@@ -351,10 +357,41 @@ function onContext(ev: ContextUpdated): void {
     changed("offers");
   }
   if (!r) return;
-  const summary = contextDiff(r.context || {}, next);
+  const text = ev.source ? sourceNote(r, ev.source, next) : contextNote(r.context || {}, next);
   r.context = next;
-  r.events.push(sysEvent(`Context updated${summary ? `: ${summary}` : ""}`, ev.at, "info", true));
+  if (ev.source) r.sources = mergeSource(r.sources, ev.source, next);
+  r.events.push(sysEvent(text, ev.at, "info", true));
   changed("list", ...ifOpen(r, "thread", "context"));
+}
+
+function contextNote(before: Partial<Context>, after: Context, where = ""): string {
+  const summary = contextDiff(before, after);
+  return `Context updated${where}${summary ? `: ${summary}` : ""}`;
+}
+
+/** The thread's line for one source's update: its own change, named beside the current. */
+function sourceNote(r: Req, source: DeskSource, next: Context): string {
+  const before = r.sources.find((s) => s.id === source.id);
+  const current = r.sources.length ? r.sources.reduce((a, b) => (b.updated_at > a.updated_at ? b : a)) : null;
+  const where = whereOf(source, current);
+  if (!before) return `Context from ${where}${next.step ? `: step ${clip(String(next.step), 60)}` : ""}`;
+  const earlier: Partial<Context> = before.context ?? (before.step ? { step: before.step } : {});
+  return contextNote(earlier, next, where === "this tab" ? "" : ` (${where})`);
+}
+
+/** The customer came, hid the page, or left: the header says so, and the thread notes it. */
+function onCustomerPresence(ev: CustomerPresenceEvent): void {
+  const r = state.requests.get(ev.request_id);
+  if (!r || !ev.presence) return;
+  r.presence = ev.presence;
+  r.events.push(sysEvent(presenceNote(ev.presence.state), ev.at, ev.presence.state === "here" ? "good" : "warn", true));
+  changed("list", ...ifOpen(r, "thread"));
+}
+
+export function presenceNote(s: "here" | "away" | "gone"): string {
+  if (s === "here") return "Customer is here";
+  if (s === "away") return "Customer switched away from the page";
+  return "Customer left: no page open";
 }
 
 function onState(ev: RequestStateEvent, notify: Notify): void {

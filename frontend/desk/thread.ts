@@ -232,7 +232,23 @@ function drawHead(ui: ThreadUi, r: Req): void {
     r.callback ? callbackLine(r.callback) : null,
     r.queue && r.queue.name ? h("span.chip", null, icon("queue", 12), r.queue.name) : null,
     where ? h("span.chip", null, icon("map", 12), clip(where, 60)) : null,
-    h(`span.state.state-${r.state}`, null, stateLabel(r.state)));
+    stateChip(r));
+}
+
+/** While connected, whether the customer is really there (here, away, gone since), not
+ * just "Connected": the server's `customer.presence` (docs/protocol.md). */
+export function presenceText(r: Pick<Req, "state" | "presence">): string {
+  const p = r.presence;
+  if (r.state !== "connected" || !p) return stateLabel(r.state);
+  if (p.state === "here") return "Customer here";
+  if (p.state === "away") return "Customer away (page hidden)";
+  return p.since ? `Customer gone since ${clockTime(p.since)}` : "Customer gone";
+}
+
+function stateChip(r: Req): HTMLElement {
+  const tone = r.state === "connected" && r.presence ? `.presence-${r.presence.state}` : "";
+  const since = r.state === "connected" && r.presence?.since ? fullTime(r.presence.since) : undefined;
+  return h(`span.state.state-${r.state}${tone}`, { title: since }, presenceText(r));
 }
 
 function drawThread(ui: ThreadUi): void {

@@ -7,9 +7,11 @@ import { redactCards } from "../shared/luhn";
 import { byteLength, cap } from "./text";
 import { type Field, captureFields, VALUE_MAX } from "./capture";
 import { clean, scrubbed } from "./clean";
+import { type SourceTag, sourceTag } from "./tag";
 
 export const ERRORS_MAX = 20;
 export const JOURNEY_MAX = 50;
+export const STEPS_MAX = 50;
 
 export type TrackedError = { code: string; message: string; at: number };
 export type JourneyEntry = { event: string; at: number; props?: Json };
@@ -18,18 +20,23 @@ export type Session = { held: boolean; expires_at: number | null };
 export type Context = {
   flow?: string;
   step?: string;
+  /** The app's steps in order: the desk keeps the furthest one reached. */
+  steps?: string[];
   data: JsonObject;
   fields: Field[];
   errors: TrackedError[];
   journey: JourneyEntry[];
   session?: Session;
   page: { url: string; title: string };
+  /** Which tab and device it comes from (tag.ts). */
+  source?: SourceTag;
 };
 
 /** What the host passes to setContext (any JS values; read defensively). */
 export interface ContextInput {
   flow?: unknown;
   step?: unknown;
+  steps?: unknown;
   data?: unknown;
 }
 
@@ -43,6 +50,7 @@ export interface SessionInput {
 export class ContextState {
   flow: string | null = null;
   step: string | null = null;
+  steps: string[] | null = null;
   data: JsonObject = {};
   session: Session | null = null;
   errors: TrackedError[] = [];
@@ -51,6 +59,7 @@ export class ContextState {
   set(c: ContextInput): void {
     if ("flow" in c) this.flow = c.flow == null ? null : String(c.flow);
     if ("step" in c) this.step = c.step == null ? null : String(c.step);
+    if ("steps" in c) this.steps = Array.isArray(c.steps) ? c.steps.slice(0, STEPS_MAX).map((s) => scrubbed(String(s), 200)) : null;
     if (c.data === null) this.data = {};
     else if (c.data && typeof c.data === "object") {
       for (const k of Object.keys(c.data)) {
@@ -104,9 +113,11 @@ export class ContextState {
       errors: this.errors.slice(),
       journey: this.journey.slice(),
       page: pageInfo(),
+      source: sourceTag(),
     };
     if (this.flow) c.flow = scrubbed(this.flow, 200);
     if (this.step) c.step = scrubbed(this.step, 200);
+    if (this.steps) c.steps = this.steps.slice();
     if (this.session) c.session = this.session;
     return contextJson(fit(c, contextBytes));
   }
@@ -117,6 +128,7 @@ function contextJson(c: Context): JsonObject {
   const out: JsonObject = {};
   if (c.flow !== undefined) out.flow = c.flow;
   if (c.step !== undefined) out.step = c.step;
+  if (c.steps !== undefined) out.steps = c.steps.slice();
   out.data = c.data;
   out.fields = c.fields.map((f) => {
     const j: JsonObject = { form: f.form, name: f.name, label: f.label, filled: f.filled, masked: f.masked };
@@ -127,6 +139,7 @@ function contextJson(c: Context): JsonObject {
   out.journey = c.journey.map(entryJson);
   if (c.session) out.session = { ...c.session };
   out.page = { ...c.page };
+  if (c.source) out.source = { ...c.source };
   return out;
 }
 

@@ -12,6 +12,7 @@ import { caughtUp, finishRating, flushContext, resumeRefused, saveReq, saveReqSo
 import { render, renderConn, updateCompose } from "./render";
 import { addServerMessage, findMessage, mergeMessage, placeSent, renderMessages } from "./thread";
 import { type Panel } from "./types";
+import { onVisibility, pageVisible } from "../visibility";
 import { cobrowseEvent, cobrowseSignal } from "../cobrowse/controller";
 
 const TYPING_SHOW = 6000;
@@ -48,7 +49,7 @@ export function connect(p: Panel, outbox: WriteFrame[] = []): void {
   };
   const stream = new Stream({
     url: () => wsUrl(p),
-    hello: (lastSeq) => ({ type: "hello", request_id: req.request_id, token: req.customer_token, last_seq: lastSeq }),
+    hello: (lastSeq) => ({ type: "hello", request_id: req.request_id, token: req.customer_token, last_seq: lastSeq, visible: pageVisible() }),
     lastSeq: req.last_seq,
     latestOnly: ["context"],
     outboxStore: { load: () => outbox, save: () => saveReq(p) },
@@ -78,6 +79,8 @@ export function connect(p: Panel, outbox: WriteFrame[] = []): void {
   });
   p.stream = stream;
   stream.start();
+  // The desk shows whether the customer sees the page; a hidden tab says so at once.
+  onVisibility((visible) => p.stream === stream && stream.signal({ type: "visibility", visible }));
 }
 
 /** A write: kept until acknowledged, sent again with its id after every reconnect. */

@@ -103,7 +103,7 @@ describe("resuming a stored request", () => {
     expect(statusTexts(c)).toEqual(["Will send when connected"]);
 
     ws.onopen?.();
-    expect(ws.sent[0]).toEqual({ type: "hello", request_id: "r_1", token: "tlc_x", last_seq: 0 });
+    expect(ws.sent[0]).toEqual({ type: "hello", request_id: "r_1", token: "tlc_x", last_seq: 0, visible: true });
     ws.serverSends({ type: "welcome", request_id: "r_1", state: "connected", last_seq: 2 });
     expect(ws.sent.filter((f) => f.type === "message")).toEqual([{ type: "message", id: "m-unsent", body: "Are my credits used?" }]);
     expect(statusTexts(c)).toEqual(["Sending…"]);

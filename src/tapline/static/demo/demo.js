@@ -18,6 +18,8 @@
   const RESUME_GRACE_MS = 60000; // after help ends, never resume with less than this (or the full length)
   const STEPS = ["search", "select", "passenger", "payment", "confirmed"];
   const BOOKING_STEPS = ["select", "passenger", "payment", "confirmed"];
+  // The funnel's order: the desk keeps the furthest step reached across tabs and reloads.
+  const FUNNEL = ["search", ...BOOKING_STEPS];
   const PAY_ERROR_MESSAGE =
     "Card payment declined by the issuer (3-D Secure authentication failed). No money was taken.";
 
@@ -679,7 +681,7 @@
   }
 
   function sendContext() {
-    sdk.setContext({ flow: "booking", step: state.step, data: contextData(state.step) });
+    sdk.setContext({ flow: "booking", step: state.step, steps: FUNNEL, data: contextData(state.step) });
   }
 
   // ------------------------------------------------------------------ step 1: search
