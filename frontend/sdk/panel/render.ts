@@ -53,7 +53,8 @@ export function render(p: Panel): void {
   else ui.transcriptTools.hidden = true;
   if (view === "outcome") renderOutcome(p);
   if (view === "describe") updateDescribe(p);
-  if (prev !== view) ui.body.scrollTop = 0;
+  // At the end the card sits under the kept conversation: show the card.
+  if (prev !== view) ui.body.scrollTop = view === "outcome" || view === "thanks" ? ui.body.scrollHeight : 0;
 }
 
 function renderHeading(p: Panel): void {
