@@ -139,6 +139,7 @@ function startDesk(snap: DeskState): void {
     onSignedOut: () => signinScreen("Your session ended. Sign in again to continue; unsent replies are kept."),
     onAck: actions.onAck,
     onFrameError: actions.onFrameError,
+    onResync: () => void resync(),
     storageKey: state.me && state.me.id ? `tapline.desk.outbox.${state.me.id}` : undefined,
   });
   socket = s;
@@ -153,11 +154,12 @@ function onEvent(ev: DeskEvent): void {
   if (resyncing) return;
   const result = applyEvent(ev, notify);
   if (result !== "gap") return;
-  // An event is missing. Reconnecting with hello(last_seq) makes the server replay it;
-  // if the same gap comes back, rebuild from a fresh snapshot instead.
+  // An event is missing (the stream hands events on in order, so the store and the stream
+  // disagree on where they are): resume from the store's seq; if the same gap comes back,
+  // rebuild from a fresh snapshot instead.
   if (gapAt !== state.lastSeq) {
     gapAt = state.lastSeq;
-    socket?.ws?.close(4000, "gap");
+    socket?.seek(state.lastSeq);
   } else {
     void resync();
   }
@@ -168,11 +170,11 @@ async function resync(): Promise<void> {
   resyncing = true;
   try {
     const snap = await getState();
-    // Keep the socket and its outbox (unacked accept/resolve frames survive); reconnect so
-    // `hello` carries the snapshot's seq.
+    // Keep the socket and its outbox (unacked accept/resolve frames survive); resume from
+    // the snapshot's seq.
     applySnapshot(snap);
     actions.restorePending(socket.pending().filter((f) => f.type === "message"));
-    socket.ws?.close(4000, "resync");
+    socket.seek(state.lastSeq);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) signinScreen("Your session ended. Sign in again.");
   } finally {
@@ -184,7 +186,6 @@ async function resync(): Promise<void> {
 function onSignal(frame: DeskSignal): void {
   switch (frame.type) {
     case "welcome":
-      if (Number.isFinite(frame.last_seq) && frame.last_seq < state.lastSeq) void resync(); // the stream went back
       // Typing hints are passing state; the server resends what still holds.
       for (const r of state.requests.values()) r.typingUntil = 0;
       changed("list", "thread");

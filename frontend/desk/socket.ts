@@ -1,19 +1,29 @@
-// The specialist WebSocket: hello with last_seq, resume with backoff, and an outbox of
-// unacknowledged write frames that are sent again (same id) after every reconnect.
+// The specialist WebSocket: the shared stream client (frontend/shared/stream.ts) with the
+// desk's options — hello with last_seq (and `watch` on a wall display), the sign-in check
+// after a refused handshake, unsent replies kept across a reload, only the latest presence
+// kept — and the desk's typed frames at the boundary.
 //
-// This module is transport only. Ordering and de-duplication by `seq` live in store.ts.
+// Resume, ordering by seq, gaps, resends with the same id, backoff, the heartbeat and the
+// honest status are the stream's: one client for the widget and the desk.
 
-import { backoffDelay } from "../shared/backoff";
-import { newId } from "../shared/ids";
+import { type JsonObject } from "../shared/json";
+import {
+  type FrameError as StreamError,
+  type ServerFrame,
+  type StreamEvent,
+  type WriteFrame as StreamWrite,
+  Stream,
+  WriteRefused,
+  sessionOutbox,
+} from "../shared/stream";
 import type {
   AckResult, DeskEvent, DeskServerFrame, DeskSignal, ErrorCode, ErrorSignal, SignalFrame, WriteDraft, WriteFrame,
 } from "./protocol";
 import type { ConnStatus } from "./store";
 
-const SIGNALS = new Set(["ack", "error", "pong", "typing", "queues", "welcome"]);
-const PING_EVERY = 20_000;
-const SILENCE_LIMIT = 50_000; // no frame at all for this long: the socket is dead
-const RATE_LIMITED_RETRY = 1500;
+// The desk's socket may send 200 frames a second (TAPLINE_DESK_FRAME_RATE); stay under it.
+const TIMING = { pingEvery: 20_000, pongGrace: 30_000, perSecond: 150, burst: 300 };
+const AUTH_CLOSES = new Set([4401, 4403, 1008]);
 
 /** A write the server refused (an `error` whose ref is the write's id). */
 export class FrameError extends Error {
@@ -29,13 +39,13 @@ export class FrameError extends Error {
 export type WriteResult = AckResult & { superseded?: true };
 
 export interface DeskSocketOptions {
-  /** The last seq the store applied. */
+  /** The last seq the store applied, read once at start (seek() after a new snapshot). */
   lastSeq: () => number;
   /** A wall display: say `watch` in hello (no offers, not made present). */
   watch?: () => boolean;
-  /** Sequenced events, in arrival order. */
+  /** Sequenced events, in seq order, once each. */
   onEvent: (ev: DeskEvent) => void;
-  /** Signals: welcome, typing, queues, wallboard, config, pong and the like. */
+  /** Signals: welcome, typing, queues, wallboard, config and the like. */
   onSignal: (frame: DeskSignal) => void;
   onStatus: (status: ConnStatus, attempt: number) => void;
   /** Asked after a refused handshake or an auth close. */
@@ -44,287 +54,124 @@ export interface DeskSocketOptions {
   onAck: (id: string, result: AckResult, frame: WriteFrame | undefined) => void;
   /** An `error` signal, with the frame of ours it refers to, if any. */
   onFrameError: (error: ErrorSignal, frame: WriteFrame | undefined) => void;
+  /** The server replays the whole stream from 0 (`stale_seq`): rebuild from a snapshot. */
+  onResync?: () => void;
   /** Keep unacknowledged `message` frames across a reload (sessionStorage). */
   storageKey?: string;
 }
 
-interface Waiter {
-  resolve: (result: WriteResult) => void;
-  reject: (err: Error) => void;
-}
-
 export class DeskSocket {
-  ws: WebSocket | null = null;
-  /** Open and welcomed. */
-  ready = false;
-  stopped = true;
-  attempt = 0;
   private readonly o: DeskSocketOptions;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private lastFrameAt = 0;
-  /** id -> frame, in send order. */
-  private readonly outbox = new Map<string, WriteFrame>();
-  private readonly waiters = new Map<string, Waiter>();
-  private readonly onOnline = (): void => this.connectNow();
-  private readonly onOffline = (): void => {
-    this.o.onStatus("offline", this.attempt);
-    if (this.ws) this.ws.close(4000, "offline");
-  };
+  private readonly stream: Stream;
 
   constructor(o: DeskSocketOptions) {
     this.o = o;
-    this.restoreOutbox();
+    this.stream = new Stream({
+      url: socketUrl,
+      hello: (lastSeq) => ({ type: "hello", last_seq: lastSeq, ...(o.watch && o.watch() ? { watch: true } : {}) }),
+      lastSeq: o.lastSeq(),
+      timing: TIMING,
+      latestOnly: ["presence"],
+      outboxStore: o.storageKey ? sessionOutbox(o.storageKey, (f) => f.type === "message") : undefined,
+      onEvent: (ev: StreamEvent) => o.onEvent(ev as unknown as DeskEvent),
+      onSignal: (frame: ServerFrame) => o.onSignal(frame as unknown as DeskSignal),
+      onStatus: (status, attempt) => o.onStatus(status, attempt),
+      onAck: (id, result, frame) => o.onAck(id, result as AckResult, frame as WriteFrame | undefined),
+      onError: (error, frame) => this.refused(error, frame),
+      onResync: () => o.onResync?.(),
+      onClose: (code, opened) => this.afterClose(code, opened),
+    });
+  }
+
+  /** Open and welcomed: writes go out now. */
+  get ready(): boolean {
+    return this.stream.ready;
+  }
+
+  get attempt(): number {
+    return this.stream.attempt;
   }
 
   start(): void {
-    this.stopped = false;
-    window.addEventListener("online", this.onOnline);
-    window.addEventListener("offline", this.onOffline);
-    this.connect();
+    this.stream.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    window.removeEventListener("online", this.onOnline);
-    window.removeEventListener("offline", this.onOffline);
-    clearTimeout(this.timer);
-    clearInterval(this.pingTimer);
-    this.ready = false;
-    if (this.ws) {
-      const ws = this.ws;
-      this.ws = null;
-      ws.close(1000, "bye");
-    }
-    this.o.onStatus("stopped", 0);
+    this.stream.stop();
   }
 
   /** Forget everything queued (used on sign-out). */
   clearOutbox(): void {
-    this.outbox.clear();
-    for (const w of this.waiters.values()) w.reject(new Error("signed out"));
-    this.waiters.clear();
-    this.persistOutbox();
+    this.stream.clearOutbox();
   }
 
   /** Frames written but not yet acknowledged, oldest first. */
   pending(): WriteFrame[] {
-    return [...this.outbox.values()];
+    return this.stream.pending() as unknown as WriteFrame[];
   }
 
   /**
-   * A write frame: gets a fresh client id (unless it already has one, e.g. a resend),
-   * is kept until its `ack`, and is sent again after every reconnect.
-   * `done` resolves with the ack's result or rejects with a FrameError.
+   * A write frame: a fresh client id (unless it has one, e.g. a resend), kept until its
+   * `ack`, sent again after every reconnect. `done` resolves with the ack's result or
+   * rejects with a FrameError.
    */
   write(frame: WriteDraft): { id: string; done: Promise<WriteResult> } {
-    const f = { ...frame, id: frame.id || newId() } as WriteFrame;
-    // Only the latest presence matters: drop older unsent presence frames.
-    if (f.type === "presence") {
-      for (const [id, old] of this.outbox) {
-        if (old.type === "presence" && id !== f.id) {
-          this.outbox.delete(id);
-          this.waiters.get(id)?.resolve({ superseded: true });
-          this.waiters.delete(id);
-        }
-      }
-    }
-    this.outbox.set(f.id, f);
-    this.persistOutbox();
-    const done = new Promise<WriteResult>((resolve, reject) => this.waiters.set(f.id, { resolve, reject }));
+    const written = this.stream.write(frame as unknown as JsonObject & { type: string; id?: string });
+    const done = written.done.then(
+      (result) => result as WriteResult,
+      (error: unknown) => {
+        const code = (error instanceof WriteRefused ? error.code : "unavailable") as ErrorCode;
+        throw new FrameError(error instanceof Error ? error.message : String(error), code);
+      },
+    );
     done.catch(() => {}); // callers may ignore it
-    if (this.ready) this.raw(f);
-    return { id: f.id, done };
+    return { id: written.id, done };
   }
 
-  /** A passing signal (typing, ping): sent only when connected, never queued. */
+  /** A passing signal (typing): sent only when connected, never queued. */
   signal(frame: SignalFrame): void {
-    if (this.ready) this.raw(frame);
+    this.stream.signal(frame as unknown as JsonObject & { type: string });
   }
 
-  connectNow(): void {
-    if (this.stopped) return;
-    if (this.ws && (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)) return;
-    clearTimeout(this.timer);
-    this.attempt = Math.max(this.attempt, 1);
-    this.connect();
+  /** Connect again now, unless a socket is open or opening (`force`: even then). */
+  reconnect(force = false): void {
+    this.stream.reconnect(force);
   }
 
-  // ---- internals
-
-  private url(): string {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    return `${scheme}//${location.host}/ws/specialist`;
+  /** Resume from `seq` (a fresh snapshot's, or where the store is): reconnects to say so. */
+  seek(seq: number): void {
+    this.stream.seek(seq);
   }
 
-  private raw(frame: WriteFrame | SignalFrame): void {
+  private refused(error: StreamError, frame: StreamWrite | undefined): void {
+    // The stream has asked for the whole stream again; the store rebuilds (onResync).
+    if (error.code === "stale_seq") return;
+    const signal = { type: "error", code: error.code, message: error.message, ref: error.ref } as ErrorSignal;
+    this.o.onFrameError(signal, frame as WriteFrame | undefined);
+  }
+
+  // A browser can't see the HTTP status of a refused handshake (403 when the session is
+  // gone), so after a handshake that never opened, or an auth close, ask over HTTP.
+  private async afterClose(code: number, opened: boolean): Promise<"retry" | "stop"> {
+    if (opened && !AUTH_CLOSES.has(code)) return "retry";
+    let signedIn: boolean;
     try {
-      this.ws?.send(JSON.stringify(frame));
+      signedIn = await this.o.isSignedIn();
     } catch {
-      /* the close handler will reconnect */
+      signedIn = true; // server unreachable: keep trying
     }
-  }
-
-  private connect(): void {
-    if (this.stopped) return;
-    if (!navigator.onLine) {
-      this.o.onStatus("offline", this.attempt);
-      return; // the `online` event reconnects
-    }
-    this.o.onStatus(this.attempt ? "reconnecting" : "connecting", this.attempt);
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.url());
-    } catch {
-      void this.scheduleReconnect(false, 1006);
-      return;
-    }
-    this.ws = ws;
-    this.listen(ws);
-  }
-
-  private listen(ws: WebSocket): void {
-    let opened = false;
-    ws.addEventListener("open", () => {
-      if (ws !== this.ws) return;
-      opened = true;
-      this.lastFrameAt = Date.now();
-      // A page opened on the wallboard is a wall display: it watches, it takes no offers.
-      const watch = Boolean(this.o.watch && this.o.watch());
-      this.raw({ type: "hello", last_seq: this.o.lastSeq(), ...(watch ? { watch: true } : {}) });
-      clearInterval(this.pingTimer);
-      this.pingTimer = setInterval(() => this.heartbeat(), PING_EVERY / 4);
-    });
-    ws.addEventListener("message", (e) => {
-      if (ws !== this.ws) return;
-      this.lastFrameAt = Date.now();
-      const frame = parseFrame(e.data);
-      if (frame) this.receive(frame);
-    });
-    ws.addEventListener("close", (e) => {
-      if (ws !== this.ws) return;
-      this.ws = null;
-      this.ready = false;
-      clearInterval(this.pingTimer);
-      void this.scheduleReconnect(opened, e.code);
-    });
-  }
-
-  private heartbeat(): void {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
-    const silent = Date.now() - this.lastFrameAt;
-    if (silent > SILENCE_LIMIT) {
-      this.ws.close(4000, "silent");
-      return;
-    }
-    if (silent > PING_EVERY) this.raw({ type: "ping" });
-  }
-
-  private async scheduleReconnect(opened: boolean, code: number): Promise<void> {
-    if (this.stopped) return;
-    this.attempt += 1;
-    if (!navigator.onLine) {
-      this.o.onStatus("offline", this.attempt);
-      return;
-    }
-    this.o.onStatus("reconnecting", this.attempt);
-    // A browser can't see the HTTP status of a refused handshake (403 when the session is
-    // gone), so after a handshake that never opened, or an auth close, ask over HTTP.
-    if (!opened || code === 4401 || code === 4403 || code === 1008) {
-      let signedIn: boolean;
-      try {
-        signedIn = await this.o.isSignedIn();
-      } catch {
-        signedIn = true; // server unreachable: keep trying
-      }
-      if (this.stopped) return;
-      if (!signedIn) {
-        this.stop();
-        this.o.onSignedOut();
-        return;
-      }
-    }
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.connect(), backoffDelay(this.attempt));
-  }
-
-  private receive(frame: DeskServerFrame): void {
-    if ("seq" in frame && typeof frame.seq === "number" && !SIGNALS.has(frame.type)) {
-      this.o.onEvent(frame);
-      return;
-    }
-    const signal = frame as DeskSignal;
-    switch (signal.type) {
-      case "welcome":
-        this.ready = true;
-        this.attempt = 0;
-        this.o.onStatus("connected", 0);
-        this.o.onSignal(signal);
-        for (const f of this.outbox.values()) this.raw(f);
-        return;
-      case "ack":
-        return this.acked(signal.id, signal.result || {});
-      case "error":
-        return this.refused(signal);
-      default:
-        this.o.onSignal(signal);
-    }
-  }
-
-  private acked(id: string, result: AckResult): void {
-    const f = this.outbox.get(id);
-    this.outbox.delete(id);
-    this.persistOutbox();
-    this.o.onAck(id, result, f);
-    this.waiters.get(id)?.resolve(result);
-    this.waiters.delete(id);
-  }
-
-  private refused(error: ErrorSignal): void {
-    const f = error.ref ? this.outbox.get(error.ref) : undefined;
-    if (f && error.code === "rate_limited") {
-      // Still ours to deliver: try again shortly, same id.
-      setTimeout(() => {
-        if (this.ready && this.outbox.has(f.id)) this.raw(f);
-      }, RATE_LIMITED_RETRY);
-      return;
-    }
-    if (f) {
-      this.outbox.delete(f.id);
-      this.persistOutbox();
-      this.waiters.get(f.id)?.reject(new FrameError(error.message || error.code, error.code));
-      this.waiters.delete(f.id);
-    }
-    this.o.onFrameError(error, f);
-  }
-
-  private persistOutbox(): void {
-    if (!this.o.storageKey) return;
-    try {
-      const keep = [...this.outbox.values()].filter((f) => f.type === "message");
-      if (keep.length) sessionStorage.setItem(this.o.storageKey, JSON.stringify(keep));
-      else sessionStorage.removeItem(this.o.storageKey);
-    } catch {
-      /* storage full or disabled: the in-memory outbox still works */
-    }
-  }
-
-  private restoreOutbox(): void {
-    if (!this.o.storageKey) return;
-    try {
-      const saved: unknown = JSON.parse(sessionStorage.getItem(this.o.storageKey) || "[]");
-      if (!Array.isArray(saved)) return;
-      for (const f of saved as unknown[]) {
-        if (isSavedMessage(f)) this.outbox.set(f.id, f);
-      }
-    } catch {
-      /* ignore a damaged entry */
-    }
+    if (signedIn) return "retry";
+    this.o.onSignedOut();
+    return "stop";
   }
 }
 
-/** The parse boundary: any JSON object from the server is taken as a DeskServerFrame (its
- * models are closed, and a frame of a type this desk doesn't know is ignored later). */
+function socketUrl(): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/ws/specialist`;
+}
+
+/** The parse boundary for frames read outside the stream (tests, tools): any JSON object. */
 export function parseFrame(data: unknown): DeskServerFrame | null {
   if (typeof data !== "string") return null;
   let frame: unknown;
@@ -333,12 +180,6 @@ export function parseFrame(data: unknown): DeskServerFrame | null {
   } catch {
     return null;
   }
-  if (!frame || typeof frame !== "object") return null;
+  if (!frame || typeof frame !== "object" || Array.isArray(frame)) return null;
   return frame as DeskServerFrame;
-}
-
-function isSavedMessage(f: unknown): f is WriteFrame & { type: "message" } {
-  if (!f || typeof f !== "object") return false;
-  const m = f as Record<string, unknown>;
-  return typeof m.id === "string" && m.type === "message";
 }

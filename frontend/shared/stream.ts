@@ -17,7 +17,7 @@
 //
 // The transport is injected (a WebSocket by default), so tests drive it with a fake socket.
 //
-// The desk's DeskSocket (static/desk/socket.js) maps onto it as a thin wrapper:
+// The desk's DeskSocket (frontend/desk/socket.ts) is a thin wrapper over it:
 //   lastSeq: () => n        -> lastSeq: n at start, seek(snapshot.seq) after a fresh snapshot
 //   onEvent                 -> onEvent (now in seq order and once each: the store's gap check
 //                              no longer fires; a gap reconnects here, and seek() resyncs)
