@@ -345,6 +345,8 @@ UUID = "8f14e45f-ceea-467f-a8ad-4b2f1e5c9a10"
 SDK_FRAMES: list[Frame] = [  # static/sdk/tapline-panel.js and tapline-callbacks.js
     {"type": "hello", "request_id": "r_1", "token": "tlc_x", "last_seq": 0},
     {"type": "hello", "request_id": "r_1", "token": "tlc_x", "last_seq": 17},
+    {"type": "hello", "request_id": "r_1", "token": "tlc_x", "last_seq": 0, "visible": False},
+    {"type": "visibility", "visible": True},
     {"type": "ping"},
     {"type": "message", "id": UUID, "body": "Hello"},
     {"type": "context", "id": UUID, "context": {"flow": "booking", "fields": []}},
@@ -392,6 +394,7 @@ WRONG: list[tuple[Side, Frame]] = [
     ("customer", {"type": "schedule", "id": "s1", "slot": 1.5}),
     ("customer", {"type": "answer", "id": "a1", "accept": 1}),
     ("customer", {"type": "typing", "active": "yes"}),
+    ("customer", {"type": "visibility", "visible": "no"}),
     ("customer", {"type": "context", "id": "c1", "context": []}),
     ("customer", {"type": "accept", "id": "a1", "request_id": "r_1"}),  # the desk's
     ("desk", {"type": "hello", "token": "tlc_x", "last_seq": 0}),
