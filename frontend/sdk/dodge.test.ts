@@ -31,11 +31,16 @@ describe("choosePlace", () => {
     expect([left, right].some((r) => at.left < r.right && r.left < at.right)).toBe(false);
   });
 
-  it("avoids the page's controls when it can, but never an error for them", () => {
+  it("rises along the side, as an icon, above an error across the foot", () => {
     const error = rect(0, 740, 390, 844);
-    const control = rect(0, 0, 390, 100);
-    expect(choosePlace(scene({ hard: [error], soft: [control] }))?.edge).toBe("top");
-    expect(choosePlace(scene({ hard: [error, control] }))).toBeNull();
+    expect(choosePlace(scene({ hard: [error] }))).toEqual({ side: "right", edge: "bottom", compact: true, lift: 112 });
+  });
+
+  it("covers a control rather than an error, and steps away when only errors are left", () => {
+    const error = rect(0, 0, 390, 844);
+    expect(choosePlace(scene({ hard: [error] }))).toBeNull();
+    const everywhere = rect(0, 0, 390, 844);
+    expect(choosePlace(scene({ soft: [everywhere] }))).toEqual({ side: "right", edge: "bottom", compact: false });
   });
 
   it("stays out of the host's safe area", () => {

@@ -1,7 +1,8 @@
-// Keeping the floating launcher off the app: it never covers the field being typed in (with
-// its hint and error under it) or an error the page shows, and it avoids the page's other
-// controls when it can. It moves to the other corner, shrinks to its icon, or steps away
-// while the on-screen keyboard is open. The host's safe area (init's `safeArea`) is never used.
+// Keeping the floating launcher off the app: it never covers a form field (nor the hint and
+// error under the one being typed in) or an error the page shows, and it covers as few of the
+// page's other controls as it can: it moves to the other corner, shrinks to its icon, rises
+// along the side, or steps away (as it does while the on-screen keyboard is open). The host's
+// safe area (init's `safeArea`) is never used.
 
 import { type InitOptions, type LauncherUi } from "./core";
 
@@ -16,6 +17,8 @@ export interface Place {
   side: "right" | "left";
   edge: "bottom" | "top";
   compact: boolean;
+  /** Raised this far above its bottom corner (the icon only, along the side). */
+  lift?: number;
 }
 
 export interface Insets {
@@ -34,16 +37,19 @@ export interface Scene {
   /** The offset from the corner plus the host's safe area, per edge. */
   inset: Insets;
   preferLeft: boolean;
-  /** Never covered: the focused field and what describes it, the page's errors. */
+  /** Never covered: the page's fields, what describes the focused one, the page's errors. */
   hard: Rect[];
-  /** Covered only when nothing else fits: the page's other controls. */
+  /** Covered as little as can be: the page's other controls. */
   soft: Rect[];
 }
 
 // Limits: how many of the page's controls are measured, and the gap kept around obstacles.
 const MAX_SOFT = 400;
-const MAX_HARD = 100;
+const MAX_HARD = 300;
 const GAP = 8;
+// The icon may rise along the side in steps, up to this many.
+const LIFT_STEP = 56;
+const LIFTS = 8;
 // The visual viewport this much shorter than the layout one: an on-screen keyboard is open.
 const KEYBOARD_PX = 120;
 
@@ -54,12 +60,12 @@ export function intersects(a: Rect, b: Rect, gap = 0): boolean {
 export function placeRect(s: Scene, p: Place): Rect {
   const size = p.compact ? s.compact : s.full;
   const left = p.side === "left" ? s.inset.left : s.width - s.inset.right - size.w;
-  const top = p.edge === "top" ? s.inset.top : s.height - s.inset.bottom - size.h;
+  const top = p.edge === "top" ? s.inset.top : s.height - s.inset.bottom - size.h - (p.lift ?? 0);
   return { left, top, right: left + size.w, bottom: top + size.h };
 }
 
-/** The first place in order of preference that covers no hard obstacle, and none of the soft
- * ones if such a place exists; null when every place covers a hard one. */
+/** Of the places that cover no hard obstacle, the one covering fewest soft ones (the first in
+ * order of preference among equals); null when every place covers a hard one. */
 export function choosePlace(s: Scene): Place | null {
   const near: Place["side"] = s.preferLeft ? "left" : "right";
   const far: Place["side"] = s.preferLeft ? "right" : "left";
@@ -67,10 +73,22 @@ export function choosePlace(s: Scene): Place | null {
   for (const compact of [false, true]) {
     for (const side of [near, far]) order.push({ side, edge: "bottom", compact });
   }
+  for (const side of [near, far]) {
+    for (let k = 1; k <= LIFTS; k++) order.push({ side, edge: "bottom", compact: true, lift: k * LIFT_STEP });
+  }
   order.push({ side: near, edge: "top", compact: true }, { side: far, edge: "top", compact: true });
-  const clear = (p: Place, rects: Rect[]) => !rects.some((r) => intersects(placeRect(s, p), r, GAP));
-  const fits = order.filter((p) => clear(p, s.hard));
-  return fits.find((p) => clear(p, s.soft)) ?? fits[0] ?? null;
+  const covered = (p: Place, rects: Rect[]) => rects.filter((r) => intersects(placeRect(s, p), r, GAP)).length;
+  let best: Place | null = null;
+  let least = Infinity;
+  for (const p of order) {
+    if (covered(p, s.hard)) continue;
+    const n = covered(p, s.soft);
+    if (n < least) {
+      best = p;
+      least = n;
+    }
+  }
+  return best;
 }
 
 function num(v: unknown): number {
@@ -123,8 +141,8 @@ function focusedRects(): Rect[] {
   return out;
 }
 
-const ERRORS = "[role=alert], [aria-live=assertive], [aria-invalid=true], [data-tapline-avoid]";
-const CONTROLS = "a[href], button, input:not([type=hidden]), select, textarea, [role=button], [role=link]";
+const HARD = "input:not([type=hidden]), select, textarea, [contenteditable=true], [role=alert], [aria-live=assertive], [data-tapline-avoid]";
+const CONTROLS = "a[href], button, [role=button], [role=link]";
 
 function rects(selector: string, host: HTMLElement, max: number): Rect[] {
   const out: Rect[] = [];
@@ -152,7 +170,8 @@ function apply(ui: LauncherUi, place: Place | null, inset: Insets): void {
   st.setProperty("left", place.side === "left" ? `calc(${inset.left}px + env(safe-area-inset-left, 0px))` : "auto");
   st.setProperty("right", place.side === "right" ? `calc(${inset.right}px + env(safe-area-inset-right, 0px))` : "auto");
   st.setProperty("top", place.edge === "top" ? `calc(${inset.top}px + env(safe-area-inset-top, 0px))` : "auto");
-  st.setProperty("bottom", place.edge === "bottom" ? `calc(${inset.bottom}px + env(safe-area-inset-bottom, 0px))` : "auto");
+  const bottom = inset.bottom + (place.lift ?? 0);
+  st.setProperty("bottom", place.edge === "bottom" ? `calc(${bottom}px + env(safe-area-inset-bottom, 0px))` : "auto");
 }
 
 function reset(ui: LauncherUi): void {
@@ -186,7 +205,7 @@ export function startDodge(ui: LauncherUi, opts: () => InitOptions): void {
       compact: { w: 48, h: 48 },
       inset,
       preferLeft: o.position === "bottom-left",
-      hard: [...focusedRects(), ...rects(ERRORS, host, MAX_HARD)],
+      hard: [...focusedRects(), ...rects(HARD, host, MAX_HARD)],
       soft: rects(CONTROLS, host, MAX_SOFT),
     };
     apply(ui, choosePlace(scene), inset);

@@ -1,6 +1,7 @@
-"""On a phone the floating Get help button never covers the field being typed in or an
-error the page shows: at every scroll position of the demo's payment step it moves to the
-other corner, shrinks to its icon, or steps away."""
+"""On a phone the floating Get help button never covers the page's fields (the one being
+typed in above all) or an error the page shows: at every scroll position of the demo's
+payment step it moves to the other corner, shrinks to its icon, rises along the side, or
+steps away."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from playwright.sync_api import Browser, Page, expect
 if TYPE_CHECKING:
     from conftest import LiveServer
 
-# Where the launcher is, and what of the page's it covers now: the focused field and the
-# page's visible errors. Empty when it covers nothing (or is stepped away).
+# What of the page's the launcher covers now: a field (the focused one above all), a visible
+# error, or the two controls it was seen covering ("Use the test card", Back). Empty when it
+# covers none of them (or is stepped away).
 OVERLAPS = """() => {
   const host = document.querySelector("[data-tapline-widget]");
   const button = host && host.shadowRoot.querySelector(".tl-launcher");
@@ -20,9 +22,8 @@ OVERLAPS = """() => {
   const b = button.getBoundingClientRect();
   if (!b.width) return [];
   const shown = (el) => el.getClientRects().length > 0 && !el.closest("[hidden]");
-  const seen = [...document.querySelectorAll("[role=alert], .field-error")].filter(shown);
-  const active = document.activeElement;
-  if (active && active.matches("input, textarea, select")) seen.push(active);
+  const watched = "[role=alert], .field-error, input, select, textarea, #demo-card, [data-goto]";
+  const seen = [...document.querySelectorAll(watched)].filter(shown);
   return seen.filter((el) => {
     const r = el.getBoundingClientRect();
     return r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
