@@ -119,4 +119,18 @@ describe("the keeper", () => {
     expect(restored[0]).toMatchObject({ flow: "booking", step: "payment", askAgain: 1 });
     expect(root.querySelector("[data-tapline-restore]")?.textContent).toContain(CARD_REASON);
   });
+
+  it("offers to restore when the app's session expires with the page open", () => {
+    const w = widget("pk_5");
+    w.ui = buildLauncher({ app: "pk_5" }, { stylesheet: "x.css", revealed: () => undefined, click: () => undefined, approach: () => undefined });
+    document.body.append(w.ui.host);
+    const k = installKeeper(w);
+    w.context.set({ flow: "booking" });
+    w.events.emit("assist:start", { requestId: "r_5" });
+    vi.advanceTimersByTime(1000);
+    expect(w.ui.root.querySelector("[data-tapline-restore]")).toBeNull();
+    w.context.setSession({ held: false, expiresAt: Date.now() - 1 });
+    k.changed();
+    expect(w.ui.root.querySelector("[data-tapline-restore]")?.textContent).toContain("Restore what you entered");
+  });
 });
