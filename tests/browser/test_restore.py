@@ -53,6 +53,15 @@ def test_restore_after_closing_the_page(browser: Browser, live_server: LiveServe
     expect(session).to_have_attribute("data-session", "held")
     expect(session).not_to_contain_text("left")
 
+    # Ana asks the app for more time: the SDK fires `hold` for the desk, the app reports back.
+    page.evaluate(
+        "() => { window.asked = []; Tapline.on('hold', (d) => window.asked.push(d.reason)); }"
+    )
+    desk.get_by_role("button", name="Ask the app for more time").click()
+    expect(desk.get_by_text("Asked. The app reports back here.")).to_be_visible()
+    page.wait_for_function("() => window.asked.includes('desk')")
+    expect(session).to_have_attribute("data-session", "held")
+
     kept = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
     assert "SW214" in kept and SECOND in kept
     assert "4242" not in kept, "a card digit was kept"
