@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     node_url: str | None = None  # how the other nodes reach this one; else http://host:port
     demo: bool = False
+    # `tapline demo --busy` (docs/subsystems/demo.md, "A busy demo"): simulated specialists
+    # and customers over the real protocol, with explicit caps.
+    demo_busy: bool = False
+    demo_bots: int = Field(3, ge=1, le=6)  # simulated specialists, one chat each
+    demo_line: int = Field(4, ge=1, le=12)  # simulated customers waiting, at most
+    demo_rate: float = Field(6.0, gt=0, le=60)  # new simulated requests a minute, at most
+    demo_handle: float = Field(240.0, ge=2, le=1800)  # a simulated chat's mean seconds
 
     message_bytes: int = Field(4096, ge=64)
     context_bytes: int = Field(65536, ge=1024)
