@@ -48,6 +48,16 @@ const cobrowse = {
   entryPoints: [{ in: src("sdk/cobrowse.ts"), out: "tapline-cobrowse" }],
 };
 
+// The desk's co-browse frame (cobrowse-frame.html, its own CSP): rrweb's replayer, one classic
+// script the frame's document loads.
+const cobrowseFrame = {
+  ...common,
+  format: "iife",
+  target: ["es2020", "chrome92", "firefox90", "safari15.4"],
+  entryPoints: [{ in: src("desk/cobrowse-frame.ts"), out: "cobrowse-frame" }],
+  outdir: out("desk"),
+};
+
 // The desk: ES modules, with the views a supervisor opens (wallboard, configure) split into
 // chunks loaded on demand.
 const desk = {
@@ -63,8 +73,8 @@ const desk = {
 };
 
 // Only what has sources: a part still served as committed plain JS has none yet.
-for (const options of [sdk, cobrowse, desk]) options.entryPoints = options.entryPoints.filter((e) => existsSync(e.in));
-const builds = [sdk, cobrowse, desk].filter((options) => options.entryPoints.length > 0);
+for (const options of [sdk, cobrowse, cobrowseFrame, desk]) options.entryPoints = options.entryPoints.filter((e) => existsSync(e.in));
+const builds = [sdk, cobrowse, cobrowseFrame, desk].filter((options) => options.entryPoints.length > 0);
 
 await rm(out("desk/chunks"), { recursive: true, force: true });
 if (watch) {

@@ -11,6 +11,7 @@ import {
   type Me, type Notice,
 } from "./store";
 import * as actions from "./actions";
+import { bindCobrowse, cobrowseEvent, cobrowseSignal } from "./cobrowse";
 import { clip } from "./format";
 import { showSignin } from "./signin";
 import { mountSidebar } from "./sidebar";
@@ -144,6 +145,7 @@ function startDesk(snap: DeskState): void {
   });
   socket = s;
   actions.bindSocket(s);
+  bindCobrowse(s);
   actions.restorePending(s.pending().filter((f) => f.type === "message"));
   s.start();
 }
@@ -153,6 +155,7 @@ function startDesk(snap: DeskState): void {
 function onEvent(ev: DeskEvent): void {
   if (resyncing) return;
   const result = applyEvent(ev, notify);
+  if (result === "applied") cobrowseEvent(ev);
   if (result !== "gap") return;
   // An event is missing (the stream hands events on in order, so the store and the stream
   // disagree on where they are): resume from the store's seq; if the same gap comes back,
@@ -184,6 +187,7 @@ async function resync(): Promise<void> {
 }
 
 function onSignal(frame: DeskSignal): void {
+  if (cobrowseSignal(frame)) return;
   switch (frame.type) {
     case "welcome":
       // Typing hints are passing state; the server resends what still holds.

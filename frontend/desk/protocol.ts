@@ -312,7 +312,8 @@ export type DeskSignal =
   | ConfigSignal
   | WallboardSignal
   | AlertSignal
-  | SignedOut;
+  | SignedOut
+  | CobrowseEventsSignal;
 
 // ---- events (with seq)
 
@@ -409,7 +410,8 @@ export type DeskEvent =
   | PresenceEvent
   | RequestRated
   | CallbackEvent
-  | CallbackRingEnded;
+  | CallbackRingEnded
+  | CobrowseEvent;
 
 export type DeskServerFrame = DeskSignal | DeskEvent;
 
@@ -473,7 +475,7 @@ export interface SessionExtend {
 }
 
 /** Writes: each carries a client-made id and is kept until its `ack`. */
-export type WriteFrame = SetPresence | Accept | Decline | SendMessage | Resolve | SessionExtend;
+export type WriteFrame = SetPresence | Accept | Decline | SendMessage | Resolve | SessionExtend | CobrowseAsk | CobrowseStop;
 /** Passing signals: sent only while connected, never queued. */
 export type SignalFrame = Hello | Ping | SendTyping;
 
@@ -483,3 +485,35 @@ export type WriteDraft = WriteFrame extends infer F
     ? Omit<F, "id"> & { id?: string }
     : never
   : never;
+
+// ---- co-browse (docs/protocol.md, "Co-browse")
+
+export interface CobrowseAsk {
+  type: "cobrowse_ask";
+  id: string;
+  request_id: string;
+}
+
+export interface CobrowseStop {
+  type: "cobrowse_stop";
+  id: string;
+  request_id: string;
+}
+
+/** Only to the specialist the customer allowed: rrweb events of the customer's page. */
+export interface CobrowseEventsSignal {
+  type: "cobrowse.events";
+  request_id: string;
+  events: object[];
+}
+
+export type CobrowseReason = "customer" | "specialist" | "too_much_data" | "card_number" | "ended" | "connection_lost";
+
+/** Asked, allowed (`live`), declined or stopped: the record of who saw what, when. */
+export interface CobrowseEvent extends Sequenced {
+  type: "cobrowse";
+  request_id: string;
+  state: "asked" | "live" | "declined" | "stopped";
+  by: "customer" | "specialist" | "tapline";
+  reason: CobrowseReason | null;
+}

@@ -1,6 +1,7 @@
 // The middle column: the selected request's thread (one timeline of messages and system
 // events), the compose box, "Customer is typing…", and the Resolve dialog.
 
+import { cobrowseButton, cobrowseRegion, drawCobrowse } from "./cobrowse";
 import { h, icon, render, kbd, announce } from "./dom";
 import { state, on, isClosed, isLive, outcomeText, markSeen, type Pending, type Req, type SysEvent } from "./store";
 import { clockTime, fullTime, isoTime, utf8Bytes, clip, DISPOSITIONS, stateLabel } from "./format";
@@ -132,7 +133,7 @@ function buildThread(): ThreadUi {
     aria: { keyshortcuts: "Alt+S" },
     onclick: () => openResolve(),
   }, icon("resolve", 14), "Resolve");
-  const head = h("header.thread-head", null, h("div.thread-title", null, title, sub), h("div.thread-actions", null, resolveBtn));
+  const head = h("header.thread-head", null, h("div.thread-title", null, title, sub), h("div.thread-actions", null, cobrowseButton(), resolveBtn));
   const banner = h("div.outcome-slot");
   // Not an aria-live region: the whole list is rebuilt on change, so new customer messages
   // are announced through the polite announcer instead (desk.ts).
@@ -157,7 +158,7 @@ function buildThread(): ThreadUi {
     h("h2", null, "No chat selected"),
     h("p", null, "Accept an offer to start helping, or pick a chat on the left."),
     h("p.muted", null, kbd("Alt", "A"), " accept the oldest offer · ", kbd("Alt", "1…9"), " switch chats · ", kbd("?"), " all shortcuts"));
-  const body = h("div.thread-body", null, head, banner, log, typing, form, closedNote);
+  const body = h("div.thread-body", null, head, banner, cobrowseRegion(), log, typing, form, closedNote);
   return { title, sub, resolveBtn, banner, log, typing, textarea, label, counter, error, sendBtn, form, closedNote, empty, body };
 }
 
@@ -272,6 +273,7 @@ function drawThread(ui: ThreadUi): void {
   const closed = !isLive(r);
   ui.resolveBtn.disabled = closed || Boolean(r.resolving);
   ui.resolveBtn.hidden = closed;
+  drawCobrowse(r.id, !closed);
   render(ui.banner, outcomeBanner(r));
   log.replaceChildren(...timelineItems(r));
   if (switched || nearBottom) log.scrollTop = log.scrollHeight;

@@ -129,6 +129,16 @@ describe("what rrweb is given", () => {
     expect(blocked).toEqual(["a", "b", "c", "d", "e", "f", "g"]);
   });
 
+  it("takes card numbers out of the page's text and masks the host's masked parts", () => {
+    const o = privacyOptions();
+    expect(o.maskTextSelector).toBe("*"); // every text goes through maskTextFn
+    const p = el("p", {});
+    expect(o.maskTextFn("Use the test card (4242 4242 4242 4242).", p)).not.toMatch(/4242/);
+    expect(o.maskTextFn("Fare €164.70", p)).toBe("Fare €164.70");
+    const secret = el("span", { "data-tapline-mask": "" });
+    expect(o.maskTextFn("Anna Smith", secret)).toBe("**** *****");
+  });
+
   it("marks the fields the masking rules mask, so rrweb blocks them whole", () => {
     const label = el("label", { for: "cn" });
     label.textContent = "Card number";

@@ -3,6 +3,7 @@
 // the widget itself and the host's opt-outs are blocked whole (a grey box of the same size);
 // no canvas, media, fonts, images or cross-origin frames.
 
+import { redactCards } from "../../shared/luhn";
 import { type Control, isControl, maskedControl } from "../fieldtypes";
 
 /** The host's opt-outs: an element with any of these is never shown to the specialist. */
@@ -26,6 +27,7 @@ export interface PrivacyOptions {
   blockClass: string;
   blockSelector: string;
   maskTextSelector: string;
+  maskTextFn: (text: string, element: HTMLElement | null) => string;
   maskAllInputs: true;
   maskInputFn: (text: string, element: HTMLElement) => string;
   recordCanvas: false;
@@ -42,7 +44,10 @@ export function privacyOptions(): PrivacyOptions {
   return {
     blockClass: BLOCK_CLASS,
     blockSelector: BLOCK_SELECTOR,
-    maskTextSelector: MASK_TEXT_SELECTOR,
+    // Every text passes maskTextFn: card numbers shown in the page are taken out (the server
+    // stops co-browse if one still comes), the host's masked parts become asterisks.
+    maskTextSelector: "*",
+    maskTextFn: maskText,
     maskAllInputs: true,
     maskInputFn: () => MASKED_VALUE,
     recordCanvas: false,
@@ -53,6 +58,12 @@ export function privacyOptions(): PrivacyOptions {
     sampling: { mousemove: 100, scroll: 150, input: "last", media: 1_000_000 },
     slimDOMOptions: "all",
   };
+}
+
+/** A text of the page as the specialist may see it. */
+export function maskText(text: string, element: HTMLElement | null): string {
+  if (element?.closest(MASK_TEXT_SELECTOR)) return text.replace(/\S/g, "*");
+  return redactCards(text);
 }
 
 /** Mark the controls the SDK's rules mask (by name, id, label…) so rrweb blocks them whole. */

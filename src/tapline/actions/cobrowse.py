@@ -77,7 +77,7 @@ async def relay(rt: Runtime, request_id: str, frame: dict[str, Any]) -> None:
     if not session.within(len(events), len(text.encode()), rt.clock.now()):
         await stop(rt, request_id, "tapline", "too_much_data")
         raise ActionError("too_large", "Too much page data: co-browse stopped.")
-    if sanitize.has_card(text):  # masked in the browser; this is the server's own check
+    if sanitize.has_card("\n".join(cobrowse.texts(events))):  # the server's own check
         await stop(rt, request_id, "tapline", "card_number")
         raise ActionError("not_allowed", "The page showed a card number: co-browse stopped.")
     signal = {"type": "cobrowse.events", "request_id": request_id, "events": events}

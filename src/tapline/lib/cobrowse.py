@@ -8,6 +8,7 @@ record. What is recorded (asked for, allowed, stopped) goes through `actions.cob
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -89,3 +90,23 @@ def events_of(frame: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(event, dict) or not isinstance(event.get("type"), int):
             raise ValueError("Each event is an rrweb event: an object with an integer `type`.")
     return events
+
+
+TEXT_KEYS = frozenset({"textContent", "value", "text"})
+"""Where rrweb puts what a page says: text nodes, changed texts, inputs (already masked)."""
+NOT_TEXT = frozenset({"d", "points", "viewBox", "transform", "style", "_cssText", "class"})
+"""Attributes of numbers that are not text (SVG geometry, CSS): a path's coordinates would
+look like card numbers."""
+
+
+def texts(value: Any, key: str | None = None, attribute: bool = False) -> Iterator[str]:
+    """The strings of rrweb events that a person reads: texts and attribute values."""
+    if isinstance(value, str):
+        if (attribute and key not in NOT_TEXT) or key in TEXT_KEYS:
+            yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from texts(v, k, attribute or key == "attributes")
+    elif isinstance(value, list):
+        for item in value:
+            yield from texts(item, key, attribute)

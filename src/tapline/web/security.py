@@ -32,6 +32,27 @@ CSP = "; ".join(
     ]
 )
 
+COBROWSE_FRAME = "/desk/assets/cobrowse-frame.html"
+COBROWSE_FRAME_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'none'",
+        "media-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-src 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+"""Only the co-browse frame's document: rrweb rebuilds the customer's page there and sets
+its styles inline, so styles may be inline; scripts stay 'self' (and rrweb's own iframe is
+sandboxed without scripts). The desk page keeps CSP (docs/security.md, "Co-browse")."""
+
 SDK_PATHS = (
     "/api/v1/sdk/",
     "/api/v1/requests",
@@ -126,7 +147,8 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CSP)
+                framed = scope["path"] == COBROWSE_FRAME
+                headers.setdefault("Content-Security-Policy", COBROWSE_FRAME_CSP if framed else CSP)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
@@ -135,7 +157,7 @@ class SecurityHeaders:
                 if scope["path"].startswith("/sdk/"):
                     headers["Cross-Origin-Resource-Policy"] = "cross-origin"
                 else:
-                    headers.setdefault("X-Frame-Options", "DENY")
+                    headers.setdefault("X-Frame-Options", "SAMEORIGIN" if framed else "DENY")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

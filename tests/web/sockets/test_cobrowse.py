@@ -160,11 +160,24 @@ def test_too_much_data_stops_it(world: World, chat: Any, monkeypatch: pytest.Mon
 def test_a_card_number_never_passes(world: World, chat: Any) -> None:
     desk, widget, request_id = chat
     _allow(world, desk, widget, request_id)
+    # Numbers that are not text (an SVG path, CSS) pass, however card-like.
+    svg = {"tagName": "path", "attributes": {"d": "M16.6 18.9 26.4 7.2 14.4 21.4Z"}, "id": 3}
+    css = {"tagName": "style", "attributes": {"_cssText": ".a{margin:4 4 4 4 4242 4242}"}}
+    _events(world, widget, [{"type": 2, "data": {"node": {"childNodes": [svg, css]}}}])
+    desk.until("cobrowse.events")
+    hidden = {"type": 2, "data": {"node": {"attributes": {"data-card": "4242 4242 4242 4242"}}}}
+    _events(world, widget, [hidden])
+    widget.error("not_allowed")
+    assert desk.until("cobrowse", state="stopped")["reason"] == "card_number"
+    _allow(world, desk, widget, request_id)
     leak = [{"type": 3, "data": {"source": 5, "text": "4111 1111 1111 1111", "id": 9}}]
     _events(world, widget, leak)
     widget.error("not_allowed")
     assert desk.until("cobrowse", state="stopped")["reason"] == "card_number"
-    _nothing_relayed(desk)
+    desk.send({"type": "ping"})
+    desk.until("pong")
+    relayed = [f for f in desk.seen if f["type"] == "cobrowse.events"]
+    assert len(relayed) == 1 and "4242 4242 4242 4242" not in str(relayed)
     assert "4111" not in world.database_text()
 
 
