@@ -38,7 +38,13 @@ def test_the_conversation_stays_after_resolve_and_downloads(
     desk = _desk(browser, live_server.url)
     page = browser.new_context(accept_downloads=True).new_page()
     _ask_for_help(page, live_server.url, "The card is refused")
+    # A cancel question left open goes when the specialist joins: nothing to cancel there.
+    page.get_by_role("button", name="Cancel request").filter(visible=True).click()
+    ask = page.get_by_role("alertdialog", name="Cancel your request?")
+    expect(ask).to_be_visible()
     desk.get_by_role("button", name=re.compile("^Accept chat with")).click()
+    expect(ask).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Message")).to_be_focused()
     desk.get_by_role("textbox", name=re.compile("reply|message", re.I)).fill(REPLY)
     desk.keyboard.press("Enter")
     log = page.get_by_role("log", name="Conversation")

@@ -48,7 +48,9 @@ export function render(p: Panel): void {
   renderHeading(p);
   if (view === "thread") renderThread(p);
   else if (p.ext && p.req) p.ext.render("off");
-  if (view !== "thread") dropAsk(p);
+  // The cancel question goes once there is nothing left to cancel from here: the chat or a
+  // ring took the screen, or the request ended.
+  if (view !== "thread" || ["chat", "ring"].includes(threadMode(p))) dropAsk(p);
   if (view === "outcome" || view === "thanks") renderEnded(p);
   else ui.transcriptTools.hidden = true;
   if (view === "outcome") renderOutcome(p);
