@@ -11,6 +11,7 @@ from tapline.demo.pacing import (
     GIVE_UP,
     THINK_MAX,
     WANTS_CALLBACK,
+    WARM_LINE,
     WINDOW,
     Caps,
     Pace,
@@ -39,19 +40,33 @@ def _run(pace: Pace, until: float, waiting: int = 0, alive: int | None = None) -
     return asked
 
 
-def test_the_first_customer_asks_at_once_and_the_idle_specialists_fill_quickly() -> None:
+def test_the_first_customer_asks_at_once_and_the_line_forms_quickly() -> None:
     pace = Pace(CAPS)
     assert pace.wait(0.0, 0, 0) == 0.0
     pace.asked(0.0)
-    # One specialist busy of three: the next comes FILL_GAP later, not a tenth of a minute.
-    assert pace.wait(0.0, 0, 1) == FILL_GAP
+    # Until every specialist has a chat and WARM_LINE wait: FILL_GAP apart, not 10 s.
+    for alive in range(1, CAPS.bots + WARM_LINE):
+        assert pace.wait(0.0, max(0, alive - CAPS.bots), alive) == FILL_GAP
     assert pace.wait(FILL_GAP, 0, 1) == 0.0
 
 
-def test_once_every_specialist_is_busy_customers_come_evenly_at_the_rate() -> None:
+def test_once_the_line_has_formed_customers_come_evenly_at_the_rate() -> None:
     pace = Pace(CAPS)
     pace.asked(0.0)
-    assert pace.wait(1.0, 1, 3) == pytest.approx(60.0 / CAPS.per_minute - 1.0)
+    alive = CAPS.bots + WARM_LINE
+    assert pace.wait(1.0, WARM_LINE, alive) == pytest.approx(60.0 / CAPS.per_minute - 1.0)
+
+
+def test_the_line_forms_within_seconds_with_the_defaults() -> None:
+    """Three chats and two waiting at the default rate: 0, 2, 4, 6 and 8 s."""
+    pace, asked, now = Pace(CAPS), [], 0.0
+    while len(asked) < CAPS.bots + WARM_LINE:
+        wait = pace.wait(now, max(0, len(asked) - CAPS.bots), len(asked))
+        assert wait is not None
+        now += wait
+        pace.asked(now)
+        asked.append(now)
+    assert asked == [0.0, 2.0, 4.0, 6.0, 8.0]
 
 
 def test_never_more_than_the_rate_in_any_minute() -> None:
@@ -63,10 +78,10 @@ def test_never_more_than_the_rate_in_any_minute() -> None:
 
 
 def test_a_fractional_rate_still_lets_one_ask() -> None:
-    caps = Caps(bots=1, line=2, per_minute=0.5, handle=60.0)
+    caps = Caps(bots=1, line=4, per_minute=0.5, handle=60.0)
     pace = Pace(caps)
     pace.asked(0.0)
-    assert pace.wait(1.0, 1, 1) == pytest.approx(119.0)
+    assert pace.wait(1.0, WARM_LINE, 1 + WARM_LINE) == pytest.approx(119.0)
 
 
 @pytest.mark.parametrize(("waiting", "alive"), [(4, 4), (5, 5), (0, 7), (1, 9)])

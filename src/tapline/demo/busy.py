@@ -25,7 +25,7 @@ from tapline.demo import clients
 from tapline.demo.clients import Link, Refused
 from tapline.demo.customers import CustomerBot
 from tapline.demo.desks import DeskBot
-from tapline.demo.pacing import Caps, Pace, plan_customer
+from tapline.demo.pacing import WARM_LINE, Caps, Pace, plan_customer
 from tapline.demo.script import PROBLEMS, customer_name
 from tapline.demo.seed import DemoSignIn
 
@@ -137,7 +137,8 @@ class Conductor:
             await asyncio.sleep(0.1)
 
     def _report(self, now: float, waiting: int) -> None:
-        if not self._ready:
+        # Ready: every specialist has a chat, WARM_LINE wait behind them, and one was told.
+        if not self._ready and len(self.customers) >= self.caps.bots + WARM_LINE:
             shown = next(
                 (c.estimate for c in self.customers.values() if shows_the_offer(c.estimate)), None
             )
@@ -156,10 +157,11 @@ class Conductor:
     def _say_ready(self, now: float, waiting: int, shown: dict[str, Any]) -> None:
         told = words(shown["mean"], shown["low"], shown["high"])
         origin = self.link.origin
+        people = "customer" if waiting == 1 else "customers"
         self.say(
             f"-> The line is ready after {now - self._started:.0f} s: {waiting} simulated "
-            f'customers waiting in Payments; number {shown["position"]} was told "{told}" '
-            "and offered a callback and slots.\n"
+            f"{people} waiting in Payments; number {shown['position']} was told "
+            f'"{told}" and offered a callback and slots.\n'
             f"   Now open [link]{origin}/demo[/], book to the payment step and tap "
             "[bold]Get help[/]: you join the line behind them with your own estimate and its "
             'range, "Call me back when it\'s my turn" and "Schedule a time".\n'

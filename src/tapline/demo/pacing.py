@@ -17,7 +17,9 @@ from tapline.settings import Settings
 WINDOW = 60.0
 """The per-minute cap counts the requests asked in the last WINDOW seconds."""
 FILL_GAP = 2.0
-"""Seconds between customers while a simulated specialist is still idle (the warm-up)."""
+"""Seconds between customers while the line forms (the warm-up)."""
+WARM_LINE = 2
+"""The line forms until every specialist has a chat and this many wait behind them."""
 GIVE_UP = 0.2
 """The share of simulated customers with a limited patience."""
 WANTS_CALLBACK = 0.25
@@ -54,7 +56,8 @@ class Pace:
 
     Never while the line or the customers are at their caps; never more than `per_minute` in
     any WINDOW, spread evenly (one every 60 / per_minute seconds), except that customers come
-    every FILL_GAP seconds while a specialist is still idle, so the line forms within a minute.
+    every FILL_GAP seconds until every specialist has a chat and WARM_LINE more wait, so the
+    line forms within seconds (still within the per-minute cap).
     """
 
     def __init__(self, caps: Caps) -> None:
@@ -74,7 +77,7 @@ class Pace:
             self._asked.popleft()
         if self._last is None:
             return 0.0
-        gap = FILL_GAP if alive < caps.bots else 60.0 / caps.per_minute
+        gap = FILL_GAP if alive < caps.bots + WARM_LINE else 60.0 / caps.per_minute
         ready = self._last + gap
         if len(self._asked) >= max(1, math.floor(caps.per_minute)):
             ready = max(ready, self._asked[0] + WINDOW)
