@@ -47,8 +47,9 @@ browser:
 	  else echo "Missing for the browser tests:$$missing (sudo apt-get install -y$$missing)"; exit 1; fi; \
 	fi
 
+# `make demo BUSY=1`: with simulated specialists and customers (docs/subsystems/demo.md)
 demo: setup
-	$(BIN)/tapline demo
+	$(BIN)/tapline demo$(if $(BUSY), --busy)
 
 lint: setup
 	$(BIN)/ruff check src tests scripts

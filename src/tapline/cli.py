@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import secrets
+import socket
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 import typer
 import uvicorn
@@ -56,21 +61,82 @@ class _NoFrames(logging.Filter):
         return not record.getMessage().startswith(self.FRAMES)
 
 
-def _serve(settings: Settings) -> None:
+class Companion(Protocol):
+    """Something that runs beside the server once it listens (the busy demo's bots)."""
+
+    async def run(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+class _ServerWith(uvicorn.Server):
+    """uvicorn's server, running a companion from when it listens until it shuts down. The
+    companion stops first, while the server still answers its last calls."""
+
+    def __init__(self, config: uvicorn.Config, companion: Callable[[], Companion]) -> None:
+        super().__init__(config)
+        self._make = companion
+        self._companion: Companion | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started and not self.should_exit:
+            self._companion = self._make()
+            self._task = asyncio.create_task(self._companion.run())
+            self._task.add_done_callback(_said_why)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            if self._companion is not None and self._task is not None:
+                await self._companion.stop()
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
+        finally:
+            await super().shutdown(sockets)
+
+
+def _said_why(task: asyncio.Task[None]) -> None:
+    """A companion that failed says so at once, not at shutdown; the server goes on."""
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger("tapline.demo").error("the busy demo stopped", exc_info=task.exception())
+
+
+class _NoSockets(logging.Filter):
+    """With the busy demo's bots, a line per socket opened would bury the demo's progress."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return '"WebSocket /ws/' not in text and text not in (
+            "connection open",
+            "connection closed",
+        )
+
+
+def _serve(settings: Settings, companion: Callable[[], Companion] | None = None) -> None:
     from tapline.demo import pages as demo_pages
     from tapline.web.app import create_app  # the web app, only for the commands that serve it
 
     extend = [demo_pages.install] if settings.demo else []
     for name in ("uvicorn.error", "websockets", "websockets.server"):
         logging.getLogger(name).addFilter(_NoFrames())
-    uvicorn.run(
-        create_app(settings, extend=extend),
+    options: dict[str, Any] = dict(
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         ws_max_size=WS_MAX_BYTES,
         proxy_headers=False,
     )
+    if companion is None:
+        uvicorn.run(create_app(settings, extend=extend), **options)
+        return
+    # The companion's own calls would fill the console: its progress says what happens.
+    for name in ("uvicorn.error", "websockets", "websockets.server"):
+        logging.getLogger(name).addFilter(_NoSockets())
+    config = uvicorn.Config(create_app(settings, extend=extend), access_log=False, **options)
+    server = _ServerWith(config, companion)
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)  # as uvicorn.run: it could not start (the port is taken?)
 
 
 async def _migrate(settings: Settings) -> None:
@@ -107,35 +173,32 @@ def demo(
     config: ConfigOption = None,
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    busy: Annotated[
+        bool | None,
+        typer.Option(
+            "--busy",
+            help="Also run simulated specialists and customers over the real protocol, so "
+            "the line is long: the honest estimate and the callback and slot offers show "
+            "within a minute (or TAPLINE_DEMO_BUSY=1).",
+        ),
+    ] = None,
 ) -> None:
     """Serve with the SkyWay demo airline and seeded specialists; prints where to go."""
-    settings = _settings(config, host=host, port=port, demo=True)
+    settings = _settings(config, host=host, port=port, demo=True, demo_busy=busy or None)
+    if settings.demo_busy:
+        # The bots ask from this machine, as a newcomer's browser does: room for both.
+        room = settings.requests_per_address + math.ceil(settings.demo_rate * 60)
+        settings = settings.model_copy(update={"requests_per_address": room})
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    origins = [
-        settings.origin,
-        f"http://localhost:{settings.port}",
-        f"http://127.0.0.1:{settings.port}",
-    ]
-
-    async def prepare() -> list[demo_seed.DemoSignIn]:
-        engine = make_engine(settings.db_url, settings.database_schema)
-        try:
-            await upgrade(engine)
-            async with make_sessionmaker(engine)() as session, session.begin():
-                _, sign_ins = await demo_seed.seed_demo(session, origins)
-            return sign_ins
-        finally:
-            await engine.dispose()
-
     kind = "SQLite" if settings.db_url.startswith("sqlite") else "PostgreSQL"
     with console.status(f"Migrating the database ({kind}) and seeding the demo"):
         began = time.monotonic()
-        sign_ins = asyncio.run(prepare())
+        seeded = asyncio.run(_seed_demo(settings))
     console.print(f"-> Database migrated and demo seeded in {time.monotonic() - began:.1f}s")
     table = Table(title="Desk sign-ins", show_lines=False)
     for column in ("Name", "Role", "Email", "Password"):
         table.add_column(column)
-    for item in sign_ins:
+    for item in seeded.people:
         table.add_row(item.name, item.role, item.email, item.password)
     console.print(
         Panel.fit(
@@ -146,8 +209,56 @@ def demo(
         )
     )
     console.print(table)
+    companion = _busy(settings, seeded) if settings.demo_busy else None
+    if companion is not None:
+        caps = (
+            f"{settings.demo_bots} simulated specialists, {settings.demo_rate:g} requests a minute"
+        )
+        console.print(f"-> Busy: {caps} at most; the line forms within about a minute")
     console.print(f"-> Starting the server at {settings.origin} (Ctrl+C stops it)")
-    _serve(settings)
+    _serve(settings, companion)
+
+
+@dataclass
+class _Seeded:
+    people: list[demo_seed.DemoSignIn]
+    bots: list[demo_seed.DemoSignIn]
+    app_key: str
+    app_secret: str
+
+
+async def _seed_demo(settings: Settings) -> _Seeded:
+    origins = [
+        settings.origin,
+        f"http://localhost:{settings.port}",
+        f"http://127.0.0.1:{settings.port}",
+    ]
+    engine = make_engine(settings.db_url, settings.database_schema)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as session, session.begin():
+            app_row, people = await demo_seed.seed_demo(session, origins)
+            bots = []
+            if settings.demo_busy:  # a password of this run: no one else signs in as them
+                password = secrets.token_urlsafe(18)
+                bots = await demo_seed.seed_bots(session, settings.demo_bots, password)
+            return _Seeded(people, bots, app_row.public_key, app_row.secret)
+    finally:
+        await engine.dispose()
+
+
+def _busy(settings: Settings, seeded: _Seeded) -> Callable[[], Companion]:
+    from tapline.demo.busy import Conductor
+    from tapline.demo.clients import Link
+    from tapline.demo.pacing import Caps
+
+    host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(settings.host, settings.host)
+    host = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    link = Link(
+        f"http://{host}:{settings.port}", settings.origin, seeded.app_key, seeded.app_secret
+    )
+    caps = Caps.from_settings(settings)
+    return lambda: Conductor(link, seeded.bots, caps, console.print)
 
 
 @app.command()
