@@ -6,6 +6,7 @@ a guard; nothing is timed."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -22,7 +23,7 @@ import pytest
 from websockets.sync.client import connect
 
 from tapline.demo.busy import shows_the_offer, words
-from tapline.demo.seed import SIM_ROLE
+from tapline.demo.seed import DEMO_PASSWORD, SIM_ROLE
 
 GUARD = 60.0
 """Real seconds any one condition may take before the test fails: a hang guard."""
@@ -122,16 +123,7 @@ def test_a_newcomer_finds_a_line_an_honest_estimate_and_the_offers(busy: Busy) -
     _until(lambda: busy.count(WAITING) >= 2, "two simulated customers waiting")
 
     # The traveller, as the demo's page signs him, asks for help on the payment step.
-    with httpx2.Client(base_url=busy.url, timeout=10, trust_env=False) as client:
-        session = client.get("/demo/api/session").json()
-        key = session["app"]
-        context = {"flow": "booking", "step": "payment", "data": {"fare": 164.7, "credits": 150}}
-        body = {"id": "newcomer-1", "description": "Will my credits be used?"}
-        body |= {"user": session["user"], "context": context}
-        headers = {"Origin": busy.url}
-        response = client.post(f"/api/v1/requests?app={key}", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    created = response.json()
+    key, created = _traveller_asks(busy, "newcomer-1")
     assert created["queue"]["name"] == "Payments"
     assert created["estimate"]["position"] >= 2, created  # people ahead
     assert created["options"]["callback"] is True, created
@@ -154,6 +146,20 @@ def test_a_newcomer_finds_a_line_an_honest_estimate_and_the_offers(busy: Busy) -
     assert "2 simulated specialists on" in output
     assert "The line is ready after" in output and "/demo" in output and "as Ana" in output
 
+    # The seed story still plays: Ana signs in and is offered the traveller's next request,
+    # never a simulated customer's, though they wait.
+    with _desk(busy, "ana@skyway.example") as ana:
+        _until(lambda: busy.count(WAITING) >= 1, "a simulated customer waiting")
+        _, again = _traveller_asks(busy, "newcomer-2")
+        mine = again["request_id"]
+        offer = _frame(ana, lambda f: f.get("type") == "offer")
+        assert offer["offer"]["request_id"] == mine, offer
+        ana.send(json.dumps({"type": "accept", "id": "a1", "request_id": mine}))
+        _frame(ana, lambda f: f.get("type") == "ack" and f.get("id") == "a1")
+        resolve = {"type": "resolve", "id": "r1", "request_id": mine, "disposition": "resolved"}
+        ana.send(json.dumps(resolve))
+        _frame(ana, lambda f: f.get("type") == "ack" and f.get("id") == "r1")
+
     # Stopped (SIGTERM; uvicorn exits by the signal it got): the bots first cancel their
     # customers' requests and resolve their chats, through the server still running.
     busy.process.send_signal(signal.SIGTERM)
@@ -167,6 +173,34 @@ def test_a_newcomer_finds_a_line_an_honest_estimate_and_the_offers(busy: Busy) -
     rated = busy.count("SELECT count(*) FROM requests WHERE rating IS NOT NULL")
     outcomes = dict(busy.rows("SELECT state, count(*) FROM requests GROUP BY state"))
     assert outcomes.get("resolved", 0) >= 2 and rated >= 1, (outcomes, rated)
+
+
+def _traveller_asks(busy: Busy, client_id: str) -> tuple[str, dict[str, Any]]:
+    with httpx2.Client(base_url=busy.url, timeout=10, trust_env=False) as client:
+        session = client.get("/demo/api/session").json()
+        context = {"flow": "booking", "step": "payment", "data": {"fare": 164.7, "credits": 150}}
+        body = {"id": client_id, "description": "Will my credits be used?"}
+        body |= {"user": session["user"], "context": context}
+        path = f"/api/v1/requests?app={session['app']}"
+        response = client.post(path, json=body, headers={"Origin": busy.url})
+    assert response.status_code == 201, response.text
+    return str(session["app"]), response.json()
+
+
+@contextlib.contextmanager
+def _desk(busy: Busy, email: str) -> Iterator[Any]:
+    """A person's desk over the protocol: signed in, `hello`, available."""
+    with httpx2.Client(base_url=busy.url, timeout=10, trust_env=False) as client:
+        signin = {"email": email, "password": DEMO_PASSWORD}
+        response = client.post("/api/v1/desk/signin", json=signin, headers={"Origin": busy.url})
+    assert response.status_code == 200, response.text
+    cookie = f"tapline_desk={response.cookies['tapline_desk']}"
+    url = f"{busy.url.replace('http', 'ws', 1)}/ws/specialist"
+    with connect(url, additional_headers={"Origin": busy.url, "Cookie": cookie}) as ws:
+        ws.send(json.dumps({"type": "hello", "last_seq": 0}))
+        ws.send(json.dumps({"type": "presence", "id": "p1", "status": "available"}))
+        _frame(ws, lambda f: f.get("type") == "ack" and f.get("id") == "p1")
+        yield ws
 
 
 def _estimate(ws: Any) -> dict[str, Any]:
