@@ -89,8 +89,8 @@ def greeting(specialist: str, customer: str | None) -> str:
 REAL_GREETING = (
     "Hi, I'm {name}, one of the simulated specialists of this busy demo, serving the line in "
     "turn. I can see your booking, the fare and the credits, and your card number stays on "
-    "your device. To answer as a person, sign in at /desk as Ana: she gets your request "
-    "before us when she is free."
+    "your device. To answer as a person next time, sign in at /desk as Ana first: while she "
+    "is free, your requests go to her before us."
 )
 REAL_ANSWER = (
     "On this payment screen the refund credits apply first, and the card pays only what is "
