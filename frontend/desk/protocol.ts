@@ -507,7 +507,14 @@ export interface CobrowseEventsSignal {
   events: object[];
 }
 
-export type CobrowseReason = "customer" | "specialist" | "too_much_data" | "card_number" | "ended" | "connection_lost";
+export type CobrowseReason =
+  | "customer"
+  | "specialist"
+  | "specialist_left"
+  | "too_much_data"
+  | "card_number"
+  | "ended"
+  | "connection_lost";
 
 /** Asked, allowed (`live`), declined or stopped: the record of who saw what, when. */
 export interface CobrowseEvent extends Sequenced {

@@ -17,7 +17,7 @@ const COBROWSE_CSS = "tapline-cobrowse.css";
 const FLUSH_MS = 200;
 const STATUS_MS = 8000;
 const SERVER_REASONS: ReadonlySet<string> = new Set([
-  "customer", "specialist", "too_much_data", "card_number", "ended", "connection_lost",
+  "customer", "specialist", "specialist_left", "too_much_data", "card_number", "ended", "connection_lost",
 ]);
 
 interface Session {

@@ -7,6 +7,7 @@ export type StopReason =
   | "customer"
   | "declined"
   | "specialist"
+  | "specialist_left"
   | "ended"
   | "closed"
   | "too_much_data"
@@ -120,6 +121,8 @@ export function stopText(reason: StopReason, name: string): string | null {
       return `${name} can no longer see this page.`;
     case "specialist":
       return `${name} stopped viewing this page.`;
+    case "specialist_left":
+      return `${name} left: screen sharing stopped.`;
     case "too_much_data":
       return "Screen sharing stopped: this page changes too fast to share.";
     case "page_too_large":

@@ -101,6 +101,13 @@ async def specialist_stop(rt: Runtime, specialist_id: str, request_id: str) -> d
     return {"state": "stopped"}
 
 
+async def specialist_gone(rt: Runtime, specialist_id: str) -> None:
+    """Their last desk closed: no one is watching, so nothing more is recorded for them."""
+    table = cobrowse.sessions(rt)
+    for request_id in [r for r, s in table.items() if s.specialist_id == specialist_id]:
+        await stop(rt, request_id, "tapline", "specialist_left")
+
+
 async def _record(
     rt: Runtime, request_id: str, specialist_id: str, state: str, by: str, reason: str | None
 ) -> None:
@@ -114,4 +121,13 @@ async def _record(
     await rt.writer.step(step)
 
 
-__all__ = ["Session", "ask", "consent", "holder", "relay", "specialist_stop", "stop"]
+__all__ = [
+    "Session",
+    "ask",
+    "consent",
+    "holder",
+    "relay",
+    "specialist_gone",
+    "specialist_stop",
+    "stop",
+]

@@ -16,7 +16,13 @@ from tapline.lib.runtime import Runtime
 
 State = Literal["asked", "live"]
 StopReason = Literal[
-    "customer", "specialist", "too_much_data", "card_number", "ended", "connection_lost"
+    "customer",
+    "specialist",
+    "specialist_left",
+    "too_much_data",
+    "card_number",
+    "ended",
+    "connection_lost",
 ]
 
 EVENTS_PER_FRAME = 1000

@@ -334,7 +334,13 @@ class CobrowseEvent(Event):
     by: Literal["customer", "specialist", "tapline"]
     reason: (
         Literal[
-            "customer", "specialist", "too_much_data", "card_number", "ended", "connection_lost"
+            "customer",
+            "specialist",
+            "specialist_left",
+            "too_much_data",
+            "card_number",
+            "ended",
+            "connection_lost",
         ]
         | None
     )

@@ -203,3 +203,17 @@ def test_the_customer_leaving_stops_it(world: World) -> None:
         stopped = desk.until("cobrowse", state="stopped")
         assert stopped["reason"] == "connection_lost"
         assert request_id not in cobrowse.sessions(world.rt)
+
+
+def test_the_specialist_leaving_stops_it(world: World) -> None:
+    with world.desk("ana") as desk:
+        created, _ = world.connect(desk)
+        request_id = created["request_id"]
+        with world.widget(created) as widget:
+            _allow(world, desk, widget, request_id)
+            desk.end()  # her last desk closes
+            stopped = widget.until("cobrowse", state="stopped")
+            assert (stopped["by"], stopped["reason"]) == ("tapline", "specialist_left")
+            assert request_id not in cobrowse.sessions(world.rt)
+            _events(world, widget, PAGE)
+            widget.error("invalid_state")

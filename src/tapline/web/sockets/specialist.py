@@ -94,6 +94,7 @@ async def _session(
         rt.desk_sockets[me.id] -= 1
         if rt.desk_sockets[me.id] <= 0:
             del rt.desk_sockets[me.id]
+            await cobrowse.specialist_gone(rt, me.id)
         attendance.desk_socket_closed(rt, me.id)
 
 
