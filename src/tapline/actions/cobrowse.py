@@ -6,6 +6,7 @@ and stopping are events on both streams: the record of who saw what, when.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from tapline.engine import EngineError, RequestState
@@ -16,6 +17,7 @@ from tapline.lib.runtime import Runtime
 from tapline.store.streams import customer_stream, specialist_stream
 from tapline.store.writer import Batch
 
+log = logging.getLogger(__name__)
 NOT_ON = "Co-browse is not on for this conversation: the customer has not allowed it."
 
 
@@ -105,7 +107,21 @@ async def specialist_gone(rt: Runtime, specialist_id: str) -> None:
     """Their last desk closed: no one is watching, so nothing more is recorded for them."""
     table = cobrowse.sessions(rt)
     for request_id in [r for r, s in table.items() if s.specialist_id == specialist_id]:
-        await stop(rt, request_id, "tapline", "specialist_left")
+        await _stop_closing(rt, request_id, "specialist_left")
+
+
+async def customer_gone(rt: Runtime, request_id: str) -> None:
+    """The customer's last socket closed: their page can no longer be shown live."""
+    await _stop_closing(rt, request_id, "connection_lost")
+
+
+async def _stop_closing(rt: Runtime, request_id: str, reason: StopReason) -> None:
+    """Stop while a socket closes: the session ends even if its record cannot be written
+    (the database is down), and the socket's own cleanup goes on."""
+    try:
+        await stop(rt, request_id, "tapline", reason)
+    except Exception:  # the session is already gone from memory; only the record failed
+        log.warning("co-browse of %s stopped (%s) unrecorded", request_id, reason, exc_info=True)
 
 
 async def _record(
@@ -125,6 +141,7 @@ __all__ = [
     "Session",
     "ask",
     "consent",
+    "customer_gone",
     "holder",
     "relay",
     "specialist_gone",

@@ -114,7 +114,7 @@ async def _serve(
         rt.customer_sockets[request_id] -= 1
         if rt.customer_sockets[request_id] <= 0:
             del rt.customer_sockets[request_id]
-            await cobrowse.stop(rt, request_id, "tapline", "connection_lost")
+            await cobrowse.customer_gone(rt, request_id)
         await attendance.socket_changed(rt, request_id)
 
 
