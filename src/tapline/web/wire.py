@@ -139,6 +139,20 @@ class Wire:
         assert isinstance(frame, dict)
         return frame
 
+    async def hello(self, asked: str) -> Frame:
+        """The client's `hello`: pings before it are answered, any other frame is told
+        `hello_required` (with `asked`, what the hello must hold) and the socket stays."""
+        while True:
+            frame = await self.receive()
+            if frame is None:
+                continue
+            if frame["type"] == "ping":
+                await self.send({"type": "pong"})
+            elif frame["type"] != "hello":
+                await self.error("hello_required", f"Send `hello` with {asked} first.")
+            else:
+                return frame
+
     async def read_forever(self, handlers: dict[str, Handler], writes: set[str]) -> None:
         """Answer every frame after `hello` until the client goes (WebSocketDisconnect).
 

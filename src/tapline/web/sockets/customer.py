@@ -120,38 +120,29 @@ async def _serve(
 
 async def _hello(wire: Wire, app: App) -> tuple[Request, int, bool] | None:
     """Wait for `hello`; a wrong credential closes the socket with 4401 and the reason."""
-    while True:
-        frame = await wire.receive()
-        if frame is None:
-            continue
-        if frame["type"] == "ping":
-            await wire.send({"type": "pong"})
-            continue
-        if frame["type"] != "hello":
-            await wire.error("hello_required", "Send `hello` with your request and token first.")
-            continue
-        token = frame.get("token")
-        if isinstance(token, str) and token.startswith(DESK_PREFIX):
-            await wire.ws.close(4401, "A desk session cannot open a customer socket.")
-            return None
-        request_id = frame.get("request_id")
-        secret = wire.rt.settings.secret()
-        row = None
-        if (
-            isinstance(request_id, str)
-            and isinstance(token, str)
-            and customer_token_ok(secret, request_id, token)
-        ):
-            async with wire.rt.sessions() as session:
-                row = await session.get(Request, request_id)
-        if row is None or row.app_id != app.id:
-            await wire.ws.close(4401, "Unknown request or wrong token.")
-            return None
-        if customer_token_expired(row.ended_at, wire.rt.settings.customer_token_days):
-            await wire.ws.close(4401, "This conversation ended long ago: its token has expired.")
-            return None
-        # An SDK that does not report visibility is taken as shown.
-        return row, _int(frame.get("last_seq")), frame.get("visible") is not False
+    frame = await wire.hello("your request and token")
+    token = frame.get("token")
+    if isinstance(token, str) and token.startswith(DESK_PREFIX):
+        await wire.ws.close(4401, "A desk session cannot open a customer socket.")
+        return None
+    request_id = frame.get("request_id")
+    secret = wire.rt.settings.secret()
+    row = None
+    if (
+        isinstance(request_id, str)
+        and isinstance(token, str)
+        and customer_token_ok(secret, request_id, token)
+    ):
+        async with wire.rt.sessions() as session:
+            row = await session.get(Request, request_id)
+    if row is None or row.app_id != app.id:
+        await wire.ws.close(4401, "Unknown request or wrong token.")
+        return None
+    if customer_token_expired(row.ended_at, wire.rt.settings.customer_token_days):
+        await wire.ws.close(4401, "This conversation ended long ago: its token has expired.")
+        return None
+    # An SDK that does not report visibility is taken as shown.
+    return row, _int(frame.get("last_seq")), frame.get("visible") is not False
 
 
 class Page:

@@ -125,22 +125,13 @@ def until_signed_out(
 
 async def _hello(wire: Wire) -> tuple[int, bool] | None:
     """(last_seq, watch) from the client's `hello`; `watch` is a wall display's socket."""
-    while True:
-        frame = await wire.receive()
-        if frame is None:
-            continue
-        if frame["type"] == "ping":
-            await wire.send({"type": "pong"})
-            continue
-        if frame["type"] != "hello":
-            await wire.error("hello_required", "Send `hello` with your `last_seq` first.")
-            continue
-        if "token" in frame:
-            await wire.ws.close(4401, "A customer token cannot open a desk socket.")
-            return None
-        value = frame.get("last_seq", 0)
-        after = value if isinstance(value, int) and not isinstance(value, bool) else 0
-        return after, frame.get("watch") is True
+    frame = await wire.hello("your `last_seq`")
+    if "token" in frame:
+        await wire.ws.close(4401, "A customer token cannot open a desk socket.")
+        return None
+    value = frame.get("last_seq", 0)
+    after = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return after, frame.get("watch") is True
 
 
 async def _read(wire: Wire, rt: Runtime, me: Specialist) -> None:
