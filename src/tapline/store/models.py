@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -18,10 +19,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+_LONG_DIGITS = re.compile(r"[0-9]{13}")
+
 
 def new_id(prefix: str) -> str:
-    """A short, unguessable, sortable-enough id such as `r_9f2c…`."""
-    return f"{prefix}_{secrets.token_hex(8)}"
+    """A short, unguessable, sortable-enough id such as `r_9f2c…`.
+
+    Never with 13 digits in a row: clients put ids in their own write ids, and those are
+    refused when they look like a card number."""
+    while True:
+        made = f"{prefix}_{secrets.token_hex(8)}"
+        if not _LONG_DIGITS.search(made):
+            return made
 
 
 def utcnow() -> datetime:
